@@ -1,0 +1,49 @@
+"""One module per database. ``get_dialect(url_or_connection)`` picks the class.
+
+Drivers are imported inside each dialect's ``connect`` so that ``import stingerloom`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InputError
+from ..urls import DatabaseURL
+
+_CLASSES = {
+    "sqlite": ("stingerloom.dialects.sqlite", "SqliteDialect"),
+    "postgres": ("stingerloom.dialects.postgres", "PostgresDialect"),
+    "mysql": ("stingerloom.dialects.mysql", "MySQLDialect"),
+}
+
+
+def dialect_class(name: str):
+    import importlib
+
+    try:
+        module, cls = _CLASSES[name]
+    except KeyError:
+        raise InputError(f"unknown dialect {name!r}", hint="use sqlite, postgres or mysql") from None
+    return getattr(importlib.import_module(module), cls)
+
+
+def connection_dialect_name(connection: Any) -> str:
+    """The dialect of an open DB-API connection (sqlite3, psycopg 3 or PyMySQL)."""
+    mod = type(connection).__module__
+    if mod.startswith("sqlite3"):
+        return "sqlite"
+    if mod.startswith("psycopg"):
+        return "postgres"
+    if mod.startswith("pymysql") or mod.startswith("MySQLdb"):
+        return "mysql"
+    raise InputError(f"unsupported connection object {type(connection).__qualname__} from {mod}",
+                     hint="pass a sqlite3, psycopg 3 or PyMySQL connection, or a database URL")
+
+
+def get_dialect(target: "str | DatabaseURL | Any", *, history_table: str = "__migrations"):
+    """A (not yet connected) dialect for a URL string, a DatabaseURL, or an open connection."""
+    if isinstance(target, str):
+        target = DatabaseURL.parse(target)
+    if isinstance(target, DatabaseURL):
+        return dialect_class(target.dialect)(url=target, history_table=history_table)
+    return dialect_class(connection_dialect_name(target))(connection=target, history_table=history_table)

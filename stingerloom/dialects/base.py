@@ -1,0 +1,175 @@
+"""The dialect boundary: everything the runner needs from a database, one subclass per database.
+
+A dialect owns one connection. The runner drives transactions explicitly: the connection is kept in
+autocommit mode and ``begin()/commit()/rollback()`` issue the statements, so that the same code path
+serves transactional and non-transactional migrations.
+
+Subclasses set capability flags (with a comment saying why) and override the hooks below. Driver
+exceptions are translated here into stingerloom errors with passwords redacted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+from typing import Any, Iterator
+
+from ..errors import ConnectionFailed, InputError
+from ..urls import DatabaseURL
+
+
+class Dialect:
+    #: ``sqlite``, ``postgres`` or ``mysql``; also the key of per-dialect SQL blocks.
+    name = "base"
+    #: DDL runs inside transactions and rolls back with them (PostgreSQL, SQLite; not MySQL).
+    transactional_ddl = True
+    #: DB-API parameter placeholder used by the history SQL.
+    placeholder = "?"
+
+    def __init__(self, url: DatabaseURL | None = None, connection: Any = None,
+                 history_table: str = "__migrations") -> None:
+        self.url = url
+        self.connection = connection
+        self._owns_connection = connection is None
+        self.history_table = history_table
+
+    # -- connection -----------------------------------------------------------------------------
+    @property
+    def display_url(self) -> str:
+        """The target as shown to users, password masked."""
+        if self.url is not None:
+            return str(self.url)
+        return f"{self.name} (open connection)"
+
+    def connect(self) -> None:
+        """Open ``self.connection`` from ``self.url`` (autocommit mode). Raises ConnectionFailed."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        if self.connection is not None and self._owns_connection:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+            self.connection = None
+
+    def __enter__(self) -> "Dialect":
+        if self.connection is None:
+            self.connect()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # -- execution ------------------------------------------------------------------------------
+    def execute(self, sql: str, params: Any = None) -> list[tuple]:
+        """Run one statement and return its rows (``[]`` when it returns none)."""
+        cur = self.connection.cursor()
+        try:
+            if params is None:
+                cur.execute(sql)
+            else:
+                cur.execute(sql, params)
+            if cur.description is not None:
+                return [tuple(r) for r in cur.fetchall()]
+            return []
+        finally:
+            with contextlib.suppress(Exception):
+                cur.close()
+
+    def begin(self) -> None:
+        self.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        with contextlib.suppress(Exception):
+            self.execute("ROLLBACK")
+
+    def split(self, sql: str):
+        """The statements of a block, with their offsets (see ``stingerloom.sqltext``)."""
+        from ..sqltext import split_statements
+
+        return split_statements(sql, self.name)
+
+    # -- locking --------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, timeout: float) -> Iterator[None]:
+        """Hold the migration lock for the duration of the block.
+
+        Waits up to ``timeout`` seconds, then raises LockTimeout naming the holder where the
+        database can tell. Released on exit, and by the database when the process dies.
+        """
+        yield
+
+    # -- errors ---------------------------------------------------------------------------------
+    def is_database_error(self, exc: BaseException) -> bool:
+        """True for the driver's errors raised by a statement (as opposed to bugs)."""
+        return False
+
+    def error_message(self, exc: BaseException) -> tuple[str, int | None]:
+        """The database's message for ``exc`` (password redacted) and, when the server gives one,
+        the 0-based character position of the error inside the statement."""
+        return self.redact(str(exc).strip()), None
+
+    def redact(self, text: str) -> str:
+        if self.url is not None:
+            return self.url.redact(text)
+        from ..urls import redact
+
+        return redact(text)
+
+    def connection_failed(self, exc: BaseException) -> ConnectionFailed:
+        msg = self.redact(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        return ConnectionFailed(
+            f"cannot connect to {self.display_url}: {msg}",
+            hint="check that the server is running and reachable, and the user name, password and database",
+        )
+
+    # -- identifiers and history table ---------------------------------------------------------
+    def quote(self, ident: str) -> str:
+        return '"' + ident.replace('"', '""') + '"'
+
+    def table_ref(self, name: str) -> str:
+        """A quoted (possibly schema-qualified) reference to table ``name``."""
+        return self.quote(name)
+
+    def history_ref(self) -> str:
+        return self.table_ref(self.history_table)
+
+    def history_exists(self) -> bool:
+        raise NotImplementedError
+
+    def history_ddl(self) -> list[str]:
+        """Statements creating the history table (see SPEC §3)."""
+        raise NotImplementedError
+
+    def now(self) -> Any:
+        """The value stored in ``applied_at`` for the current time (UTC)."""
+        return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+    def timestamp_to_iso(self, value: Any) -> str | None:
+        """``applied_at`` as read back, rendered as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC)."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def current_user(self) -> str:
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except Exception:  # pragma: no cover - no user database entry
+            return "unknown"
+
+
+def require_driver(module: str, package: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise InputError(f"the {package} driver is not installed", hint=f"pip install {package}") from None

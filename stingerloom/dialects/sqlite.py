@@ -1,0 +1,122 @@
+"""SQLite, the embedded default (stdlib ``sqlite3``).
+
+DDL is transactional, so a migration and its history row commit together. The connection runs in
+autocommit mode (``isolation_level=None``) and the runner issues ``BEGIN``/``COMMIT`` itself.
+The migration lock is an exclusive ``flock`` on ``<database>.lock`` beside the database file: a
+second run waits for it, and the operating system releases it when the process dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from typing import Any, Iterator
+
+from ..errors import InputError, LockTimeout
+from .base import Dialect
+
+
+class SqliteDialect(Dialect):
+    name = "sqlite"
+    transactional_ddl = True  # SQLite rolls back CREATE/ALTER/DROP with the transaction
+    placeholder = "?"
+
+    @property
+    def path(self) -> str:
+        return self.url.database if self.url is not None else ":memory:"
+
+    def connect(self) -> None:
+        import sqlite3
+
+        path = self.path
+        if path != ":memory:" and not path.startswith("file:"):
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder):
+                raise InputError(
+                    f"cannot open SQLite database {path!r}: folder {folder!r} does not exist",
+                    hint="create the folder, or fix the sqlite:/// URL (three slashes for a relative path, four for an absolute one)",
+                )
+        try:
+            self.connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+        except sqlite3.Error as exc:
+            raise InputError(f"cannot open SQLite database {path!r}: {exc}") from None
+
+    def begin(self) -> None:
+        # IMMEDIATE takes the write lock now, so a concurrent writer fails early instead of midway.
+        self.execute("BEGIN IMMEDIATE")
+
+    def is_database_error(self, exc: BaseException) -> bool:
+        import sqlite3
+
+        return isinstance(exc, sqlite3.Error)
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float) -> Iterator[None]:
+        path = self.path
+        if path == ":memory:" or path.startswith("file:"):
+            yield
+            return
+        import fcntl
+
+        lock_path = os.path.abspath(path) + ".lock"
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            deadline = time.monotonic() + max(0.0, timeout)
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        holder = _read_holder(fd)
+                        raise LockTimeout(
+                            f"another stingerloom run holds the lock on {path}"
+                            + (f" ({holder})" if holder else "")
+                            + f"; gave up after {timeout:g}s",
+                            hint="wait for it to finish, or raise --lock-timeout; the lock is released when that process exits",
+                        ) from None
+                    time.sleep(0.05)
+            os.ftruncate(fd, 0)
+            os.write(fd, f"pid {os.getpid()}".encode())
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def history_exists(self) -> bool:
+        rows = self.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (self.history_table,))
+        return bool(rows)
+
+    def history_ddl(self) -> list[str]:
+        t = self.history_ref()
+        return [
+            f"""CREATE TABLE IF NOT EXISTS {t} (
+  id TEXT PRIMARY KEY,
+  description TEXT,
+  checksum TEXT,
+  down_sql TEXT,
+  applied_at TEXT NOT NULL,
+  execution_ms INTEGER NOT NULL DEFAULT 0,
+  applied_by TEXT,
+  state TEXT NOT NULL DEFAULT 'applied',
+  batch INTEGER NOT NULL,
+  rank INTEGER NOT NULL,
+  statements_done INTEGER NOT NULL DEFAULT 0,
+  statements_total INTEGER NOT NULL DEFAULT 0,
+  operation TEXT NOT NULL DEFAULT 'up'
+)"""
+        ]
+
+    def now(self) -> Any:
+        import datetime as dt
+
+        return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _read_holder(fd: int) -> str:
+    with contextlib.suppress(OSError):
+        os.lseek(fd, 0, os.SEEK_SET)
+        return os.read(fd, 64).decode("ascii", "replace").strip()
+    return ""

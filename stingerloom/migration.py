@@ -1,0 +1,181 @@
+"""Migrations: the Python base class, the SQL migrations loaded from YAML/TOML, and checksums.
+
+A YAML migration loads into :class:`SqlMigration`, a subclass of :class:`Migration`, so the runner
+treats Python and YAML migrations the same. Each block of SQL keeps its :class:`SqlSource`, which maps
+an offset inside the SQL back to the line and column in the file it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .dialects.base import Dialect
+
+DIALECTS = ("postgres", "mysql", "sqlite")
+
+
+def normalize_sql(sql: str) -> str:
+    """Line endings normalised to ``\\n``: the form checksums are taken of."""
+    return sql.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def checksum(sql: str) -> str:
+    """SHA-256 (hex) of ``sql`` with line endings normalised (CRLF and CR become LF).
+
+    Nothing else is normalised: whitespace, comments and letter case all count, because they are part
+    of what ran.
+    """
+    return hashlib.sha256(normalize_sql(sql).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SqlSource:
+    """A block of SQL and where it sits in its file.
+
+    ``line``/``column`` (1-based) are the file position of the first character of ``text``.
+    ``indent`` is how many columns were stripped from the start of every following line (a YAML block
+    scalar's indentation; 0 for TOML). ``exact`` is False where the text cannot be mapped character
+    for character (quoted scalars with escapes, folded scalars): positions then fall back to
+    ``line``/``column``.
+    """
+
+    text: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    indent: int = 0
+    exact: bool = True
+
+    def position(self, offset: int) -> tuple[int | None, int | None]:
+        """File (line, column) of character ``offset`` of ``text``."""
+        if self.line is None:
+            return None, None
+        if not self.exact:
+            return self.line, self.column
+        offset = max(0, min(offset, len(self.text)))
+        nl_before = self.text.count("\n", 0, offset)
+        if nl_before == 0:
+            return self.line, (self.column or 1) + offset
+        last_nl = self.text.rfind("\n", 0, offset)
+        return self.line + nl_before, self.indent + (offset - last_nl - 1) + 1
+
+
+class MigrationContext:
+    """What a migration's ``up``/``down`` receives: ``query(sql)`` and the ``driver`` (dialect name)."""
+
+    def __init__(self, dialect: "Dialect", *, on_statement: Any = None) -> None:
+        self._dialect = dialect
+        self.driver: str = dialect.name
+        self.connection = dialect.connection
+        self._on_statement = on_statement
+        self.statements_run = 0
+
+    def query(self, sql: str, params: Any = None) -> list[tuple]:
+        """Run one statement; returns its rows (empty for statements without a result)."""
+        rows = self._dialect.execute(sql, params)
+        self.statements_run += 1
+        if self._on_statement is not None:
+            self._on_statement(self.statements_run)
+        return rows
+
+
+class Migration:
+    """Base class of every migration. Subclass it and define ``up`` and ``down``.
+
+    ``id`` defaults to the class name (as ``name`` did in the TypeScript original).
+    """
+
+    id: str = ""
+    description: str | None = None
+    transaction: bool = True
+    irreversible: bool = False
+    source_file: str | None = None
+    source_line: int | None = None
+
+    def __init__(self) -> None:
+        if not getattr(self, "id", ""):
+            self.id = type(self).__name__
+
+    @property
+    def name(self) -> str:
+        return self.id
+
+    def up(self, context: MigrationContext) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError(f"migration {self.id} defines no up()")
+
+    def down(self, context: MigrationContext) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError(f"migration {self.id} defines no down()")
+
+    # SQL-level hooks; Python migrations have no stored SQL.
+    def up_sql(self, dialect: str) -> SqlSource | None:
+        return None
+
+    def down_sql(self, dialect: str) -> SqlSource | None:
+        return None
+
+    def checksum(self, dialect: str) -> str | None:
+        """Checksum of the up SQL for ``dialect``; Python migrations have none (None)."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}>"
+
+
+class SqlMigration(Migration):
+    """A migration read from a YAML or TOML file.
+
+    ``up``/``down`` hold either one :class:`SqlSource` under the key ``default``, or one per dialect
+    (``postgres``, ``mysql``, ``sqlite``, and optionally ``default``).
+    """
+
+    def __init__(
+        self,
+        id: str,
+        *,
+        up: dict[str, SqlSource],
+        down: dict[str, SqlSource] | None = None,
+        description: str | None = None,
+        transaction: bool = True,
+        irreversible: bool = False,
+        source_file: str | None = None,
+        source_line: int | None = None,
+    ) -> None:
+        self.id = id
+        self.up_sources = dict(up)
+        self.down_sources = dict(down or {})
+        self.description = description
+        self.transaction = transaction
+        self.irreversible = irreversible
+        self.source_file = source_file
+        self.source_line = source_line
+
+    @staticmethod
+    def _pick(sources: dict[str, SqlSource], dialect: str) -> SqlSource | None:
+        if dialect in sources:
+            return sources[dialect]
+        return sources.get("default")
+
+    def up_sql(self, dialect: str) -> SqlSource | None:
+        return self._pick(self.up_sources, dialect)
+
+    def down_sql(self, dialect: str) -> SqlSource | None:
+        return self._pick(self.down_sources, dialect)
+
+    def checksum(self, dialect: str) -> str | None:
+        src = self.up_sql(dialect)
+        return checksum(src.text) if src is not None else None
+
+    # up()/down() are run by the runner statement by statement (see runner._run_sql) so that a failure
+    # can be reported at its file and line; these methods exist for API symmetry.
+    def up(self, context: MigrationContext) -> None:
+        from .runner import run_sql_source
+
+        run_sql_source(context, self, "up", self.up_sql(context.driver))
+
+    def down(self, context: MigrationContext) -> None:
+        from .runner import run_sql_source
+
+        run_sql_source(context, self, "down", self.down_sql(context.driver))
