@@ -1,0 +1,109 @@
+"""The history table (``__migrations`` by default, SPEC §3): one row per applied migration.
+
+Columns (layout version 1): ``id``, ``description``, ``checksum`` (SHA-256 of the up SQL that ran, line
+endings normalised), ``down_sql`` (the down SQL as it was when applied, NULL for Python migrations and
+irreversible ones), ``applied_at`` (UTC), ``execution_ms``, ``applied_by``, ``state`` (``applied`` or
+``dirty``), ``batch`` (the apply run that applied it), ``rank`` (order of application),
+``statements_done``/``statements_total`` (progress of a non-transactional run, shown as k/n when dirty)
+and ``operation`` (``up``, or ``down`` for a rollback that failed part way).
+
+Every statement here passes values as parameters and quotes the table name through the dialect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+COLUMNS = (
+    "id", "description", "checksum", "down_sql", "applied_at", "execution_ms", "applied_by",
+    "state", "batch", "rank", "statements_done", "statements_total", "operation",
+)
+
+
+@dataclass
+class HistoryRow:
+    id: str
+    description: str | None
+    checksum: str | None
+    down_sql: str | None
+    applied_at: Any
+    execution_ms: int
+    applied_by: str | None
+    state: str
+    batch: int
+    rank: int
+    statements_done: int = 0
+    statements_total: int = 0
+    operation: str = "up"
+
+    @property
+    def dirty(self) -> bool:
+        return self.state == "dirty"
+
+    def progress(self) -> str:
+        """``dirty (k/n statements committed)`` as shown by status."""
+        what = "rollback: " if self.operation == "down" else ""
+        return f"dirty ({what}{self.statements_done}/{self.statements_total} statements committed)"
+
+
+class History:
+    def __init__(self, dialect: Any) -> None:
+        self.d = dialect
+        self.table = dialect.history_ref()
+        self._ph = dialect.placeholder
+
+    def _cols(self) -> str:
+        return ", ".join(self.d.quote(c) for c in COLUMNS)
+
+    def exists(self) -> bool:
+        return self.d.history_exists()
+
+    def ensure(self) -> None:
+        """Create the table on first use."""
+        if not self.d.history_exists():
+            for stmt in self.d.history_ddl():
+                self.d.execute(stmt)
+
+    def rows(self) -> list[HistoryRow]:
+        """All rows in order of application (oldest first); none when the table does not exist."""
+        if not self.d.history_exists():
+            return []
+        q = self.d.quote
+        raw = self.d.execute(f"SELECT {self._cols()} FROM {self.table} ORDER BY {q('rank')}, {q('id')}")
+        out = []
+        for r in raw:
+            row = HistoryRow(*r)
+            row.applied_at = self.d.timestamp_to_iso(row.applied_at)
+            out.append(row)
+        return out
+
+    def insert(self, row: HistoryRow) -> None:
+        values = tuple(getattr(row, c) for c in COLUMNS)
+        marks = ", ".join([self._ph] * len(COLUMNS))
+        self.d.execute(f"INSERT INTO {self.table} ({self._cols()}) VALUES ({marks})", values)
+
+    def _update(self, row_id: str, **values: Any) -> None:
+        sets = ", ".join(f"{self.d.quote(k)} = {self._ph}" for k in values)
+        self.d.execute(f"UPDATE {self.table} SET {sets} WHERE {self.d.quote('id')} = {self._ph}",
+                       (*values.values(), row_id))
+
+    def set_progress(self, row_id: str, done: int) -> None:
+        self._update(row_id, statements_done=done)
+
+    def mark_applied(self, row_id: str, execution_ms: int) -> None:
+        self._update(row_id, state="applied", execution_ms=execution_ms, operation="up")
+
+    def mark_dirty(self, row_id: str, operation: str, total: int) -> None:
+        self._update(row_id, state="dirty", operation=operation, statements_done=0, statements_total=total)
+
+    def accept(self, row_id: str, checksum: str | None, down_sql: str | None, description: str | None) -> None:
+        self._update(row_id, checksum=checksum, down_sql=down_sql, description=description)
+
+    def delete(self, row_id: str) -> None:
+        self.d.execute(f"DELETE FROM {self.table} WHERE {self.d.quote('id')} = {self._ph}", (row_id,))
+
+    @staticmethod
+    def next_numbers(rows: list[HistoryRow]) -> tuple[int, int]:
+        """(next batch, next rank) after ``rows``."""
+        return (max((r.batch for r in rows), default=0) + 1, max((r.rank for r in rows), default=0) + 1)
