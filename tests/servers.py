@@ -1,0 +1,413 @@
+"""Private PostgreSQL and MariaDB servers for the test suite.
+
+Each server lives in its own temporary folder (data directory, unix socket, log), listens only on
+127.0.0.1 on a free port picked at start, and has a login user with a password, so that the tests
+exercise URLs that carry one. Settings favour a fast start over durability (no fsync, tiny buffers).
+
+When running as root the server processes run as the ``postgres``/``mysql`` system users (initdb
+refuses root), started through ``setpriv`` with a parent-death signal: if the test process is killed
+outright, the servers shut down with it. ``stop()`` (called by the session fixtures, and by ``atexit``
+as a fallback) stops the server and deletes its folder.
+
+``STINGERLOOM_TEST_POSTGRES_URL`` / ``STINGERLOOM_TEST_MYSQL_URL`` name existing servers to use
+instead; their user must be allowed to create and drop databases.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+#: Password of the test servers' login user. It holds URL-reserved characters on purpose, so that
+#: percent-encoding and redaction are exercised by every test that connects.
+PASSWORD = "s3cr3t p@ss:w/rd"
+USER = "stingerloom"
+START_TIMEOUT = 90.0  # seconds; a loaded CI machine can be slow to run initdb
+
+
+class ServerUnavailable(Exception):
+    """The server's programs are not installed (tests skip, or fail when CI=true)."""
+
+
+class ServerFailed(Exception):
+    """The server was found but could not be set up or started (always a test error)."""
+
+
+def url_for(dialect: str, host: str, port: int, database: str = "", user: str = USER,
+            password: str | None = PASSWORD) -> str:
+    scheme = {"postgres": "postgresql", "mysql": "mysql"}[dialect]
+    auth = quote(user, safe="")
+    if password is not None:
+        auth += ":" + quote(password, safe="")
+    return f"{scheme}://{auth}@{host}:{port}/{quote(database, safe='')}"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@dataclass
+class Server:
+    """A started server. ``url`` is the admin URL (password included, database ``admin_db``)."""
+
+    dialect: str
+    host: str
+    port: int
+    user: str
+    password: str | None
+    admin_db: str
+    startup_seconds: float = 0.0
+    tempdir: str | None = None  # None for a server given by environment variable
+    socket_dir: str | None = None
+    process: subprocess.Popen | None = field(default=None, repr=False)
+    log_path: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self.url_for(self.admin_db)
+
+    def url_for(self, database: str) -> str:
+        return url_for(self.dialect, self.host, self.port, database, self.user, self.password)
+
+    def log_tail(self, lines: int = 30) -> str:
+        if not self.log_path:
+            return ""
+        with contextlib.suppress(OSError), open(self.log_path, errors="replace") as fh:
+            return "".join(fh.readlines()[-lines:])
+        return ""
+
+    def stop(self, keep_dir: bool = False) -> None:
+        """Stop the server (fast shutdown, then kill) and delete its folder. Idempotent."""
+        proc, self.process = self.process, None
+        if proc is not None and proc.poll() is None:
+            # pg: SIGINT is the "fast" shutdown; mariadbd shuts down cleanly on SIGTERM.
+            proc.send_signal(signal.SIGINT if self.dialect == "postgres" else signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        if self.tempdir and not keep_dir:
+            shutil.rmtree(self.tempdir, ignore_errors=True)
+            self.tempdir = None
+
+
+# -- helpers ----------------------------------------------------------------------------------------
+def _as_user(account: str) -> tuple[list[str], dict]:
+    """Command prefix and chown target to run a server as ``account`` (only needed as root).
+
+    ``setpriv`` execs the server in place (so our Popen is the server itself) and sets the parent
+    death signal after switching user, so a SIGKILLed test run does not leave servers behind.
+    """
+    if os.geteuid() != 0:
+        return [], {}
+    try:
+        pw = pwd.getpwnam(account)
+    except KeyError:
+        raise ServerFailed(f"running as root but there is no {account!r} system user to run the server as") from None
+    if not shutil.which("setpriv"):
+        raise ServerFailed("running as root but setpriv (util-linux) is missing")
+    prefix = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups",
+              "--pdeathsig=TERM", "--"]
+    return prefix, {"uid": pw.pw_uid, "gid": pw.pw_gid}
+
+
+def _make_tempdir(prefix: str, owner: dict) -> str:
+    base = tempfile.gettempdir()
+    # The server user must be able to reach the folder: fall back to /tmp if TMPDIR is private.
+    probe = base
+    while probe not in ("/", ""):
+        if not os.stat(probe).st_mode & 0o001:
+            base = "/tmp"
+            break
+        probe = os.path.dirname(probe)
+    path = tempfile.mkdtemp(prefix=prefix, dir=base)
+    if owner:
+        os.chown(path, owner["uid"], owner["gid"])
+    with open(os.path.join(path, "owner.pid"), "w") as fh:
+        fh.write(str(os.getpid()))
+    return path
+
+
+def _remove_stale_tempdirs(prefix: str) -> None:
+    """Delete folders left by earlier runs whose test process is gone (e.g. after SIGKILL)."""
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), prefix + "*")) + glob.glob(f"/tmp/{prefix}*"):
+        try:
+            with open(os.path.join(path, "owner.pid")) as fh:
+                pid = int(fh.read().strip())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+def _run(cmd: list[str], what: str, **kw) -> None:
+    res = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, timeout=START_TIMEOUT, **kw)
+    if res.returncode != 0:
+        raise ServerFailed(f"{what} failed (exit {res.returncode}):\n{res.stdout[-3000:]}")
+
+
+def _wait_ready(server: Server, probe, started: float) -> None:
+    deadline = started + START_TIMEOUT
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if server.process is not None and server.process.poll() is not None:
+            raise ServerFailed(f"{server.dialect} server exited with {server.process.returncode} during startup:\n"
+                               + server.log_tail())
+        try:
+            probe()
+            return
+        except Exception as exc:  # not ready yet
+            last = exc
+            time.sleep(0.05)
+    raise ServerFailed(f"{server.dialect} server not ready after {START_TIMEOUT:g}s ({last}):\n" + server.log_tail())
+
+
+def _launch(dialect: str, tmp: str, admin_db: str, command_for_port, env: dict, started: float) -> Server:
+    """Start the server on a free port and wait until it accepts our login.
+
+    Another process may grab the port between picking and binding it: then retry on another one.
+    """
+    log_path = os.path.join(tmp, f"{dialect}.log")
+    last: ServerFailed | None = None
+    for _ in range(3):
+        server = Server(dialect, "127.0.0.1", free_port(), USER, PASSWORD, admin_db, tempdir=tmp,
+                        socket_dir=tmp, log_path=log_path)
+        with open(log_path, "ab") as log:
+            server.process = subprocess.Popen(command_for_port(server.port), stdin=subprocess.DEVNULL,
+                                              stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp)
+        try:
+            _wait_ready(server, lambda: admin_connect(server, connect_timeout=2).close(), time.monotonic())
+        except ServerFailed as exc:
+            server.stop(keep_dir=True)
+            text = str(exc).lower()
+            if "address already in use" in text or "could not create listen socket" in text:
+                last = exc
+                continue
+            raise
+        server.startup_seconds = time.monotonic() - started
+        return server
+    raise last or ServerFailed(f"could not start {dialect}")
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------------
+def find_postgres_bindir() -> str:
+    """The folder holding initdb and postgres: $PG_BINDIR, Debian's newest, or the PATH."""
+    candidates = []
+    if os.environ.get("PG_BINDIR"):
+        candidates.append(os.environ["PG_BINDIR"])
+
+    def version(path: str) -> float:
+        try:
+            return float(path.split("/")[-2])
+        except ValueError:
+            return 0.0
+
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True)
+    initdb = shutil.which("initdb")
+    if initdb:
+        candidates.append(os.path.dirname(os.path.realpath(initdb)))
+    for folder in candidates:
+        if all(os.access(os.path.join(folder, exe), os.X_OK) for exe in ("initdb", "postgres")):
+            return folder
+    raise ServerUnavailable(
+        "PostgreSQL server programs (initdb, postgres) not found in /usr/lib/postgresql/*/bin or on PATH; "
+        "install them with `apt-get install postgresql` (or run .ci/run), or set STINGERLOOM_TEST_POSTGRES_URL"
+    )
+
+
+def start_postgres() -> Server:
+    bindir = find_postgres_bindir()
+    prefix, owner = _as_user("postgres")
+    _remove_stale_tempdirs("stingerloom-pg-")
+    tmp = _make_tempdir("stingerloom-pg-", owner)
+    try:
+        started = time.monotonic()
+        data = os.path.join(tmp, "data")
+        pwfile = os.path.join(tmp, "pwfile")
+        with open(pwfile, "w") as fh:
+            fh.write(PASSWORD + "\n")
+        if owner:
+            os.chown(pwfile, owner["uid"], owner["gid"])
+        os.chmod(pwfile, 0o600)
+        env = {**os.environ, "LC_ALL": "C", "LANG": "C", "HOME": tmp, "TZ": "UTC"}
+        _run(prefix + [os.path.join(bindir, "initdb"), "-D", data, "-U", USER, f"--pwfile={pwfile}",
+                       "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C",
+                       "--no-sync", "--no-instructions"],
+             "initdb", env=env, cwd=tmp)
+        os.unlink(pwfile)
+
+        def command(port: int) -> list[str]:
+            return prefix + [
+                os.path.join(bindir, "postgres"), "-D", data, "-p", str(port),
+                "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={tmp}",
+                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                "-c", "max_connections=60", "-c", "shared_buffers=32MB",
+                "-c", "timezone=UTC", "-c", "log_min_messages=warning", "-c", "logging_collector=off"]
+
+        return _launch("postgres", tmp, "postgres", command, env, started)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+# -- MariaDB / MySQL --------------------------------------------------------------------------------
+def find_mariadb() -> tuple[str, str]:
+    """(server binary, install-db script)."""
+    server = shutil.which("mariadbd") or shutil.which("mysqld") or next(
+        (p for p in ("/usr/sbin/mariadbd", "/usr/sbin/mysqld") if os.access(p, os.X_OK)), None)
+    install = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
+    if not server or not install:
+        raise ServerUnavailable(
+            "MariaDB server programs (mariadbd, mariadb-install-db) not found; install them with "
+            "`apt-get install mariadb-server` (or run .ci/run), or set STINGERLOOM_TEST_MYSQL_URL"
+        )
+    return server, install
+
+
+def start_mysql() -> Server:
+    mariadbd, install_db = find_mariadb()
+    prefix, owner = _as_user("mysql")
+    _remove_stale_tempdirs("stingerloom-my-")
+    tmp = _make_tempdir("stingerloom-my-", owner)
+    try:
+        started = time.monotonic()
+        data = os.path.join(tmp, "data")
+        sock = os.path.join(tmp, "mysqld.sock")
+        env = {**os.environ, "LC_ALL": "C", "LANG": "C", "HOME": tmp, "TZ": "UTC"}
+        common = ["--no-defaults"]
+        # Options shared by the bootstrap and the server (InnoDB sizes must match between them).
+        innodb = ["--innodb-buffer-pool-size=16M", "--innodb-log-file-size=16M",
+                  "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--skip-log-bin"]
+        _run(prefix + [install_db, *common, f"--datadir={data}", "--skip-test-db",
+                       "--auth-root-authentication-method=socket", "--skip-name-resolve",
+                       f"--basedir=/usr", *[f"--{o.lstrip('-')}" for o in innodb]],
+             "mariadb-install-db", env=env, cwd=tmp)
+        init_sql = os.path.join(tmp, "init.sql")
+        with open(init_sql, "w") as fh:
+            pw = PASSWORD.replace("\\", "\\\\").replace("'", "\\'")
+            for host in ("127.0.0.1", "localhost"):
+                fh.write(f"CREATE USER IF NOT EXISTS '{USER}'@'{host}' IDENTIFIED BY '{pw}';\n"
+                         f"GRANT ALL PRIVILEGES ON *.* TO '{USER}'@'{host}' WITH GRANT OPTION;\n")
+        if owner:
+            os.chown(init_sql, owner["uid"], owner["gid"])
+        os.chmod(init_sql, 0o600)
+
+        def command(port: int) -> list[str]:
+            return prefix + [
+                mariadbd, *common, f"--datadir={data}", f"--socket={sock}", f"--port={port}",
+                "--bind-address=127.0.0.1", f"--pid-file={os.path.join(tmp, 'mariadbd.pid')}",
+                f"--init-file={init_sql}", "--skip-name-resolve", "--default-time-zone=+00:00",
+                "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
+                "--max-connections=100", "--performance-schema=OFF", *innodb, f"--tmpdir={tmp}",
+                "--innodb-use-native-aio=0"]
+
+        return _launch("mysql", tmp, "", command, env, started)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+# -- from the environment -----------------------------------------------------------------------------
+ENV_VARS = {"postgres": "STINGERLOOM_TEST_POSTGRES_URL", "mysql": "STINGERLOOM_TEST_MYSQL_URL"}
+
+
+def server_from_env(dialect: str) -> Server | None:
+    raw = os.environ.get(ENV_VARS[dialect], "").strip()
+    if not raw:
+        return None
+    from stingerloom.urls import DatabaseURL
+
+    url = DatabaseURL.parse(raw)
+    if url.dialect != dialect:
+        raise ServerFailed(f"{ENV_VARS[dialect]} is not a {dialect} URL: {url}")
+    return Server(dialect, url.host or "127.0.0.1", url.port or {"postgres": 5432, "mysql": 3306}[dialect],
+                  url.user or "", url.password, url.database or ("postgres" if dialect == "postgres" else ""))
+
+
+_STARTED: list[Server] = []
+
+
+def get_server(dialect: str) -> Server:
+    """The server to test ``dialect`` against: from the environment, or a new private one.
+
+    A private server is stopped and deleted at interpreter exit at the latest.
+    """
+    server = server_from_env(dialect)
+    if server is not None:
+        return server
+    server = start_postgres() if dialect == "postgres" else start_mysql()
+    _STARTED.append(server)
+    return server
+
+
+@atexit.register
+def _stop_all() -> None:
+    while _STARTED:
+        _STARTED.pop().stop()
+
+
+# -- databases ----------------------------------------------------------------------------------------
+def admin_connect(server: Server, connect_timeout: int = 10):
+    """A driver connection (autocommit) to the server's admin database."""
+    if server.dialect == "postgres":
+        import psycopg
+
+        return psycopg.connect(host=server.host, port=server.port, user=server.user, password=server.password,
+                               dbname=server.admin_db or "postgres", autocommit=True,
+                               connect_timeout=connect_timeout)
+    import pymysql
+
+    return pymysql.connect(host=server.host, port=server.port, user=server.user, password=server.password or "",
+                           database=server.admin_db or None, autocommit=True, connect_timeout=connect_timeout)
+
+
+def create_database(server: Server, name: str) -> str:
+    q = '"' if server.dialect == "postgres" else "`"
+    with contextlib.closing(admin_connect(server)) as conn:
+        cur = conn.cursor()
+        cur.execute(f"CREATE DATABASE {q}{name}{q}")
+    return server.url_for(name)
+
+
+def drop_database(server: Server, name: str) -> None:
+    with contextlib.closing(admin_connect(server)) as conn:
+        cur = conn.cursor()
+        if server.dialect == "postgres":
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        else:
+            # Connections left open by a test would make DROP DATABASE wait on metadata locks.
+            cur.execute("SELECT id FROM information_schema.processlist WHERE db = %s AND id <> CONNECTION_ID()",
+                        (name,))
+            for (conn_id,) in cur.fetchall():
+                with contextlib.suppress(Exception):
+                    cur.execute(f"KILL {int(conn_id)}")
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
