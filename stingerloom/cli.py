@@ -1,0 +1,350 @@
+"""The ``stingerloom`` command line: one ``cmd_<name>(args) -> int`` per command.
+
+Only this module prints errors and picks exit codes (0 success, 1 the work failed, 2 invalid input).
+Heavy modules (rich, drivers, PyYAML, pydantic) are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+ALIASES = {
+    "migrate:run": "apply",
+    "migrate:rollback": "rollback",
+    "migrate:status": "status",
+    "migrate:generate": "generate",
+}
+
+
+# -- output helpers ----------------------------------------------------------------------------
+def _out(args: argparse.Namespace):
+    from .render.console import Output
+
+    if getattr(args, "_output", None) is None:
+        args._output = Output(no_color=args.no_color, quiet=args.quiet)
+    return args._output
+
+
+def _load(args: argparse.Namespace):
+    from .manifest import load_manifest
+
+    return load_manifest(args.manifest)
+
+
+def _runner(args: argparse.Namespace, manifest):
+    from .runner import MigrationRunner
+    from .target import default_notice, resolve_database
+
+    url, is_default = resolve_database(args.database, manifest.database)
+    if is_default and args.format != "json":
+        _out(args).note(default_notice())
+    return MigrationRunner(
+        manifest.migrations, url, history_table=manifest.history_table, lock_timeout=args.lock_timeout,
+    )
+
+
+# -- commands ----------------------------------------------------------------------------------
+def cmd_init(args: argparse.Namespace) -> int:
+    """Scaffold a manifest and a first migration in DIR (default: ./migrations)."""
+    from .scaffold import init_project
+
+    created = init_project(args.dir)
+    out = _out(args)
+    for path in created:
+        out.line(f"created {path}")
+    out.line(f"next: stingerloom new {created[0]} create_first_table")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Create the next numbered migration file and append it to the manifest."""
+    from .scaffold import new_migration
+
+    path = new_migration(args.manifest, args.name, toml=args.toml)
+    _out(args).line(f"created {path} (appended to {args.manifest})")
+    return EXIT_OK
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    """Apply pending migrations in manifest order."""
+    manifest = _load(args)
+    runner = _runner(args, manifest)
+    out = _out(args)
+    if args.dry_run:
+        results = runner.run(to=args.to, dry_run=True)
+        if args.format == "json":
+            out.json({"database": runner.database, "dry_run": True,
+                      "results": [dict(r.to_json(), sql=[s.sql for s in st.statements])
+                                  for r, st in zip(results, runner.planned)]})
+        else:
+            from .render.text import render_dry_run
+
+            render_dry_run(out, runner)
+        return EXIT_OK
+    return _run_with_progress(args, runner, lambda: runner.run(to=args.to), "apply")
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Revert applied migrations, newest first (default: the last one)."""
+    manifest = _load(args)
+    runner = _runner(args, manifest)
+    steps = 1 if args.steps is None else args.steps
+    return _run_with_progress(args, runner, lambda: runner.rollback(steps, to=args.to, all=args.all), "rollback")
+
+
+def _run_with_progress(args, runner, work, verb: str) -> int:
+    out = _out(args)
+    from .render.text import Progress
+
+    progress = Progress(out, enabled=args.format != "json")
+    runner.on_event = progress.event
+    try:
+        results = work()
+    finally:
+        progress.close()
+    failed = next((r for r in results if not r.success), None)
+    if args.format == "json":
+        out.json({"database": runner.database, "results": [r.to_json() for r in results]})
+    else:
+        from .render.text import render_results
+
+        render_results(out, runner, results, verb)
+    if failed is not None:
+        out.error(failed.exception.format() if failed.exception else failed.error)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Show which migrations are applied, pending, modified, missing or dirty."""
+    manifest = _load(args)
+    runner = _runner(args, manifest)
+    states = runner.states()
+    out = _out(args)
+    if args.format == "json":
+        out.json({
+            "database": runner.database,
+            "executed": [s.id for s in states if s.row is not None and s.state != "dirty"],
+            "pending": [s.id for s in states if s.state == "pending"],
+            "migrations": [s.to_json() for s in states],
+        })
+    else:
+        from .render.text import render_status
+
+        render_status(out, runner, states)
+    return EXIT_OK
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    """Record migrations up to --to as applied without running them (adopting an existing database)."""
+    manifest = _load(args)
+    runner = _runner(args, manifest)
+    recorded = runner.baseline(args.to)
+    out = _out(args)
+    if args.format == "json":
+        out.json({"database": runner.database, "baselined": recorded})
+    else:
+        out.line(f"recorded {len(recorded)} migration(s) as applied on {runner.database} without running them"
+                 + (": " + ", ".join(recorded) if recorded else ""))
+    return EXIT_OK
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    """Accept changed checksums; settle dirty migrations after checking them by hand."""
+    manifest = _load(args)
+    runner = _runner(args, manifest)
+    report = runner.repair(mark_applied=args.mark_applied or (), remove=args.remove or ())
+    out = _out(args)
+    if args.format == "json":
+        out.json({"database": runner.database, **report})
+    else:
+        from .render.text import render_repair
+
+        render_repair(out, runner, report, args.manifest)
+    return EXIT_FAILED if report["dirty"] else EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    """Check manifests without a database (CI gate)."""
+    from .lint.command import run
+
+    return run(args)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write a migration for the difference between a declarative schema and the database."""
+    from .schema.command import run_generate
+
+    return run_generate(args)
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Declarative schema tools."""
+    from .schema.command import run_dump
+
+    return run_dump(args)
+
+
+# -- parser ------------------------------------------------------------------------------------
+def _common(parser: argparse.ArgumentParser, suppress: bool, formats: bool = True) -> None:
+    d = (lambda v: argparse.SUPPRESS) if suppress else (lambda v: v)
+    g = parser.add_argument_group("common options")
+    g.add_argument("--database", metavar="URL", default=d(None),
+                   help="target database URL (else STINGERLOOM_DATABASE_URL, the manifest's database, ./stingerloom.db)")
+    if formats:
+        g.add_argument("--format", choices=("text", "json"), default=d("text"), help="output format")
+    g.add_argument("--lock-timeout", metavar="S", type=float, default=d(60.0),
+                   help="seconds to wait for another run's migration lock (default 60)")
+    g.add_argument("--no-color", action="store_true", default=d(False), help="plain output, no colours")
+    g.add_argument("-q", "--quiet", action="store_true", default=d(False), help="print only errors and results")
+    g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="show tracebacks of errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="stingerloom",
+        description="Declarative YAML/TOML database migrations for PostgreSQL, MySQL/MariaDB and SQLite.",
+        epilog="Exit codes: 0 success, 1 the work failed (migration, lint errors, drift), 2 invalid input.",
+    )
+    parser.add_argument("--version", action="version", version=f"stingerloom {__version__}")
+    _common(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func, help: str, aliases=(), formats=True):
+        p = sub.add_parser(name, help=help, description=help, aliases=list(aliases))
+        p.set_defaults(func=func)
+        _common(p, suppress=True, formats=formats)
+        return p
+
+    p = add("init", cmd_init, "scaffold a manifest and migrations folder")
+    p.add_argument("dir", nargs="?", default="migrations", help="folder to create (default: migrations)")
+
+    p = add("new", cmd_new, "create the next numbered migration and append it to the manifest")
+    p.add_argument("manifest")
+    p.add_argument("name", help="what the migration does, e.g. add_phone_to_users")
+    p.add_argument("--toml", action="store_true", help="write a TOML migration instead of YAML")
+
+    p = add("apply", cmd_apply, "apply pending migrations", aliases=["migrate:run"])
+    p.add_argument("manifest")
+    p.add_argument("--to", metavar="ID", help="apply pending migrations up to and including ID")
+    p.add_argument("--dry-run", action="store_true", help="print the SQL that would run; change nothing")
+
+    p = add("rollback", cmd_rollback, "revert applied migrations (default: the last one)", aliases=["migrate:rollback"])
+    p.add_argument("manifest")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (0 does nothing)")
+    g.add_argument("--to", metavar="ID", help="revert every migration applied after ID (ID stays applied)")
+    g.add_argument("--all", action="store_true", help="revert every applied migration")
+
+    p = add("status", cmd_status, "show applied, pending, modified, missing and dirty migrations",
+            aliases=["migrate:status"])
+    p.add_argument("manifest")
+
+    p = add("baseline", cmd_baseline, "record migrations as applied without running them")
+    p.add_argument("manifest")
+    p.add_argument("--to", metavar="ID", required=True, help="last migration to record")
+
+    p = add("repair", cmd_repair, "accept changed checksums; settle dirty migrations")
+    p.add_argument("manifest")
+    p.add_argument("--mark-applied", metavar="ID", action="append",
+                   help="a dirty migration you finished by hand: mark it applied")
+    p.add_argument("--remove", metavar="ID", action="append",
+                   help="a dirty migration you reverted by hand: remove its history row")
+
+    p = add("lint", cmd_lint, "check manifests without a database (CI gate)", formats=False)
+    _configure_optional(p, "stingerloom.lint.command", "configure")
+
+    p = add("generate", cmd_generate, "write a migration from a declarative schema diff",
+            aliases=["migrate:generate"], formats=False)
+    _configure_optional(p, "stingerloom.schema.command", "configure_generate")
+
+    p = add("schema", cmd_schema, "declarative schema tools (schema dump)", formats=False)
+    p.add_argument("action", choices=["dump"], help="dump: print the live database as declarative schema YAML")
+    _configure_optional(p, "stingerloom.schema.command", "configure_dump")
+    return parser
+
+
+def _configure_optional(parser: argparse.ArgumentParser, module: str, func: str) -> None:
+    """Let a feature package add its own arguments (it keeps its imports light)."""
+    import importlib
+
+    try:
+        configure = getattr(importlib.import_module(module), func)
+    except (ImportError, AttributeError):
+        parser.set_defaults(func=_not_available)
+        parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        return
+    configure(parser)
+
+
+def _not_available(args: argparse.Namespace) -> int:
+    print(f"stingerloom {args.command}: not available yet in this version", file=sys.stderr)
+    return EXIT_INPUT
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return EXIT_INPUT
+    if args.no_color:
+        os.environ["NO_COLOR"] = "1"
+    from .errors import StingerloomError
+
+    try:
+        return args.func(args)
+    except StingerloomError as exc:
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        _report(args, exc.format(), exc.exit_code, exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `stingerloom status | head`
+        return EXIT_OK
+    except Exception as exc:  # a bug: say so briefly; -v shows where
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        from .urls import redact
+
+        msg = redact(f"internal error: {type(exc).__name__}: {exc}")
+        _report(args, msg + "\n  hint: run again with -v for the traceback, and report it", EXIT_INPUT, None)
+        return EXIT_INPUT
+
+
+def _report(args: argparse.Namespace, text: str, code: int, exc) -> None:
+    out = _out(args)
+    if getattr(args, "format", "text") == "json":
+        err = {"message": getattr(exc, "message", text), "exit_code": code}
+        for key in ("file", "line", "column", "hint"):
+            if exc is not None and getattr(exc, key, None) is not None:
+                err[key] = getattr(exc, key)
+        problems = getattr(exc, "problems", None)
+        if problems:
+            err["problems"] = [
+                {"message": p.message, "file": p.file, "line": p.line, "column": p.column, "key": p.key}
+                for p in problems
+            ]
+        out.json({"error": err})
+    out.error(text)
+
+
+def entry() -> None:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

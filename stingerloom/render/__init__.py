@@ -1,0 +1,1 @@
+"""Output: result objects in, text/JSON out. No logic about migrations lives here."""

@@ -1,0 +1,176 @@
+"""``init`` and ``new``: scaffolding files, and appending an entry to a manifest's list.
+
+The manifest is edited as text so that its comments and layout survive.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import InputError
+
+MANIFEST_TEMPLATE = """\
+# stingerloom manifest: the migrations, in the order they run (paths relative to this folder).
+stingerloom: 1
+# database: ${DATABASE_URL}        # optional default target; --database and STINGERLOOM_DATABASE_URL win
+migrations: []
+"""
+
+YAML_TEMPLATE = """\
+description: {description}
+up: |
+  -- the SQL of this change (several statements may follow each other)
+down: |
+  -- the SQL that reverts it
+"""
+
+TOML_TEMPLATE = '''\
+description = "{description}"
+up = """
+-- the SQL of this change (several statements may follow each other)
+"""
+down = """
+-- the SQL that reverts it
+"""
+'''
+
+_NUMBER = re.compile(r"^(\d+)_")
+
+
+def init_project(folder: str | Path) -> list[Path]:
+    folder = Path(folder)
+    manifest = folder / "manifest.yaml"
+    if manifest.exists() or (folder / "manifest.toml").exists():
+        raise InputError(f"{manifest} already exists", hint="init never overwrites; use `stingerloom new` to add a migration")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(MANIFEST_TEMPLATE, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot create {manifest}: {exc.strerror}") from None
+    return [manifest]
+
+
+def slug(name: str) -> str:
+    s = re.sub(r"[\s\-]+", "_", name.strip()).lower()
+    if not s or not re.fullmatch(r"[a-z0-9_]+", s):
+        raise InputError(f"invalid migration name {name!r}",
+                         hint="use letters, digits, spaces, '-' and '_' only, e.g. add_phone_to_users")
+    return s
+
+
+def next_number(manifest: Path) -> tuple[int, int]:
+    """(next number, zero-padding width) from the numbered files in the manifest's folder and list."""
+    names = [p.name for p in manifest.parent.iterdir() if p.is_file()]
+    names += re.findall(r"[\w./-]+\.(?:ya?ml|toml)", manifest.read_text(encoding="utf-8"))
+    numbers = [(int(m.group(1)), len(m.group(1))) for n in names if (m := _NUMBER.match(Path(n).name))]
+    if not numbers:
+        return 1, 3
+    return max(n for n, _ in numbers) + 1, max(3, max(w for _, w in numbers))
+
+
+def new_migration(manifest: str | Path, name: str, *, toml: bool = False) -> Path:
+    manifest = Path(manifest)
+    if not manifest.is_file():
+        raise InputError(f"{manifest}: no such manifest", hint="create one with `stingerloom init`")
+    number, width = next_number(manifest)
+    stem = f"{number:0{width}d}_{slug(name)}"
+    path = manifest.parent / (stem + (".toml" if toml else ".yaml"))
+    text = (TOML_TEMPLATE if toml else YAML_TEMPLATE).format(description=name.replace('"', "'").replace("_", " "))
+    try:
+        with open(path, "x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise InputError(f"{path} already exists") from None
+    append_to_manifest(manifest, path.name)
+    return path
+
+
+def append_to_manifest(manifest: str | Path, entry: str) -> None:
+    """Add ``entry`` at the end of the manifest's ``migrations`` list, keeping the rest of the text."""
+    manifest = Path(manifest)
+    text = manifest.read_text(encoding="utf-8")
+    nl = "\r\n" if "\r\n" in text else "\n"
+    new = _append_toml(text, entry, nl) if manifest.suffix == ".toml" else _append_yaml(text, entry, nl)
+    if new is None:
+        raise InputError(f"{manifest}: cannot find the `migrations` list to append {entry} to",
+                         hint=f"add `- {entry}` to the migrations list by hand")
+    manifest.write_text(new, encoding="utf-8", newline="")
+
+
+def _append_yaml(text: str, entry: str, nl: str) -> str | None:
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        m = re.match(r"^migrations\s*:\s*(.*?)\s*(#.*)?$", line.rstrip("\r\n"))
+        if not m:
+            continue
+        value = m.group(1)
+        if value.startswith("["):  # flow list
+            inner = value[1:].rstrip()
+            if not inner.endswith("]"):
+                return None
+            items = inner[:-1].strip()
+            comment = f"  {m.group(2)}" if m.group(2) else ""
+            if items:
+                lines[i] = f"migrations: [{items}, {entry}]{comment}{nl}"
+            else:  # an empty list becomes a block list, the layout people edit by hand
+                lines[i] = f"migrations:{comment}{nl}  - {entry}{nl}"
+            return "".join(lines)
+        if value:
+            return None
+        last, indent = i, "  "
+        for j in range(i + 1, len(lines)):
+            s = lines[j]
+            if not s.strip() or s.lstrip().startswith("#"):
+                continue
+            item = re.match(r"^(\s*)- ", s)
+            if item is not None:
+                last, indent = j, item.group(1)
+                continue
+            break
+        if not lines[last].endswith(("\n", "\r")):
+            lines[last] += nl
+        lines.insert(last + 1, f"{indent}- {entry}{nl}")
+        return "".join(lines)
+    return None
+
+
+def _append_toml(text: str, entry: str, nl: str) -> str | None:
+    m = re.search(r"(?m)^migrations\s*=\s*\[", text)
+    if not m:
+        return None
+    depth, i, quote, last_sig = 1, m.end(), None, m.end() - 1
+    while i < len(text):
+        c = text[i]
+        if quote:
+            if c == quote:
+                quote = None
+            last_sig = i
+        elif c in "\"'":
+            quote, last_sig = c, i
+        elif c == "#":
+            end = text.find("\n", i)
+            if end < 0:
+                return None
+            i = end
+            continue
+        elif c == "[":
+            depth, last_sig = depth + 1, i
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                break
+            last_sig = i
+        elif not c.isspace():
+            last_sig = i
+        i += 1
+    if depth:
+        return None
+    empty = last_sig == m.end() - 1
+    comma = "" if empty or text[last_sig] == "," else ","
+    head, middle = text[: last_sig + 1] + comma, text[last_sig + 1 : i]
+    if "\n" not in middle:
+        return head + ("" if empty else " ") + f'"{entry}"' + middle + text[i:]
+    k = middle.rfind("\n")
+    cut = k - 1 if k > 0 and middle[k - 1] == "\r" else k
+    return head + middle[:cut] + f'{nl}  "{entry}",' + middle[cut:] + text[i:]
