@@ -1,0 +1,76 @@
+"""Manifests and migration files (YAML and TOML): loading, validation, positions, caching.
+
+``load_manifest(path)`` returns a :class:`Manifest` or raises :class:`~stingerloom.errors.ManifestError`
+listing every problem in every file; ``read_manifest(path)`` returns ``(manifest | None, problems)``
+and is what ``stingerloom lint`` uses.
+
+This module stays light: PyYAML, pydantic and tomllib are imported only when files must really be
+parsed. A successful load is cached (see :mod:`.cache`), so that a warm ``status`` over a thousand
+migrations costs little more than starting Python.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import InputError, ManifestError, Problem
+from .result import Manifest
+
+__all__ = ["Manifest", "load_manifest", "read_manifest"]
+
+
+def read_manifest(path: str | os.PathLike[str]) -> tuple[Manifest | None, list[Problem]]:
+    """Load the manifest at ``path``: ``(manifest, [])``, or ``(None, problems)`` if anything is wrong.
+
+    Bad content never raises: every problem (SL101 invalid content, SL102 bad path, SL103 duplicate
+    or missing id) comes back as a :class:`Problem` with its file, line and column. Only a manifest
+    path that does not exist (or is a folder) raises :class:`InputError`, as any missing input file.
+    """
+    path = Path(path)
+    _check_input(path)
+    from . import cache
+
+    manifest = cache.load(path)
+    if manifest is not None:
+        return manifest, []
+    from .loader import load
+
+    manifest, problems, loader = load(path)
+    if manifest is not None:
+        cache.store(path, manifest, loader)
+    return manifest, problems
+
+
+def load_manifest(path: str | os.PathLike[str]) -> Manifest:
+    """Load the manifest at ``path`` and all its migrations, or raise :class:`ManifestError`.
+
+    The error lists every problem of every file, not just the first.
+    """
+    manifest, problems = read_manifest(path)
+    if manifest is None:
+        raise ManifestError(problems, hint=_hint(problems))
+    return manifest
+
+
+def _check_input(path: Path) -> None:
+    if path.is_file():
+        return
+    if path.is_dir():
+        for name in ("manifest.yaml", "manifest.yml", "manifest.toml"):
+            if (path / name).is_file():
+                raise InputError(f"{path} is a folder, not a manifest file", file=str(path),
+                                 hint=f"did you mean {path / name}?")
+        raise InputError(f"{path} is a folder, not a manifest file", file=str(path),
+                         hint="give the path of a manifest.yaml (or .toml); `stingerloom init` creates one")
+    raise InputError(f"no such file: {path}", file=str(path),
+                     hint="check the path; `stingerloom init [DIR]` creates a manifest")
+
+
+def _hint(problems: list[Problem]) -> str | None:
+    codes = {p.code for p in problems}
+    if "SL102" in codes:
+        return "migration paths are relative to the manifest's folder"
+    if any("unknown key" in p.message for p in problems):
+        return "the JSON Schemas in schemas/ let an editor check these files as you type"
+    return None

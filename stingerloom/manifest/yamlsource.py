@@ -1,0 +1,211 @@
+"""YAML documents with node positions, read with PyYAML's safe composer only.
+
+We compose nodes (never construct arbitrary objects) and convert them to plain data ourselves, so
+that each key and value keeps its mark, duplicate keys are caught, and alias expansion is bounded
+(a "billion laughs" file is refused before it is expanded).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ..errors import Problem
+from .located import Block, Located
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_NODES = 100_000  # nodes after alias expansion, per file
+MAX_CHARS = 50_000_000  # scalar characters after alias expansion, per file
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_TAG = "tag:yaml.org,2002:"
+_TEXT_KEYS = frozenset({"id", "description", "database", "history_table", "up", "down"})
+_CONSTRUCT = SafeConstructor()
+
+
+def _wants_text(path: tuple) -> bool:
+    """True where the models expect a string: a plain ``001`` there stays the text ``001``."""
+    if path and path[-1] in _TEXT_KEYS:
+        return True
+    return len(path) >= 2 and path[-2] in ("migrations", "up", "down")
+
+
+class YamlDocument(Located):
+    def __init__(self, file: str, lines: list[str], root: Node) -> None:
+        super().__init__(file, None, (root.start_mark.line + 1, root.start_mark.column + 1))
+        self._lines = lines
+        self._nodes: dict[tuple, ScalarNode] = {}
+        self.problems: list[Problem] = []
+
+    # -- conversion -------------------------------------------------------------------------------
+    def convert(self, node: Node, path: tuple) -> Any:
+        self.values.setdefault(path, _pos(node))
+        if isinstance(node, MappingNode):
+            out: dict[str, Any] = {}
+            first: dict[str, Node] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    self._problem(key_node, "a key must be a plain string, not a list or mapping")
+                    continue
+                if key_node.tag == _TAG + "merge":
+                    self._problem(key_node, "merge keys (<<) are not supported: write the keys out")
+                    continue
+                key = key_node.value
+                if key in first:
+                    self._problem(
+                        key_node,
+                        f"duplicate key {key!r} (first at line {first[key].start_mark.line + 1})",
+                        key=key,
+                    )
+                    continue
+                first[key] = key_node
+                self.keys[path + (key,)] = _pos(key_node)
+                out[key] = self.convert(value_node, path + (key,))
+            return out
+        if isinstance(node, SequenceNode):
+            return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: ScalarNode, path: tuple) -> Any:
+        tag = node.tag
+        if tag == _TAG + "str":
+            self._nodes[path] = node
+            return node.value
+        if tag == _TAG + "null":
+            return None
+        if not node.style and _wants_text(path) and tag in (_TAG + "int", _TAG + "float", _TAG + "timestamp", _TAG + "bool"):
+            self._nodes[path] = node
+            return node.value
+        try:
+            if tag == _TAG + "bool":
+                return _CONSTRUCT.construct_yaml_bool(node)
+            if tag == _TAG + "int":
+                return _CONSTRUCT.construct_yaml_int(node)
+            if tag == _TAG + "float":
+                return _CONSTRUCT.construct_yaml_float(node)
+            if tag == _TAG + "binary":
+                return _CONSTRUCT.construct_yaml_binary(node)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
+            self._problem(node, f"invalid {tag.rsplit(':', 1)[-1]} value {node.value!r}: {exc}")
+            return node.value
+        if tag == _TAG + "timestamp":
+            return node.value
+        self._problem(node, f"unsupported YAML tag {tag!r}")
+        return node.value
+
+    def _problem(self, node: Node, message: str, key: str | None = None) -> None:
+        line, column = _pos(node)
+        self.problems.append(Problem(message, self.file, line, column, key=key))
+
+    # -- positions of text ------------------------------------------------------------------------
+    def block(self, path: tuple) -> Block:
+        node = self._nodes.get(tuple(path))
+        if node is None:
+            return super().block(path)
+        start = node.start_mark
+        style = node.style or None  # the C loader says "" for plain
+        if style in ("|", ">"):
+            first = start.line + 1  # 0-based: the content starts on the line after the indicator
+            indent = self._block_indent(node.value, first)
+            return Block(first + 1, indent + 1, indent, style == "|")
+        # plain or quoted: exact when the source line holds the value itself, character for character
+        src = self._lines[start.line] if start.line < len(self._lines) else ""
+        column = start.column if style is None else start.column + 1
+        value = node.value
+        exact = "\n" not in value and src[column : column + len(value)] == value
+        if exact and style is not None:
+            exact = src[column + len(value) : column + len(value) + 1] == style
+        return Block(start.line + 1, column + 1, 0, exact)
+
+    def _block_indent(self, value: str, first: int) -> int:
+        for k, text in enumerate(value.split("\n")):
+            if text.strip():
+                src_index = first + k
+                if src_index >= len(self._lines):
+                    break
+                src = self._lines[src_index]
+                return (len(src) - len(src.lstrip(" "))) - (len(text) - len(text.lstrip(" ")))
+        return 0
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _expanded_size(root: Node) -> tuple[int, int] | None:
+    """(nodes, scalar characters) of ``root`` with aliases expanded; None for a recursive alias."""
+    memo: dict[int, tuple[int, int]] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> tuple[int, int]:
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise RecursionError
+        if isinstance(node, ScalarNode):
+            result = (1, len(node.value))
+        else:
+            active.add(key)
+            nodes, chars = 1, 0
+            children = node.value if isinstance(node, SequenceNode) else [c for kv in node.value for c in kv]
+            for child in children:
+                n, c = size(child)
+                nodes, chars = nodes + n, chars + c
+                if nodes > MAX_NODES or chars > MAX_CHARS:
+                    break  # big enough to refuse; stop counting
+            active.discard(key)
+            result = (nodes, chars)
+        memo[key] = result
+        return result
+
+    try:
+        return size(root)
+    except RecursionError:
+        return None
+
+
+def read_yaml(text: str, file: str) -> tuple[list[YamlDocument], list[Problem]]:
+    """Every document of ``text`` (empty documents skipped), and the problems found."""
+    try:
+        roots = list(yaml.compose_all(text, Loader=Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = "invalid YAML: " + " ".join(x for x in (exc.context, exc.problem) if x)
+        if mark is None:
+            return [], [Problem(message, file)]
+        return [], [Problem(message, file, mark.line + 1, mark.column + 1)]
+    except yaml.YAMLError as exc:
+        return [], [Problem(f"invalid YAML: {exc}", file)]
+    except RecursionError:
+        return [], [Problem("invalid YAML: nested too deeply", file)]
+    lines = _LINE_BREAK.split(text)
+    docs: list[YamlDocument] = []
+    problems: list[Problem] = []
+    total_nodes = 0
+    for root in roots:
+        if isinstance(root, ScalarNode) and root.tag == _TAG + "null" and not root.value:
+            continue  # an empty document, e.g. after a trailing '---'
+        size = _expanded_size(root)
+        if size is not None:
+            total_nodes += size[0]
+        if size is None or total_nodes > MAX_NODES or size[1] > MAX_CHARS:
+            line, column = _pos(root)
+            why = "refers to itself" if size is None else f"expands to more than {MAX_NODES:,} nodes or {MAX_CHARS:,} characters"
+            problems.append(Problem(
+                f"YAML aliases (*name) in this document {why}; refusing to expand it", file, line, column,
+            ))
+            return [], problems
+        doc = YamlDocument(file, lines, root)
+        try:
+            doc.data = doc.convert(root, ())
+        except RecursionError:
+            return [], problems + [Problem("invalid YAML: nested too deeply", file, *_pos(root))]
+        problems.extend(doc.problems)
+        docs.append(doc)
+    return docs, problems
