@@ -1,11 +1,49 @@
-"""Splitting a block of SQL into statements, with the offset of each (INTERFACE; being implemented).
+"""Splitting a block of SQL into statements, with the offset of each.
 
 ``split_statements(sql, dialect)`` returns one :class:`Statement` per statement, in order.
+``split_block(sql, dialect)`` does the same in one pass and also returns the comments after the
+last statement and the offset of every comment standing between statements (lint's ignores).
+
+The splitter is a single-pass scanner per dialect (``"postgres"``, ``"mysql"``, ``"sqlite"``):
+a compiled regex jumps to the next character that matters (``;``, a quote, a comment, ``$``,
+``\\``), so ordinary text is skipped in C. It understands:
+
+* strings (``''`` escapes; backslash escapes in MySQL strings and PostgreSQL ``E'…'``),
+  quoted identifiers (``"…"``, MySQL/SQLite backticks, SQLite ``[…]``), PostgreSQL
+  ``$tag$ … $tag$`` dollar quotes (``$1`` parameters and ``a$b`` identifiers are not);
+* ``--`` comments (MySQL: only when followed by whitespace), MySQL ``#`` comments, ``/* */``
+  comments (nested in PostgreSQL). MySQL ``/*! … */`` and ``/*M! … */`` are executable, so
+  they are statement text, never split inside;
+* compound bodies in which ``;`` does not end the statement: SQLite ``CREATE TRIGGER … BEGIN …
+  END``, PostgreSQL ``CREATE FUNCTION/PROCEDURE … BEGIN ATOMIC … END`` and the parenthesised
+  actions of ``CREATE RULE``, MySQL/MariaDB ``CREATE TRIGGER/PROCEDURE/FUNCTION/EVENT`` bodies
+  (nested ``BEGIN … END``, ``IF/CASE/LOOP/WHILE/REPEAT/FOR … END x``, labels, ``CASE … END``
+  expressions) and MariaDB ``BEGIN NOT ATOMIC`` / top-level ``IF … END IF`` blocks. A bare
+  ``BEGIN;``, ``START TRANSACTION;``, ``END;`` or ``COMMIT;`` is an ordinary statement.
+
+Statement text runs from the first token to the last token: whitespace and comments after the
+last token (before its ``;``) are not part of it; they stand before the next statement (its
+``comments``) or after the last one (``trailing_comments``). Comments between the tokens of a
+statement stay in its text. Offsets are 0-based character (not byte) offsets into ``sql``.
+
+Problems raise :class:`SplitError` with the offset where they start: unterminated strings,
+quoted identifiers, dollar quotes and block comments, a ``BEGIN`` block with no ``END``, MySQL
+``DELIMITER`` lines, and client commands (psql ``\\x`` meta-commands, mysql ``\\x``, sqlite3
+``.x`` dot-commands).
+
+Assumptions (documented limitations): PostgreSQL ``standard_conforming_strings = on`` (the
+default since 9.1); MySQL without ``NO_BACKSLASH_ESCAPES`` and without ``ANSI_QUOTES`` (``"…"``
+is scanned as a string with backslash escapes, which only matters for a backslash inside a
+double-quoted identifier). A ``;`` inside parentheses ends the statement (it is a syntax error
+anyway, and splitting keeps an unclosed ``(`` from swallowing the rest of the block), except in
+PostgreSQL ``CREATE RULE``. Block keywords are recognised heuristically (no grammar): a column
+named ``begin``/``end`` used unqualified inside a compound body can confuse it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -22,16 +60,394 @@ class SplitError(ValueError):
         self.offset = offset
 
 
-def split_statements(sql: str, dialect: str) -> list[Statement]:  # placeholder until implemented
-    out = []
+@dataclass(frozen=True)
+class SplitResult:
+    """Everything one scan of a block finds (see :func:`split_block`)."""
+
+    statements: list[Statement]
+    # comments after the last statement (or all of them, when the block has no statement)
+    trailing_comments: tuple[str, ...] = ()
+    # (offset, raw text) of every comment outside statement text, in order: those in each
+    # Statement.comments followed by the trailing ones
+    comment_offsets: tuple[tuple[int, str], ...] = field(default=())
+
+
+DELIMITER_MESSAGE = (
+    "DELIMITER is a mysql client command, not SQL: remove the DELIMITER lines; "
+    "stingerloom splits BEGIN … END bodies itself"
+)
+_CLIENT_MESSAGES = {
+    "postgres": (
+        "psql meta-command {cmd} is not SQL: stingerloom sends each statement to the server "
+        "itself, without psql; remove the line (use SQL such as SET or a DO block instead)"
+    ),
+    "mysql": (
+        "mysql client command {cmd} is not SQL: stingerloom sends each statement to the server "
+        "itself, without the mysql client; remove the line"
+    ),
+    "sqlite": (
+        "sqlite3 shell command {cmd} is not SQL: stingerloom sends each statement to SQLite "
+        "itself, without the sqlite3 shell; remove the line"
+    ),
+}
+
+_ALIASES = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+    "sqlite3": "sqlite",
+}
+
+
+class _Dialect:
+    """The compiled scanner tables of one dialect."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        pg, my, lite = name == "postgres", name == "mysql", name == "sqlite"
+        specials = ";'\"\\\\" + ("$" if pg else "") + ("`#" if my else "") + ("`[" if lite else "")
+        dash = r"--(?=[\x00-\x20]|\Z)" if my else "--"
+        plain = rf"[{specials}]|{dash}|/\*"
+        if pg:
+            words = "BEGIN|CASE|END"
+        elif my:
+            words = "BEGIN|END|CASE|IF|LOOP|WHILE|REPEAT|FOR|THEN|DO"
+        else:
+            words = "BEGIN|CASE|END"
+        self.plain_re = re.compile(plain)
+        self.block_re = re.compile(rf"{plain}|[()]|(?<![\w$.])(?:{words})(?![\w$])", re.I)
+        self.nested_comments = pg
+        self.hash_comments = my
+        self.exec_comments = my
+        self.mysql_dash = my
+        sq = r"'[^'\\]*(?:(?:''|\\.)[^'\\]*)*'"
+        self.squote_re = re.compile(sq if my else r"'[^']*(?:''[^']*)*'", re.S)
+        self.estring_re = re.compile(sq, re.S)
+        self.dquote_re = re.compile(
+            r'"[^"\\]*(?:(?:""|\\.)[^"\\]*)*"' if my else r'"[^"]*(?:""[^"]*)*"', re.S
+        )
+        self.bquote_re = re.compile(r"`[^`]*(?:``[^`]*)*`")
+        line_comment = r"--[^\r\n]*|#[^\r\n]*" if my else r"--[^\r\n]*"
+        sep = rf"(?:\s|{line_comment}|/\*.*?\*/)"
+        self.peek_re = re.compile(rf"{sep}*([A-Za-z_]\w*|\S)?", re.S)
+        s = rf"{sep}+"
+        if pg:
+            head = rf"CREATE{s}(?:OR{s}REPLACE{s})?(?:(FUNCTION|PROCEDURE)|(RULE))\b"
+        elif my:
+            head = (
+                rf"(CREATE{s}(?:OR{s}REPLACE{s})?(?:DEFINER\s*=\s*\S+{s})?(?:AGGREGATE{s})?"
+                rf"(?:TRIGGER|PROCEDURE|FUNCTION|EVENT)\b"
+                rf"|BEGIN{s}NOT{s}ATOMIC\b|(?:IF|WHILE|LOOP|REPEAT|CASE)\b)"
+            )
+        else:
+            head = rf"(CREATE{s}(?:TEMP{s}|TEMPORARY{s})?TRIGGER\b)"
+        self.head_re = re.compile(head, re.I | re.S)
+
+
+_DIALECTS = {name: _Dialect(name) for name in ("postgres", "mysql", "sqlite")}
+_WS_RE = re.compile(r"\s*")
+_NEST_RE = re.compile(r"/\*|\*/")
+_LINE_END_RE = re.compile(r"[\r\n]|\Z")
+_DOLLAR_RE = re.compile(r"\$(?:[^\W\d]\w*)?\$")
+_OPENERS = {"IF", "LOOP", "WHILE", "REPEAT", "CASE", "FOR"}
+_NOT_FOR_LOOP = {"EACH", "UPDATE", "SHARE", "SYSTEM_TIME", "PORTION", "SQLEXCEPTION"}
+
+
+def _dialect(dialect: str) -> _Dialect:
+    try:
+        return _DIALECTS[_ALIASES[dialect.lower()]]
+    except (KeyError, AttributeError):
+        raise ValueError(f"unknown SQL dialect {dialect!r}: expected postgres, mysql or sqlite") from None
+
+
+def _is_ident_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or ch == "$"
+
+
+def _skip_comment(sql: str, i: int, d: _Dialect) -> int:
+    """End of the comment starting at ``i`` (``--``, ``#`` or ``/*``); raises if unterminated."""
+    if sql[i] != "/":
+        return _LINE_END_RE.search(sql, i).start()
+    if not d.nested_comments:
+        j = sql.find("*/", i + 2)
+        if j < 0:
+            raise SplitError("unterminated /* comment", i)
+        return j + 2
+    depth = 1
+    pos = i + 2
+    while depth:
+        m = _NEST_RE.search(sql, pos)
+        if m is None:
+            raise SplitError("unterminated /* comment", i)
+        depth += 1 if sql[m.start()] == "/" else -1
+        pos = m.end()
+    return pos
+
+
+def _comment_at(sql: str, i: int, d: _Dialect) -> bool:
+    """Whether a comment (not statement text) starts at ``i``."""
+    c = sql[i]
+    if c == "-":
+        if not sql.startswith("--", i):
+            return False
+        return not d.mysql_dash or i + 2 == len(sql) or sql[i + 2] <= " "
+    if c == "/":
+        if not sql.startswith("/*", i):
+            return False
+        return not (d.exec_comments and (sql.startswith("!", i + 2) or sql.startswith("M!", i + 2)))
+    return c == "#" and d.hash_comments
+
+
+_COMMAND_RE = re.compile(r"[\\.]?[^\s;\\]*")
+
+
+def _client_command(sql: str, i: int, d: _Dialect) -> SplitError:
+    m = _COMMAND_RE.match(sql, i)
+    cmd = m.group() if m.end() > i else sql[i]
+    if d.name == "mysql" and (cmd.startswith("\\d") and len(cmd) == 2 or cmd.lower() == "\\delimiter"):
+        return SplitError(DELIMITER_MESSAGE, i)
+    return SplitError(_CLIENT_MESSAGES[d.name].format(cmd=cmd), i)
+
+
+def _at_line_start(sql: str, i: int) -> bool:
+    line_start = max(sql.rfind("\n", 0, i), sql.rfind("\r", 0, i)) + 1
+    return not sql[line_start:i].strip(" \t")
+
+
+def _check_start(sql: str, i: int, d: _Dialect) -> None:
+    """Reject client commands at the start of a statement."""
+    c = sql[i]
+    if c == "\\":
+        raise _client_command(sql, i, d)
+    if c in "dD" and sql[i : i + 9].upper() == "DELIMITER" and (i + 9 == len(sql) or sql[i + 9].isspace()):
+        raise SplitError(DELIMITER_MESSAGE, i)
+    if c == "." and d.name == "sqlite" and sql[i + 1 : i + 2].isalpha():
+        raise _client_command(sql, i, d)
+
+
+def _scan_statement(sql: str, start: int, d: _Dialect, mode: int, spans: list) -> int:
+    """Scan one statement from ``start``; return the offset of its ``;`` (or ``len(sql)``).
+
+    ``mode`` is 0 for an ordinary statement, 1 for one that may hold a compound body, 2 for a
+    PostgreSQL CREATE RULE (where ``;`` inside parentheses does not end it). The (start, end) of
+    each comment met is appended to ``spans``.
+    """
+    n = len(sql)
+    search = (d.block_re if mode else d.plain_re).search
+    name = d.name
+    pg = name == "postgres"
+    stack: list[list] = []  # [kind, offset]; kinds ending in '?' are unconfirmed IF/FOR
+    parens = 0
+    pos = start
+    while True:
+        m = search(sql, pos)
+        if m is None:
+            break
+        i = m.start()
+        c = sql[i]
+        if c == ";":
+            if not mode:
+                return i
+            if stack:
+                stack = [e for e in stack if e[0][-1] != "?"]
+            if not stack and (mode == 1 or parens == 0):
+                return i
+            pos = i + 1
+        elif c == "'":
+            if pg and i and sql[i - 1] in "eE" and (i == 1 or not _is_ident_char(sql[i - 2])):
+                q = d.estring_re.match(sql, i)
+                if q is None:
+                    raise SplitError("unterminated escape string (missing ')", i - 1)
+            else:
+                q = d.squote_re.match(sql, i)
+                if q is None:
+                    raise SplitError("unterminated string (missing ')", i)
+            pos = q.end()
+        elif c == '"':
+            q = d.dquote_re.match(sql, i)
+            if q is None:
+                what = "string" if name == "mysql" else "quoted identifier"
+                raise SplitError(f'unterminated {what} (missing ")', i)
+            pos = q.end()
+        elif c == "-" or c == "#" or c == "/":
+            if _comment_at(sql, i, d):
+                pos = _skip_comment(sql, i, d)
+                spans.append((i, pos))
+            else:  # MySQL /*! … */ executable comment: statement text
+                pos = _skip_comment(sql, i, d)
+        elif c == "$":
+            q = _DOLLAR_RE.match(sql, i)
+            if q is None or (i and _is_ident_char(sql[i - 1])):
+                pos = i + 1
+            else:
+                tag = q.group()
+                j = sql.find(tag, q.end())
+                if j < 0:
+                    raise SplitError(f"unterminated dollar-quoted string (missing {tag})", i)
+                pos = j + len(tag)
+        elif c == "`":
+            q = d.bquote_re.match(sql, i)
+            if q is None:
+                raise SplitError("unterminated quoted identifier (missing `)", i)
+            pos = q.end()
+        elif c == "[":
+            j = sql.find("]", i + 1)
+            if j < 0:
+                raise SplitError("unterminated quoted identifier (missing ])", i)
+            pos = j + 1
+        elif c == "\\":
+            if pg or _at_line_start(sql, i):
+                raise _client_command(sql, i, d)
+            pos = i + 1
+        elif c == "(":
+            parens += 1
+            pos = i + 1
+        elif c == ")":
+            if parens:
+                parens -= 1
+            pos = i + 1
+        else:
+            pos = m.end()
+            if parens:
+                continue
+            word = m.group().upper()
+            if word == "END":
+                if not stack:
+                    continue
+                if name == "mysql":
+                    p = d.peek_re.match(sql, pos)
+                    nxt = (p.group(1) or "").upper()
+                    if nxt in _OPENERS:
+                        pos = p.end()
+                        for k in range(len(stack) - 1, -1, -1):
+                            if stack[k][0].rstrip("?") == nxt:
+                                del stack[k:]
+                                break
+                        continue
+                for k in range(len(stack) - 1, -1, -1):
+                    if stack[k][0] in ("BEGIN", "CASE"):
+                        del stack[k:]
+                        break
+            elif word == "BEGIN":
+                if pg:
+                    p = d.peek_re.match(sql, pos)
+                    if (p.group(1) or "").upper() == "ATOMIC":
+                        stack.append(["BEGIN", i])
+                        pos = p.end()
+                elif name == "mysql" or not stack:
+                    stack.append(["BEGIN", i])
+            elif word == "CASE":
+                if stack or name == "mysql":
+                    stack.append(["CASE", i])
+            elif word == "THEN":
+                if stack and stack[-1][0] == "IF?":
+                    stack[-1][0] = "IF"
+            elif word == "IF":
+                stack.append(["IF?", i])
+            elif word == "DO":
+                if stack and stack[-1][0] == "FOR?":
+                    stack[-1][0] = "FOR"
+            elif word == "FOR":
+                p = d.peek_re.match(sql, pos)
+                if (p.group(1) or "").upper() not in _NOT_FOR_LOOP:
+                    stack.append(["FOR?", i])
+            elif word == "REPEAT":
+                p = d.peek_re.match(sql, pos)
+                if p.group(1) != "(":
+                    stack.append(["REPEAT", i])
+            else:  # LOOP, WHILE
+                stack.append([word, i])
+    open_blocks = [e for e in stack if e[0][-1] != "?"]
+    if open_blocks:
+        kind, offset = open_blocks[0]
+        what = "BEGIN ATOMIC" if pg and kind == "BEGIN" else kind
+        closer = "END" if kind in ("BEGIN", "CASE") else f"END {kind}"
+        raise SplitError(f"{what} block is not closed: missing {closer} before the end of the SQL", offset)
+    return n
+
+
+def _gap(sql: str, pos: int, d: _Dialect, pending: list) -> int:
+    """Skip whitespace, comments and empty statements from ``pos``; return the next token's offset."""
+    n = len(sql)
+    ws = _WS_RE.match
+    while True:
+        pos = ws(sql, pos).end()
+        if pos >= n:
+            return n
+        c = sql[pos]
+        if c == ";":
+            pos += 1
+        elif (c == "-" or c == "/" or c == "#") and _comment_at(sql, pos, d):
+            end = _skip_comment(sql, pos, d)
+            pending.append((pos, sql[pos:end]))
+            pos = end
+        else:
+            return pos
+
+
+def split_block(sql: str, dialect: str) -> SplitResult:
+    """Split ``sql`` into statements in one pass; see the module documentation."""
+    d = _dialect(dialect)
+    n = len(sql)
+    statements: list[Statement] = []
+    all_comments: list[tuple[int, str]] = []
+    pending: list[tuple[int, str]] = []
+    head = d.head_re.match
     pos = 0
-    for part in sql.split(";"):
-        stripped = part.strip()
-        if stripped:
-            out.append(Statement(stripped, pos + part.index(stripped)))
-        pos += len(part) + 1
-    return out
+    while True:
+        pos = _gap(sql, pos, d, pending)
+        if pos >= n:
+            break
+        start = pos
+        _check_start(sql, start, d)
+        mode = 0
+        h = head(sql, start)
+        if h is not None:
+            mode = 2 if d.name == "postgres" and h.group(2) else 1
+        spans: list[tuple[int, int]] = []
+        end = _scan_statement(sql, start, d, mode, spans)
+        # the statement ends at its last token: peel trailing whitespace and comments
+        text = sql[start:end].rstrip()
+        stop = start + len(text)
+        peeled: list[tuple[int, str]] = []
+        while spans and spans[-1][1] == stop:
+            s, e = spans.pop()
+            peeled.append((s, sql[s:e]))
+            text = sql[start:s].rstrip()
+            stop = start + len(text)
+        statements.append(Statement(text, start, tuple(t for _, t in pending)))
+        all_comments.extend(pending)
+        pending = peeled[::-1]
+        pos = end + 1
+    all_comments.extend(pending)
+    return SplitResult(statements, tuple(t for _, t in pending), tuple(all_comments))
+
+
+def split_statements(sql: str, dialect: str) -> list[Statement]:
+    """The statements of ``sql`` in order; raises :class:`SplitError` on unsplittable SQL."""
+    return split_block(sql, dialect).statements
+
+
+def trailing_comments(sql: str, dialect: str) -> tuple[str, ...]:
+    """The comments after the last statement (all comments when there is no statement)."""
+    return split_block(sql, dialect).trailing_comments
 
 
 def is_blank(sql: str, dialect: str = "postgres") -> bool:
-    return not split_statements(sql, dialect)
+    """True when ``sql`` holds only whitespace, comments and empty statements (``;``).
+
+    Raises :class:`SplitError` on an unterminated comment (the rest would otherwise be
+    silently treated as a comment).
+    """
+    return _gap(sql, 0, _dialect(dialect), []) >= len(sql)
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of the 0-based character ``offset`` in ``text``.
+
+    Lines end at ``\\n`` (so ``\\r\\n`` counts once); the offset is clamped to ``[0, len(text)]``.
+    """
+    offset = max(0, min(offset, len(text)))
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
