@@ -1,0 +1,178 @@
+"""Apply and cold-status benchmark (issue: "Speed is a feature").
+
+Generates N migrations (each a CREATE TABLE, a CREATE INDEX and an INSERT, with a down) and reports:
+
+* apply-all through ``MigrationRunner`` against a plain Python loop doing the same work with the
+  same driver (one transaction per migration plus one history insert), on each database asked for;
+* cold-process ``stingerloom status`` with everything applied, against a bare ``python -c pass``
+  (SQLite only; the manifest cache is warmed by one run first, as it is on a developer's machine).
+
+    python bench/apply_bench.py                       # SQLite, N=1000
+    python bench/apply_bench.py --dialect postgres --dialect mysql   # starts private servers
+    STINGERLOOM_TEST_POSTGRES_URL=... python bench/apply_bench.py --dialect postgres
+
+Targets: apply <= 1.15x the plain loop; cold status <= 2.5x the bare interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def generate(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for i in range(1, n + 1):
+        name = f"{i:04d}_table_{i}.yaml"
+        names.append(name)
+        (folder / name).write_text(
+            f"description: Benchmark table {i}\n"
+            "up: |\n"
+            f"  CREATE TABLE bench_{i} (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL, n INTEGER);\n"
+            f"  CREATE INDEX idx_bench_{i}_name ON bench_{i} (name);\n"
+            f"  INSERT INTO bench_{i} (id, name, n) VALUES (1, 'row; one', {i});\n"
+            "down: |\n"
+            f"  DROP TABLE bench_{i};\n"
+        )
+    manifest = folder / "manifest.yaml"
+    manifest.write_text("stingerloom: 1\nmigrations:\n" + "".join(f"  - {x}\n" for x in names))
+    return manifest
+
+
+def plain_loop(dialect: str, url: str, n: int) -> float:
+    """What a hand-written script would do with the driver alone."""
+    from stingerloom.urls import DatabaseURL
+
+    u = DatabaseURL.parse(url)
+    if dialect == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(u.database, isolation_level=None)
+        ph = "?"
+        ddl = ("CREATE TABLE h (id TEXT PRIMARY KEY, description TEXT, checksum TEXT, down_sql TEXT, "
+               "applied_at TEXT, execution_ms INTEGER, applied_by TEXT, state TEXT, batch INTEGER, rank INTEGER)")
+    elif dialect == "postgres":
+        import psycopg
+
+        conn = psycopg.connect(host=u.host, port=u.port, user=u.user, password=u.password, dbname=u.database,
+                               autocommit=True)
+        ph = "%s"
+        ddl = ("CREATE TABLE h (id varchar(255) PRIMARY KEY, description text, checksum varchar(64), down_sql text, "
+               "applied_at timestamptz, execution_ms integer, applied_by varchar(255), state varchar(16), batch integer, rank integer)")
+    else:
+        import pymysql
+
+        conn = pymysql.connect(host=u.host, port=u.port, user=u.user, password=u.password, database=u.database,
+                               autocommit=True)
+        ph = "%s"
+        ddl = ("CREATE TABLE h (id varchar(255) PRIMARY KEY, description text, checksum varchar(64), down_sql longtext, "
+               "applied_at datetime(6), execution_ms integer, applied_by varchar(255), state varchar(16), batch integer, `rank` integer)")
+    cur = conn.cursor()
+    cur.execute(ddl)
+    import datetime
+    import hashlib
+
+    started = time.perf_counter()
+    for i in range(1, n + 1):
+        stmts = [
+            f"CREATE TABLE bench_{i} (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL, n INTEGER)",
+            f"CREATE INDEX idx_bench_{i}_name ON bench_{i} (name)",
+            f"INSERT INTO bench_{i} (id, name, n) VALUES (1, 'row; one', {i})",
+        ]
+        if dialect != "mysql":
+            cur.execute("BEGIN")
+        for s in stmts:
+            cur.execute(s)
+        cur.execute(
+            f"INSERT INTO h VALUES ({', '.join([ph] * 10)})",
+            (f"{i:04d}", f"Benchmark table {i}", hashlib.sha256("\n".join(stmts).encode()).hexdigest(),
+             f"DROP TABLE bench_{i};", datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
+             1, "bench", "applied", 1, i),
+        )
+        if dialect != "mysql":
+            cur.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def stingerloom_apply(url: str, manifest: Path) -> float:
+    from stingerloom.manifest import load_manifest
+    from stingerloom.runner import MigrationRunner
+
+    m = load_manifest(manifest)
+    runner = MigrationRunner(m.migrations, url)
+    started = time.perf_counter()
+    results = runner.run()
+    elapsed = time.perf_counter() - started
+    assert all(r.success for r in results) and len(results) == len(m.migrations), results[-1:]
+    return elapsed
+
+
+def cold(cmd: list[str], runs: int, env: dict) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def fresh_url(dialect: str, tmp: Path, servers_cache: dict) -> str:
+    if dialect == "sqlite":
+        k = len(list(tmp.glob("*.db")))
+        return f"sqlite:///{tmp / f'b{k}.db'}"
+    sys.path.insert(0, str(ROOT / "tests"))
+    import servers  # the test suite's private servers
+
+    if dialect not in servers_cache:
+        servers_cache[dialect] = servers.get_server(dialect)
+    servers_cache["n"] = servers_cache.get("n", 0) + 1
+    return servers.create_database(servers_cache[dialect], f"bench_{os.getpid()}_{servers_cache['n']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-n", type=int, default=1000)
+    ap.add_argument("--dialect", action="append", choices=["sqlite", "postgres", "mysql"])
+    ap.add_argument("--runs", type=int, default=3, help="repeats; the median is reported")
+    a = ap.parse_args()
+    dialects = a.dialect or ["sqlite"]
+    servers_cache: dict = {}
+    with tempfile.TemporaryDirectory() as tmpd:
+        tmp = Path(tmpd)
+        manifest = generate(tmp / "m", a.n)
+        env = dict(os.environ, XDG_CACHE_HOME=str(tmp / "cache"))
+        os.environ["XDG_CACHE_HOME"] = env["XDG_CACHE_HOME"]
+        try:
+            for d in dialects:
+                plain = statistics.median(plain_loop(d, fresh_url(d, tmp, servers_cache), a.n) for _ in range(a.runs))
+                ours = statistics.median(stingerloom_apply(fresh_url(d, tmp, servers_cache), manifest) for _ in range(a.runs))
+                print(f"{d:8s} apply {a.n} migrations: stingerloom {ours:.2f}s, plain loop {plain:.2f}s, "
+                      f"ratio {ours / plain:.2f}x (target <= 1.15x)")
+            url = fresh_url("sqlite", tmp, servers_cache)
+            stingerloom_apply(url, manifest)
+            status = [sys.executable, "-m", "stingerloom.cli", "status", str(manifest), "--database", url]
+            cold(status, 1, env)  # fills the manifest cache
+            bare = cold([sys.executable, "-c", "pass"], 15, env)
+            st = cold(status, 15, env)
+            print(f"sqlite   cold status ({a.n} applied): {st * 1000:.0f} ms, bare python {bare * 1000:.0f} ms, "
+                  f"ratio {st / bare:.2f}x (target <= 2.5x)")
+        finally:
+            for k, s in servers_cache.items():
+                if k != "n":
+                    s.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""The engine through its Python API, on SQLite, PostgreSQL and MariaDB (``db_url``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import history, query, tables, write_manifest
+from stingerloom import Migration, MigrationContext, MigrationRunner, load_manifest
+from stingerloom.errors import DriftError, InputError
+
+
+class CreateUsersTable(Migration):
+    def up(self, context: MigrationContext) -> None:
+        context.query('CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL)')
+
+    def down(self, context: MigrationContext) -> None:
+        context.query("DROP TABLE users")
+
+
+class AddPhone(Migration):
+    def up(self, context: MigrationContext) -> None:
+        context.query("ALTER TABLE users ADD COLUMN phone VARCHAR(20)")
+
+    def down(self, context: MigrationContext) -> None:
+        context.query("ALTER TABLE users DROP COLUMN phone")
+
+
+def test_python_migrations_as_the_seed_uses_them(db_url):
+    runner = MigrationRunner([CreateUsersTable, AddPhone], database=db_url)
+    assert [m.id for m in runner.get_pending_migrations()] == ["CreateUsersTable", "AddPhone"]
+    results = runner.run()
+    assert [(r.name, r.success, r.error) for r in results] == [("CreateUsersTable", True, None), ("AddPhone", True, None)]
+    assert runner.status()["executed"] == ["CreateUsersTable", "AddPhone"]
+    assert runner.status()["pending"] == []
+    assert "users" in tables(db_url)
+    query(db_url, "INSERT INTO users (id, name, phone) VALUES (1, 'ada', '555')")
+
+    assert runner.rollback(0) == []
+    assert runner.get_executed_migrations() == ["CreateUsersTable", "AddPhone"]
+
+    [r] = runner.revert_last()
+    assert (r.name, r.success) == ("AddPhone", True)
+    assert runner.get_executed_migrations() == ["CreateUsersTable"]
+    assert runner.run_all()[0].name == "AddPhone"
+    assert [r.name for r in runner.rollback(5)] == ["AddPhone", "CreateUsersTable"]
+    assert tables(db_url) == {"__migrations"}
+
+
+def test_run_up_and_run_down_single_migrations(db_url):
+    runner = MigrationRunner([CreateUsersTable(), AddPhone()], database=db_url)
+    assert runner.run_up(runner.migrations[0]).success
+    with pytest.raises(InputError, match="already applied"):
+        runner.run_up(runner.migrations[0])
+    assert runner.run_down(runner.migrations[0]).success
+    assert "users" not in tables(db_url)
+
+
+DEMO = {
+    "001_users.yaml": """
+        description: users
+        up: |
+          CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL);
+        down: |
+          DROP TABLE users;
+        """,
+    "002_phone.yaml": """
+        up: |
+          ALTER TABLE users ADD COLUMN phone VARCHAR(20);
+        down: |
+          ALTER TABLE users DROP COLUMN phone;
+        """,
+    "003_roles.yaml": """
+        up: |
+          CREATE TABLE roles (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);
+          INSERT INTO roles (id, name) VALUES (1, 'admin; the boss');
+        down: |
+          DROP TABLE roles;
+        """,
+}
+
+
+def test_yaml_manifest_apply_to_rollback_to_and_all(db_url, tmp_path):
+    manifest = load_manifest(write_manifest(tmp_path, DEMO))
+    runner = MigrationRunner(manifest.migrations, database=db_url)
+    assert [r.id for r in runner.run(to="002_phone")] == ["001_users", "002_phone"]
+    assert [r.id for r in runner.run()] == ["003_roles"]
+    assert query(db_url, "SELECT name FROM roles") == [("admin; the boss",)]
+    st = runner.status()
+    assert st["executed"] == ["001_users", "002_phone", "003_roles"]
+    batches = {m["id"]: m["batch"] for m in st["migrations"]}
+    assert batches == {"001_users": 1, "002_phone": 1, "003_roles": 2}
+    assert [r.id for r in runner.rollback(to="001_users")] == ["003_roles", "002_phone"]
+    assert runner.status()["executed"] == ["001_users"]
+    assert [r.id for r in runner.rollback(all=True)] == ["001_users"]
+    assert tables(db_url) == {"__migrations"}
+
+
+def _failing(position: int) -> dict[str, str]:
+    stmts = [
+        "CREATE TABLE t_a (id INTEGER PRIMARY KEY);",
+        "CREATE TABLE t_b (id INTEGER PRIMARY KEY);",
+        "CREATE TABLE t_c (id INTEGER PRIMARY KEY);",
+    ]
+    stmts[position] = "INSERT INTO no_such_table (id) VALUES (1);"
+    body = "".join(f"  {s}\n" for s in stmts)
+    return {
+        "001_ok.yaml": "up: CREATE TABLE ok_table (id INTEGER PRIMARY KEY)\ndown: DROP TABLE ok_table\n",
+        "002_bad.yaml": "description: fails\nup: |\n" + body + "down: |\n  DROP TABLE t_a;\n",
+    }
+
+
+@pytest.mark.parametrize("position", [0, 1, 2], ids=["first", "middle", "last"])
+def test_failing_statement_reports_file_line_and_leaves_history_consistent(db_url, tmp_path, position):
+    manifest = load_manifest(write_manifest(tmp_path, _failing(position)))
+    runner = MigrationRunner(manifest.migrations, database=db_url)
+    results = runner.run()
+    assert [(r.id, r.success) for r in results] == [("001_ok", True), ("002_bad", False)]
+    err = results[1].exception
+    assert err.file.endswith("002_bad.yaml")
+    assert err.line == 3 + position  # `up: |` is line 2; statement k is on line 3 + k
+    assert "no_such_table" in results[1].error.lower()
+    left = tables(db_url)
+    assert "ok_table" in left  # earlier migrations stay applied
+    rows = history(db_url)
+    assert rows[0][:2] == ("001_ok", "applied")
+    if runner.dialect.transactional_ddl:
+        assert len(rows) == 1 and not left & {"t_a", "t_b", "t_c"}  # nothing of the failed one
+    elif position == 0:
+        assert len(rows) == 1  # nothing committed: no row
+    else:  # MySQL: DDL committed one by one; the row says how far it got
+        assert rows[1] == ("002_bad", "dirty", position, 3)
+        with pytest.raises(DriftError, match=r"dirty \(%d/3 statements committed\)" % position):
+            runner.run()
+        with pytest.raises(DriftError):
+            runner.rollback()
+        assert runner.repair(remove=["002_bad"])["removed"] == ["002_bad"]
+        assert [r[0] for r in history(db_url)] == ["001_ok"]
+
+
+def test_modified_migration_blocks_apply_until_repair(db_url, tmp_path):
+    path = write_manifest(tmp_path, DEMO)
+    runner = MigrationRunner(load_manifest(path).migrations, database=db_url)
+    runner.run(to="001_users")
+    # line endings do not count as a change
+    f = tmp_path / "001_users.yaml"
+    f.write_bytes(f.read_bytes().replace(b"\n", b"\r\n"))
+    runner = MigrationRunner(load_manifest(path).migrations, database=db_url)
+    assert [s.state for s in runner.states()][:1] == ["applied"]
+    f.write_text(f.read_text().replace("name VARCHAR(100)", "name VARCHAR(120)"))
+    runner = MigrationRunner(load_manifest(path).migrations, database=db_url)
+    assert runner.states()[0].state == "modified"
+    with pytest.raises(DriftError, match="001_users was changed after it was applied"):
+        runner.run()
+    assert runner.repair()["accepted"] == ["001_users"]
+    assert [r.id for r in runner.run()] == ["002_phone", "003_roles"]
+
+
+def test_missing_migration_is_rolled_back_from_stored_down_sql(db_url, tmp_path):
+    runner = MigrationRunner(load_manifest(write_manifest(tmp_path / "a", DEMO)).migrations, database=db_url)
+    runner.run()
+    only_first = {"001_users.yaml": DEMO["001_users.yaml"]}
+    runner = MigrationRunner(load_manifest(write_manifest(tmp_path / "b", only_first)).migrations, database=db_url)
+    states = {s.id: s.state for s in runner.states()}
+    assert states == {"001_users": "applied", "002_phone": "missing", "003_roles": "missing"}
+    assert [r.id for r in runner.rollback(2)] == ["003_roles", "002_phone"]
+    assert "roles" not in tables(db_url)
+    assert runner.status()["executed"] == ["001_users"]
+
+
+def test_baseline_records_without_running(db_url, tmp_path):
+    runner = MigrationRunner(load_manifest(write_manifest(tmp_path, DEMO)).migrations, database=db_url)
+    assert runner.baseline("002_phone") == ["001_users", "002_phone"]
+    assert "users" not in tables(db_url)
+    assert runner.status()["pending"] == ["003_roles"]
+
+
+def test_dialect_blocks_empty_noop_and_missing_sql(db_url, tmp_path):
+    files = {
+        "001_only_pg.yaml": """
+            up:
+              postgres: CREATE TABLE only_here (id INTEGER)
+              mysql: CREATE TABLE only_here (id INTEGER)
+              sqlite: "-- nothing to do on SQLite"
+            down:
+              default: DROP TABLE IF EXISTS only_here
+            """,
+    }
+    runner = MigrationRunner(load_manifest(write_manifest(tmp_path, files)).migrations, database=db_url)
+    [r] = runner.run()
+    assert r.success
+    assert ("only_here" in tables(db_url)) == (runner.dialect.name != "sqlite")
+    assert runner.status()["executed"] == ["001_only_pg"]
+
+    files2 = {"001_no_sql.yaml": "up:\n  postgres: SELECT 1\ndown:\n  postgres: SELECT 1\n"}
+    runner = MigrationRunner(load_manifest(write_manifest(tmp_path / "x", files2)).migrations, database=db_url)
+    if runner.dialect.name == "postgres":
+        assert runner.run()[0].success
+    else:
+        with pytest.raises(InputError, match=f"no up SQL for {runner.dialect.name}"):
+            runner.run()
+
+
+def test_irreversible_migration_refuses_rollback(db_url, tmp_path):
+    files = {"001_x.yaml": "irreversible: true\nup: CREATE TABLE x (id INTEGER)\n"}
+    runner = MigrationRunner(load_manifest(write_manifest(tmp_path, files)).migrations, database=db_url)
+    assert runner.run()[0].success
+    with pytest.raises(InputError, match="irreversible"):
+        runner.rollback()
+    assert "x" in tables(db_url)
+
+
+def test_open_connection_is_accepted(tmp_path):
+    import sqlite3
+
+    conn = sqlite3.connect(tmp_path / "c.db")
+    runner = MigrationRunner([CreateUsersTable], database=conn)
+    assert runner.run()[0].success
+    assert conn.execute("SELECT count(*) FROM __migrations").fetchone() == (1,)
+    conn.close()
