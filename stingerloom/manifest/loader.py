@@ -376,4 +376,12 @@ def load(path: Path, env: Any = None) -> tuple[Manifest | None, list[Problem], L
     """Read ``path`` fully (no cache): the manifest (None if any problem), the problems, the loader."""
     loader = Loader(path, env)
     manifest = loader.load()
-    return manifest, loader.problems, loader
+    return manifest, _in_file_order(loader.problems), loader
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """Problems grouped by file (in the order files were first mentioned), then by position."""
+    rank: dict[str | None, int] = {}
+    for p in problems:
+        rank.setdefault(p.file, len(rank))
+    return sorted(problems, key=lambda p: (rank[p.file], p.line or 0, p.column or 0))

@@ -32,7 +32,11 @@ def _wants_text(path: tuple) -> bool:
     """True where the models expect a string: a plain ``001`` there stays the text ``001``."""
     if path and path[-1] in _TEXT_KEYS:
         return True
-    return len(path) >= 2 and path[-2] in ("migrations", "up", "down")
+    if len(path) < 2:
+        return False
+    if isinstance(path[-1], int):
+        return path[-2] == "migrations"
+    return path[-2] in ("up", "down")
 
 
 class YamlDocument(Located):
