@@ -1,0 +1,202 @@
+"""The command line as a user runs it: a new process, exit codes, output, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import history, run_cli, run_json, tables, write_manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _demo(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "migrations", tmp_path / "migrations")
+    return tmp_path / "migrations" / "manifest.yaml"
+
+
+def test_demo_on_the_embedded_default(tmp_path):
+    manifest = _demo(tmp_path)
+    proc = run_cli("apply", str(manifest), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "using the embedded SQLite default ./stingerloom.db" in proc.stderr
+    assert "5 migration(s) applied" in proc.stdout
+    assert (tmp_path / "stingerloom.db").exists()
+    proc = run_cli("status", str(manifest), cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "5 applied" in proc.stdout
+    assert "005_seed_roles" in proc.stdout
+    proc = run_cli("migrate:rollback", str(manifest), "--all", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert tables(f"sqlite:///{tmp_path / 'stingerloom.db'}") == {"__migrations"}
+
+
+def test_demo_applies_and_rolls_back_on_every_database(db_url, tmp_path):
+    manifest = _demo(tmp_path)
+    code, out = run_json("migrate:run", str(manifest), "--database", db_url)
+    assert code == 0
+    assert [r["id"] for r in out["results"]] == [
+        "001_create_users_table", "002_add_phone_to_users", "003_add_email_index",
+        "004_create_roles_table", "005_seed_roles"]
+    assert all(r["success"] and r["error"] is None for r in out["results"])
+    assert set(out["results"][0]) >= {"id", "success", "execution_ms", "error"}
+    code, st = run_json("migrate:status", str(manifest), "--database", db_url)
+    assert code == 0 and st["pending"] == [] and len(st["executed"]) == 5
+    m = st["migrations"][0]
+    assert m["state"] == "applied" and m["applied_at"].endswith("Z") and len(m["checksum"]) == 64
+    assert isinstance(m["execution_ms"], int)
+    code, out = run_json("rollback", str(manifest), "--all", "--database", db_url)
+    assert code == 0 and len(out["results"]) == 5
+    assert tables(db_url) == {"__migrations"}
+
+
+def test_failed_migration_exit_1_with_position_and_no_traceback(db_url, tmp_path):
+    manifest = write_manifest(tmp_path, {
+        "001_ok.yaml": "up: CREATE TABLE ok_t (id INTEGER)\ndown: DROP TABLE ok_t\n",
+        "002_bad.yaml": "up: |\n  CREATE TABLE bad_t (id INTEGER);\n  SELEC 1;\ndown: DROP TABLE bad_t\n",
+    })
+    proc = run_cli("apply", str(manifest), "--database", db_url)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "002_bad.yaml:3:3" in proc.stderr
+    assert "migration 002_bad failed" in proc.stderr
+    assert "syntax" in proc.stderr.lower()
+    assert [r[0] for r in history(db_url)][:1] == ["001_ok"]
+
+
+def test_dry_run_prints_sql_and_changes_nothing(tmp_path):
+    manifest = _demo(tmp_path)
+    db = f"sqlite:///{tmp_path / 'dry.db'}"
+    proc = run_cli("apply", str(manifest), "--dry-run", "--database", db)
+    assert proc.returncode == 0, proc.stderr
+    assert "CREATE TABLE users (" in proc.stdout
+    assert "INSERT INTO roles (name, description) VALUES ('member', 'Regular user; it''s the default role');" in proc.stdout
+    assert tables(db) == set()
+
+
+def test_to_steps_baseline_repair(tmp_path):
+    manifest = _demo(tmp_path)
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    code, out = run_json("apply", str(manifest), "--to", "002_add_phone_to_users", "--database", db)
+    assert code == 0 and [r["id"] for r in out["results"]] == ["001_create_users_table", "002_add_phone_to_users"]
+    code, out = run_json("rollback", str(manifest), "--steps", "0", "--database", db)
+    assert code == 0 and out["results"] == []
+    code, out = run_json("rollback", str(manifest), "--database", db)
+    assert [r["id"] for r in out["results"]] == ["002_add_phone_to_users"]
+    proc = run_cli("baseline", str(manifest), "--to", "003_add_email_index", "--database", db)
+    assert proc.returncode == 0, proc.stderr
+    code, st = run_json("status", str(manifest), "--database", db)
+    assert st["executed"] == ["001_create_users_table", "002_add_phone_to_users", "003_add_email_index"]
+    # edit an applied file: apply refuses (exit 1) until repair
+    f = manifest.parent / "001_create_users_table.yaml"
+    f.write_text(f.read_text().replace("name VARCHAR(100)", "name VARCHAR(150)"))
+    proc = run_cli("apply", str(manifest), "--database", db)
+    assert proc.returncode == 1 and "changed after it was applied" in proc.stderr and "repair" in proc.stderr
+    code, st = run_json("status", str(manifest), "--database", db)
+    assert st["migrations"][0]["state"] == "modified"
+    assert run_cli("repair", str(manifest), "--database", db).returncode == 0
+    assert run_cli("apply", str(manifest), "--database", db).returncode == 0
+
+
+@pytest.mark.parametrize("content,expect", [
+    ("stingerloom: 1\nmigrations: [nope.yaml]\n", "manifest.yaml:2"),
+    ("stingerloom: 1\nmigratons: []\n", "manifest.yaml:2:1"),
+    ("stingerloom: 1\nmigrations: [\n", "manifest.yaml:"),
+    ("migrations: []\n", "stingerloom"),
+])
+def test_invalid_manifest_exit_2(tmp_path, content, expect):
+    (tmp_path / "manifest.yaml").write_text(content)
+    proc = run_cli("status", str(tmp_path / "manifest.yaml"), "--database", f"sqlite:///{tmp_path / 'd.db'}")
+    assert proc.returncode == 2, proc.stderr
+    assert expect in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_user_errors_exit_2_without_traceback(tmp_path):
+    manifest = _demo(tmp_path)
+    cases = [
+        (["status", str(tmp_path / "nope.yaml")], "nope.yaml"),
+        (["status", str(manifest), "--database", "oracle://x"], "unsupported database URL scheme"),
+        (["status", str(manifest), "--database", "not a url"], "not a database URL"),
+        (["status", str(manifest), "--database", "postgresql://u:hunter2@127.0.0.1:1/db?connect_timeout=2"], "cannot connect"),
+        (["status", str(manifest), "--database", "mysql://u:hunter2@127.0.0.1:1/db?connect_timeout=2"], "cannot connect"),
+        (["apply", str(manifest), "--to", "999_nope", "--database", f"sqlite:///{tmp_path / 'a.db'}"], "999_nope"),
+        (["status", str(manifest), "--database", f"sqlite:///{tmp_path}/no/such/dir/x.db"], "does not exist"),
+    ]
+    for args, expect in cases:
+        proc = run_cli(*args, cwd=tmp_path)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert expect in proc.stderr, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+        assert "hunter2" not in proc.stderr + proc.stdout
+
+
+def test_bad_flag_exit_2():
+    proc = run_cli("apply")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+
+
+def test_error_as_json(tmp_path):
+    proc = run_cli("status", str(tmp_path / "none.yaml"), "--format", "json")
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout)["error"]["exit_code"] == 2
+
+
+def test_target_precedence(tmp_path, monkeypatch):
+    manifest = _demo(tmp_path)
+    text = manifest.read_text().replace("stingerloom: 1", "stingerloom: 1\ndatabase: ${DB_FROM_MANIFEST:-sqlite:///m.db}")
+    manifest.write_text(text)
+    code, st = run_json("status", str(manifest), cwd=tmp_path)
+    assert st["database"] == "sqlite:///m.db"
+    code, st = run_json("status", str(manifest), cwd=tmp_path, env={"STINGERLOOM_DATABASE_URL": "sqlite:///e.db"})
+    assert st["database"] == "sqlite:///e.db"
+    code, st = run_json("status", str(manifest), "--database", "sqlite:///f.db", cwd=tmp_path,
+                        env={"STINGERLOOM_DATABASE_URL": "sqlite:///e.db"})
+    assert st["database"] == "sqlite:///f.db"
+
+
+def test_init_and_new(tmp_path):
+    assert run_cli("init", "db", cwd=tmp_path).returncode == 0
+    assert run_cli("init", "db", cwd=tmp_path).returncode == 2  # never overwrites
+    proc = run_cli("new", "db/manifest.yaml", "create users", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "db/001_create_users.yaml").exists()
+    assert run_cli("new", "db/manifest.yaml", "add phone", "--toml", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "db/002_add_phone.toml").exists()
+    assert run_cli("new", "db/manifest.yaml", "../../evil", cwd=tmp_path).returncode == 2
+    code, st = run_json("status", "db/manifest.yaml", cwd=tmp_path)
+    assert code == 0 and st["pending"] == ["001_create_users", "002_add_phone"]
+
+
+def test_password_never_printed(tmp_path, postgres_server):
+    manifest = _demo(tmp_path)
+    url = postgres_server.url
+    password = postgres_server.password
+    outputs = []
+    for args in (["apply", str(manifest)], ["status", str(manifest)], ["apply", str(manifest), "--dry-run"],
+                 ["rollback", str(manifest), "--all"], ["status", str(manifest), "--format", "json"]):
+        proc = run_cli(*args, "--database", url)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout + proc.stderr)
+    bad = url.replace("@", "x@", 1)  # wrong password
+    proc = run_cli("status", str(manifest), "--database", bad, "-v")
+    assert proc.returncode == 2
+    outputs.append(proc.stdout + proc.stderr)
+    for text in outputs:
+        assert password not in text
+        from urllib.parse import quote
+
+        assert quote(password, safe="") not in text
+
+
+def test_version_and_help():
+    proc = run_cli("--version")
+    assert proc.returncode == 0 and "stingerloom" in proc.stdout
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for cmd in ("apply", "rollback", "status", "baseline", "repair", "init", "new", "lint", "generate"):
+        assert cmd in proc.stdout
