@@ -152,6 +152,9 @@ _NEST_RE = re.compile(r"/\*|\*/")
 _LINE_END_RE = re.compile(r"[\r\n]|\Z")
 _DOLLAR_RE = re.compile(r"\$(?:[^\W\d]\w*)?\$")
 _OPENERS = {"IF", "LOOP", "WHILE", "REPEAT", "CASE", "FOR"}
+_IF_FUNCTION_BEFORE = re.compile(
+    r"(?:(?<![\w$])(?:WHEN|ELSEIF|IF|WHILE|UNTIL|RETURN|AND|OR|NOT|XOR|SELECT)|[=<>+\-*/,%&|^!~])\s*$", re.I
+)
 _NOT_FOR_LOOP = {"EACH", "UPDATE", "SHARE", "SYSTEM_TIME", "PORTION", "SQLEXCEPTION"}
 
 
@@ -345,7 +348,9 @@ def _scan_statement(sql: str, start: int, d: _Dialect, mode: int, spans: list) -
                 if stack and stack[-1][0] == "IF?":
                     stack[-1][0] = "IF"
             elif word == "IF":
-                stack.append(["IF?", i])
+                # IF after WHEN, ELSEIF, an operator…: the IF() function, not an IF statement
+                if not _IF_FUNCTION_BEFORE.search(sql, max(start, i - 12), i):
+                    stack.append(["IF?", i])
             elif word == "DO":
                 if stack and stack[-1][0] == "FOR?":
                     stack[-1][0] = "FOR"

@@ -465,6 +465,14 @@ class TestMysql:
         sql = f"{fn};\n{one_liner};\n{event};\nSELECT f(1)"
         assert texts(sql, self.d) == [fn, one_liner, event, "SELECT f(1)"]
 
+    def test_if_function_next_to_then(self):
+        trig = (
+            "CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW\n"
+            "IF NEW.a THEN SET NEW.b = 1;\nELSEIF IF(NEW.c, 1, 0) THEN SET NEW.b = 2;\n"
+            "ELSE SET NEW.b = CASE WHEN IF(NEW.d, 1, 0) THEN 3 ELSE IF(NEW.e, 4, 5) END;\nEND IF"
+        )
+        assert texts(f"{trig};\nSELECT 1", self.d) == [trig, "SELECT 1"]
+
     def test_procedure_parameter_named_begin(self):
         proc = "CREATE PROCEDURE p(IN `begin` INT, IN begin2 INT) SELECT 1"
         assert texts(f"{proc}; SELECT 2", self.d) == [proc, "SELECT 2"]
