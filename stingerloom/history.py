@@ -52,6 +52,8 @@ class History:
         self.d = dialect
         self.table = dialect.history_ref()
         self._ph = dialect.placeholder
+        marks = ", ".join([self._ph] * len(COLUMNS))
+        self._insert_sql = f"INSERT INTO {self.table} ({self._cols()}) VALUES ({marks})"
 
     def _cols(self) -> str:
         return ", ".join(self.d.quote(c) for c in COLUMNS)
@@ -79,9 +81,7 @@ class History:
         return out
 
     def insert(self, row: HistoryRow) -> None:
-        values = tuple(getattr(row, c) for c in COLUMNS)
-        marks = ", ".join([self._ph] * len(COLUMNS))
-        self.d.execute(f"INSERT INTO {self.table} ({self._cols()}) VALUES ({marks})", values)
+        self.d.execute(self._insert_sql, tuple(getattr(row, c) for c in COLUMNS))
 
     def _update(self, row_id: str, **values: Any) -> None:
         sets = ", ".join(f"{self.d.quote(k)} = {self._ph}" for k in values)

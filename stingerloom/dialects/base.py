@@ -158,12 +158,22 @@ class Dialect:
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def current_user(self) -> str:
+        """Who applied a migration (``applied_by``): the operating-system user running stingerloom."""
+        return _os_user()
+
+
+_USER: list[str] = []
+
+
+def _os_user() -> str:
+    if not _USER:
         import getpass
 
         try:
-            return getpass.getuser()
+            _USER.append(getpass.getuser())
         except Exception:  # pragma: no cover - no user database entry
-            return "unknown"
+            _USER.append("unknown")
+    return _USER[0]
 
 
 def require_driver(module: str, package: str) -> Any:
