@@ -1,0 +1,354 @@
+"""The declarative schema: the file format (pydantic, SPEC §1) and the canonical model the diff uses.
+
+``SchemaFile`` is what a user writes (and what ``schemas/schema.schema.json`` is generated from).
+``Schema``/``Table``/``Column``/... are the canonical, dialect-neutral model: a schema file is
+*resolved* into it (column ``unique: true`` becomes a named unique index, unnamed foreign keys get
+deterministic names, primary keys lose nullability) and introspection produces it, so the diff
+compares like with like.
+
+This module imports only pydantic and the standard library: the JSON Schema generator imports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+FK_ACTIONS = ("cascade", "restrict", "set null", "set default", "no action")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ColumnModel(_Strict):
+    """One column. ``type`` is portable (integer, varchar(100), ...) or a native type string."""
+
+    type: str = Field(description="portable type (integer, bigint, smallint, varchar(n), text, boolean, date, "
+                                  "timestamp, numeric(p,s), real, double, json, uuid, blob) or a native type")
+    nullable: Optional[bool] = Field(None, description="default true; false for primary key columns")
+    primary_key: bool = False
+    autoincrement: bool = Field(False, description="identity / AUTO_INCREMENT / INTEGER PRIMARY KEY AUTOINCREMENT")
+    unique: bool = Field(False, description="a unique index named uq_<table>_<column>")
+    default: Union[str, bool, int, float, None] = Field(
+        None, description="an SQL expression: CURRENT_TIMESTAMP, 0, \"'free'\" (string literals keep their quotes)")
+    renamed_from: Optional[str] = Field(None, description="the column's previous name: generate renames it")
+
+
+class IndexModel(_Strict):
+    columns: list[str] = Field(min_length=1)
+    unique: bool = False
+
+
+class ReferenceModel(_Strict):
+    table: str
+    columns: list[str] = Field(min_length=1)
+
+
+FKAction = Literal["cascade", "restrict", "set null", "set default", "no action"]
+
+
+class ForeignKeyModel(_Strict):
+    name: Optional[str] = Field(None, description="default: fk_<table>_<columns>_<referenced table>")
+    columns: list[str] = Field(min_length=1)
+    references: ReferenceModel
+    on_delete: Optional[FKAction] = None
+    on_update: Optional[FKAction] = None
+
+    @field_validator("on_delete", "on_update", mode="before")
+    @classmethod
+    def _action(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return " ".join(value.replace("_", " ").lower().split())
+        return value
+
+
+class TableModel(_Strict):
+    columns: dict[str, ColumnModel] = Field(min_length=1)
+    primary_key: Optional[list[str]] = Field(None, description="a composite primary key (instead of primary_key on columns)")
+    indexes: dict[str, IndexModel] = Field(default_factory=dict)
+    foreign_keys: list[ForeignKeyModel] = Field(default_factory=list)
+    checks: dict[str, str] = Field(default_factory=dict, description="constraint name -> SQL boolean expression")
+    renamed_from: Optional[str] = Field(None, description="the table's previous name: generate renames it")
+
+    @model_validator(mode="after")
+    def _columns_exist(self) -> "TableModel":
+        names = set(self.columns)
+        col_pk = [c for c, spec in self.columns.items() if spec.primary_key]
+        if self.primary_key and col_pk:
+            raise ValueError("declare the primary key either with primary_key: [...] on the table or on columns, not both")
+        missing: list[str] = []
+        for cols in [self.primary_key or []] + [ix.columns for ix in self.indexes.values()] + [
+                fk.columns for fk in self.foreign_keys]:
+            missing += [c for c in cols if c not in names]
+        if missing:
+            raise ValueError(f"unknown column(s) {', '.join(sorted(set(missing)))}; declared: {', '.join(self.columns)}")
+        for fk in self.foreign_keys:
+            if len(fk.columns) != len(fk.references.columns):
+                raise ValueError(f"foreign key on ({', '.join(fk.columns)}) references "
+                                 f"{len(fk.references.columns)} column(s); the counts must match")
+        return self
+
+
+class SchemaFile(_Strict):
+    """A declarative schema file (input of ``stingerloom generate``)."""
+
+    model_config = ConfigDict(extra="forbid", title="stingerloom declarative schema")
+
+    tables: dict[str, TableModel] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> "SchemaFile":
+        for tname, table in self.tables.items():
+            for fk in table.foreign_keys:
+                target = self.tables.get(fk.references.table)
+                if target is None:
+                    raise ValueError(f"table {tname}: foreign key references unknown table {fk.references.table!r}")
+                bad = [c for c in fk.references.columns if c not in target.columns]
+                if bad:
+                    raise ValueError(f"table {tname}: foreign key references unknown column(s) "
+                                     f"{', '.join(bad)} of {fk.references.table}")
+        return self
+
+
+# -- the canonical model ---------------------------------------------------------------------------
+@dataclass
+class Column:
+    name: str
+    type: str
+    nullable: bool = True
+    default: Optional[str] = None  # SQL text as the database takes it
+    autoincrement: bool = False
+    renamed_from: Optional[str] = None
+
+
+@dataclass
+class Index:
+    name: str
+    columns: tuple[str, ...]
+    unique: bool = False
+    #: introspection only: the index belongs to a UNIQUE constraint (PostgreSQL) or is SQLite's
+    #: automatic index of an inline UNIQUE; it is dropped with the constraint (or a rebuild).
+    constraint: bool = False
+
+
+@dataclass
+class ForeignKey:
+    name: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    on_delete: Optional[str] = None  # None means the default (NO ACTION / RESTRICT)
+    on_update: Optional[str] = None
+
+    def signature(self) -> tuple:
+        return (self.columns, self.ref_table, self.ref_columns, _action(self.on_delete), _action(self.on_update))
+
+
+@dataclass
+class Check:
+    name: str
+    expression: str
+
+
+@dataclass
+class Table:
+    name: str
+    columns: dict[str, Column] = field(default_factory=dict)
+    primary_key: tuple[str, ...] = ()
+    indexes: dict[str, Index] = field(default_factory=dict)
+    foreign_keys: dict[str, ForeignKey] = field(default_factory=dict)
+    checks: dict[str, Check] = field(default_factory=dict)
+    renamed_from: Optional[str] = None
+    pk_name: Optional[str] = None
+
+
+@dataclass
+class Schema:
+    tables: dict[str, Table] = field(default_factory=dict)
+    dialect: Optional[str] = None
+
+
+def _action(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    value = " ".join(value.replace("_", " ").lower().split())
+    return None if value in ("no action", "restrict") else value
+
+
+def deterministic_name(prefix: str, table: str, columns: Any, suffix: str = "") -> str:
+    """``prefix_table_col1_col2[_suffix]``, shortened with a hash past 60 characters (PG keeps 63)."""
+    base = "_".join([prefix, table.split(".")[-1], *columns] + ([suffix] if suffix else []))
+    base = re.sub(r"[^A-Za-z0-9_]", "_", base)
+    if len(base) <= 60:
+        return base
+    digest = hashlib.sha1(base.encode()).hexdigest()[:8]
+    return base[:51] + "_" + digest
+
+
+def resolve(schema: "SchemaFile | dict") -> Schema:
+    """The canonical model of a schema file."""
+    if not isinstance(schema, SchemaFile):
+        schema = SchemaFile.model_validate(schema)
+    out = Schema()
+    for tname, spec in schema.tables.items():
+        table = Table(name=tname, renamed_from=spec.renamed_from)
+        pk = tuple(spec.primary_key or [c for c, col in spec.columns.items() if col.primary_key])
+        table.primary_key = pk
+        for cname, col in spec.columns.items():
+            nullable = col.nullable if col.nullable is not None else cname not in pk
+            if cname in pk:
+                nullable = False
+            from .types import default_sql
+
+            table.columns[cname] = Column(cname, col.type.strip(), nullable, default_sql(col.default),
+                                          col.autoincrement, col.renamed_from)
+            if col.unique:
+                name = deterministic_name("uq", tname, [cname])
+                table.indexes[name] = Index(name, (cname,), True)
+        for iname, ix in spec.indexes.items():
+            table.indexes[iname] = Index(iname, tuple(ix.columns), ix.unique)
+        for fk in spec.foreign_keys:
+            name = fk.name or deterministic_name("fk", tname, fk.columns, fk.references.table.split(".")[-1])
+            table.foreign_keys[name] = ForeignKey(name, tuple(fk.columns), fk.references.table,
+                                                  tuple(fk.references.columns), fk.on_delete, fk.on_update)
+        for cname, expr in spec.checks.items():
+            table.checks[cname] = Check(cname, str(expr).strip())
+        out.tables[tname] = table
+    return out
+
+
+def to_file_dict(schema: Schema) -> dict:
+    """A schema file (as plain data) describing ``schema``: what ``schema dump`` writes."""
+    tables: dict[str, Any] = {}
+    for tname, table in schema.tables.items():
+        cols: dict[str, Any] = {}
+        single_pk = len(table.primary_key) == 1
+        uq_single = {ix.columns[0]: ix for ix in table.indexes.values()
+                     if ix.unique and len(ix.columns) == 1
+                     and ix.name == deterministic_name("uq", tname, ix.columns)}
+        for cname, col in table.columns.items():
+            spec: dict[str, Any] = {"type": col.type}
+            if single_pk and cname in table.primary_key:
+                spec["primary_key"] = True
+            if col.autoincrement:
+                spec["autoincrement"] = True
+            in_pk = cname in table.primary_key
+            if not col.nullable and not in_pk:
+                spec["nullable"] = False
+            if col.nullable and in_pk:
+                spec["nullable"] = True
+            if cname in uq_single:
+                spec["unique"] = True
+            if col.default is not None:
+                spec["default"] = _default_value(col.default)
+            cols[cname] = spec
+        entry: dict[str, Any] = {"columns": cols}
+        if len(table.primary_key) > 1:
+            entry["primary_key"] = list(table.primary_key)
+        idx = {name: ({"columns": list(ix.columns), "unique": True} if ix.unique else {"columns": list(ix.columns)})
+               for name, ix in table.indexes.items()
+               if not (len(ix.columns) == 1 and ix.columns[0] in uq_single and uq_single[ix.columns[0]] is ix)}
+        if idx:
+            entry["indexes"] = idx
+        if table.foreign_keys:
+            fks = []
+            for fk in table.foreign_keys.values():
+                item: dict[str, Any] = {"name": fk.name, "columns": list(fk.columns),
+                                        "references": {"table": fk.ref_table, "columns": list(fk.ref_columns)}}
+                if _action(fk.on_delete):
+                    item["on_delete"] = _action(fk.on_delete)
+                if _action(fk.on_update):
+                    item["on_update"] = _action(fk.on_update)
+                fks.append(item)
+            entry["foreign_keys"] = fks
+        if table.checks:
+            entry["checks"] = {c.name: c.expression for c in table.checks.values()}
+        tables[tname] = entry
+    return {"tables": tables}
+
+
+def _default_value(text: str) -> Any:
+    """A default as written in a schema file: numbers and booleans as YAML values, the rest as SQL."""
+    t = str(text).strip()
+    while t.startswith("(") and t.endswith(")") and t.count("(") == 1:
+        t = t[1:-1].strip()
+    if re.fullmatch(r"[+-]?\d+", t):
+        return int(t)
+    if re.fullmatch(r"[+-]?\d+\.\d+", t) and float(t) == float(t):
+        return t if len(t) > 15 else float(t)
+    if t.lower() in ("true", "false"):
+        return t.lower() == "true"
+    return text
+
+
+def load_schema_file(path: str) -> SchemaFile:
+    """Read and validate a schema file (YAML, TOML or JSON); errors name the file, line and key."""
+    import os
+
+    from pydantic import ValidationError
+
+    from ..errors import InputError, ManifestError, Problem
+
+    if not os.path.isfile(path):
+        raise InputError(f"schema file not found: {path}", hint="pass --schema with the path of a schema YAML file")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    node = None
+    try:
+        if path.endswith(".toml"):
+            import tomllib
+
+            data = tomllib.loads(text)
+        else:
+            import yaml
+
+            node = yaml.compose(text)
+            data = yaml.safe_load(text)
+    except Exception as exc:  # yaml.YAMLError, tomllib.TOMLDecodeError
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"cannot parse schema file: {str(exc).splitlines()[0]}", file=path,
+                         line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+    if data is None:
+        data = {}
+    try:
+        return SchemaFile.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+            line, column = _position(node, loc)
+            key = ".".join(str(p) for p in loc)
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden":
+                msg = f"unknown key {loc[-1]!r}"
+                if re.fullmatch(r"\s*\d+\s*\)", str(loc[-1])):
+                    msg += " (a type like numeric(10,2) inside {...} must be quoted: \"numeric(10,2)\")"
+            problems.append(Problem(f"{key}: {msg}" if key else msg, path, line, column, key or None))
+        raise ManifestError(problems, hint="see schemas/schema.schema.json for the format") from None
+
+
+def _position(node: Any, loc: list) -> tuple[Optional[int], Optional[int]]:
+    """The 1-based line/column of the YAML node at ``loc`` (the deepest one found)."""
+    if node is None:
+        return None, None
+    best = node
+    for part in loc:
+        nxt = None
+        if hasattr(node, "value") and isinstance(node.value, list):
+            if isinstance(part, int) and node.tag.endswith(":seq") and part < len(node.value):
+                nxt = node.value[part]
+            else:
+                for k, v in node.value if node.tag.endswith(":map") else []:
+                    if getattr(k, "value", None) == part:
+                        best = k
+                        nxt = v
+                        break
+        if nxt is None:
+            break
+        node = best = nxt
+    return best.start_mark.line + 1, best.start_mark.column + 1
