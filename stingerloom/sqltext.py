@@ -443,10 +443,13 @@ def trailing_comments(sql: str, dialect: str) -> tuple[str, ...]:
 def is_blank(sql: str, dialect: str = "postgres") -> bool:
     """True when ``sql`` holds only whitespace, comments and empty statements (``;``).
 
-    Raises :class:`SplitError` on an unterminated comment (the rest would otherwise be
-    silently treated as a comment).
+    Never raises :class:`SplitError`: an unterminated comment makes the block *not* blank (the
+    rest would otherwise silently become a no-op); :func:`split_statements` reports it.
     """
-    return _gap(sql, 0, _dialect(dialect), []) >= len(sql)
+    try:
+        return _gap(sql, 0, _dialect(dialect), []) >= len(sql)
+    except SplitError:
+        return False
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
