@@ -20,6 +20,7 @@ import hashlib
 import marshal
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .loader import Loader
 
 FORMAT = 1
+RACY_NS = 3_000_000_000  # files changed this recently are fingerprinted by their content too
 _TAG = (FORMAT, sys.hexversion)
 
 
@@ -85,12 +87,14 @@ def load(path: Path) -> Manifest | None:
             return None
         entry, resolved = found
         with open(entry, "rb") as fh:
-            payload = marshal.load(fh)
+            payload = marshal.loads(fh.read())  # one read: marshal.load(fh) reads in small pieces
         tag, stored_path, env_names, env_digest, records, raw, allow, files, rows = payload
         if tag != _TAG or stored_path != resolved or not _fresh(records):
             return None
         if env_names and _env_digest(env_names) != env_digest:
             return None
+        if any(r[3] is not None for r in records):
+            _settle(entry, payload)
         database = envvars.expand(raw[0]) if raw[0] is not None else None
         history = envvars.expand(raw[1]) if raw[1] is not None else "__migrations"
         migrations = [
@@ -100,9 +104,32 @@ def load(path: Path) -> Manifest | None:
             for mid, desc, tx, irr, sfile, sline, up, down in rows
         ]
         return Manifest(path=path, database=database, history_table=history, allow_outside_paths=allow,
-                        migrations=migrations, files=[Path(f) for f in files])
+                        migrations=migrations, file_names=list(files))
     except Exception:  # a missing, stale or corrupt entry is simply a miss
         return None
+
+
+def _settle(entry: str, payload: tuple) -> None:
+    """Drop the content digests of files no longer recently changed (just verified): later hits only stat."""
+    now = time.time_ns()
+    records = [(f, m, s, d if m + RACY_NS > now else None) for f, m, s, d in payload[4]]
+    if records != payload[4]:
+        _write(entry, payload[:4] + (records,) + payload[5:])
+
+
+def _write(entry: str, payload: tuple) -> None:
+    os.makedirs(os.path.dirname(entry), mode=0o700, exist_ok=True)
+    tmp = f"{entry}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump(payload, fh)
+        os.replace(tmp, entry)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        finally:
+            raise
 
 
 def _pack(sources: dict[str, SqlSource]) -> tuple:
@@ -126,20 +153,8 @@ def store(path: Path, manifest: Manifest, loader: "Loader") -> None:
             _TAG, resolved, env_names, _env_digest(env_names),
             [(r.path, r.mtime_ns, r.size, r.digest) for r in loader.records],
             (loader.raw.get("database"), loader.raw.get("history_table")),
-            manifest.allow_outside_paths, [str(f) for f in manifest.files], rows,
+            manifest.allow_outside_paths, list(manifest.file_names), rows,
         )
-        folder = os.path.dirname(entry)
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        tmp = f"{entry}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                marshal.dump(payload, fh)
-            os.replace(tmp, entry)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            finally:
-                raise
+        _write(entry, payload)
     except Exception:
         return

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem
 from ..migration import SqlMigration, SqlSource
 from . import envvars
+from .cache import RACY_NS
 from .located import Located
 from .models import DialectSql, ManifestFile, MigrationFile, UNION_TAGS
 from .result import Manifest
@@ -35,7 +36,6 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 YAML_SUFFIXES = (".yaml", ".yml")
 TOML_SUFFIXES = (".toml",)
 DIALECT_KEYS = ("postgres", "mysql", "sqlite", "default")
-RACY_NS = 3_000_000_000  # files changed this recently are fingerprinted by content too (see cache)
 _TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?")
 
 _EXPECTED = {
@@ -184,7 +184,7 @@ class Loader:
                 self.display, doc.where(("history_table",)), key="history_table",
             )
         migrations: list[SqlMigration] = []
-        files: list[Path] = [path]
+        files: list[str] = [str(path)]
         for index, entry in enumerate(entries):
             if isinstance(entry, str):
                 self.load_entry(doc, index, entry, allow, migrations, files)
@@ -197,11 +197,11 @@ class Loader:
             history_table=history,
             allow_outside_paths=allow,
             migrations=migrations,
-            files=files,
+            file_names=files,
         )
 
     def load_entry(self, doc: Located, index: int, entry: str, allow: bool,
-                   migrations: list[SqlMigration], files: list[Path]) -> None:
+                   migrations: list[SqlMigration], files: list[str]) -> None:
         pos = doc.where(("migrations", index))
         entry_expanded = self.expand(doc, "migrations", entry)
         if entry_expanded is None:
@@ -238,7 +238,7 @@ class Loader:
         text = self.read_text(target, display, self.display, pos, "SL102")
         if text is None:
             return
-        files.append(Path(display))
+        files.append(display)
         docs = self.parse(text, display, suffix)
         if not docs:
             if not any(p.file == display for p in self.problems):

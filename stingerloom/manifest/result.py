@@ -15,7 +15,8 @@ class Manifest:
     ``database`` is the target URL after ``${VAR}`` expansion (None if the manifest names none).
     ``migrations`` are in manifest order; a multi-document YAML file contributes one per document,
     in document order. ``files`` lists the manifest and every migration file read, as displayed in
-    messages (the paths as given, joined to the manifest's folder).
+    messages (the paths as given, joined to the manifest's folder); ``file_names`` holds them as
+    strings (a cached load does not build a thousand Path objects nobody asked for).
     """
 
     path: Path
@@ -23,7 +24,12 @@ class Manifest:
     history_table: str = "__migrations"
     allow_outside_paths: bool = False
     migrations: list[SqlMigration] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
+    file_names: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def files(self) -> list[Path]:
+        """The manifest and every migration file read, in order."""
+        return [Path(name) for name in self.file_names]
 
     def get(self, migration_id: str) -> SqlMigration | None:
         """The migration with id ``migration_id``, or None."""
