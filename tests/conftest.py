@@ -7,14 +7,18 @@
 - ``fresh_database(dialect) -> url``: a new empty database per call (``sqlite``, ``postgres``, ``mysql``),
   dropped after the test.
 - ``db_url``: parametrized over sqlite, postgres and mysql (marks ``postgres``/``mysql``); a fresh URL.
+- ``lock_holder_process(url)``: another process holding the migration lock on ``url``.
+- ``connect_failure(url) -> ConnectionFailed``: asserts that connecting fails cleanly, password unseen.
 """
 
 from __future__ import annotations
 
 import os
+import select
+import subprocess
 import sys
 import uuid
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -89,3 +93,62 @@ def fresh_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 def db_url(request: pytest.FixtureRequest, fresh_database: Callable[[str], str]) -> str:
     """The URL of a fresh, empty database; the test runs once per dialect."""
     return fresh_database(request.param)
+
+
+_HOLD_LOCK = """
+import sys, time
+from stingerloom.dialects import get_dialect
+
+dialect = get_dialect(sys.argv[1], history_table=sys.argv[2])
+dialect.connect()
+with dialect.lock(30):
+    print("locked", flush=True)
+    time.sleep(600)
+"""
+
+
+@pytest.fixture
+def lock_holder_process() -> Iterator[Callable[..., subprocess.Popen]]:
+    """A factory: ``lock_holder_process(url)`` starts a process that takes the migration lock on
+    ``url`` through the dialect and keeps it; returns once the lock is held. Killed at teardown."""
+    started: list[subprocess.Popen] = []
+
+    def start(url: str, history_table: str = "__migrations") -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, url, history_table],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        started.append(proc)
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        line = proc.stdout.readline() if ready else ""
+        if line.strip() != "locked":
+            proc.kill()
+            raise RuntimeError(f"the lock holder did not take the lock: {line!r} {proc.stderr.read()[-2000:]}")
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def connect_failure() -> Callable[[str], Any]:
+    """``connect_failure(url)``: connecting through the dialect must raise ConnectionFailed (exit 2) with
+    a one-line message that shows no form of the password, and without the driver error chained."""
+    from urllib.parse import quote
+
+    from stingerloom.dialects import get_dialect
+    from stingerloom.errors import ConnectionFailed
+
+    def check(url: str) -> ConnectionFailed:
+        with pytest.raises(ConnectionFailed) as info:
+            get_dialect(url).connect()
+        err = info.value
+        for form in (servers.PASSWORD, quote(servers.PASSWORD, safe=""), quote(servers.PASSWORD)):
+            assert form not in err.format()
+        assert err.exit_code == 2 and "\n" not in err.message
+        assert err.__cause__ is None and err.__suppress_context__  # the driver's error is not chained
+        return err
+
+    return check

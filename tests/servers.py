@@ -53,6 +53,16 @@ def url_for(dialect: str, host: str, port: int, database: str = "", user: str = 
     return f"{scheme}://{auth}@{host}:{port}/{quote(database, safe='')}"
 
 
+def url_with(url: str, **changes) -> str:
+    """A server ``url`` with ``host``, ``port``, ``database``, ``password`` or ``query`` replaced."""
+    from stingerloom.urls import DatabaseURL
+
+    u = DatabaseURL.parse(url)
+    out = url_for(u.dialect, changes.get("host", u.host), changes.get("port", u.port),
+                  changes.get("database", u.database or ""), u.user or "", changes.get("password", u.password))
+    return out + ("?" + changes["query"] if changes.get("query") else "")
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -309,7 +319,7 @@ def start_mysql() -> Server:
                   "--innodb-flush-log-at-trx-commit=0", "--innodb-doublewrite=0", "--skip-log-bin"]
         _run(prefix + [install_db, *common, f"--datadir={data}", "--skip-test-db",
                        "--auth-root-authentication-method=socket", "--skip-name-resolve",
-                       f"--basedir=/usr", *[f"--{o.lstrip('-')}" for o in innodb]],
+                       "--basedir=/usr", *innodb],
              "mariadb-install-db", env=env, cwd=tmp)
         init_sql = os.path.join(tmp, "init.sql")
         with open(init_sql, "w") as fh:

@@ -1,0 +1,75 @@
+"""What the client/server dialects (PostgreSQL, MySQL) share: schema-qualified table names and a
+polled, re-entrant server-side migration lock.
+
+Subclasses supply ``_prepare_lock()`` (optional), ``_try_lock()``, ``_unlock()`` and ``_lock_timeout(timeout)``. The lock is polled
+(rather than a blocking server call) so that ``--lock-timeout`` may be fractional and a waiting run
+can report who holds the lock when it gives up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any, Iterator
+
+from ..errors import LockTimeout
+from .base import Dialect
+
+POLL_SECONDS = 0.1
+
+
+class ServerDialect(Dialect):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock_depth = 0
+
+    # -- identifiers ----------------------------------------------------------------------------
+    @staticmethod
+    def split_name(name: str) -> tuple[str | None, str]:
+        """``schema.table`` -> (``schema``, ``table``); a name without a dot has no schema."""
+        schema, dot, table = name.partition(".")
+        return (schema, table) if dot else (None, name)
+
+    def table_ref(self, name: str) -> str:
+        schema, table = self.split_name(name)
+        return f"{self.quote(schema)}.{self.quote(table)}" if schema else self.quote(table)
+
+    # -- locking --------------------------------------------------------------------------------
+    def _prepare_lock(self) -> None:
+        """Called once before polling (e.g. to work out the lock's name)."""
+
+    def _try_lock(self) -> bool:
+        raise NotImplementedError
+
+    def _unlock(self) -> None:
+        raise NotImplementedError
+
+    def _lock_timeout(self, timeout: float) -> LockTimeout:
+        raise NotImplementedError
+
+    def _connection_usable(self) -> bool:
+        return self.connection is not None
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float) -> Iterator[None]:
+        if self._lock_depth:  # already held by this connection: nested use is free
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        deadline = time.monotonic() + max(0.0, timeout)
+        self._prepare_lock()
+        while not self._try_lock():
+            if time.monotonic() >= deadline:
+                raise self._lock_timeout(timeout)
+            time.sleep(min(POLL_SECONDS, max(0.01, deadline - time.monotonic())))
+        self._lock_depth = 1
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            with contextlib.suppress(Exception):  # a broken connection has released it already
+                if self._connection_usable():
+                    self._unlock()

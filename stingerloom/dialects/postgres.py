@@ -1,0 +1,197 @@
+"""PostgreSQL (psycopg 3).
+
+DDL is transactional, so a migration and its history row commit together. The connection runs in
+autocommit mode and the runner issues ``BEGIN``/``COMMIT`` itself.
+
+The migration lock is a session-level advisory lock (``pg_try_advisory_lock``) on a fixed 64-bit key
+derived from ``stingerloom`` and the history table's name, held by the migrating connection. The
+server releases it when that connection ends, including when the process is killed. Advisory locks
+are per database, so runs against different databases of one server do not block each other.
+
+URL query parameters: ``sslmode`` and any other libpq keyword (``sslrootcert``,
+``target_session_attrs``...) are passed through; ``connect_timeout`` defaults to 10 seconds;
+``host=/path`` or ``unix_socket=/path`` connects through a unix socket folder; ``search_path=app``
+(or ``options=-csearch_path=app``) selects the schema. ``history_table`` may be schema-qualified
+(``audit.__migrations``); the schema is created with the table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+from typing import Any
+
+from ..errors import LockTimeout
+from ._server import ServerDialect
+from .base import require_driver
+
+DEFAULT_CONNECT_TIMEOUT = "10"
+
+
+def advisory_key(history_table: str) -> int:
+    """The signed 64-bit advisory lock key for a history table (stable across runs and versions)."""
+    digest = hashlib.sha256(f"stingerloom:{history_table}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class PostgresDialect(ServerDialect):
+    name = "postgres"
+    transactional_ddl = True  # CREATE/ALTER/DROP roll back with the transaction
+    placeholder = "%s"
+
+    # -- connection -----------------------------------------------------------------------------
+    def connect_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``psycopg.connect`` built from the URL."""
+        url = self.url
+        params = dict(url.query)
+        kw: dict[str, Any] = {"autocommit": True}
+        socket_dir = params.pop("unix_socket", None) or params.pop("host", None)
+        if socket_dir or url.host:
+            kw["host"] = socket_dir or url.host
+        if url.port:
+            kw["port"] = url.port
+        if url.user:
+            kw["user"] = url.user
+        if url.password is not None:
+            kw["password"] = url.password
+        if url.database:
+            kw["dbname"] = url.database
+        search_path = params.pop("search_path", None)
+        if search_path:
+            options = params.get("options", "")
+            params["options"] = (options + " " if options else "") + "-c search_path=" + search_path.replace(
+                " ", "\\ ")
+        params.setdefault("connect_timeout", DEFAULT_CONNECT_TIMEOUT)
+        params.setdefault("application_name", "stingerloom")
+        kw.update(params)
+        return kw
+
+    def connect(self) -> None:
+        psycopg = require_driver("psycopg", "psycopg[binary]")
+        try:
+            self.connection = psycopg.connect(**self.connect_kwargs())
+        except Exception as exc:
+            # ``from None``: the driver's exception may carry the connection string with the password.
+            raise self.connection_failed(exc) from None
+
+    def connection_failed(self, exc: BaseException):
+        text = str(exc).strip()
+        # psycopg prefixes "connection failed: connection to server at ... failed: FATAL:  reason";
+        # keep the server and the reason, drop the repetition and libpq's double spaces.
+        for prefix in ("connection failed: ", "connection is bad: "):
+            text = text.removeprefix(prefix)
+        text = text.replace("FATAL:  ", "")
+        return super().connection_failed(Exception(text) if text else exc)
+
+    # -- errors ---------------------------------------------------------------------------------
+    def is_database_error(self, exc: BaseException) -> bool:
+        try:
+            import psycopg
+        except ImportError:  # pragma: no cover - no driver, no database errors
+            return False
+        return isinstance(exc, psycopg.DatabaseError)
+
+    def error_message(self, exc: BaseException) -> tuple[str, int | None]:
+        diag = getattr(exc, "diag", None)
+        primary = getattr(diag, "message_primary", None) if diag is not None else None
+        if not primary:
+            return super().error_message(exc)
+        message = primary
+        if diag.message_detail:
+            message += f" (detail: {diag.message_detail})"
+        if diag.message_hint:
+            message += f" (hint: {diag.message_hint})"
+        position = None
+        if diag.statement_position:
+            with contextlib.suppress(ValueError):
+                position = max(0, int(diag.statement_position) - 1)  # the server counts from 1
+        return self.redact(message), position
+
+    # -- identifiers and history table ---------------------------------------------------------
+    def history_exists(self) -> bool:
+        rows = self.execute("SELECT to_regclass(%s) IS NOT NULL", (self.history_ref(),))
+        return bool(rows and rows[0][0])
+
+    def history_ddl(self) -> list[str]:
+        q = self.quote
+        schema, _ = self.split_name(self.history_table)
+        ddl = [f"CREATE SCHEMA IF NOT EXISTS {q(schema)}"] if schema else []
+        ddl.append(f"""CREATE TABLE IF NOT EXISTS {self.history_ref()} (
+  {q('id')} varchar(255) PRIMARY KEY,
+  {q('description')} text,
+  {q('checksum')} varchar(255),
+  {q('down_sql')} text,
+  {q('applied_at')} timestamptz NOT NULL,
+  {q('execution_ms')} bigint NOT NULL DEFAULT 0,
+  {q('applied_by')} varchar(255),
+  {q('state')} varchar(16) NOT NULL DEFAULT 'applied',
+  {q('batch')} integer NOT NULL,
+  {q('rank')} integer NOT NULL,
+  {q('statements_done')} integer NOT NULL DEFAULT 0,
+  {q('statements_total')} integer NOT NULL DEFAULT 0,
+  {q('operation')} varchar(8) NOT NULL DEFAULT 'up'
+)""")
+        return ddl
+
+    def now(self) -> Any:
+        return dt.datetime.now(dt.timezone.utc)  # timestamptz keeps the instant; read back as aware
+
+    # -- locking --------------------------------------------------------------------------------
+    @property
+    def lock_key(self) -> int:
+        return advisory_key(self.history_table)
+
+    def _try_lock(self) -> bool:
+        return bool(self.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,))[0][0])
+
+    def _connection_usable(self) -> bool:
+        return self.connection is not None and not self.connection.closed
+
+    def _unlock(self) -> None:
+        from psycopg.pq import TransactionStatus
+
+        # An aborted transaction would refuse the unlock: end it first.
+        if self.connection.info.transaction_status != TransactionStatus.IDLE:
+            self.rollback()
+        self.execute("SELECT pg_advisory_unlock(%s)", (self.lock_key,))
+
+    def lock_holder(self) -> dict[str, Any] | None:
+        """pid, user, application and backend start of the session holding the lock, if visible."""
+        key = self.lock_key
+        rows = self.execute(
+            """SELECT l.pid, a.usename, a.application_name, a.backend_start, a.client_addr
+                 FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND l.classid::bigint = %s AND l.objid::bigint = %s""",
+            ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF),
+        )
+        if not rows:
+            return None
+        pid, user, app, started, addr = rows[0]
+        return {"pid": pid, "user": user, "application_name": app, "backend_start": started,
+                "client_addr": addr}
+
+    def _lock_timeout(self, timeout: float) -> LockTimeout:
+        holder = None
+        with contextlib.suppress(Exception):
+            holder = self.lock_holder()
+        where = f"{self.display_url} (history table {self.history_table})"
+        msg = f"another stingerloom run holds the migration lock on {where}"
+        hint = "wait for it to finish, or raise --lock-timeout; the lock is released when that session ends"
+        if holder:
+            parts = [f"backend pid {holder['pid']}"]
+            if holder["user"]:
+                parts.append(f"user {holder['user']}")
+            if holder["application_name"]:
+                parts.append(f"application {holder['application_name']!r}")
+            if holder["client_addr"]:
+                parts.append(f"from {holder['client_addr']}")
+            if holder["backend_start"]:
+                started = holder["backend_start"].astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                parts.append(f"connected since {started}")
+            msg += f" ({', '.join(parts)})"
+            hint += (f"; if that run is stuck or gone, end its session with "
+                     f"SELECT pg_terminate_backend({holder['pid']})")
+        return LockTimeout(f"{msg}; gave up after {timeout:g}s", hint=hint)
