@@ -1,0 +1,24 @@
+"""``stingerloom lint``: the offline CI gate for migration manifests.
+
+Layout:
+
+- :mod:`.command` – ``configure(parser)`` / ``run(args)``, the CLI contract (no heavy imports).
+- :mod:`.engine` – reads manifests, splits and parses every block once per dialect, dispatches the
+  statements to the rules, applies ``-- stingerloom:ignore`` comments.
+- :mod:`.parse` – the real parsers: pglast (PostgreSQL), stdlib sqlite3 (SQLite), sqlglot (MySQL, best
+  effort, never a syntax error).
+- :mod:`.registry` – every rule code and the module that holds it; rule modules load lazily.
+- :mod:`.rules` – one class per rule, grouped by code range; the docstring is the documentation.
+- :mod:`.render` – text, json, sarif, github, junit.
+"""
+
+from __future__ import annotations
+
+__all__ = ["lint_paths"]
+
+
+def lint_paths(paths, **options):  # pragma: no cover - thin re-export
+    """Lint manifests and return a :class:`stingerloom.lint.model.LintResult`."""
+    from .engine import lint_paths as _lint
+
+    return _lint(paths, **options)

@@ -1,0 +1,101 @@
+"""The ``stingerloom lint`` command: ``configure(parser)`` adds the arguments, ``run(args)`` runs.
+
+Kept free of heavy imports: parsers, rules and rich load only inside :func:`run`.
+Exit codes: 0 no error-level finding (warnings allowed), 1 error-level findings, 2 unusable input
+(no such manifest file, bad flag, unknown rule in ``--explain``/``--select``/``--target``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+FORMATS = ("text", "json", "sarif", "github", "junit")
+DIALECT_CHOICES = ("postgres", "mysql", "sqlite")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("manifests", nargs="*", metavar="MANIFEST", help="manifest files to check")
+    parser.add_argument("--dialect", action="append", choices=DIALECT_CHOICES, metavar="D",
+                        help="dialect to check (repeatable; default: those the manifest names, else all)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument("--base", metavar="GIT_REF",
+                        help="compare with the manifest at this git ref (edited/inserted/deleted migrations)")
+    parser.add_argument("--target", action="append", metavar="DIALECT=VERSION",
+                        help="target server version for version-gated rules, e.g. postgres=13 (repeatable)")
+    parser.add_argument("--select", action="append", metavar="CODES",
+                        help="also enable these rules or prefixes (e.g. SL9, SL112); opt-in rules need it")
+    parser.add_argument("--ignore", action="append", metavar="CODES", help="disable these rules or prefixes")
+    parser.add_argument("--explain", metavar="RULE", help="print the documentation of a rule and exit")
+    parser.add_argument("--verify", action="store_true",
+                        help="also prove the schema and rollbacks on a development database")
+    parser.add_argument("--dev-database", metavar="URL", help="database used by --verify")
+    if not any(a.dest == "no_color" for a in parser._actions):  # standalone (python -m stingerloom.lint)
+        parser.add_argument("--no-color", action="store_true", help="plain output, no colours")
+        parser.add_argument("-q", "--quiet", action="store_true", help="print only the findings")
+        parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of internal errors")
+    parser.set_defaults(func=run)
+
+
+def _targets(items) -> dict[str, tuple[int, ...]]:
+    out = {}
+    for item in items or ():
+        name, sep, ver = item.partition("=")
+        name = {"postgresql": "postgres", "pg": "postgres", "mariadb": "mysql"}.get(name.strip(), name.strip())
+        if not sep or name not in DIALECT_CHOICES:
+            raise ValueError(f"--target {item!r}: expected DIALECT=VERSION with DIALECT one of "
+                             f"{', '.join(DIALECT_CHOICES)}")
+        try:
+            out[name] = tuple(int(p) for p in ver.strip().split("."))
+        except ValueError:
+            raise ValueError(f"--target {item!r}: the version must be numbers such as 13 or 14.2") from None
+    return out
+
+
+def _err(msg: str) -> int:
+    print(f"stingerloom lint: {msg}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from . import registry
+
+    if getattr(args, "explain", None):
+        code = args.explain.strip().upper()
+        if not registry.exists(code):
+            by_name = [c for c in registry.CODES if registry.get(c).name == args.explain.strip().lower()]
+            if not by_name:
+                return _err(f"unknown rule {args.explain!r} (see docs/rules.md)")
+            code = by_name[0]
+        sys.stdout.write(registry.get(code).explain())
+        return 0
+    if not args.manifests:
+        return _err("give at least one MANIFEST (or --explain RULE)")
+    bad = registry.bad_codes(getattr(args, "select", None) or ()) + registry.bad_codes(
+        getattr(args, "ignore", None) or ())
+    if bad:
+        return _err(f"unknown rule code(s): {', '.join(bad)}")
+    try:
+        targets = _targets(getattr(args, "target", None))
+    except ValueError as exc:
+        return _err(str(exc))
+    from .engine import lint_paths
+
+    try:
+        result = lint_paths(args.manifests, dialects=args.dialect, select=args.select or (),
+                            ignore=args.ignore or (), targets=targets, base=args.base, verify_args=args)
+    except Exception as exc:  # an internal error must not look like a clean run
+        if getattr(args, "verbose", False):
+            raise
+        return _err(f"internal error: {exc!r} (run with -v for the traceback)")
+    from .render import render
+
+    no_color = bool(getattr(args, "no_color", False) or os.environ.get("NO_COLOR"))
+    render(args.format, result, sys.stdout, color=not no_color and sys.stdout.isatty(),
+           quiet=bool(getattr(args, "quiet", False)))
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if result.unusable:
+        return 2
+    return 1 if result.errors else 0

@@ -1,0 +1,587 @@
+"""The lint engine: read, split, parse once per dialect, dispatch to rules, apply ignores.
+
+Every block of SQL is split with :func:`stingerloom.sqltext.split_statements` (the same splitter the
+runner uses, so lint checks what will really run) and each statement is parsed once per dialect; all
+rules share that parse. Statement rules are dispatched by statement kind, so a rule only sees the
+statements it cares about.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import registry
+from .facts import classify, lead_len, strip_sql, text_table, transaction_word
+from .model import ALL_DIALECTS, Finding, LintResult, Rule
+from .parse import SqliteReplay, parse_pg, sqlite_error_offset
+
+_PG_LOCATION_KEYS = ("location", "stmt_location")
+
+
+class Stmt:
+    """One statement of one block, for one dialect."""
+
+    __slots__ = ("sql", "offset", "source", "index", "kind", "node", "dialect", "block", "error",
+                 "_stripped", "_glot", "_table", "migration")
+
+    def __init__(self, sql, offset, source, index, dialect, block, migration) -> None:
+        self.sql = sql
+        self.offset = offset
+        self.source = source
+        self.index = index
+        self.dialect = dialect
+        self.block = block
+        self.migration = migration
+        self.kind = "Unknown"
+        self.node: dict | None = None
+        self.error: tuple[str, int] | None = None
+        self._stripped = None
+        self._glot = False
+        self._table = False
+
+    def pos(self, rel: int | None = None) -> tuple[int | None, int | None]:
+        if rel is None or rel < 0:
+            rel = lead_len(self.sql)
+        return self.source.position(self.offset + rel)
+
+    @property
+    def stripped(self) -> str:
+        """Statement text with comments and literals blanked (offsets preserved)."""
+        if self._stripped is None:
+            self._stripped = strip_sql(self.sql, hash_comments=self.dialect == "mysql")
+        return self._stripped
+
+    @property
+    def table(self) -> str | None:
+        """The table the statement works on (lower-cased where unquoted), if there is one."""
+        if self._table is False:
+            self._table = _stmt_table(self)
+        return self._table
+
+    def glot(self):
+        """sqlglot's tree for MySQL/SQLite, or None; only built when a rule asks."""
+        if self._glot is False:
+            self._glot = None
+            try:
+                import sqlglot
+                from sqlglot.errors import ErrorLevel
+
+                self._glot = sqlglot.parse_one(self.sql, read=self.dialect, error_level=ErrorLevel.IGNORE)
+            except Exception:
+                self._glot = None
+        return self._glot
+
+    @property
+    def end(self) -> int:
+        return self.offset + len(self.sql)
+
+
+def _stmt_table(stmt: Stmt) -> str | None:
+    if stmt.node is not None:
+        n = stmt.node
+        rel = n.get("relation")
+        if isinstance(rel, dict):
+            return rel.get("relname")
+        if stmt.kind == "RenameStmt" and n.get("relation"):
+            return n["relation"].get("relname")
+        return None
+    if stmt.kind == "AlterTableStmt":
+        from .facts import alter_actions
+
+        return alter_actions(stmt.sql)[0]
+    if stmt.kind == "CreateStmt":
+        from .facts import create_table_parts
+
+        return create_table_parts(stmt.sql)[0]
+    return text_table(stmt.sql, stmt.kind)
+
+
+@dataclass
+class Catalog:
+    """What earlier migrations built (PostgreSQL and text facts): tables, column types, indexes."""
+
+    tables: set = field(default_factory=set)
+    columns: dict = field(default_factory=dict)  # (table, column) -> (type, mods)
+    index_first_cols: set = field(default_factory=set)  # (table, first column)
+
+
+class MigrationCheck:
+    """What a rule sees: one migration, for one dialect."""
+
+    def __init__(self, run: "ManifestRun", migration, dialect: str, up: list[Stmt], down: list[Stmt],
+                 up_source, down_source) -> None:
+        self.run = run
+        self.migration = migration
+        self.dialect = dialect
+        self.up = up
+        self.down = down
+        self.up_source = up_source
+        self.down_source = down_source
+        self.transaction = bool(getattr(migration, "transaction", True))
+        self.created_tables: set[str] = set()  # created so far, in this migration's up
+        self.created_indexes: set[str] = set()
+        self.in_explicit_tx = False
+        self.catalog = run.catalogs[dialect]
+        self.current: Stmt | None = None
+
+    @property
+    def file(self) -> str | None:
+        return getattr(self.migration, "source_file", None)
+
+    def target(self, dialect: str | None = None) -> tuple[int, ...] | None:
+        return self.run.options.targets.get(dialect or self.dialect)
+
+    def is_new(self, table: str | None) -> bool:
+        return table is not None and table in self.created_tables
+
+    def report(self, rule: Rule | type[Rule], stmt: Stmt, message: str, at: int | None = None,
+               help: str | None = None) -> None:
+        line, col = stmt.pos(at)
+        self.run.add(rule, message, stmt.source.file or self.file, line, col, self.migration, self.dialect,
+                     help=help)
+
+    def report_migration(self, rule, message: str, help: str | None = None, line=None, column=None) -> None:
+        line = line if line is not None else getattr(self.migration, "source_line", None) or 1
+        self.run.add(rule, message, self.file, line, column or 1, self.migration, self.dialect, help=help)
+
+
+@dataclass
+class Options:
+    dialects: tuple[str, ...] | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    targets: dict = field(default_factory=dict)
+    base: str | None = None
+    cwd: str | None = None
+
+
+@dataclass
+class Ignore:
+    file: str | None
+    line: int
+    column: int
+    codes: tuple[str, ...]  # empty: every rule
+    file_level: bool
+    reason: str
+    span: tuple[int, int] | None = None  # lines of the statement it applies to
+    used: set = field(default_factory=set)
+    bad: tuple[str, ...] = ()
+
+
+_IGNORE_RE = re.compile(r"--\s*stingerloom:(ignore-file|ignore)\b([^\n]*)", re.I)
+
+
+class ManifestRun:
+    def __init__(self, options: Options, rules: list[Rule], manifest) -> None:
+        self.options = options
+        self.rules = rules
+        self.manifest = manifest
+        self.findings: list[Finding] = []
+        self.catalogs: dict[str, Catalog] = {}
+        self._ignore_sources: dict[int, tuple[Any, list[Stmt]]] = {}
+        self.stmt_rules: dict[str, dict[str, list[Rule]]] = {}
+        self.mig_rules: dict[str, list[Rule]] = {}
+        for d in ALL_DIALECTS:
+            by_kind: dict[str, list[Rule]] = {}
+            mig = []
+            for r in rules:
+                if d not in r.dialects:
+                    continue
+                for k in r.kinds:
+                    by_kind.setdefault(k, []).append(r)
+                if type(r).check_migration is not Rule.check_migration:
+                    mig.append(r)
+            self.stmt_rules[d] = by_kind
+            self.mig_rules[d] = mig
+        self.enabled = {r.code for r in rules}
+
+    def add(self, rule, message, file, line, column, migration, dialect, help=None, severity=None) -> None:
+        code = rule if isinstance(rule, str) else rule.code
+        if code not in self.enabled:
+            return
+        meta = registry.get(code)
+        self.findings.append(Finding(
+            rule=code, severity=severity or meta.severity, message=message, file=str(file) if file else None,
+            line=line, column=column, migration=getattr(migration, "id", migration), dialect=dialect,
+            help=help or meta.help,
+        ))
+
+    # ----------------------------------------------------------------------------------------------
+    def split(self, source, dialect: str, block: str, migration) -> list[Stmt]:
+        if source is None:
+            return []
+        from stingerloom.sqltext import SplitError, split_statements
+
+        try:
+            parts = split_statements(source.text, dialect)
+        except SplitError as exc:
+            line, col = source.position(exc.offset)
+            client = "DELIMITER" in exc.message or "command" in exc.message
+            self.add("SL316" if client else "SL201", exc.message if client else f"{block}: {exc.message}",
+                     source.file or migration.source_file, line, col, migration, dialect)
+            try:  # still check the statements before the problem
+                parts = split_statements(source.text[: exc.offset], dialect)
+            except SplitError:
+                parts = []
+        out = [Stmt(p.sql, p.offset, source, i, dialect, block, migration) for i, p in enumerate(parts)]
+        self._ignore_sources.setdefault(id(source), (source, out))
+        return out
+
+    def parse(self, stmts: list[Stmt], dialect: str, migration) -> list[Stmt]:
+        """Fill in kind/node; report SL201/SL202/SL316. Returns the statements (a multi-statement
+        chunk from the splitter is expanded)."""
+        out = []
+        for st in stmts:
+            text_kind = classify(st.sql)
+            if text_kind == "ClientCommand":
+                st.kind = "ClientCommand"
+                out.append(st)
+                continue
+            if dialect != "postgres":
+                st.kind = text_kind
+                if dialect == "mysql" and text_kind == "Unknown":
+                    self.add("SL202", "no rule could analyse this statement; review it by hand", st.source.file,
+                             *st.pos(), migration, dialect)
+                out.append(st)
+                continue
+            parsed = parse_pg(st.sql)
+            first = parsed[0]
+            st.kind, st.node = first.kind, first.node
+            if first.error:
+                msg, off = first.error
+                st.error = first.error
+                if st.kind == "Error":
+                    self.add("SL201", f"PostgreSQL: {msg}", st.source.file, *st.pos(off), migration, dialect)
+                else:
+                    self.add("SL201", f"PL/pgSQL body: {msg}", st.source.file, *st.pos(), migration, dialect)
+            elif st.kind in ("DoStmt", "CreateFunctionStmt") and st.block == "up":
+                self.add("SL202", f"the body of this {'DO block' if st.kind == 'DoStmt' else 'function'} "
+                         "is not analysed by the safety rules; review it by hand", st.source.file, *st.pos(),
+                         migration, dialect)
+            out.append(st)
+            for extra in parsed[1:]:  # the splitter left several statements together
+                s2 = Stmt(st.sql, st.offset, st.source, st.index, dialect, st.block, migration)
+                s2.kind, s2.node = extra.kind, extra.node
+                out.append(s2)
+        return out
+
+    # ----------------------------------------------------------------------------------------------
+    def check_dialect(self, dialect: str, migrations: list) -> None:
+        self.catalogs[dialect] = Catalog()
+        replay = SqliteReplay() if dialect == "sqlite" else None
+        try:
+            for m in migrations:
+                up_src, down_src = m.up_sql(dialect), m.down_sql(dialect)
+                up = self.parse(self.split(up_src, dialect, "up", m), dialect, m)
+                down = self.parse(self.split(down_src, dialect, "down", m), dialect, m)
+                ctx = MigrationCheck(self, m, dialect, up, down, up_src, down_src)
+                if replay is not None:
+                    self._replay_sqlite(replay, ctx)
+                self._run_rules(ctx)
+        finally:
+            if replay is not None:
+                replay.close()
+
+    def _replay_sqlite(self, replay: SqliteReplay, ctx: MigrationCheck) -> None:
+        before = replay.snapshot()
+        up_failed = self._exec_all(replay, ctx.up, ctx)
+        if not ctx.down:
+            return
+        after_up = replay.snapshot()
+        replay.conn.execute("SAVEPOINT stingerloom_lint")
+        try:
+            down_failed = self._exec_all(replay, ctx.down, ctx)
+            after_down = replay.snapshot()
+        finally:
+            replay.conn.execute("ROLLBACK TO stingerloom_lint")
+            replay.conn.execute("RELEASE stingerloom_lint")
+        if not up_failed and not down_failed and "SL402" in self.enabled and not ctx.migration.irreversible:
+            ctx.sqlite_diff = (before, after_up, after_down)
+            _sqlite_inverse(self, ctx, before, after_up, after_down)
+
+    def _exec_all(self, replay: SqliteReplay, stmts: list[Stmt], ctx: MigrationCheck) -> bool:
+        failed = False
+        for st in stmts:
+            if st.kind in ("TransactionStmt", "ClientCommand", "Empty"):
+                continue
+            if st.kind == "VacuumStmt" and replay.in_transaction():
+                continue
+            res = replay.execute(st.sql)
+            if res is None:
+                continue
+            failed = True
+            cat, msg = res
+            if cat == "syntax":
+                st.error = (msg, 0)
+                self.add("SL201", f"SQLite: {msg}", st.source.file, *st.pos(sqlite_error_offset(st.sql, msg)),
+                         ctx.migration, ctx.dialect)
+        return failed
+
+    def _run_rules(self, ctx: MigrationCheck) -> None:
+        by_kind = self.stmt_rules[ctx.dialect]
+        for st in ctx.up:
+            ctx.current = st
+            if st.error is None:
+                for rule in by_kind.get(st.kind, ()):
+                    rule.check_stmt(st, ctx)
+            _track(ctx, st)
+        ctx.current = None
+        for rule in self.mig_rules[ctx.dialect]:
+            rule.check_migration(ctx)
+        _update_catalog(ctx)
+
+    # ----------------------------------------------------------------------------------------------
+    def ignores(self, cwd: str | None) -> list[Ignore]:
+        out: list[Ignore] = []
+        from .facts import _STRIP_RE
+
+        for source, stmts in self._ignore_sources.values():
+            text = source.text
+            if "stingerloom:" not in text:
+                continue
+            for m in _STRIP_RE.finditer(text):
+                c = m.group(0)
+                if not c.startswith("--"):
+                    continue
+                im = _IGNORE_RE.match(c)
+                if not im:
+                    continue
+                rest = im.group(2)
+                codes_part, _, reason = rest.partition("--")
+                tokens = [t for t in re.split(r"[\s,]+", codes_part) if t]
+                codes = tuple(t.upper() for t in tokens if registry.exists(t.upper()))
+                bad = tuple(t for t in tokens if not registry.exists(t.upper()))
+                line, col = source.position(m.start())
+                ig = Ignore(source.file, line, col, codes, im.group(1).lower() == "ignore-file", reason.strip(),
+                            bad=bad)
+                if not ig.file_level:
+                    target = next((s for s in stmts if s.end > m.end()), None)
+                    if target is not None:
+                        ig.span = (target.pos(0)[0] or 0, target.source.position(target.end)[0] or 0)
+                out.append(ig)
+        return out
+
+
+def _track(ctx: MigrationCheck, st: Stmt) -> None:
+    k = st.kind
+    if k in ("CreateStmt", "CreateTableAsStmt"):
+        t = st.table
+        if st.node is not None and k == "CreateTableAsStmt":
+            t = st.node.get("into", {}).get("rel", {}).get("relname")
+        if t:
+            ctx.created_tables.add(t)
+    elif k == "IndexStmt" and st.node is not None and st.node.get("idxname"):
+        ctx.created_indexes.add(st.node["idxname"])
+    elif k == "TransactionStmt":
+        word = st.node.get("kind", "") if st.node is not None else transaction_word(st.sql)
+        if word in ("TRANS_STMT_BEGIN", "TRANS_STMT_START", "BEGIN"):
+            ctx.in_explicit_tx = True
+        elif word in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "COMMIT", "ROLLBACK"):
+            ctx.in_explicit_tx = False
+
+
+def _update_catalog(ctx: MigrationCheck) -> None:
+    from .facts import pg_cmds, pg_constraints, pg_type
+
+    cat = ctx.catalog
+    for st in ctx.up:
+        if st.node is None:
+            if st.kind == "CreateStmt" and st.table:
+                cat.tables.add(st.table)
+            continue
+        n = st.node
+        if st.kind == "CreateStmt":
+            t = st.table
+            cat.tables.add(t)
+            for el in n.get("tableElts", ()) or ():
+                cd = el.get("ColumnDef")
+                if cd:
+                    cat.columns[(t, cd.get("colname"))] = pg_type(cd.get("typeName"))
+                    for c in pg_constraints(cd):
+                        if c.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
+                            cat.index_first_cols.add((t, cd.get("colname")))
+                con = el.get("Constraint")
+                if con and con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE") and con.get("keys"):
+                    cat.index_first_cols.add((t, con["keys"][0]["String"]["sval"]))
+        elif st.kind == "AlterTableStmt":
+            t = st.table
+            for c in pg_cmds(n):
+                if c.get("subtype") == "AT_AddColumn" and "ColumnDef" in c.get("def", {}):
+                    cd = c["def"]["ColumnDef"]
+                    cat.columns[(t, cd.get("colname"))] = pg_type(cd.get("typeName"))
+                elif c.get("subtype") == "AT_AlterColumnType" and "ColumnDef" in c.get("def", {}):
+                    cat.columns[(t, c.get("name"))] = pg_type(c["def"]["ColumnDef"].get("typeName"))
+                elif c.get("subtype") == "AT_AddConstraint":
+                    con = c.get("def", {}).get("Constraint", {})
+                    if con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE") and con.get("keys"):
+                        cat.index_first_cols.add((t, con["keys"][0]["String"]["sval"]))
+        elif st.kind == "IndexStmt":
+            params = n.get("indexParams") or ()
+            if params and params[0].get("IndexElem", {}).get("name"):
+                cat.index_first_cols.add((st.table, params[0]["IndexElem"]["name"]))
+
+
+def _sqlite_inverse(run: ManifestRun, ctx: MigrationCheck, before, after_up, after_down) -> None:
+    where = ctx.down[0] if ctx.down else None
+    for key in sorted(set(after_down) - set(before)):
+        if key in after_up:
+            run.add("SL402", f"down leaves the {key[0]} {key[1]!r} that up creates (checked by running up "
+                    "then down in SQLite)", where.source.file if where else ctx.file, *(where.pos() if where else
+                    (1, 1)), ctx.migration, ctx.dialect)
+    for key in sorted(set(before) - set(after_down)):
+        run.add("SL402", f"after up and down the {key[0]} {key[1]!r} that existed before is gone",
+                where.source.file if where else ctx.file, *(where.pos() if where else (1, 1)), ctx.migration,
+                ctx.dialect)
+    for key in sorted(set(before) & set(after_down)):
+        if before[key] != after_down[key]:
+            run.add("SL402", f"after up and down the {key[0]} {key[1]!r} differs from before: "
+                    f"{after_down[key][:80]!r} instead of {before[key][:80]!r}",
+                    where.source.file if where else ctx.file, *(where.pos() if where else (1, 1)),
+                    ctx.migration, ctx.dialect)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def read_manifest(path: str):
+    from stingerloom.manifest import read_manifest as _read
+
+    return _read(path)
+
+
+def choose_dialects(options: Options, migrations: list) -> tuple[str, ...]:
+    if options.dialects:
+        return tuple(d for d in ALL_DIALECTS if d in options.dialects)
+    named = set()
+    for m in migrations:
+        for src in (getattr(m, "up_sources", {}), getattr(m, "down_sources", {})):
+            named.update(k for k in src if k in ALL_DIALECTS)
+    return tuple(d for d in ALL_DIALECTS if d in named) or ALL_DIALECTS
+
+
+def lint_paths(paths: Iterable[str], *, dialects=None, select=(), ignore=(), targets=None, base=None,
+               cwd=None, verify_args=None) -> LintResult:
+    options = Options(tuple(dialects) if dialects else None, tuple(select), tuple(ignore), dict(targets or {}),
+                      base, cwd or os.getcwd())
+    rules = registry.selected_rules(options.select, options.ignore)
+    result = LintResult()
+    for path in paths:
+        _lint_one(str(path), options, rules, result, verify_args)
+    result.findings = _finish(result.findings, options.cwd)
+    return result
+
+
+def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult, verify_args) -> None:
+    if not Path(path).is_file():
+        result.unusable = True
+        result.findings.append(Finding("SL102", "error", f"no such manifest file: {path}", path, None, None))
+        return
+    from stingerloom.errors import InputError
+
+    try:
+        manifest, problems = read_manifest(path)
+    except InputError as exc:
+        result.unusable = True
+        result.findings.append(Finding("SL102", "error", exc.message, path, exc.line, exc.column))
+        return
+    run = ManifestRun(options, rules, manifest)
+    for p in problems:
+        code = p.code if registry.exists(p.code) else "SL101"
+        msg = p.message + (f" (key: {p.key})" if p.key and p.key not in p.message else "")
+        run.add(code, msg, p.file or path, p.line, p.column, None, None)
+    files = {str(Path(path))}
+    if manifest is None:  # every problem is a finding (exit 1); the rules need a loadable manifest
+        result.files += 1
+        result.findings.extend(run.findings)
+        return
+    migrations = [m for m in getattr(manifest, "migrations", ()) if hasattr(m, "up_sources")]
+    for m in migrations:
+        if getattr(m, "source_file", None):
+            files.add(str(m.source_file))
+    for f in getattr(manifest, "files", ()) or ():
+        files.add(str(f))
+    result.files += len(files)
+    dialects = choose_dialects(options, migrations)
+    run.dialects = dialects
+    from .rules import manifest_checks
+
+    manifest_checks(run, manifest, migrations, dialects, path)
+    for d in dialects:
+        run.check_dialect(d, migrations)
+    if options.base:
+        from .rules.drift import check_base
+
+        check_base(run, manifest, migrations, path, options.base, dialects)
+    if verify_args is not None and getattr(verify_args, "verify", False):
+        try:
+            from stingerloom.schema.verify import run_verify  # type: ignore
+        except ImportError:
+            result.notes.append("--verify is not available yet (stingerloom.schema.verify is missing)")
+        else:
+            run.findings.extend(run_verify(manifest, verify_args))
+    _apply_ignores(run)
+    result.findings.extend(run.findings)
+
+
+def _apply_ignores(run: ManifestRun) -> None:
+    ignores = run.ignores(None)
+    if not ignores:
+        return
+    kept = []
+    for f in run.findings:
+        hit = None
+        for ig in ignores:
+            if ig.file != f.file and not (ig.file and f.file and Path(ig.file) == Path(f.file)):
+                continue
+            if ig.codes and f.rule not in ig.codes:
+                continue
+            if not ig.file_level and not (ig.span and f.line and ig.span[0] <= f.line <= ig.span[1]):
+                continue
+            hit = ig
+            break
+        if hit is None:
+            kept.append(f)
+        else:
+            hit.used.add(f.rule)
+    run.findings = kept
+    seen = set()
+    for ig in ignores:
+        key = (ig.file, ig.line, ig.column)
+        if key in seen:
+            continue
+        seen.add(key)
+        form = "ignore-file" if ig.file_level else "ignore"
+        for bad in ig.bad:
+            run.add("SL192", f"unknown rule {bad!r} in stingerloom:{form}", ig.file, ig.line, ig.column, None, None)
+        if not ig.reason:
+            run.add("SL191", f"stingerloom:{form} without a reason; add `-- why` after the codes", ig.file,
+                    ig.line, ig.column, None, None)
+        unused = [c for c in ig.codes if c not in ig.used] if ig.codes else ([] if ig.used else ["(all)"])
+        for c in unused:
+            if c in run.enabled or c == "(all)":
+                run.add("SL190", f"stingerloom:{form} {c} suppresses nothing", ig.file, ig.line, ig.column,
+                        None, None)
+
+
+def _finish(findings: list[Finding], cwd: str | None) -> list[Finding]:
+    """Relative paths, one finding for several dialects, sorted."""
+    base = Path(cwd or os.getcwd()).resolve()
+    merged: dict[tuple, Finding] = {}
+    for f in findings:
+        if f.file:
+            p = Path(f.file)
+            try:
+                f.file = p.resolve().relative_to(base).as_posix()
+            except ValueError:
+                f.file = p.as_posix()
+        key = (f.rule, f.file, f.line, f.column, f.message, f.migration)
+        prev = merged.get(key)
+        if prev is None:
+            merged[key] = f
+        elif f.dialect and prev.dialect and f.dialect not in prev.dialect.split(","):
+            prev.dialect = prev.dialect + "," + f.dialect
+    return sorted(merged.values(), key=Finding.sort_key)

@@ -1,0 +1,94 @@
+"""Small helpers shared by the rule modules."""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import pg_cmds, pg_constraints
+
+
+def loc(node: dict | None) -> int | None:
+    """A pglast node's location (offset in the statement), or None."""
+    if not node:
+        return None
+    v = node.get("location")
+    return v if isinstance(v, int) and v >= 0 else None
+
+
+def cmd_loc(cmd: dict) -> int | None:
+    d = cmd.get("def") or {}
+    for key in ("ColumnDef", "Constraint", "PartitionCmd"):
+        if key in d:
+            return loc(d[key]) if key != "PartitionCmd" else loc(d[key].get("name"))
+    return None
+
+
+def word_at(stmt, pattern: str, start: int = 0) -> int | None:
+    """Offset of ``pattern`` (case-insensitive regex) in the stripped statement text."""
+    m = re.compile(pattern, re.I | re.S).search(stmt.stripped, start)
+    return m.start() if m else None
+
+
+def added_columns(stmt):
+    """PostgreSQL ``ADD COLUMN`` definitions: (cmd, ColumnDef)."""
+    for c in pg_cmds(stmt.node):
+        if c.get("subtype") == "AT_AddColumn" and "ColumnDef" in (c.get("def") or {}):
+            yield c, c["def"]["ColumnDef"]
+
+
+def added_constraints(stmt, *contypes):
+    for c in pg_cmds(stmt.node):
+        if c.get("subtype") == "AT_AddConstraint":
+            con = (c.get("def") or {}).get("Constraint")
+            if con and (not contypes or con.get("contype") in contypes):
+                yield c, con
+
+
+def coldef_constraints(coldef: dict, *contypes):
+    return [c for c in pg_constraints(coldef) if not contypes or c.get("contype") in contypes]
+
+
+def text_actions(stmt):
+    """MySQL/SQLite ALTER TABLE actions: [(offset, text)] (offset into the statement)."""
+    from ..facts import alter_actions
+
+    return alter_actions(stmt.sql)[1]
+
+
+NEEDS_NO_TX_KINDS = frozenset({"IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt", "VacuumStmt",
+                               "CreatedbStmt", "DropdbStmt", "AlterSystemStmt"})
+
+
+def needs_no_transaction(stmt) -> str | None:
+    """Why a PostgreSQL statement cannot run in a transaction block, or None."""
+    n, k = stmt.node, stmt.kind
+    if n is None:
+        return None
+    if k == "IndexStmt" and n.get("concurrent"):
+        return "CREATE INDEX CONCURRENTLY"
+    if k == "DropStmt" and n.get("concurrent"):
+        return "DROP INDEX CONCURRENTLY"
+    if k == "ReindexStmt" and any(p.get("DefElem", {}).get("defname") == "concurrently" for p in n.get("params", ()) or ()):
+        return "REINDEX CONCURRENTLY"
+    if k == "AlterTableStmt":
+        for c in pg_cmds(n):
+            if c.get("subtype") == "AT_DetachPartition" and (c.get("def") or {}).get("PartitionCmd", {}).get("concurrent"):
+                return "DETACH PARTITION CONCURRENTLY"
+        return None
+    if k == "VacuumStmt" and n.get("is_vacuumcmd"):
+        return "VACUUM"
+    if k == "CreatedbStmt":
+        return "CREATE DATABASE"
+    if k == "DropdbStmt":
+        return "DROP DATABASE"
+    if k == "AlterSystemStmt":
+        return "ALTER SYSTEM"
+    return None
+
+
+DDL_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt", "ViewStmt",
+                       "CreateTrigStmt", "CreateFunctionStmt", "TruncateStmt", "CreateTableAsStmt", "CreatedbStmt",
+                       "DropdbStmt", "Other"})
+DML_KINDS = frozenset({"UpdateStmt", "DeleteStmt", "InsertStmt"})
+LOCKING_KINDS = frozenset({"AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt", "TruncateStmt",
+                           "CreateTrigStmt", "ReindexStmt", "ClusterStmt", "AlterEnumStmt"})

@@ -1,0 +1,258 @@
+"""SL7xx (data-dependent) and SL8xx (MySQL/MariaDB and SQLite specifics)."""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import create_table_parts, pg_type
+from ..model import Rule
+from ._util import added_columns, added_constraints, coldef_constraints, loc, text_actions
+
+
+class SL701(Rule):
+    """`ADD COLUMN … NOT NULL` without a default.
+
+    ## What it does
+    Finds a column added to an existing table as `NOT NULL` with no `DEFAULT` (identity, serial and
+    generated columns are exempt).
+
+    ## Why is this bad?
+    On a non-empty table PostgreSQL and SQLite fail; MySQL silently fills in the type's zero value. Old
+    code's INSERTs that do not name the column fail too.
+
+    ## Example
+    ```sql
+    ALTER TABLE users ADD COLUMN phone text NOT NULL;
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE users ADD COLUMN phone text NOT NULL DEFAULT '';
+    ```
+    """
+
+    code, name, severity = "SL701", "add-required-column", "error"
+    kinds = frozenset({"AlterTableStmt"})
+    help = "make the column nullable, or give it a constant DEFAULT"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if ctx.is_new(stmt.table):
+            return
+        if stmt.node is not None:
+            from ..facts import SERIAL_TYPES
+
+            for _, cd in added_columns(stmt):
+                cons = coldef_constraints(cd)
+                kinds = {c.get("contype") for c in cons}
+                if "CONSTR_NOTNULL" in kinds or "CONSTR_PRIMARY" in kinds:
+                    if kinds & {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}:
+                        continue
+                    if pg_type(cd.get("typeName"))[0] in SERIAL_TYPES:
+                        continue
+                    ctx.report(self, stmt, f"NOT NULL column {cd.get('colname')!r} without a default fails on a "
+                               "non-empty table", at=loc(cd))
+            return
+        for off, act in text_actions(stmt):
+            if (re.match(r"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|FULLTEXT|SPATIAL|CHECK)\b)", act, re.I)
+                    and re.search(r"\bNOT\s+NULL\b", act, re.I)
+                    and not re.search(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b", act, re.I)):
+                what = ("silently fills the zero value on MySQL" if ctx.dialect == "mysql"
+                        else "fails on a non-empty table")
+                ctx.report(self, stmt, f"NOT NULL column without a default {what}", at=off)
+
+
+class SL702(Rule):
+    """A unique index or constraint on existing data.
+
+    ## What it does
+    Finds `CREATE UNIQUE INDEX`, `ADD UNIQUE` and `ADD PRIMARY KEY` on a table this migration did not
+    create.
+
+    ## Why is this bad?
+    The statement fails if the column already holds duplicates, possibly only in production.
+
+    ## Example
+    ```sql
+    CREATE UNIQUE INDEX idx_users_email ON users (email);
+    ```
+
+    ## Use instead
+    ```sql
+    -- an earlier migration removes or merges the duplicates, then:
+    CREATE UNIQUE INDEX idx_users_email ON users (email);
+    ```
+    """
+
+    code, name, severity = "SL702", "unique-on-existing-data", "warning"
+    kinds = frozenset({"IndexStmt", "AlterTableStmt"})
+    help = "remove duplicates in an earlier migration (and check production data first)"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if ctx.is_new(stmt.table):
+            return
+        if stmt.node is not None:
+            if stmt.kind == "IndexStmt":
+                if stmt.node.get("unique"):
+                    ctx.report(self, stmt, "a unique index fails if the existing rows hold duplicates")
+                return
+            for _, con in added_constraints(stmt, "CONSTR_UNIQUE", "CONSTR_PRIMARY"):
+                if not con.get("indexname"):
+                    ctx.report(self, stmt, "a unique constraint fails if the existing rows hold duplicates", at=loc(con))
+            return
+        if stmt.kind == "IndexStmt":
+            if re.match(r"\s*CREATE\s+UNIQUE\b", stmt.stripped, re.I):
+                ctx.report(self, stmt, "a unique index fails if the existing rows hold duplicates")
+            return
+        for off, act in text_actions(stmt):
+            if re.match(r"ADD\s+(?:CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY\s+KEY)\b", act, re.I):
+                ctx.report(self, stmt, "a unique constraint fails if the existing rows hold duplicates", at=off)
+
+
+class SL801(Rule):
+    """`ALGORITHM=COPY` or `LOCK=SHARED/EXCLUSIVE`.
+
+    ## What it does
+    Finds MySQL DDL that forces a table copy or a blocking lock.
+
+    ## Why is this bad?
+    `ALGORITHM=COPY` blocks writes for the whole copy; `LOCK=SHARED` blocks writes and `LOCK=EXCLUSIVE`
+    blocks reads and writes.
+
+    ## Example
+    ```sql
+    ALTER TABLE users ADD COLUMN phone varchar(20), ALGORITHM=COPY;
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE users ADD COLUMN phone varchar(20), ALGORITHM=INSTANT;
+    ```
+    """
+
+    code, name, severity, dialects = "SL801", "copy-algorithm-or-lock", "warning", ("mysql",)
+    kinds = frozenset({"AlterTableStmt", "IndexStmt", "DropStmt"})
+    help = "use the default, or ALGORITHM=INPLACE/INSTANT, LOCK=NONE"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if ctx.is_new(stmt.table):
+            return
+        for m in re.finditer(r"\bALGORITHM\s*=?\s*COPY\b|\bLOCK\s*=?\s*(?:SHARED|EXCLUSIVE)\b", stmt.stripped, re.I):
+            ctx.report(self, stmt, f"{' '.join(m.group(0).split()).upper()} blocks writes (or reads) while the "
+                       "table is rebuilt", at=m.start())
+
+
+class SL802(Rule):
+    """A MySQL change that copies the table.
+
+    ## What it does
+    Finds changes MySQL performs by copying the table: adding a FULLTEXT or SPATIAL index to an existing
+    table, `CONVERT TO CHARACTER SET`, and `MODIFY`/`CHANGE` of an `ENUM`/`SET` column (reordering or
+    removing values copies; only appending is instant). Planned: detecting the 256-value ENUM and
+    8/16/24/32/64-member SET storage boundaries, which needs the previous definition.
+
+    ## Why is this bad?
+    A copy blocks writes for as long as it takes to rewrite the table.
+
+    ## Example
+    ```sql
+    ALTER TABLE posts ADD FULLTEXT INDEX ft_body (body);
+    ```
+
+    ## Use instead
+    ```text
+    Use an online schema change tool (gh-ost, pt-online-schema-change) for large tables.
+    ```
+    """
+
+    code, name, severity, dialects = "SL802", "table-copy-change", "warning", ("mysql",)
+    kinds = frozenset({"AlterTableStmt", "IndexStmt"})
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if ctx.is_new(stmt.table):
+            return
+        if stmt.kind == "IndexStmt":
+            m = re.match(r"\s*CREATE\s+(FULLTEXT|SPATIAL)\b", stmt.stripped, re.I)
+            if m:
+                ctx.report(self, stmt, f"a {m.group(1).upper()} index copies the table")
+            return
+        for off, act in text_actions(stmt):
+            if re.match(r"ADD\s+(FULLTEXT|SPATIAL)\b", act, re.I):
+                ctx.report(self, stmt, "a FULLTEXT/SPATIAL index copies the table", at=off)
+            elif re.match(r"CONVERT\s+TO\s+(CHARACTER\s+SET|CHARSET)\b", act, re.I):
+                ctx.report(self, stmt, "converting the character set copies the table", at=off)
+            elif re.match(r"(MODIFY|CHANGE)\b", act, re.I) and re.search(r"\b(ENUM|SET)\s*\(", act, re.I):
+                ctx.report(self, stmt, "changing ENUM/SET values copies the table unless values are only appended",
+                           at=off)
+
+
+_NOT_COLUMN = re.compile(r"(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|KEY|INDEX|CHECK|FULLTEXT|SPATIAL)\b", re.I)
+
+
+class SL803(Rule):
+    """A column-level `REFERENCES` on MySQL.
+
+    ## What it does
+    Finds `REFERENCES` written in a column definition (`user_id int REFERENCES users (id)`) in
+    `CREATE TABLE` or `ADD COLUMN`.
+
+    ## Why is this bad?
+    MySQL parses and ignores it (before 8.0.??, and MariaDB): no foreign key is created, and nobody notices.
+
+    ## Example
+    ```sql
+    CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id));
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE orders (id int PRIMARY KEY, user_id int,
+                         FOREIGN KEY (user_id) REFERENCES users (id));
+    ```
+    """
+
+    code, name, severity, dialects = "SL803", "inline-references-ignored", "error", ("mysql",)
+    kinds = frozenset({"CreateStmt", "AlterTableStmt"})
+    help = "write an explicit FOREIGN KEY (col) REFERENCES … clause"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if stmt.kind == "CreateStmt":
+            _, elems, _ = create_table_parts(stmt.sql)
+        else:
+            elems = [(off, re.sub(r"^ADD\s+(COLUMN\s+)?", "", act, flags=re.I)) for off, act in text_actions(stmt)
+                     if re.match(r"ADD\b", act, re.I)]
+        for off, el in elems:
+            if _NOT_COLUMN.match(el):
+                continue
+            m = re.search(r"\bREFERENCES\b", el, re.I)
+            if m:
+                ctx.report(self, stmt, "MySQL ignores a column-level REFERENCES: no foreign key is created",
+                           at=off + (len(stmt.stripped[off:]) - len(stmt.stripped[off:].lstrip())) + m.start()
+                           if stmt.kind == "CreateStmt" else off)
+
+
+class SL851(Rule):
+    """Making a SQLite column NOT NULL through a table rebuild.
+
+    ## What it does
+    Planned: detect the 12-step rebuild (`CREATE TABLE x_new`, `INSERT INTO x_new SELECT … FROM x`) in
+    which a column that was nullable becomes `NOT NULL`.
+
+    ## Why is this bad?
+    The copy fails on the first NULL, and on a large table the rebuild holds the write lock for long.
+
+    ## Example
+    ```sql
+    CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
+    INSERT INTO users_new SELECT id, email FROM users;
+    ```
+
+    ## Use instead
+    ```sql
+    UPDATE users SET email = '' WHERE email IS NULL;  -- an earlier migration
+    CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL DEFAULT '');
+    INSERT INTO users_new SELECT id, email FROM users;
+    ```
+    """
+
+    code, name, severity, dialects = "SL851", "sqlite-not-null-rebuild", "warning", ("sqlite",)
+    planned = "needs column nullability from the SQLite replay at the INSERT … SELECT of a rebuild"

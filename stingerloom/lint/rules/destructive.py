@@ -1,0 +1,443 @@
+"""SL5xx: destructive and backward-incompatible changes (checked in `up` only)."""
+
+from __future__ import annotations
+
+import re
+
+from ..facts import pg_cmds, pg_names, pg_type
+from ..model import Rule
+from ._util import text_actions
+
+
+def _drop_type(stmt) -> str | None:
+    if stmt.node is not None:
+        return stmt.node.get("removeType")
+    m = re.match(r"\s*DROP\s+(?:TEMPORARY\s+)?(\w+)", stmt.stripped, re.I)
+    return ("OBJECT_" + m.group(1).upper()) if m else None
+
+
+def _drop_names(stmt) -> list[str]:
+    if stmt.node is not None:
+        out = []
+        for o in stmt.node.get("objects", ()) or ():
+            if "List" in o:
+                names = pg_names(o["List"].get("items"))
+                out.append(names[-1] if names else "?")
+            elif "String" in o:
+                out.append(o["String"]["sval"])
+        return out
+    m = re.match(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+(?:IF\s+EXISTS\s+)?([^;]+)", stmt.stripped, re.I | re.S)
+    if not m:
+        return []
+    from ..facts import last_part
+
+    return [last_part(p.strip().split()[0]) for p in m.group(1).split(",") if p.strip()]
+
+
+class SL501(Rule):
+    """`DROP TABLE`.
+
+    ## What it does
+    Finds `DROP TABLE` of a table that this migration did not create.
+
+    ## Why is this bad?
+    The data is gone for good, and application code still deployed that reads the table breaks.
+
+    ## Example
+    ```sql
+    DROP TABLE legacy_orders;
+    ```
+
+    ## Use instead
+    ```sql
+    -- release 1: stop using the table; release 2, after checking it is unused and empty:
+    -- stingerloom:ignore SL501 -- unused since v4.2, verified empty
+    DROP TABLE legacy_orders;
+    ```
+    """
+
+    code, name, severity = "SL501", "drop-table", "warning"
+    kinds = frozenset({"DropStmt"})
+    help = "stop using the table in a release first; drop it in a later one"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if _drop_type(stmt) != "OBJECT_TABLE":
+            return
+        names = [n for n in _drop_names(stmt) if not ctx.is_new(n)]
+        if names:
+            ctx.report(self, stmt, f"DROP TABLE {', '.join(names)} loses its data and breaks code that still uses it")
+
+
+def _drop_columns(stmt) -> list[tuple[str, int | None]]:
+    if stmt.node is not None:
+        return [(c.get("name"), None) for c in pg_cmds(stmt.node) if c.get("subtype") == "AT_DropColumn"]
+    out = []
+    for off, act in text_actions(stmt):
+        m = re.match(r"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?(`[^`]+`|\"[^\"]+\"|\w+)", act, re.I)
+        if m and m.group(1).upper() not in ("INDEX", "KEY", "PRIMARY", "FOREIGN", "CONSTRAINT", "CHECK", "PARTITION"):
+            out.append((m.group(1).strip('`"'), off))
+    return out
+
+
+class SL502(Rule):
+    """`DROP COLUMN`.
+
+    ## What it does
+    Finds `ALTER TABLE … DROP [COLUMN]` on an existing table.
+
+    ## Why is this bad?
+    The column's data is lost, and running code that still selects or inserts the column fails.
+
+    ## Example
+    ```sql
+    ALTER TABLE users DROP COLUMN phone;
+    ```
+
+    ## Use instead
+    ```sql
+    -- release 1: the application ignores the column; release 2:
+    -- stingerloom:ignore SL502 -- ignored by the app since v4.2
+    ALTER TABLE users DROP COLUMN phone;
+    ```
+    """
+
+    code, name, severity = "SL502", "drop-column", "warning"
+    kinds = frozenset({"AlterTableStmt"})
+    help = "make the application ignore the column, deploy, then drop it"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if ctx.is_new(stmt.table):
+            return
+        for col, off in _drop_columns(stmt):
+            ctx.report(self, stmt, f"dropping column {col!r} of {stmt.table!r} loses data and breaks old code", at=off)
+
+
+class SL503(Rule):
+    """`DROP SCHEMA` or `DROP DATABASE`.
+
+    ## What it does
+    Finds `DROP SCHEMA` and `DROP DATABASE`.
+
+    ## Why is this bad?
+    Everything inside is lost at once.
+
+    ## Example
+    ```sql
+    DROP SCHEMA reporting CASCADE;
+    ```
+
+    ## Use instead
+    ```sql
+    -- drop the objects one by one, each reviewed, or do it by hand outside migrations
+    ```
+    """
+
+    code, name, severity = "SL503", "drop-schema-or-database", "error"
+    kinds = frozenset({"DropStmt", "DropdbStmt"})
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if stmt.kind == "DropdbStmt" or _drop_type(stmt) == "OBJECT_SCHEMA":
+            ctx.report(self, stmt, "dropping a schema or database loses everything in it")
+
+
+def _renames(stmt):
+    """(kind, old, new, offset) for table and column renames."""
+    if stmt.node is not None:
+        n = stmt.node
+        rt = n.get("renameType")
+        if rt == "OBJECT_TABLE":
+            yield "table", n["relation"]["relname"], n.get("newname"), None
+        elif rt == "OBJECT_COLUMN" and n.get("relationType") == "OBJECT_TABLE":
+            yield "column", n.get("subname"), n.get("newname"), None
+        return
+    if stmt.kind == "RenameStmt":
+        for off, part in __import__("stingerloom.lint.facts", fromlist=["split_top"]).split_top(
+                re.sub(r"^\s*RENAME\s+TABLE\s+", lambda m: " " * len(m.group(0)), stmt.stripped, flags=re.I)):
+            m = re.match(r"\s*(\S+)\s+TO\s+(\S+)", part, re.I)
+            if m:
+                yield "table", m.group(1).strip('`"').lower(), m.group(2).strip('`"').lower(), off
+        return
+    for off, act in text_actions(stmt):
+        m = re.match(r"RENAME\s+(?:TO|AS)\s+(\S+)", act, re.I)
+        if m:
+            yield "table", stmt.table, m.group(1).strip('`"').lower(), off
+            continue
+        m = re.match(r"RENAME\s+(?:COLUMN\s+)?(\S+)\s+TO\s+(\S+)", act, re.I)
+        if m and m.group(1).upper() not in ("INDEX", "KEY"):
+            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
+            continue
+        m = re.match(r"CHANGE\s+(?:COLUMN\s+)?(\S+)\s+(\S+)", act, re.I)
+        if m and m.group(1).strip('`"').lower() != m.group(2).strip('`"').lower():
+            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
+
+
+class SL504(Rule):
+    """Renaming a table.
+
+    ## What it does
+    Finds `ALTER TABLE … RENAME TO` and MySQL `RENAME TABLE`, unless the same migration creates a view
+    under the old name.
+
+    ## Why is this bad?
+    Application code still deployed uses the old name and fails until the new release is out.
+
+    ## Example
+    ```sql
+    ALTER TABLE users RENAME TO accounts;
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE users RENAME TO accounts;
+    CREATE VIEW users AS SELECT * FROM accounts;
+    ```
+    """
+
+    code, name, severity = "SL504", "rename-table", "warning"
+    kinds = frozenset({"RenameStmt", "AlterTableStmt"})
+    help = "expand/contract: keep a view under the old name until no code uses it"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        for kind, old, new, off in _renames(stmt):
+            if kind != "table" or ctx.is_new(old):
+                continue
+            views = [s for s in ctx.up if s.kind == "ViewStmt" and re.search(
+                r"\bVIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"]?" + re.escape(old or "") + r"\b", s.stripped, re.I)]
+            if not views:
+                ctx.report(self, stmt, f"renaming table {old!r} to {new!r} breaks code that uses the old name", at=off)
+
+
+class SL505(Rule):
+    """Renaming a column.
+
+    ## What it does
+    Finds `RENAME COLUMN` (and MySQL `CHANGE old new`) on an existing table.
+
+    ## Why is this bad?
+    Application code still deployed uses the old name and fails.
+
+    ## Example
+    ```sql
+    ALTER TABLE users RENAME COLUMN name TO full_name;
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE users ADD COLUMN full_name text;
+    -- dual-write, backfill, switch the readers, then drop the old column later
+    ```
+    """
+
+    code, name, severity = "SL505", "rename-column", "warning"
+    kinds = frozenset({"RenameStmt", "AlterTableStmt"})
+    help = "add the new column, dual-write, backfill, switch readers, drop the old one later"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        table = stmt.table
+        if ctx.is_new(table):
+            return
+        for kind, old, new, off in _renames(stmt):
+            if kind == "column":
+                ctx.report(self, stmt, f"renaming column {old!r} to {new!r} breaks code that uses the old name", at=off)
+
+
+class SL506(Rule):
+    """Renaming a schema or an enum value.
+
+    ## What it does
+    Finds `ALTER SCHEMA … RENAME TO` and `ALTER TYPE … RENAME VALUE`.
+
+    ## Why is this bad?
+    Code and stored data that use the old name break.
+
+    ## Example
+    ```sql
+    ALTER TYPE status RENAME VALUE 'canceled' TO 'cancelled';
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TYPE status ADD VALUE 'cancelled';
+    -- migrate the rows, then stop using the old value
+    ```
+    """
+
+    code, name, severity, dialects = "SL506", "rename-schema-or-enum-value", "warning", ("postgres",)
+    kinds = frozenset({"RenameStmt", "AlterEnumStmt"})
+
+    def check_stmt(self, stmt, ctx) -> None:
+        n = stmt.node
+        if stmt.kind == "RenameStmt" and n.get("renameType") == "OBJECT_SCHEMA":
+            ctx.report(self, stmt, f"renaming schema {n.get('subname')!r} breaks code that uses it")
+        elif stmt.kind == "AlterEnumStmt" and n.get("oldVal"):
+            ctx.report(self, stmt, f"renaming enum value {n['oldVal']!r} breaks code that uses it")
+
+
+class SL507(Rule):
+    """`DROP NOT NULL`.
+
+    ## What it does
+    Finds `ALTER COLUMN … DROP NOT NULL`.
+
+    ## Why is this bad?
+    Code (and PL/pgSQL) written for the column may not expect NULLs.
+
+    ## Example
+    ```sql
+    ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
+    ```
+
+    ## Use instead
+    ```sql
+    -- make sure every reader handles NULL first, then:
+    -- stingerloom:ignore SL507 -- readers handle NULL since v5
+    ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
+    ```
+    """
+
+    code, name, severity, dialects = "SL507", "drop-not-null", "warning", ("postgres",)
+    kinds = frozenset({"AlterTableStmt"})
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if ctx.is_new(stmt.table):
+            return
+        for c in pg_cmds(stmt.node):
+            if c.get("subtype") == "AT_DropNotNull":
+                ctx.report(self, stmt, f"column {c.get('name')!r} may now hold NULL, which old code may not expect")
+
+
+class SL508(Rule):
+    """Dropping a constraint.
+
+    ## What it does
+    Finds `DROP CONSTRAINT`, and MySQL `DROP FOREIGN KEY`/`DROP CHECK`/`DROP PRIMARY KEY`.
+
+    ## Why is this bad?
+    Integrity that the application relies on is lost without any error.
+
+    ## Example
+    ```sql
+    ALTER TABLE orders DROP CONSTRAINT fk_orders_user;
+    ```
+
+    ## Use instead
+    ```sql
+    -- document why the constraint is no longer needed
+    -- stingerloom:ignore SL508 -- orders are archived, see ADR-12
+    ALTER TABLE orders DROP CONSTRAINT fk_orders_user;
+    ```
+    """
+
+    code, name, severity = "SL508", "drop-constraint", "info"
+    kinds = frozenset({"AlterTableStmt"})
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if ctx.is_new(stmt.table):
+            return
+        if stmt.node is not None:
+            for c in pg_cmds(stmt.node):
+                if c.get("subtype") == "AT_DropConstraint":
+                    ctx.report(self, stmt, f"dropping constraint {c.get('name')!r} removes an integrity check")
+            return
+        for off, act in text_actions(stmt):
+            if re.match(r"DROP\s+(CONSTRAINT|FOREIGN\s+KEY|CHECK|PRIMARY\s+KEY)\b", act, re.I):
+                ctx.report(self, stmt, "dropping a constraint removes an integrity check", at=off)
+
+
+class SL509(Rule):
+    """`TRUNCATE … CASCADE`.
+
+    ## What it does
+    Finds `TRUNCATE … CASCADE`.
+
+    ## Why is this bad?
+    It also empties every table with a foreign key pointing at the truncated ones, recursively (the
+    Linear incident of January 2024).
+
+    ## Example
+    ```sql
+    TRUNCATE users CASCADE;
+    ```
+
+    ## Use instead
+    ```sql
+    TRUNCATE sessions, users;
+    ```
+    """
+
+    code, name, severity, dialects = "SL509", "truncate-cascade", "error", ("postgres",)
+    kinds = frozenset({"TruncateStmt"})
+    help = "name every table to truncate explicitly"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if stmt.node.get("behavior") == "DROP_CASCADE":
+            ctx.report(self, stmt, "TRUNCATE … CASCADE empties every table that references these, recursively")
+
+
+_TEXTISH = {"varchar", "text", "bpchar"}
+
+
+def _safe_change(old: tuple[str, list] | None, new: tuple[str, list]) -> bool:
+    if old is None:
+        return False
+    (ot, om), (nt, nm) = old, new
+    if ot == "varchar" and nt == "text":
+        return True
+    if ot == "varchar" and nt == "varchar":
+        return not nm or (om and nm[0] >= om[0])
+    if ot == "numeric" and nt == "numeric" and om and nm:
+        return len(om) == len(nm) and nm[0] >= om[0] and (len(om) < 2 or om[1] == nm[1])
+    if ot == "cidr" and nt == "inet":
+        return True
+    return False
+
+
+class SL510(Rule):
+    """Changing a column's type.
+
+    ## What it does
+    Finds `ALTER COLUMN … TYPE` (MySQL `MODIFY`/`CHANGE` with a type). Changes known to need no rewrite
+    on PostgreSQL are allowed when the old type is known from earlier migrations: `varchar(n)` to a
+    wider `varchar` or to `text`, `numeric` precision up at the same scale, `cidr` to `inet`.
+
+    ## Why is this bad?
+    PostgreSQL rewrites the table under ACCESS EXCLUSIVE; MySQL copies it. Readers that expect the old
+    type can break.
+
+    ## Example
+    ```sql
+    ALTER TABLE users ALTER COLUMN id TYPE bigint;
+    ```
+
+    ## Use instead
+    ```sql
+    ALTER TABLE users ADD COLUMN id_new bigint;
+    -- dual-write with a trigger, backfill in batches, then swap the columns
+    ```
+    """
+
+    code, name, severity = "SL510", "change-column-type", "warning"
+    kinds = frozenset({"AlterTableStmt"})
+    help = "add a new column with the new type, dual-write, backfill, then switch"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        table = stmt.table
+        if ctx.is_new(table):
+            return
+        if stmt.node is not None:
+            for c in pg_cmds(stmt.node):
+                if c.get("subtype") != "AT_AlterColumnType":
+                    continue
+                cd = (c.get("def") or {}).get("ColumnDef", {})
+                new = pg_type(cd.get("typeName"))
+                old = ctx.catalog.columns.get((table, c.get("name")))
+                if not _safe_change(old, new):
+                    ctx.report(self, stmt, f"changing the type of {table}.{c.get('name')} to {new[0]} rewrites the "
+                               "table under ACCESS EXCLUSIVE", at=cd.get("location"))
+            return
+        if ctx.dialect != "mysql":
+            return
+        for off, act in text_actions(stmt):
+            if re.match(r"(MODIFY|CHANGE)\b", act, re.I):
+                ctx.report(self, stmt, "MODIFY/CHANGE of a column copies the table unless MySQL can do it in place",
+                           at=off)

@@ -1,0 +1,266 @@
+"""SL4xx: reversibility and up/down symmetry."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Rule
+from ._util import added_columns
+
+
+class SL401(Rule):
+    """No `down`, and the migration is not declared irreversible.
+
+    ## What it does
+    Reports a migration without `down` SQL for a checked dialect, unless it sets `irreversible: true`.
+
+    ## Why is this bad?
+    `rollback` cannot revert it; the author never decided whether it can be reverted.
+
+    ## Example
+    ```yaml
+    id: 002_add_phone
+    up: ALTER TABLE users ADD COLUMN phone text;
+    ```
+
+    ## Use instead
+    ```yaml
+    id: 002_add_phone
+    up: ALTER TABLE users ADD COLUMN phone text;
+    down: ALTER TABLE users DROP COLUMN phone;
+    ```
+    """
+
+    code, name, severity = "SL401", "missing-down", "error"
+    help = "add a `down`, or declare `irreversible: true`"
+
+    def check_migration(self, ctx) -> None:
+        m = ctx.migration
+        if m.irreversible or ctx.down_source is not None or ctx.up_source is None:
+            return
+        if m.down_sources:
+            return  # another dialect has a down; SL107/SL109 report the gap
+        ctx.report_migration(self, "migration has no down and is not declared irreversible")
+
+
+def _objects_pg(stmts, created: bool):
+    """PostgreSQL objects created (or dropped) by the statements: {(kind, name)}."""
+    out = {}
+    for st in stmts:
+        n = st.node
+        if n is None:
+            continue
+        if created:
+            if st.kind == "CreateStmt":
+                out[("table", st.table)] = st
+            elif st.kind == "IndexStmt" and n.get("idxname"):
+                out[("index", n["idxname"])] = st
+            elif st.kind == "ViewStmt":
+                out[("view", n["view"]["relname"])] = st
+            elif st.kind == "AlterTableStmt":
+                for _, cd in added_columns(st):
+                    out[("column", f"{st.table}.{cd.get('colname')}")] = st
+            elif st.kind == "CreateTrigStmt":
+                out[("trigger", n.get("trigname"))] = st
+            elif st.kind in ("CreateEnumStmt", "CompositeTypeStmt"):
+                names = [x["String"]["sval"] for x in (n.get("typeName") or n.get("typevar", {}) and [] or []) if "String" in x]
+                if names:
+                    out[("type", names[-1])] = st
+        else:
+            from .destructive import _drop_columns, _drop_names
+
+            if st.kind == "DropStmt":
+                kind = {"OBJECT_TABLE": "table", "OBJECT_INDEX": "index", "OBJECT_VIEW": "view",
+                        "OBJECT_TRIGGER": "trigger", "OBJECT_TYPE": "type"}.get(n.get("removeType"))
+                if kind:
+                    for name in _drop_names(st):
+                        out[(kind, name)] = st
+            elif st.kind == "AlterTableStmt":
+                for col, _ in _drop_columns(st):
+                    out[("column", f"{st.table}.{col}")] = st
+    return out
+
+
+class SL402(Rule):
+    """`down` does not undo `up`.
+
+    ## What it does
+    On SQLite it replays the earlier migrations in memory, runs `up` then `down`, and compares
+    `sqlite_master` with the state before: every table, index, view and trigger must be back as it was.
+    On PostgreSQL it compares names: every table, column, index, view and trigger that `up` creates must
+    be dropped by `down`.
+
+    ## Why is this bad?
+    A rollback that leaves objects behind makes the next `apply` fail ("already exists"); one that drops
+    too much loses data.
+
+    ## Example
+    ```yaml
+    up: |
+      CREATE TABLE users (id int);
+      CREATE INDEX idx_users_id ON users (id);
+    down: DROP INDEX idx_users_id;
+    ```
+
+    ## Use instead
+    ```yaml
+    up: |
+      CREATE TABLE users (id int);
+      CREATE INDEX idx_users_id ON users (id);
+    down: DROP TABLE users;
+    ```
+    """
+
+    code, name, severity, dialects = "SL402", "down-not-inverse", "warning", ("postgres", "sqlite")
+    help = "make down drop what up creates, and nothing else"
+
+    def check_migration(self, ctx) -> None:
+        if ctx.dialect != "postgres" or ctx.migration.irreversible or not ctx.down:
+            return
+        if any(st.error for st in ctx.up + ctx.down):
+            return
+        made = _objects_pg(ctx.up, True)
+        dropped = _objects_pg(ctx.down, False)
+        dropped_tables = {n for k, n in dropped if k == "table"}
+        for (kind, name), st in made.items():
+            if (kind, name) in dropped:
+                continue
+            owner = name.split(".")[0] if kind == "column" else None
+            if owner and owner in dropped_tables:
+                continue
+            if kind in ("index", "trigger"):
+                tbl = st.table
+                if tbl in dropped_tables:
+                    continue
+            if kind == "column" and owner in {n for k, n in made if k == "table"}:
+                continue
+            ctx.report(self, st, f"up creates the {kind} {name!r}, down does not drop it")
+
+
+class SL403(Rule):
+    """`down` does not reverse `up`'s order.
+
+    ## What it does
+    On PostgreSQL, reports a `down` that drops a table and afterwards touches an object on it (an index,
+    a column, a constraint), or drops tables in the order `up` created them.
+
+    ## Why is this bad?
+    Objects that depend on others must go first; otherwise the rollback fails half way.
+
+    ## Example
+    ```yaml
+    up: |
+      CREATE TABLE teams (id int PRIMARY KEY);
+      CREATE TABLE users (id int, team_id int REFERENCES teams (id));
+    down: |
+      DROP TABLE teams;
+      DROP TABLE users;
+    ```
+
+    ## Use instead
+    ```yaml
+    down: |
+      DROP TABLE users;
+      DROP TABLE teams;
+    ```
+    """
+
+    code, name, severity, dialects = "SL403", "down-order", "warning", ("postgres",)
+    help = "write down in the reverse order of up"
+
+    def check_migration(self, ctx) -> None:
+        if not ctx.down or any(st.error for st in ctx.down):
+            return
+        created = [st.table for st in ctx.up if st.kind == "CreateStmt" and st.table]
+        dropped_order = []
+        dropped = set()
+        for st in ctx.down:
+            if st.node is None:
+                continue
+            if st.kind == "DropStmt" and st.node.get("removeType") == "OBJECT_TABLE":
+                from .destructive import _drop_names
+
+                for name in _drop_names(st):
+                    dropped_order.append((name, st))
+                    dropped.add(name)
+            elif st.kind in ("AlterTableStmt", "IndexStmt") and st.table in dropped:
+                ctx.report(self, st, f"{st.table!r} was already dropped earlier in down")
+                return
+        pos = {name: i for i, name in enumerate(created)}
+        seq = [(pos[n], st) for n, st in dropped_order if n in pos]
+        for (a, _), (b, st) in zip(seq, seq[1:]):
+            if b > a:
+                ctx.report(self, st, "down drops the tables in the order up created them; reverse it")
+                return
+
+
+class SL404(Rule):
+    """A non-transactional or MySQL `down` without `IF EXISTS`.
+
+    ## What it does
+    In a `down` that runs without a transaction (`transaction: false`, or any MySQL migration), finds
+    `DROP TABLE/VIEW/INDEX/…` and `DROP COLUMN` without `IF EXISTS`.
+
+    ## Why is this bad?
+    If the rollback fails part way, re-running it fails on what was already dropped: the down migration
+    must be idempotent.
+
+    ## Example
+    ```yaml
+    transaction: false
+    down: DROP INDEX CONCURRENTLY idx_users_email;
+    ```
+
+    ## Use instead
+    ```yaml
+    transaction: false
+    down: DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;
+    ```
+    """
+
+    code, name, severity, dialects = "SL404", "down-not-idempotent", "warning", ("postgres", "mysql")
+    help = "add IF EXISTS"
+
+    def check_migration(self, ctx) -> None:
+        if ctx.dialect == "postgres" and ctx.transaction:
+            return
+        for st in ctx.down:
+            if st.error:
+                continue
+            if st.kind == "DropStmt":
+                ok = st.node.get("missing_ok") if st.node is not None else bool(
+                    re.match(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+IF\s+EXISTS\b", st.stripped, re.I)
+                    or re.match(r"\s*DROP\s+INDEX\b", st.stripped, re.I))  # MySQL has no DROP INDEX IF EXISTS
+                if not ok:
+                    ctx.report(self, st, "DROP without IF EXISTS in a down that runs without a transaction")
+
+
+class SL405(Rule):
+    """`up` changes data that `down` cannot restore.
+
+    ## What it does
+    Reports a reversible migration whose `up` has `UPDATE`, `DELETE` or `TRUNCATE`.
+
+    ## Why is this bad?
+    The `down` restores the schema but not the rows: a rollback silently loses data.
+
+    ## Example
+    ```yaml
+    up: DELETE FROM sessions WHERE created_at < '2020-01-01';
+    down: SELECT 1;
+    ```
+
+    ## Use instead
+    ```yaml
+    irreversible: true
+    up: DELETE FROM sessions WHERE created_at < '2020-01-01';
+    ```
+    """
+
+    code, name, severity = "SL405", "lossy-rollback", "info"
+    kinds = frozenset({"UpdateStmt", "DeleteStmt", "TruncateStmt"})
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if ctx.migration.irreversible or not ctx.down or ctx.is_new(stmt.table):
+            return
+        ctx.report(self, stmt, "down cannot restore the rows this statement changes; declare irreversible or explain")
