@@ -479,3 +479,16 @@ def test_toml_dotted_and_inline_keys(tmp_path):
     m = load_manifest(manifest).migrations[0]
     assert_maps(m.up_sql("postgres"), "SELECT 1")
     assert_maps(m.down_sql("sqlite"), "SELECT 2")
+
+
+def test_deep_nesting_is_refused_not_a_crash(tmp_path):
+    # libyaml's own composer would crash the interpreter (SIGSEGV) on this; ours reports it
+    manifest = write(tmp_path, {
+        "manifest.yaml": "stingerloom: 1\nmigrations: [a.yaml, b.toml]\n",
+        "a.yaml": "up: " + "[" * 50_000 + "]" * 50_000 + "\n",
+        "b.toml": "up = " + "[" * 50_000 + "]" * 50_000 + "\n",
+    })
+    assert problems(manifest) == [
+        "a.yaml:None:None: SL101 invalid YAML: nested too deeply",
+        "b.toml:None:None: SL101 invalid TOML: nested too deeply",
+    ]

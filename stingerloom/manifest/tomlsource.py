@@ -29,7 +29,7 @@ class TomlDocument(Located):
         self._aot: dict[tuple, int] = {}
         try:
             self._scan()
-        except (IndexError, ValueError, tomllib.TOMLDecodeError):  # pragma: no cover - defensive
+        except (IndexError, ValueError, RecursionError, tomllib.TOMLDecodeError):  # pragma: no cover
             pass
 
     def block(self, path: tuple) -> Block:
@@ -176,6 +176,8 @@ def read_toml(text: str, file: str) -> tuple[TomlDocument | None, list[Problem]]
     """The TOML document in ``text``, or the syntax problem that stops it."""
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        return None, [Problem("invalid TOML: nested too deeply", file)]
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         m = _AT.search(message)

@@ -17,7 +17,31 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..errors import Problem
 from .located import Block, Located
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def _loader_class() -> type:
+    """libyaml's parser (fast) under PyYAML's safe Python composer and resolver.
+
+    Not ``CSafeLoader`` itself: its composer recurses in C and crashes the interpreter (SIGSEGV) on
+    deeply nested input, where the Python composer raises a catchable RecursionError.
+    """
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML without libyaml
+        return yaml.SafeLoader
+    from yaml.composer import Composer
+    from yaml.resolver import Resolver
+
+    class SafeComposingCLoader(Composer, CParser, SafeConstructor, Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    return SafeComposingCLoader
+
+
+Loader = _loader_class()
 
 MAX_NODES = 100_000  # nodes after alias expansion, per file
 MAX_CHARS = 50_000_000  # scalar characters after alias expansion, per file
@@ -146,12 +170,15 @@ def _expanded_size(root: Node) -> tuple[int, int] | None:
     memo: dict[int, tuple[int, int]] = {}
     active: set[int] = set()
 
+    class Cycle(Exception):
+        pass
+
     def size(node: Node) -> tuple[int, int]:
         key = id(node)
         if key in memo:
             return memo[key]
         if key in active:
-            raise RecursionError
+            raise Cycle
         if isinstance(node, ScalarNode):
             result = (1, len(node.value))
         else:
@@ -170,8 +197,10 @@ def _expanded_size(root: Node) -> tuple[int, int] | None:
 
     try:
         return size(root)
-    except RecursionError:
+    except Cycle:
         return None
+    except RecursionError:
+        return (MAX_NODES + 1, 0)  # nested too deeply to even count: refuse as too big
 
 
 def read_yaml(text: str, file: str) -> tuple[list[YamlDocument], list[Problem]]:
