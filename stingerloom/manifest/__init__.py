@@ -59,11 +59,10 @@ def _check_input(path: Path) -> None:
     if path.is_dir():
         for name in ("manifest.yaml", "manifest.yml", "manifest.toml"):
             if (path / name).is_file():
-                raise InputError(f"{path} is a folder, not a manifest file", file=str(path),
-                                 hint=f"did you mean {path / name}?")
-        raise InputError(f"{path} is a folder, not a manifest file", file=str(path),
+                raise InputError(f"{path} is a folder, not a manifest file", hint=f"did you mean {path / name}?")
+        raise InputError(f"{path} is a folder, not a manifest file",
                          hint="give the path of a manifest.yaml (or .toml); `stingerloom init` creates one")
-    raise InputError(f"no such file: {path}", file=str(path),
+    raise InputError(f"no such file: {path}",
                      hint="check the path; `stingerloom init [DIR]` creates a manifest")
 
 
