@@ -325,8 +325,8 @@ class ManifestRun:
         by_kind = self.stmt_rules[ctx.dialect]
         for st in ctx.up:
             ctx.current = st
-            if st.error is None:
-                for rule in by_kind.get(st.kind, ()):
+            for rule in by_kind.get(st.kind, ()):
+                if st.error is None or rule.runs_on_errors:
                     rule.check_stmt(st, ctx)
             _track(ctx, st)
         ctx.current = None

@@ -93,6 +93,8 @@ class Rule:
     kinds: ClassVar[frozenset[str]] = frozenset()
     #: one-line advice shown under a finding
     help: ClassVar[str | None] = None
+    #: also run on statements the dialect's parser rejected (text-based rules that explain the error)
+    runs_on_errors: ClassVar[bool] = False
     #: a rule that needs a facility we do not have yet: documented, never run
     planned: ClassVar[str | None] = None
 

@@ -369,15 +369,18 @@ class SL108(Rule):
                 if src is None:
                     continue
                 text = strip_sql(src.text)
+                hits: dict[tuple[int, str], list[str]] = {}
                 for d in dialects:
                     if d in srcs:
                         continue
                     for pat, what in _FOREIGN[d]:
                         hit = re.search(pat, text, re.I)
                         if hit:
-                            run.add(self, f"default block uses {what}, but it also runs on {d}",
-                                    src.file or m.source_file, *src.position(hit.start()), m, d)
+                            hits.setdefault((hit.start(), what), []).append(d)
                             break
+                for (off, what), ds in sorted(hits.items()):
+                    run.add(self, f"default block uses {what}, but it also runs on {', '.join(ds)}",
+                            src.file or m.source_file, *src.position(off), m, ",".join(ds))
 
 
 class SL109(Rule):

@@ -581,6 +581,7 @@ class SL315(Rule):
     code, name, severity, dialects = "SL315", "sqlite-unsupported-alter", "error", ("sqlite",)
     kinds = frozenset({"AlterTableStmt"})
     help = "use the 12-step table rebuild (https://www.sqlite.org/lang_altertable.html#otheralter)"
+    runs_on_errors = True
 
     def check_stmt(self, stmt, ctx) -> None:
         target = ctx.target() or (99,)
