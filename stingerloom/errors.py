@@ -17,19 +17,18 @@ exceptions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ._record import FrozenRecord
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file, with its position (1-based line and column)."""
+class Problem(FrozenRecord):
+    """One thing wrong with an input file, with its position (1-based line and column).
 
-    message: str
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
-    key: str | None = None
-    code: str = "SL101"  # the lint rule that reports this problem
+    ``Problem(message, file=None, line=None, column=None, key=None, code="SL101")``; ``code`` is the
+    lint rule that reports it.
+    """
+
+    __slots__ = ("message", "file", "line", "column", "key", "code")
+    _defaults = {"file": None, "line": None, "column": None, "key": None, "code": "SL101"}
 
     def format(self) -> str:
         where = _where(self.file, self.line, self.column)

@@ -12,7 +12,7 @@ Every statement here passes values as parameters and quotes the table name throu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ._record import Record
 from typing import Any
 
 COLUMNS = (
@@ -21,21 +21,11 @@ COLUMNS = (
 )
 
 
-@dataclass
-class HistoryRow:
-    id: str
-    description: str | None
-    checksum: str | None
-    down_sql: str | None
-    applied_at: Any
-    execution_ms: int
-    applied_by: str | None
-    state: str
-    batch: int
-    rank: int
-    statements_done: int = 0
-    statements_total: int = 0
-    operation: str = "up"
+class HistoryRow(Record):
+    """One row of the history table (the columns of ``COLUMNS``, in that order)."""
+
+    __slots__ = COLUMNS
+    _defaults = {"statements_done": 0, "statements_total": 0, "operation": "up"}
 
     @property
     def dirty(self) -> bool:

@@ -7,8 +7,7 @@ an offset inside the SQL back to the line and column in the file it came from.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+from ._record import FrozenRecord
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -28,11 +27,12 @@ def checksum(sql: str) -> str:
     Nothing else is normalised: whitespace, comments and letter case all count, because they are part
     of what ran.
     """
-    return hashlib.sha256(normalize_sql(sql).encode("utf-8")).hexdigest()
+    from hashlib import sha256
+
+    return sha256(normalize_sql(sql).encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class SqlSource:
+class SqlSource(FrozenRecord):
     """A block of SQL and where it sits in its file.
 
     ``line``/``column`` (1-based) are the file position of the first character of ``text``.
@@ -42,12 +42,8 @@ class SqlSource:
     ``line``/``column``.
     """
 
-    text: str
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
-    indent: int = 0
-    exact: bool = True
+    __slots__ = ("text", "file", "line", "column", "indent", "exact")
+    _defaults = {"file": None, "line": None, "column": None, "indent": 0, "exact": True}
 
     def position(self, offset: int) -> tuple[int | None, int | None]:
         """File (line, column) of character ``offset`` of ``text``."""

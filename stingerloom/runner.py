@@ -18,9 +18,9 @@ migration whose file has since changed or gone (``missing``) can still be revert
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from ._record import Record
 from .errors import DriftError, InputError, MigrationFailed, StingerloomError
 from .history import History, HistoryRow
 from .migration import Migration, MigrationContext, SqlMigration, SqlSource, checksum
@@ -28,16 +28,13 @@ from .migration import Migration, MigrationContext, SqlMigration, SqlSource, che
 Event = Callable[[str, dict], None]
 
 
-@dataclass
-class MigrationResult:
-    """The outcome of one migration run up or down."""
+class MigrationResult(Record):
+    """The outcome of one migration run up or down: ``id`` (also ``name``), ``success``,
+    ``execution_ms``, ``error`` (the message), ``direction`` and ``exception`` (the error object)."""
 
-    id: str
-    success: bool
-    execution_ms: int = 0
-    error: str | None = None
-    direction: str = "up"
-    exception: StingerloomError | None = field(default=None, repr=False)
+    __slots__ = ("id", "success", "execution_ms", "error", "direction", "exception")
+    _defaults = {"execution_ms": 0, "error": None, "direction": "up", "exception": None}
+    _hidden = frozenset({"exception"})
 
     @property
     def name(self) -> str:
@@ -47,14 +44,12 @@ class MigrationResult:
         return {"id": self.id, "success": self.success, "execution_ms": self.execution_ms, "error": self.error}
 
 
-@dataclass
-class MigrationState:
-    """One line of ``status``: a migration and/or its history row."""
+class MigrationState(Record):
+    """One line of ``status``: ``id``, ``state`` (applied | pending | modified | missing | dirty),
+    the ``migration`` (None when missing) and its history ``row`` (None when pending)."""
 
-    id: str
-    state: str  # applied | pending | modified | missing | dirty
-    migration: Migration | None = None
-    row: HistoryRow | None = None
+    __slots__ = ("id", "state", "migration", "row")
+    _defaults = {"migration": None, "row": None}
 
     @property
     def label(self) -> str:
@@ -78,14 +73,12 @@ class MigrationState:
         return out
 
 
-@dataclass
-class _Step:
-    """A migration ready to run in one direction: its statements are split before anything runs."""
+class _Step(Record):
+    """A migration ready to run in one direction: its statements are split before anything runs.
+    ``source`` is None for Python migrations."""
 
-    migration: Migration
-    direction: str
-    source: SqlSource | None  # None for Python migrations
-    statements: list = field(default_factory=list)
+    __slots__ = ("migration", "direction", "source", "statements")
+    _defaults = {"statements": []}
 
 
 def _noop(kind: str, data: dict) -> None:

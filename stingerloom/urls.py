@@ -7,9 +7,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from ._record import FrozenRecord
 from .errors import URLError
 
 SCHEMES = {
@@ -23,19 +23,13 @@ SCHEMES = {
 DEFAULT_PORTS = {"postgres": 5432, "mysql": 3306}
 
 
-@dataclass(frozen=True)
-class DatabaseURL:
-    """A parsed database URL. ``dialect`` is ``sqlite``, ``postgres`` or ``mysql``."""
+class DatabaseURL(FrozenRecord):
+    """A parsed database URL. ``dialect`` is ``sqlite``, ``postgres`` or ``mysql``; for SQLite
+    ``database`` is the file path (or ``:memory:``). ``repr`` and ``str`` never show the password."""
 
-    raw: str = field(repr=False)
-    scheme: str
-    dialect: str
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    host: str | None = None
-    port: int | None = None
-    database: str | None = None  # for sqlite: the file path (or ":memory:")
-    query: tuple[tuple[str, str], ...] = ()
+    __slots__ = ("raw", "scheme", "dialect", "user", "password", "host", "port", "database", "query")
+    _defaults = {"user": None, "password": None, "host": None, "port": None, "database": None, "query": ()}
+    _hidden = frozenset({"raw", "password"})
 
     @classmethod
     def parse(cls, url: str) -> "DatabaseURL":

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._record import Record
 from ..migration import SqlMigration
 
 
-@dataclass
-class Manifest:
+class Manifest(Record):
     """A manifest and its migrations, as loaded from disk.
 
     ``database`` is the target URL after ``${VAR}`` expansion (None if the manifest names none).
@@ -19,12 +18,10 @@ class Manifest:
     strings (a cached load does not build a thousand Path objects nobody asked for).
     """
 
-    path: Path
-    database: str | None = None
-    history_table: str = "__migrations"
-    allow_outside_paths: bool = False
-    migrations: list[SqlMigration] = field(default_factory=list)
-    file_names: list[str] = field(default_factory=list, repr=False)
+    __slots__ = ("path", "database", "history_table", "allow_outside_paths", "migrations", "file_names")
+    _defaults = {"database": None, "history_table": "__migrations", "allow_outside_paths": False,
+                 "migrations": [], "file_names": []}
+    _hidden = frozenset({"file_names"})
 
     @property
     def files(self) -> list[Path]:

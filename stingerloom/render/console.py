@@ -5,7 +5,6 @@ rich is imported only when it will be used, so piped and JSON runs start fast.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any
@@ -70,6 +69,8 @@ class Output:
             print(f"error: {text}", file=sys.stderr)
 
     def json(self, data: Any) -> None:
+        import json
+
         print(json.dumps(data, indent=2, default=str))
 
     def table(self, title: str | None, columns: list[str], rows: list[list[str]], styles: list[str | None] | None = None) -> None:
