@@ -48,9 +48,9 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Statement:
-    sql: str  # the statement text, from its first token to its end, without the terminating ';'
+    sql: str  # the statement text, from its first token to its last one (no ';', no trailing comment)
     offset: int  # 0-based character offset of ``sql`` in the block
-    comments: tuple[str, ...] = ()  # comments standing before the statement (for lint ignores)
+    comments: tuple[str, ...] = ()  # raw comments between the previous statement and this one
 
 
 class SplitError(ValueError):
@@ -117,21 +117,21 @@ class _Dialect:
         else:
             words = "BEGIN|CASE|END"
         self.plain_re = re.compile(plain)
-        self.block_re = re.compile(rf"{plain}|[()]|(?<![\w$.])(?:{words})(?![\w$])", re.I)
+        self.block_re = re.compile(rf"{plain}|[()]|(?<![\w$.])(?:{words})(?![\w$])", re.IGNORECASE)
         self.nested_comments = pg
         self.hash_comments = my
         self.exec_comments = my
         self.mysql_dash = my
         sq = r"'[^'\\]*(?:(?:''|\\.)[^'\\]*)*'"
-        self.squote_re = re.compile(sq if my else r"'[^']*(?:''[^']*)*'", re.S)
-        self.estring_re = re.compile(sq, re.S)
+        self.squote_re = re.compile(sq if my else r"'[^']*(?:''[^']*)*'", re.DOTALL)
+        self.estring_re = re.compile(sq, re.DOTALL)
         self.dquote_re = re.compile(
-            r'"[^"\\]*(?:(?:""|\\.)[^"\\]*)*"' if my else r'"[^"]*(?:""[^"]*)*"', re.S
+            r'"[^"\\]*(?:(?:""|\\.)[^"\\]*)*"' if my else r'"[^"]*(?:""[^"]*)*"', re.DOTALL
         )
         self.bquote_re = re.compile(r"`[^`]*(?:``[^`]*)*`")
         line_comment = r"--[^\r\n]*|#[^\r\n]*" if my else r"--[^\r\n]*"
         sep = rf"(?:\s|{line_comment}|/\*.*?\*/)"
-        self.peek_re = re.compile(rf"{sep}*([A-Za-z_]\w*|\S)?", re.S)
+        self.peek_re = re.compile(rf"{sep}*([A-Za-z_]\w*|\S)?", re.DOTALL)
         s = rf"{sep}+"
         if pg:
             head = rf"CREATE{s}(?:OR{s}REPLACE{s})?(?:(FUNCTION|PROCEDURE)|(RULE))\b"
@@ -143,7 +143,7 @@ class _Dialect:
             )
         else:
             head = rf"(CREATE{s}(?:TEMP{s}|TEMPORARY{s})?TRIGGER\b)"
-        self.head_re = re.compile(head, re.I | re.S)
+        self.head_re = re.compile(head, re.IGNORECASE | re.DOTALL)
 
 
 _DIALECTS = {name: _Dialect(name) for name in ("postgres", "mysql", "sqlite")}
@@ -153,7 +153,7 @@ _LINE_END_RE = re.compile(r"[\r\n]|\Z")
 _DOLLAR_RE = re.compile(r"\$(?:[^\W\d]\w*)?\$")
 _OPENERS = {"IF", "LOOP", "WHILE", "REPEAT", "CASE", "FOR"}
 _IF_FUNCTION_BEFORE = re.compile(
-    r"(?:(?<![\w$])(?:WHEN|ELSEIF|IF|WHILE|UNTIL|RETURN|AND|OR|NOT|XOR|SELECT)|[=<>+\-*/,%&|^!~])\s*$", re.I
+    r"(?:(?<![\w$])(?:WHEN|ELSEIF|IF|WHILE|UNTIL|RETURN|AND|OR|NOT|XOR|SELECT)|[=<>+\-*/,%&|^!~])\s*$", re.IGNORECASE
 )
 _NOT_FOR_LOOP = {"EACH", "UPDATE", "SHARE", "SYSTEM_TIME", "PORTION", "SQLEXCEPTION"}
 
