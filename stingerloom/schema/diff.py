@@ -61,9 +61,11 @@ class DropForeignKey(Op):
 class DropIndex(Op):
     phase: ClassVar[int] = 2
     index: Index = None  # type: ignore[assignment]
+    #: MySQL: a foreign key that only this index serves; InnoDB refuses to drop it without another
+    fk_guard: Optional[ForeignKey] = None
 
     def reverse(self) -> Op:
-        return AddIndex(self.table, self.index)
+        return AddIndex(self.table, self.index, self.fk_guard)
 
     def describe(self) -> str:
         return f"drop index {self.index.name} on {self.table}"
@@ -227,9 +229,10 @@ class AddCheck(Op):
 class AddIndex(Op):
     phase: ClassVar[int] = 13
     index: Index = None  # type: ignore[assignment]
+    fk_guard: Optional[ForeignKey] = None  # see DropIndex
 
     def reverse(self) -> Op:
-        return DropIndex(self.table, self.index)
+        return DropIndex(self.table, self.index, self.fk_guard)
 
     def describe(self) -> str:
         return f"add {'unique ' if self.index.unique else ''}index {self.index.name} on {self.table}"
@@ -465,6 +468,7 @@ class SchemaDiff:
             ops.append(AddForeignKey(new.name, fk, _covered(new, fk)))
         for o in old_fk.values():
             ops.append(DropForeignKey(old.name, o, _covered(old, o)))
+        _set_fk_guards(ops, old, new)
         # checks: by name
         for cname, ck in new.checks.items():
             if cname not in old.checks:
@@ -490,6 +494,33 @@ def _fk_match(old_sig: tuple, new_sig: tuple, ref_renames: dict) -> bool:
     cols, rtable, rcols, *rest = old_sig
     rcols = tuple(ref_renames.get((rtable, c), c) for c in rcols)
     return (cols, rtable, rcols, *rest) == new_sig
+
+
+def _set_fk_guards(ops: list, old: Table, new: Table) -> None:
+    """Mark index drops that would leave a foreign key without an index (MySQL needs one)."""
+    dropped_ix = {op.index.name for op in ops if isinstance(op, DropIndex)}
+    dropped_fk = {op.fk.name for op in ops if isinstance(op, DropForeignKey)}
+    added_fk = {op.fk.name for op in ops if isinstance(op, AddForeignKey)}
+    for op in ops:
+        if isinstance(op, DropIndex):  # state before up's additions: old indexes, old FKs kept
+            others = [ix for ix in old.indexes.values() if ix.name not in dropped_ix]
+            fks = [fk for fk in old.foreign_keys.values() if fk.name not in dropped_fk]
+            op.fk_guard = _only_cover(op.index, others, old.primary_key, fks)
+        elif isinstance(op, AddIndex):  # its reverse runs against the new table
+            others = [ix for ix in new.indexes.values() if ix.name != op.index.name]
+            kept = [fk for fk in new.foreign_keys.values() if fk.name not in added_fk]  # down drops the others first
+            op.fk_guard = _only_cover(op.index, others, new.primary_key, kept)
+
+
+def _only_cover(index: Index, others: list, pk: tuple, fks: list) -> Optional[ForeignKey]:
+    for fk in fks:
+        n = len(fk.columns)
+        if tuple(index.columns[:n]) != fk.columns:
+            continue
+        if tuple(pk[:n]) == fk.columns or any(tuple(ix.columns[:n]) == fk.columns for ix in others):
+            continue
+        return fk
+    return None
 
 
 def _bare(table: Table) -> Table:

@@ -243,6 +243,9 @@ class Renderer:
                 return [f"DROP INDEX {self.q(op.table.split('.', 1)[0])}.{self.q(ix.name)}"]
             return [f"DROP INDEX {self.q(ix.name)}"]
         if self.d == "mysql":
+            if op.fk_guard is not None:  # keep an index for the foreign key, as InnoDB requires
+                return [f"ALTER TABLE {self.t(op.table)} DROP INDEX {self.q(ix.name)}, "
+                        f"ADD INDEX {self.q(op.fk_guard.name)} ({_cols(op.fk_guard.columns, self.d)})"]
             return [f"DROP INDEX {self.q(ix.name)} ON {self.t(op.table)}"]
         return [f"DROP INDEX {self.q(ix.name)}"]
 

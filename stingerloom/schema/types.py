@@ -37,8 +37,9 @@ _RENDER: dict[str, dict[str, str]] = {
         "numeric": "decimal{args}", "real": "float", "double": "double", "json": "json",
         "uuid": "char(36)", "blob": "longblob",
     },
+    # SQLite has one integer type (64-bit, INTEGER affinity), and AUTOINCREMENT demands its name.
     "sqlite": {
-        "integer": "integer", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar{args}",
+        "integer": "integer", "bigint": "integer", "smallint": "integer", "varchar": "varchar{args}",
         "text": "text", "boolean": "boolean", "date": "date", "timestamp": "timestamp",
         "numeric": "numeric{args}", "real": "real", "double": "double", "json": "text",
         "uuid": "char(36)", "blob": "blob",
@@ -61,8 +62,8 @@ _ALIASES: dict[str, dict[str, str]] = {
         "character": "char", "timestamp": "datetime",
     },
     "sqlite": {
-        "int": "integer", "character varying": "varchar", "bool": "boolean", "double precision": "double",
-        "decimal": "numeric",
+        "int": "integer", "tinyint": "integer", "mediumint": "integer", "int2": "integer", "int8": "integer",
+        "character varying": "varchar", "bool": "boolean", "double precision": "double", "decimal": "numeric",
     },
 }
 
@@ -76,7 +77,7 @@ _PORTABLE_OF: dict[str, dict[str, str]] = {
               "text": "text", "tinyint(1)": "boolean", "date": "date", "datetime": "timestamp",
               "decimal": "numeric", "float": "real", "double": "double", "json": "json",
               "char(36)": "uuid", "longblob": "blob"},
-    "sqlite": {"integer": "integer", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar",
+    "sqlite": {"integer": "integer", "varchar": "varchar",
                "text": "text", "boolean": "boolean", "date": "date", "timestamp": "timestamp",
                "numeric": "numeric", "real": "real", "double": "double", "char(36)": "uuid", "blob": "blob"},
 }

@@ -1,0 +1,236 @@
+"""``lint --verify``: prove on a scratch database that every ``down`` undoes its ``up``.
+
+The manifest is replayed on SQLite ``:memory:`` (default) or on a throwaway database created on the
+server named by ``--dev-database`` (PostgreSQL or MySQL/MariaDB; dropped afterwards). For each
+migration: snapshot the schema, run ``up``, run ``down``, compare with the snapshot, run ``up``
+again so the next migration starts where it should.
+
+* a ``down`` that leaves the schema different is **SL402** (warning), naming what differs;
+* a statement of ``up`` or ``down`` that fails is **SL201** (error) at the statement's file and line;
+  the replay stops there, since later migrations depend on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from typing import Any, Iterator, Optional
+
+from .diff import (AddCheck, AddColumn, AddForeignKey, AddIndex, CreateTable, DropCheck, DropColumn,
+                   DropForeignKey, DropIndex, DropTable, ModifyColumn, Op, RenameColumn, RenameTable,
+                   SchemaDiff, SetPrimaryKey)
+
+
+class _Stop(Exception):
+    pass
+
+
+def run_verify(manifest: Any, args: Any = None) -> list:
+    """Findings of the replay of ``manifest`` (``args.dev_database`` picks the scratch server).
+
+    Findings are ``stingerloom.lint.model.Finding`` objects when the lint package is importable,
+    else dicts with the same keys (rule, severity, message, file, line, column, migration, dialect).
+    """
+    return [_as_finding(f) for f in verify_manifest(manifest, getattr(args, "dev_database", None))]
+
+
+def verify_manifest(manifest: Any, dev_database: Optional[str] = None) -> list[dict]:
+    """The findings (as dicts) of replaying ``manifest`` up, down and up again, one migration at a time."""
+    findings: list[dict] = []
+    history = getattr(manifest, "history_table", "__migrations")
+    with scratch_database(dev_database, history) as dialect:
+        from .introspect import introspect
+
+        for m in manifest.migrations:
+            try:
+                before = introspect(dialect, history_table=history)
+                _run(dialect, m, "up", findings)
+                if getattr(m, "irreversible", False) or not _has(m, "down", dialect.name):
+                    continue
+                _run(dialect, m, "down", findings)
+                after = introspect(dialect, history_table=history)
+                diff = SchemaDiff(after, before, dialect.name)
+                if not diff.is_empty:
+                    src = m.down_sql(dialect.name)
+                    ops = _headline_ops(diff)
+                    what = "; ".join(_explain(op, dialect.name) for op in ops[:6]) + (" ..." if len(ops) > 6 else "")
+                    findings.append(_finding(
+                        "SL402", "warning", f"down does not restore the schema as it was before up: {what}",
+                        m, dialect.name, src))
+                    if not _restore(dialect, diff):
+                        break
+                _run(dialect, m, "up", findings, again=True)
+            except _Stop:
+                break
+    return findings
+
+
+@contextlib.contextmanager
+def scratch_database(dev_database: Optional[str], history_table: str = "__migrations") -> Iterator[Any]:
+    """A connected dialect on an empty scratch database, removed afterwards."""
+    from ..dialects import get_dialect
+    from ..urls import DatabaseURL
+
+    if not dev_database:
+        d = get_dialect("sqlite:///:memory:", history_table=history_table)
+        d.connect()
+        try:
+            yield d
+        finally:
+            d.close()
+        return
+    url = DatabaseURL.parse(dev_database)
+    if url.dialect == "sqlite":
+        d = get_dialect("sqlite:///:memory:", history_table=history_table)
+        d.connect()
+        try:
+            yield d
+        finally:
+            d.close()
+        return
+    admin = get_dialect(url, history_table=history_table)
+    admin.connect()
+    name = f"sl_verify_{uuid.uuid4().hex[:12]}"
+    q = admin.quote(name) if url.dialect == "postgres" else "`" + name + "`"
+    admin.execute(f"CREATE DATABASE {q}")
+    try:
+        raw = _with_database(url, name)
+        d = get_dialect(raw, history_table=history_table)
+        d.connect()
+        try:
+            yield d
+        finally:
+            d.close()
+    finally:
+        with contextlib.suppress(Exception):
+            if url.dialect == "postgres":
+                admin.execute(f"DROP DATABASE IF EXISTS {q} WITH (FORCE)")
+            else:
+                admin.execute(f"DROP DATABASE IF EXISTS {q}")
+        admin.close()
+
+
+def _with_database(url: Any, name: str) -> str:
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    parts = urlsplit(url.raw)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(name), parts.query, parts.fragment))
+
+
+def _has(m: Any, direction: str, dialect: str) -> bool:
+    from ..migration import Migration
+
+    getter = m.up_sql if direction == "up" else m.down_sql
+    if getter(dialect) is not None:
+        return True
+    if type(m).__dict__.get(direction) is None and getattr(type(m), direction) is getattr(Migration, direction):
+        return False
+    from ..migration import SqlMigration
+
+    return not isinstance(m, SqlMigration)
+
+
+def _run(dialect: Any, m: Any, direction: str, findings: list, again: bool = False) -> None:
+    from ..migration import MigrationContext
+
+    src = (m.up_sql if direction == "up" else m.down_sql)(dialect.name)
+    if src is None:
+        if not _has(m, direction, dialect.name):
+            raise _Stop  # no SQL for this dialect: lint reports it; the replay cannot go on
+        try:
+            getattr(m, direction)(MigrationContext(dialect))
+        except Exception as exc:  # a Python migration's own error
+            findings.append(_finding("SL201", "error", f"{direction} failed on {dialect.name} scratch database: {exc}",
+                                     m, dialect.name, None))
+            raise _Stop from None
+        return
+    try:
+        statements = dialect.split(src.text)
+    except Exception as exc:
+        findings.append(_finding("SL201", "error", f"{direction} cannot be split into statements: {exc}",
+                                 m, dialect.name, src))
+        raise _Stop from None
+    for stmt in statements:
+        try:
+            dialect.execute(stmt.sql)
+        except Exception as exc:
+            if not dialect.is_database_error(exc):
+                raise
+            msg, _pos = dialect.error_message(exc)
+            line, column = src.position(stmt.offset)
+            what = "up (run again after down)" if again else direction
+            findings.append(_finding("SL201", "error",
+                                     f"{what} fails on a {dialect.name} scratch database: {msg}",
+                                     m, dialect.name, src, line, column))
+            raise _Stop from None
+
+
+def _restore(dialect: Any, diff: SchemaDiff) -> bool:
+    """Bring the scratch database back to the schema before ``up`` (using generate's own SQL),
+    so that the replay can go on after a faulty ``down``. False when that is not possible."""
+    from .generate import render_diff
+
+    try:
+        up, _down = render_diff(diff, dialect.name)
+        for stmt in dialect.split(up.sql):
+            dialect.execute(stmt.sql)
+    except Exception:
+        return False
+    return True
+
+
+def _headline_ops(diff: SchemaDiff) -> list[Op]:
+    """The diff's operations without those implied by a whole table being created or dropped."""
+    whole = {op.table for op in diff.ops if isinstance(op, (CreateTable, DropTable))}
+    return [op for op in diff.ops if isinstance(op, (CreateTable, DropTable)) or op.table not in whole]
+
+
+def _explain(op: Op, dialect: str) -> str:
+    """What a difference between the schema after down (live) and before up (declared) means."""
+    if isinstance(op, CreateTable):
+        return f"table {op.table} is missing (down dropped a table up did not create)"
+    if isinstance(op, DropTable):
+        return f"table {op.table} is left behind"
+    if isinstance(op, AddColumn):
+        return f"column {op.table}.{op.column.name} is missing"
+    if isinstance(op, DropColumn):
+        return f"column {op.table}.{op.column.name} is left behind"
+    if isinstance(op, ModifyColumn):
+        return f"column {op.table}.{op.new.name} keeps its new {', '.join(op.changes(dialect) or ['definition'])}"
+    if isinstance(op, AddIndex):
+        return f"index {op.index.name} on {op.table} is missing"
+    if isinstance(op, DropIndex):
+        return f"index {op.index.name} on {op.table} is left behind"
+    if isinstance(op, AddForeignKey):
+        return f"foreign key {op.fk.name} on {op.table} is missing"
+    if isinstance(op, DropForeignKey):
+        return f"foreign key {op.fk.name} on {op.table} is left behind"
+    if isinstance(op, AddCheck):
+        return f"check {op.check.name} on {op.table} is missing"
+    if isinstance(op, DropCheck):
+        return f"check {op.check.name} on {op.table} is left behind"
+    if isinstance(op, SetPrimaryKey):
+        return f"the primary key of {op.table} is ({', '.join(op.old)}) instead of ({', '.join(op.new)})"
+    if isinstance(op, RenameTable):
+        return f"table {op.new_name} is still named {op.table}"
+    if isinstance(op, RenameColumn):
+        return f"column {op.table}.{op.new_name} is still named {op.old_name}"
+    return op.describe()
+
+
+def _finding(rule: str, severity: str, message: str, m: Any, dialect: str, src: Any,
+             line: Optional[int] = None, column: Optional[int] = None) -> dict:
+    file = getattr(src, "file", None) or getattr(m, "source_file", None)
+    if line is None:
+        line = getattr(src, "line", None) or getattr(m, "source_line", None)
+        column = getattr(src, "column", None) if getattr(src, "line", None) else None
+    return {"rule": rule, "severity": severity, "message": message, "file": str(file) if file else None,
+            "line": line, "column": column, "migration": getattr(m, "id", None), "dialect": dialect}
+
+
+def _as_finding(data: dict) -> Any:
+    try:
+        from ..lint.model import Finding
+    except ImportError:
+        return data
+    return Finding(**data)
