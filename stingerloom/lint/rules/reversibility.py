@@ -198,23 +198,24 @@ class SL404(Rule):
     """A non-transactional or MySQL `down` without `IF EXISTS`.
 
     ## What it does
-    In a `down` that runs without a transaction (`transaction: false`, or any MySQL migration), finds
-    `DROP TABLE/VIEW/INDEX/…` and `DROP COLUMN` without `IF EXISTS`.
+    In a `down` of several statements that runs without a transaction (`transaction: false`, or any
+    MySQL migration), finds `DROP TABLE/VIEW/…` without `IF EXISTS`.
 
     ## Why is this bad?
     If the rollback fails part way, re-running it fails on what was already dropped: the down migration
     must be idempotent.
 
     ## Example
-    ```yaml
-    transaction: false
-    down: DROP INDEX CONCURRENTLY idx_users_email;
+    ```sql
+    -- MySQL down
+    DROP TABLE audit_log;
+    DROP TABLE users;
     ```
 
     ## Use instead
-    ```yaml
-    transaction: false
-    down: DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;
+    ```sql
+    DROP TABLE IF EXISTS audit_log;
+    DROP TABLE IF EXISTS users;
     ```
     """
 
@@ -224,6 +225,8 @@ class SL404(Rule):
     def check_migration(self, ctx) -> None:
         if ctx.dialect == "postgres" and ctx.transaction:
             return
+        if len([st for st in ctx.down if st.kind not in ("VariableSetStmt", "Empty")]) < 2:
+            return  # a single statement cannot be half applied
         for st in ctx.down:
             if st.error:
                 continue

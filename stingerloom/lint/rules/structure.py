@@ -282,7 +282,7 @@ class SL107(Rule):
 
     ## What it does
     For every dialect being checked (`--dialect`, else those the manifest names, else all three), checks
-    that each migration's `up` and `down` have a block for it or a `default`. Keys such as
+    that each migration's `up` has a block for it or a `default`. Keys such as
     `postgresql`, `pg` or `mariadb` are reported as unknown.
 
     ## Why is this bad?
@@ -312,8 +312,8 @@ class SL107(Rule):
                     if key not in _KNOWN_KEYS:
                         run.add(self, f"unknown dialect key {key!r} in {block} (expected postgres, mysql, "
                                 "sqlite or default)", src.file or m.source_file, src.line, src.column, m, None)
-                if block == "down" and (not srcs or m.irreversible):
-                    continue
+                if block == "down":
+                    continue  # down coverage is SL109 (and SL401 when there is no down at all)
                 for d in dialects:
                     if srcs and d not in srcs and "default" not in srcs:
                         run.add(self, f"{block} has no SQL for {d} and no default", m.source_file,
@@ -387,11 +387,13 @@ class SL109(Rule):
     """`up` and `down` name different dialects.
 
     ## What it does
-    Compares the dialect keys of `up` and `down` when both are mappings.
+    Compares the dialect keys of `up` and `down`: reports a checked dialect that has an `up` but no
+    `down` (no key and no `default`) while other dialects have one. A `down` that is one `default` for
+    every dialect is accepted, and so is a dialect-specific `down` for a `default` up (MySQL's
+    `DROP INDEX … ON t`). A migration with no `down` at all is SL401.
 
     ## Why is this bad?
-    A dialect with its own `up` but no own `down` rolls back through `default`, which was written for
-    another dialect's `up`, or through nothing at all.
+    `rollback` of that dialect fails: there is nothing to run.
 
     ## Example
     ```yaml
@@ -399,7 +401,7 @@ class SL109(Rule):
       postgres: CREATE INDEX CONCURRENTLY i ON t (a);
       default: CREATE INDEX i ON t (a);
     down:
-      default: DROP INDEX i;
+      postgres: DROP INDEX CONCURRENTLY i;
     ```
 
     ## Use instead
@@ -414,16 +416,21 @@ class SL109(Rule):
     """
 
     code, name, severity = "SL109", "up-down-dialect-mismatch", "warning"
+    help = "give down the same dialect keys as up (or a default that suits every dialect)"
 
     def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
         for m in migrations:
-            up, down = set(m.up_sources), set(m.down_sources)
-            if down and up != down and not m.irreversible:
-                only_up = sorted(up - down)
-                only_down = sorted(down - up)
-                what = "; ".join(filter(None, [only_up and f"only up has {', '.join(only_up)}",
-                                               only_down and f"only down has {', '.join(only_down)}"]))
-                run.add(self, f"up and down name different dialects ({what})", m.source_file,
+            up, down = m.up_sources, m.down_sources
+            if not down or m.irreversible:
+                continue
+            problems = []
+            for d in dialects:
+                if m.up_sql(d) is None:
+                    continue
+                if m.down_sql(d) is None:
+                    problems.append(f"{d} has an up but no down (and no default)")
+            if problems:
+                run.add(self, "up and down name different dialects: " + "; ".join(problems), m.source_file,
                         m.source_line or 1, 1, m, None)
 
 
