@@ -103,6 +103,8 @@ dialect = get_dialect(sys.argv[1], history_table=sys.argv[2])
 dialect.connect()
 with dialect.lock(30):
     print("locked", flush=True)
+    if sys.argv[3]:
+        dialect.execute(sys.argv[3])
     time.sleep(600)
 """
 
@@ -110,11 +112,12 @@ with dialect.lock(30):
 @pytest.fixture
 def lock_holder_process() -> Iterator[Callable[..., subprocess.Popen]]:
     """A factory: ``lock_holder_process(url)`` starts a process that takes the migration lock on
-    ``url`` through the dialect and keeps it; returns once the lock is held. Killed at teardown."""
+    ``url`` through the dialect and keeps it (running ``statement`` if given, e.g. a long sleep);
+    returns once the lock is held. Killed at teardown."""
     started: list[subprocess.Popen] = []
 
-    def start(url: str, history_table: str = "__migrations") -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, url, history_table],
+    def start(url: str, history_table: str = "__migrations", statement: str = "") -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, url, history_table, statement],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
         started.append(proc)

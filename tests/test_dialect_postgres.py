@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import time
 from urllib.parse import quote
 
 import pytest
@@ -166,3 +168,16 @@ def test_lock_is_released_after_a_failed_transaction(pg):
 def test_unparseable_url_is_an_input_error():
     with pytest.raises(InputError):
         get_dialect("postgresql://u:p@127.0.0.1:notaport/db")
+
+
+def test_killed_client_in_a_long_statement_releases_the_lock_promptly(pg_url, lock_holder_process):
+    holder = lock_holder_process(pg_url, statement="SELECT pg_sleep(60)")
+    with get_dialect(pg_url) as d:
+        assert d.execute("SHOW client_connection_check_interval") == [("1s",)]
+        time.sleep(0.3)  # the holder is inside pg_sleep now
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        started = time.monotonic()
+        with d.lock(20):
+            pass
+        assert time.monotonic() - started < 5

@@ -5,7 +5,9 @@ autocommit mode and the runner issues ``BEGIN``/``COMMIT`` itself.
 
 The migration lock is a session-level advisory lock (``pg_try_advisory_lock``) on a fixed 64-bit key
 derived from ``stingerloom`` and the history table's name, held by the migrating connection. The
-server releases it when that connection ends, including when the process is killed. Advisory locks
+server releases it when that connection ends, including when the process is killed: on PostgreSQL
+14+ the session sets ``client_connection_check_interval`` so that a statement still running for a
+killed client is cancelled within a second (older servers finish the statement first). Advisory locks
 are per database, so runs against different databases of one server do not block each other.
 
 URL query parameters: ``sslmode`` and any other libpq keyword (``sslrootcert``,
@@ -74,6 +76,18 @@ class PostgresDialect(ServerDialect):
         except Exception as exc:
             # ``from None``: the driver's exception may carry the connection string with the password.
             raise self.connection_failed(exc) from None
+        self._abort_when_client_dies()
+
+    def _abort_when_client_dies(self) -> None:
+        """Make the server notice a vanished client during a long statement (PostgreSQL 14+, Linux).
+
+        Otherwise a killed run's backend keeps executing (say) a 10-minute ALTER TABLE, holding the
+        migration lock and table locks, only to roll it all back at the end when nobody commits.
+        """
+        if self.connection.info.server_version < 140000:
+            return
+        with contextlib.suppress(Exception):  # e.g. "must be set to 0 on this platform"
+            self.execute("SET client_connection_check_interval = 1000")
 
     def connection_failed(self, exc: BaseException):
         text = str(exc).strip()
