@@ -354,6 +354,7 @@ class SchemaDiff:
             elif table.renamed_from and table.renamed_from in live and table.renamed_from not in declared:
                 matched[name] = table.renamed_from
         table_renames = {old: new for new, old in matched.items() if old != new}
+        self._ref_renames = self._ref_column_renames()
         ops: list[Op] = []
         for name, table in declared.items():
             if name not in matched:
@@ -451,7 +452,7 @@ class SchemaDiff:
                 sig[2] = tuple(mapping.get(c, c) for c in fk.ref_columns)
             return tuple(sig)
 
-        ref_col_renames = self._ref_column_renames()
+        ref_col_renames = self._ref_renames
         old_fk = dict(old.foreign_keys)
         for fname, fk in new.foreign_keys.items():
             o = old_fk.pop(fname, None)

@@ -92,6 +92,7 @@ def _sqlite_table(d: Any, name: str, sql: str) -> Table:
     for c in table.primary_key:
         table.columns[c].nullable = False
     body = _create_body(sql)
+    items = _Items(body)
     if len(table.primary_key) == 1 and re.search(r"\bAUTOINCREMENT\b", _strip_literals(body), re.I):
         table.columns[table.primary_key[0]].autoincrement = True
     for _seq, iname, unique, origin, _partial in d.execute(f"PRAGMA index_list({q})"):
@@ -103,9 +104,8 @@ def _sqlite_table(d: Any, name: str, sql: str) -> Table:
             continue  # an expression index: not part of the declarative model
         constraint = origin == "u"
         if constraint:
-            iname = _sqlite_unique_name(body, cols) or deterministic_name("uq", name, cols)
+            iname = _sqlite_unique_name(items(), cols) or deterministic_name("uq", name, cols)
         table.indexes[iname] = Index(iname, cols, bool(unique), constraint)
-    fk_names = _sqlite_fk_names(body)
     fks: dict[int, list] = {}
     for fid, _seq, rtable, frm, to, on_update, on_delete, _match in d.execute(f"PRAGMA foreign_key_list({q})"):
         fks.setdefault(fid, []).append((frm, to, rtable, on_update, on_delete))
@@ -116,9 +116,10 @@ def _sqlite_table(d: Any, name: str, sql: str) -> Table:
         rcols = tuple(p[1] for p in parts)
         if any(c is None for c in rcols):
             rcols = tuple(_sqlite_pk(d, rtable)) or rcols
-        fname = fk_names.get(cols) or deterministic_name("fk", name, cols, rtable)
+        fname = _sqlite_fk_names(items()).get(cols) or deterministic_name("fk", name, cols, rtable)
         table.foreign_keys[fname] = ForeignKey(fname, cols, rtable, rcols, _action(parts[0][4]), _action(parts[0][3]))
-    for i, (cname, expr) in enumerate(_sqlite_checks(body), 1):
+    checks = _sqlite_checks(items()) if re.search(r"\bCHECK\b", body, re.I) else []
+    for i, (cname, expr) in enumerate(checks, 1):
         cname = cname or f"ck_{name}_{i}"
         table.checks[cname] = Check(cname, expr)
     return table
@@ -161,39 +162,28 @@ def _create_body(sql: str) -> str:
     return sql[start + 1:end] if start >= 0 and end > start else ""
 
 
+_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|--[^\n]*|/\*.*?\*/|[(),]|[^'"`\[(),/-]+|[/-]""",
+                    re.S)
+
+
 def _top_level_items(body: str) -> list[str]:
     """The comma-separated items of a CREATE TABLE body (columns and table constraints)."""
-    items, depth, cur, i = [], 0, [], 0
-    while i < len(body):
-        ch = body[i]
-        if ch in "'\"`[":
-            close = "]" if ch == "[" else ch
-            j = i + 1
-            while j < len(body):
-                if body[j] == close:
-                    if close != "]" and j + 1 < len(body) and body[j + 1] == close:
-                        j += 2
-                        continue
-                    break
-                j += 1
-            cur.append(body[i:j + 1])
-            i = j + 1
-            continue
-        if ch == "-" and body[i:i + 2] == "--":
-            j = body.find("\n", i)
-            i = len(body) if j < 0 else j
-            continue
-        if ch == "(":
+    items: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    for m in _TOKEN.finditer(body):
+        tok = m.group(0)
+        if tok == "(":
             depth += 1
-        elif ch == ")":
+        elif tok == ")":
             depth -= 1
-        elif ch == "," and depth == 0:
+        elif tok == "," and depth == 0:
             items.append("".join(cur).strip())
             cur = []
-            i += 1
             continue
-        cur.append(ch)
-        i += 1
+        elif tok.startswith("--") or tok.startswith("/*"):
+            continue
+        cur.append(tok)
     if "".join(cur).strip():
         items.append("".join(cur).strip())
     return items
@@ -203,9 +193,22 @@ def _cols(text: str) -> tuple[str, ...]:
     return tuple(_unquote(c) for c in text.split(","))
 
 
-def _sqlite_fk_names(body: str) -> dict[tuple[str, ...], str]:
+class _Items:
+    """The top-level items of a CREATE TABLE body, split on first use and kept."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self._items: Optional[list[str]] = None
+
+    def __call__(self) -> list[str]:
+        if self._items is None:
+            self._items = _top_level_items(self.body)
+        return self._items
+
+
+def _sqlite_fk_names(items: list[str]) -> dict[tuple[str, ...], str]:
     out = {}
-    for item in _top_level_items(body):
+    for item in items:
         m = re.match(rf"\s*CONSTRAINT\s+({_IDENT})\s+FOREIGN\s+KEY\s*\(", item, re.I)
         if m:
             inner, _ = paren_group(item, m.end() - 1)
@@ -213,8 +216,8 @@ def _sqlite_fk_names(body: str) -> dict[tuple[str, ...], str]:
     return out
 
 
-def _sqlite_unique_name(body: str, cols: tuple[str, ...]) -> Optional[str]:
-    for item in _top_level_items(body):
+def _sqlite_unique_name(items: list[str], cols: tuple[str, ...]) -> Optional[str]:
+    for item in items:
         m = re.match(rf"\s*CONSTRAINT\s+({_IDENT})\s+UNIQUE\s*\(", item, re.I)
         if m:
             inner, _ = paren_group(item, m.end() - 1)
@@ -223,9 +226,9 @@ def _sqlite_unique_name(body: str, cols: tuple[str, ...]) -> Optional[str]:
     return None
 
 
-def _sqlite_checks(body: str) -> list[tuple[Optional[str], str]]:
+def _sqlite_checks(items: list[str]) -> list[tuple[Optional[str], str]]:
     out: list[tuple[Optional[str], str]] = []
-    for item in _top_level_items(body):
+    for item in items:
         plain = _strip_literals(item)
         for m in re.finditer(rf"(?:CONSTRAINT\s+({_IDENT})\s+)?\bCHECK\s*\(", plain, re.I):
             expr, _ = paren_group(item, m.end() - 1)

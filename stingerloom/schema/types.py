@@ -17,6 +17,7 @@ portable nor known is passed through as written (normalised for case and spacing
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 
@@ -108,6 +109,7 @@ def _split(text: str) -> tuple[str, str, str]:
     return name, args, rest
 
 
+@lru_cache(maxsize=4096)
 def native_type(type_str: str, dialect: str) -> str:
     """The canonical native spelling of a declared or introspected type on ``dialect``.
 
@@ -274,6 +276,7 @@ def default_sql(value) -> str | None:
     return str(value)
 
 
+@lru_cache(maxsize=8192)
 def normalize_default(expr: str | None, type_str: str, dialect: str) -> str | None:
     """A canonical form of a default expression, so the declared and the live one compare equal.
 

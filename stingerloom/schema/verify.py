@@ -71,16 +71,8 @@ def scratch_database(dev_database: Optional[str], history_table: str = "__migrat
     from ..dialects import get_dialect
     from ..urls import DatabaseURL
 
-    if not dev_database:
-        d = get_dialect("sqlite:///:memory:", history_table=history_table)
-        d.connect()
-        try:
-            yield d
-        finally:
-            d.close()
-        return
-    url = DatabaseURL.parse(dev_database)
-    if url.dialect == "sqlite":
+    url = DatabaseURL.parse(dev_database) if dev_database else None
+    if url is None or url.dialect == "sqlite":
         d = get_dialect("sqlite:///:memory:", history_table=history_table)
         d.connect()
         try:
