@@ -7,7 +7,8 @@ exercise URLs that carry one. Settings favour a fast start over durability (no f
 When running as root the server processes run as the ``postgres``/``mysql`` system users (initdb
 refuses root), started through ``setpriv`` with a parent-death signal: if the test process is killed
 outright, the servers shut down with it. ``stop()`` (called by the session fixtures, and by ``atexit``
-as a fallback) stops the server and deletes its folder.
+or on SIGTERM as a fallback) stops the server and deletes its folder; folders left by a killed run
+are deleted by the next one.
 
 ``STINGERLOOM_TEST_POSTGRES_URL`` / ``STINGERLOOM_TEST_MYSQL_URL`` name existing servers to use
 instead; their user must be allowed to create and drop databases.
@@ -27,6 +28,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 #: Password of the test servers' login user. It holds URL-reserved characters on purpose, so that
@@ -376,6 +378,7 @@ def get_server(dialect: str) -> Server:
         return server
     server = start_postgres() if dialect == "postgres" else start_mysql()
     _STARTED.append(server)
+    _cleanup_on_sigterm()
     return server
 
 
@@ -383,6 +386,21 @@ def get_server(dialect: str) -> Server:
 def _stop_all() -> None:
     while _STARTED:
         _STARTED.pop().stop()
+
+
+def _stop_all_then_die(signum: int, frame: Any) -> None:
+    """SIGTERM skips atexit: clean up first, then die of the signal as before."""
+    _stop_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _cleanup_on_sigterm() -> None:
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and \
+            signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, _stop_all_then_die)
 
 
 # -- databases ----------------------------------------------------------------------------------------

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -195,3 +197,34 @@ def test_server_from_environment_is_used_as_given(monkeypatch):
 def test_free_port_is_bindable():
     port = servers.free_port()
     assert 1024 < port < 65536 and servers._port_is_free(port)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_killed_test_process_leaves_no_server_behind(postgres_server, sig):
+    if postgres_server.tempdir is None:
+        pytest.skip("server given by STINGERLOOM_TEST_POSTGRES_URL")
+    code = ("import sys, time; sys.path.insert(0, sys.argv[1]); import servers\n"
+            "s = servers.get_server('postgres'); print(s.tempdir, s.process.pid, flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", code, os.path.dirname(__file__)], stdout=subprocess.PIPE,
+                            text=True, env={k: v for k, v in os.environ.items() if k not in servers.ENV_VARS.values()})
+    tempdir, pid = proc.stdout.readline().split()
+    proc.send_signal(sig)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while _alive(int(pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(int(pid)), "the server outlived the test process"
+    if sig == signal.SIGTERM:
+        assert not os.path.exists(tempdir)
+    else:  # nothing runs on SIGKILL: the next start removes the folder
+        servers._remove_stale_tempdirs("stingerloom-pg-")
+        assert not os.path.exists(tempdir)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
