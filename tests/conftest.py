@@ -29,6 +29,18 @@ import servers  # noqa: E402  (tests/servers.py, importable without tests/ being
 DIALECTS = ("sqlite", "postgres", "mysql")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_manifest_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the manifest cache of every test (and CLI process it starts) out of ~/.cache."""
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
