@@ -81,8 +81,11 @@ class History:
     def set_progress(self, row_id: str, done: int) -> None:
         self._update(row_id, statements_done=done)
 
-    def mark_applied(self, row_id: str, execution_ms: int) -> None:
-        self._update(row_id, state="applied", execution_ms=execution_ms, operation="up")
+    def mark_applied(self, row_id: str, execution_ms: int, done: int | None = None) -> None:
+        values = {"state": "applied", "execution_ms": execution_ms, "operation": "up"}
+        if done is not None:
+            values["statements_done"] = done
+        self._update(row_id, **values)
 
     def mark_dirty(self, row_id: str, operation: str, total: int) -> None:
         self._update(row_id, state="dirty", operation=operation, statements_done=0, statements_total=total)

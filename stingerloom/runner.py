@@ -441,7 +441,7 @@ class MigrationRunner:
 
         def advanced(k: int) -> None:
             progress["done"] = k
-            history.set_progress(row.id, k)
+            history.set_progress(row.id, k)  # committed before the next statement starts
 
         try:
             self._execute(step, advanced)
@@ -450,8 +450,7 @@ class MigrationRunner:
                 if step.direction == "up":
                     history.delete(row.id)
                 else:
-                    history.mark_applied(row.id, row.execution_ms)
-                    history.set_progress(row.id, row.statements_total)
+                    history.mark_applied(row.id, row.execution_ms, done=row.statements_total)
             raise
         if step.direction == "up":
             row.execution_ms = _ms(started)
@@ -551,8 +550,7 @@ class MigrationRunner:
                         history.accept(s.id, m.checksum(name), down.text if down is not None else None, m.description)
                         out["accepted"].append(s.id)
                 for rid in mark_applied:
-                    history.mark_applied(rid, dirty[rid].row.execution_ms)
-                    history.set_progress(rid, dirty[rid].row.statements_total)
+                    history.mark_applied(rid, dirty[rid].row.execution_ms, done=dirty[rid].row.statements_total)
                     out["marked_applied"].append(rid)
                 for rid in remove:
                     history.delete(rid)

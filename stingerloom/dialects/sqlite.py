@@ -42,6 +42,12 @@ class SqliteDialect(Dialect):
         except sqlite3.Error as exc:
             raise InputError(f"cannot open SQLite database {path!r}: {exc}") from None
 
+    def execute(self, sql: str, params: Any = None) -> list[tuple]:
+        # sqlite3 rows are tuples already, and Connection.execute makes the cursor: the lean path,
+        # since apply runs this once per statement.
+        cur = self.connection.execute(sql, () if params is None else params)
+        return cur.fetchall() if cur.description is not None else []
+
     def begin(self) -> None:
         # IMMEDIATE takes the write lock now, so a concurrent writer fails early instead of midway.
         self.execute("BEGIN IMMEDIATE")
