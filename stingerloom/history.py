@@ -78,8 +78,13 @@ class History:
         self.d.execute(f"UPDATE {self.table} SET {sets} WHERE {self.d.quote('id')} = {self._ph}",
                        (*values.values(), row_id))
 
+    def progress_statement(self, row_id: str, done: int) -> tuple[str, tuple]:
+        """The UPDATE that records ``done`` statements committed, as (sql, params)."""
+        q, ph = self.d.quote, self._ph
+        return (f"UPDATE {self.table} SET {q('statements_done')} = {ph} WHERE {q('id')} = {ph}", (done, row_id))
+
     def set_progress(self, row_id: str, done: int) -> None:
-        self._update(row_id, statements_done=done)
+        self.d.execute(*self.progress_statement(row_id, done))
 
     def mark_applied(self, row_id: str, execution_ms: int, done: int | None = None) -> None:
         values = {"state": "applied", "execution_ms": execution_ms, "operation": "up"}

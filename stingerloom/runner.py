@@ -439,12 +439,13 @@ class MigrationRunner:
             history.mark_dirty(row.id, "down", total)
         progress = {"done": 0}
 
-        def advanced(k: int) -> None:
+        def advanced(k: int, written: bool = False) -> None:
             progress["done"] = k
-            history.set_progress(row.id, k)  # committed before the next statement starts
+            if not written:
+                history.set_progress(row.id, k)  # committed before the next statement starts
 
         try:
-            self._execute(step, advanced)
+            self._execute(step, advanced, lambda k: history.progress_statement(row.id, k))
         except MigrationFailed:
             if progress["done"] == 0:  # nothing committed: leave the history as it was
                 if step.direction == "up":
@@ -459,7 +460,11 @@ class MigrationRunner:
         else:
             history.delete(row.id)
 
-    def _execute(self, step: _Step, advanced: Callable[[int], None] | None = None) -> None:
+    def _execute(self, step: _Step, advanced: Callable[..., None] | None = None,
+                 followup: Callable[[int], tuple[str, tuple]] | None = None) -> None:
+        """Run the step's statements. ``advanced(k)`` is told after statement k succeeded; with
+        ``followup``, the dialect runs that bookkeeping statement together with statement k and
+        ``advanced(k, written=True)`` only counts."""
         m = step.migration
         d = self.dialect
         if step.source is None:  # a Python migration
@@ -478,13 +483,16 @@ class MigrationRunner:
             return
         for k, stmt in enumerate(step.statements, 1):
             try:
-                d.execute(stmt.sql)
+                if followup is not None:
+                    d.execute_then(stmt.sql, followup(k))
+                else:
+                    d.execute(stmt.sql)
             except Exception as exc:
                 if not d.is_database_error(exc):
                     raise
                 raise _statement_failed(d, exc, m, step, stmt) from exc
             if advanced is not None:
-                advanced(k)
+                advanced(k, written=followup is not None)
 
     # -- baseline and repair -------------------------------------------------------------------
     def baseline(self, to: str) -> list[str]:

@@ -75,6 +75,12 @@ class Dialect:
             with contextlib.suppress(Exception):
                 cur.close()
 
+    def execute_then(self, sql: str, followup: tuple[str, tuple]) -> None:
+        """Run ``sql`` and then, only if it succeeded, the bookkeeping statement ``followup``
+        (SQL with placeholders, parameters). A dialect may send both in one round trip."""
+        self.execute(sql)
+        self.execute(*followup)
+
     def begin(self) -> None:
         self.execute("BEGIN")
 

@@ -57,6 +57,8 @@ class MySQLDialect(ServerDialect):
             "password": url.password or "",
             "database": url.database,
             "autocommit": True,
+            # execute_then() sends a statement and its history update in one round trip.
+            "client_flag": _multi_statements(),
             "charset": params.pop("charset", "utf8mb4"),
             "connect_timeout": timeout,
             # PyMySQL's connect_timeout covers only the TCP connect; bound the handshake too.
@@ -124,6 +126,23 @@ class MySQLDialect(ServerDialect):
     def execute(self, sql: str, params: Any = None) -> list[tuple]:
         self._last_sql = sql  # error_message() locates "near '...' at line N" in it
         return super().execute(sql, params)
+
+    def execute_then(self, sql: str, followup: tuple[str, tuple]) -> None:
+        """One round trip: ``sql`` and the history update as a multi-statement query. The server
+        stops at the first error, so the update runs only when ``sql`` succeeded. The update's
+        values are escaped by the driver (``connection.escape``) and the query is sent without
+        client-side ``%`` interpolation, so ``%`` in the user's SQL is left alone."""
+        follow_sql, params = followup
+        literal = follow_sql % tuple(self.connection.escape(p) for p in params)
+        self._last_sql = sql
+        cur = self.connection.cursor()
+        try:
+            cur.execute(f"{sql};\n{literal}")
+            while cur.nextset():
+                pass
+        finally:
+            with contextlib.suppress(Exception):
+                cur.close()
 
     def is_database_error(self, exc: BaseException) -> bool:
         try:
@@ -245,3 +264,9 @@ def _near_position(message: str, sql: str) -> int | None:
         return len(sql.rstrip().rstrip(";").rstrip())
     pos = sql.find(near, start)
     return pos if pos >= 0 else None
+
+
+def _multi_statements() -> int:
+    from pymysql.constants import CLIENT
+
+    return CLIENT.MULTI_STATEMENTS
