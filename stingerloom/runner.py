@@ -250,19 +250,25 @@ class MigrationRunner:
                 rows = history.rows()
                 steps = self._plan_apply(rows, to)
                 batch, rank = History.next_numbers(rows)
-                results = []
-                self.on_event("begin", {"total": len(steps), "direction": "up"})
-                for i, step in enumerate(steps):
-                    self.on_event("start", {"id": step.migration.id, "index": i, "total": len(steps)})
-                    result = self._apply_one(history, step, batch, rank + i)
-                    results.append(result)
-                    self.on_event("done", {"result": result})
-                    if not result.success:
-                        break
-                self.on_event("end", {})
-                return results
+                return self._run_steps(
+                    "up", [(s.migration.id, lambda i, s=s: self._apply_one(history, s, batch, rank + i)) for s in steps])
         finally:
             self._close()
+
+    def _run_steps(self, direction: str, work: list) -> list[MigrationResult]:
+        """Run ``(id, fn(index) -> result)`` pairs in order, stopping at the first failure, and tell
+        ``on_event`` (begin / start / done / end) as it goes."""
+        results: list[MigrationResult] = []
+        self.on_event("begin", {"total": len(work), "direction": direction})
+        for i, (mid, fn) in enumerate(work):
+            self.on_event("start", {"id": mid, "index": i, "total": len(work)})
+            result = fn(i)
+            results.append(result)
+            self.on_event("done", {"result": result})
+            if not result.success:
+                break
+        self.on_event("end", {})
+        return results
 
     def _plan_apply(self, rows: list[HistoryRow], to: str | None, dry_run: bool = False):
         states = self._states(rows)
@@ -357,17 +363,8 @@ class MigrationRunner:
                     targets = applied[:n]
                 by_id = {m.id: m for m in self.migrations}
                 steps = [self._down_step(r, by_id.get(r.id)) for r in targets]
-                results = []
-                self.on_event("begin", {"total": len(steps), "direction": "down"})
-                for i, (step, row) in enumerate(zip(steps, targets)):
-                    self.on_event("start", {"id": row.id, "index": i, "total": len(steps)})
-                    result = self._revert_one(history, step, row)
-                    results.append(result)
-                    self.on_event("done", {"result": result})
-                    if not result.success:
-                        break
-                self.on_event("end", {})
-                return results
+                return self._run_steps(
+                    "down", [(r.id, lambda i, s=s, r=r: self._revert_one(history, s, r)) for s, r in zip(steps, targets)])
         finally:
             self._close()
 
