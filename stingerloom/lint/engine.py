@@ -100,6 +100,13 @@ def _stmt_table(stmt: Stmt) -> str | None:
     return text_table(stmt.sql, stmt.kind)
 
 
+@dataclass(frozen=True)
+class _Span:
+    end: int  # offset of the statement's end in its block
+    first_line: int
+    last_line: int
+
+
 @dataclass
 class Catalog:
     """What earlier migrations built (PostgreSQL and text facts): tables, column types, indexes."""
@@ -228,7 +235,10 @@ class ManifestRun:
             except SplitError:
                 parts = []
         out = [Stmt(p.sql, p.offset, source, i, dialect, block, migration) for i, p in enumerate(parts)]
-        self._ignore_sources.setdefault(id(source), (source, out))
+        if "stingerloom:" in source.text and id(source) not in self._ignore_sources:
+            # only the spans are kept: holding every parse tree until the end would grow with the manifest
+            spans = [_Span(st.end, st.pos(0)[0] or 0, source.position(st.end)[0] or 0) for st in out]
+            self._ignore_sources[id(source)] = (source, spans)
         return out
 
     def parse(self, stmts: list[Stmt], dialect: str, migration) -> list[Stmt]:
@@ -287,20 +297,19 @@ class ManifestRun:
                 replay.close()
 
     def _replay_sqlite(self, replay: SqliteReplay, ctx: MigrationCheck) -> None:
+        from .parse import object_names
+
+        replay.begin(object_names(" ".join(st.stripped for st in ctx.up + ctx.down)))
         before = replay.snapshot()
         up_failed = self._exec_all(replay, ctx.up, ctx)
+        after_up = replay.snapshot()
+        replay.remember(before, after_up)
         if not ctx.down:
             return
-        after_up = replay.snapshot()
-        replay.conn.execute("SAVEPOINT stingerloom_lint")
-        try:
-            down_failed = self._exec_all(replay, ctx.down, ctx)
-            after_down = replay.snapshot()
-        finally:
-            replay.conn.execute("ROLLBACK TO stingerloom_lint")
-            replay.conn.execute("RELEASE stingerloom_lint")
+        # The database is this migration's own (see SqliteReplay): down runs for real, nothing to undo.
+        down_failed = self._exec_all(replay, ctx.down, ctx)
+        after_down = replay.snapshot()
         if not up_failed and not down_failed and "SL402" in self.enabled and not ctx.migration.irreversible:
-            ctx.sqlite_diff = (before, after_up, after_down)
             _sqlite_inverse(self, ctx, before, after_up, after_down)
 
     def _exec_all(self, replay: SqliteReplay, stmts: list[Stmt], ctx: MigrationCheck) -> bool:
@@ -361,7 +370,7 @@ class ManifestRun:
                 if not ig.file_level:
                     target = next((s for s in stmts if s.end > m.end()), None)
                     if target is not None:
-                        ig.span = (target.pos(0)[0] or 0, target.source.position(target.end)[0] or 0)
+                        ig.span = (target.first_line, target.last_line)
                 out.append(ig)
         return out
 
@@ -426,22 +435,20 @@ def _update_catalog(ctx: MigrationCheck) -> None:
 
 
 def _sqlite_inverse(run: ManifestRun, ctx: MigrationCheck, before, after_up, after_down) -> None:
-    where = ctx.down[0] if ctx.down else None
-    for key in sorted(set(after_down) - set(before)):
-        if key in after_up:
-            run.add("SL402", f"down leaves the {key[0]} {key[1]!r} that up creates (checked by running up "
-                    "then down in SQLite)", where.source.file if where else ctx.file, *(where.pos() if where else
-                    (1, 1)), ctx.migration, ctx.dialect)
-    for key in sorted(set(before) - set(after_down)):
-        run.add("SL402", f"after up and down the {key[0]} {key[1]!r} that existed before is gone",
-                where.source.file if where else ctx.file, *(where.pos() if where else (1, 1)), ctx.migration,
+    where = ctx.down[0]
+    file, (line, col) = where.source.file, where.pos()
+
+    def say(msg: str) -> None:
+        run.add("SL402", msg + " (checked by running up, then down, in SQLite)", file, line, col, ctx.migration,
                 ctx.dialect)
+
+    for key in sorted(set(after_down) - set(before)):
+        say(f"down leaves the {key[0]} {key[1]!r} that up creates")
+    for key in sorted(set(before) - set(after_down)):
+        say(f"after up and down, the {key[0]} {key[1]!r} that existed before is gone")
     for key in sorted(set(before) & set(after_down)):
-        if before[key] != after_down[key]:
-            run.add("SL402", f"after up and down the {key[0]} {key[1]!r} differs from before: "
-                    f"{after_down[key][:80]!r} instead of {before[key][:80]!r}",
-                    where.source.file if where else ctx.file, *(where.pos() if where else (1, 1)),
-                    ctx.migration, ctx.dialect)
+        if before[key][:2] != after_down[key][:2]:
+            say(f"after up and down, the {key[0]} {key[1]!r} differs from before")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -510,8 +517,7 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
     from .rules import manifest_checks
 
     manifest_checks(run, manifest, migrations, dialects, path)
-    for d in dialects:
-        run.check_dialect(d, migrations)
+    ignores = _check_dialects(run, dialects, migrations)
     if options.base:
         from .rules.drift import check_base
 
@@ -523,12 +529,60 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
             result.notes.append("--verify is not available yet (stingerloom.schema.verify is missing)")
         else:
             run.findings.extend(run_verify(manifest, verify_args))
-    _apply_ignores(run)
+    _apply_ignores(run, ignores)
     result.findings.extend(run.findings)
 
 
-def _apply_ignores(run: ManifestRun) -> None:
-    ignores = run.ignores(None)
+_PARALLEL_MIN = 300  # statements blocks (migrations x dialects) below which forking does not pay
+
+
+def _check_dialects(run: ManifestRun, dialects, migrations) -> list[Ignore]:
+    """Check every dialect; on a long manifest, one forked worker per dialect (they share nothing
+    but the read-only manifest, so the wall time is the slowest dialect's, not the sum)."""
+    jobs = os.environ.get("STINGERLOOM_LINT_JOBS", "")
+    serial = (len(dialects) < 2 or not hasattr(os, "fork") or jobs == "1"
+              or (len(migrations) * len(dialects) < _PARALLEL_MIN and jobs == ""))
+    if serial:
+        for d in dialects:
+            run.check_dialect(d, migrations)
+        return run.ignores(None)
+    import pickle
+
+    children = []
+    for d in dialects:
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(r)
+            try:
+                run.findings = []
+                run.check_dialect(d, migrations)
+                payload = pickle.dumps((run.findings, run.ignores(None)))
+            except BaseException as exc:  # noqa: BLE001 - handed to the parent
+                payload = pickle.dumps(RuntimeError(f"lint worker for {d} failed: {exc!r}"))
+            with os.fdopen(w, "wb") as fh:
+                fh.write(payload)
+            os._exit(0)
+        os.close(w)
+        children.append((pid, r))
+    ignores: list[Ignore] = []
+    error = None
+    for pid, r in children:
+        with os.fdopen(r, "rb") as fh:
+            data = fh.read()
+        os.waitpid(pid, 0)
+        res = pickle.loads(data) if data else RuntimeError("lint worker died")
+        if isinstance(res, BaseException):
+            error = error or res
+            continue
+        run.findings.extend(res[0])
+        ignores.extend(res[1])
+    if error is not None:
+        raise error
+    return ignores
+
+
+def _apply_ignores(run: ManifestRun, ignores: list[Ignore]) -> None:
     if not ignores:
         return
     kept = []
@@ -571,13 +625,18 @@ def _finish(findings: list[Finding], cwd: str | None) -> list[Finding]:
     """Relative paths, one finding for several dialects, sorted."""
     base = Path(cwd or os.getcwd()).resolve()
     merged: dict[tuple, Finding] = {}
+    shown: dict[str, str] = {}
     for f in findings:
         if f.file:
-            p = Path(f.file)
-            try:
-                f.file = p.resolve().relative_to(base).as_posix()
-            except ValueError:
-                f.file = p.as_posix()
+            rel = shown.get(f.file)
+            if rel is None:
+                p = Path(f.file)
+                try:
+                    rel = p.resolve().relative_to(base).as_posix()
+                except ValueError:
+                    rel = p.as_posix()
+                shown[f.file] = rel
+            f.file = rel
         key = (f.rule, f.file, f.line, f.column, f.message, f.migration)
         prev = merged.get(key)
         if prev is None:

@@ -9,6 +9,7 @@ only consulted where a rule needs structure the helpers cannot give (see :meth:`
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # ---------------------------------------------------------------------------------------------------
 # text helpers
@@ -41,12 +42,14 @@ def lead_len(sql: str) -> int:
     return _LEAD_RE.match(sql).end()
 
 
+_SPECIAL = re.compile(r"[(),'\"`]")
+
+
 def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
-    """Split on ``sep`` outside parentheses and quotes: ``[(offset, part)]``."""
+    """Split on ``sep`` (``,``) outside parentheses and quotes: ``[(offset, part)]``."""
     out, depth, start, quote = [], 0, 0, None
-    i = 0
-    while i < len(text):
-        c = text[i]
+    for m in _SPECIAL.finditer(text):
+        c = m.group()
         if quote:
             if c == quote:
                 quote = None
@@ -57,9 +60,9 @@ def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
         elif c == ")":
             depth -= 1
         elif c == sep and depth == 0:
+            i = m.start()
             out.append((start, text[start:i]))
             start = i + 1
-        i += 1
     out.append((start, text[start:]))
     return out
 
@@ -145,6 +148,7 @@ def transaction_word(sql: str) -> str:
 _ALTER_HEAD = re.compile(r"\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?(" + _IDENT + r")\s*", re.I | re.S)
 
 
+@lru_cache(maxsize=2048)
 def alter_actions(sql: str) -> tuple[str | None, list[tuple[int, str]]]:
     """``ALTER TABLE t a1, a2`` -> (``t``, [(offset, action)]) from stripped text."""
     text = strip_sql(sql)
@@ -161,25 +165,26 @@ def alter_actions(sql: str) -> tuple[str | None, list[tuple[int, str]]]:
     return table, acts
 
 
+_PARENS = re.compile(r"[()]")
 _CT_HEAD = re.compile(
     r"\s*CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+)?(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(" + _IDENT + r")\s*\(",
     re.I | re.S,
 )
 
 
+@lru_cache(maxsize=2048)
 def create_table_parts(sql: str) -> tuple[str | None, list[tuple[int, str]], str]:
     """``CREATE TABLE t (e1, e2) opts`` -> (t, [(offset, element)], options text)."""
     text = strip_sql(sql)
     m = _CT_HEAD.match(text, lead_len(text))
     if not m:
         return None, [], ""
-    depth, i = 1, m.end()
-    while i < len(text) and depth:
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-        i += 1
+    depth, i = 1, len(text) + 1
+    for pm in _PARENS.finditer(text, m.end()):
+        depth += 1 if pm.group() == "(" else -1
+        if depth == 0:
+            i = pm.end()
+            break
     inner = text[m.end(): i - 1]
     elems = []
     for off, part in split_top(inner):

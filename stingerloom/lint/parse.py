@@ -27,14 +27,8 @@ class PgParse:
     error: tuple[str, int] | None = None  # (message, offset in statement)
 
 
-_PG_CACHE: dict[str, list[PgParse]] = {}
-
-
 def parse_pg(sql: str) -> list[PgParse]:
     """Parse one statement (the splitter may hand over more than one: all are returned)."""
-    hit = _PG_CACHE.get(sql)
-    if hit is not None:
-        return hit
     from pglast.parser import ParseError, parse_sql_json
 
     try:
@@ -54,8 +48,6 @@ def parse_pg(sql: str) -> list[PgParse]:
             err = plpgsql_error(sql)
             if err:
                 out[0].error = (err, -1)
-    if len(_PG_CACHE) < 50000:
-        _PG_CACHE[sql] = out
     return out
 
 
@@ -89,15 +81,37 @@ _NEAR = re.compile(r'near "(.*)": syntax error', re.S)
 
 
 class SqliteReplay:
-    """One ``:memory:`` database per manifest: migrations run in order, so every statement meets the
-    schema the earlier migrations built. Only the error *messages* that are about the grammar become
-    syntax errors; "no such table" and the like mean missing context (an earlier statement failed, or
-    the table comes from outside the manifest) and are not findings.
+    """SQLite's own parser and engine, in ``:memory:``, with the schema the earlier migrations built.
+
+    Syntax errors come from SQLite's parser, which runs before any name is resolved, so the replay is
+    not what keeps a "no such table" from being reported: only messages about the grammar become
+    syntax errors. The replay is what lets `up` and `down` really run (SL402).
+
+    One database for the whole manifest would be quadratic: every DDL statement makes SQLite re-read
+    the schema. So each migration gets a fresh database seeded with just the objects it names (tables,
+    with their indexes and triggers), taken from a mirror of the schema the earlier migrations left.
     """
 
+    _ORDER = {"table": 0, "index": 1, "view": 2, "trigger": 3}
+
     def __init__(self) -> None:
+        self.mirror: dict[str, tuple[str, str, str]] = {}  # lower(name) -> (type, lower(tbl_name), sql)
+        self.by_table: dict[str, set[str]] = {}  # lower(tbl_name) -> names of the objects on it
+        self.conn: sqlite3.Connection | None = None
+
+    def begin(self, names: set[str]) -> None:
+        """A fresh database holding the mirrored objects that ``names`` refer to."""
+        if self.conn is not None:
+            self.conn.close()
         self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-        self.broken = False  # a statement of this migration failed: the up/down comparison is off
+        names = {n.lower() for n in names}
+        keys = {k for n in names for k in self.by_table.get(n, ())} | (names & self.mirror.keys())
+        rows = [self.mirror[k] for k in keys if k in self.mirror]
+        for typ, _tbl, sql in sorted(rows, key=lambda r: self._ORDER.get(r[0], 9)):
+            try:
+                self.conn.execute(sql)
+            except sqlite3.Error:
+                pass
 
     def execute(self, sql: str) -> tuple[str, str] | None:
         """Run one statement: None, or (category, message) with category 'syntax' or 'other'."""
@@ -113,17 +127,44 @@ class SqliteReplay:
             return "other", msg
         return None
 
-    def snapshot(self) -> dict[tuple[str, str], str]:
+    def snapshot(self) -> dict[tuple[str, str], tuple[str, str]]:
         rows = self.conn.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-        ).fetchall()
-        return {(t, n): re.sub(r"\s+", " ", s or "").strip() for t, n, s in rows}
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+        return {(t, n): (tbl, " ".join((sql or "").split()), sql) for t, n, tbl, sql in rows}
+
+    def remember(self, before: dict, after: dict) -> None:
+        """Update the mirror with what the migration changed (``before`` -> ``after``)."""
+        for _typ, name in before:
+            old = self.mirror.pop(name.lower(), None)
+            if old is not None:
+                self.by_table.get(old[1], set()).discard(name.lower())
+        for (typ, name), (tbl, _norm, sql) in after.items():
+            if sql:
+                self.mirror[name.lower()] = (typ, tbl.lower(), sql)
+                self.by_table.setdefault(tbl.lower(), set()).add(name.lower())
 
     def in_transaction(self) -> bool:
         return self.conn.in_transaction
 
     def close(self) -> None:
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+_NAME_RE = re.compile(
+    r"\b(?:TABLE|INDEX|VIEW|TRIGGER|ON|INTO|TO|EXISTS|FROM|UPDATE)\s+(?:\"((?:[^\"]|\"\")+)\"|`([^`]+)`|\[([^\]]+)\]|([A-Za-z_][\w$]*))",
+    re.I)
+
+
+def object_names(sql: str) -> set[str]:
+    """Names that may be schema objects in ``sql`` (after TABLE, INDEX, ON, TO, ...)."""
+    out = set()
+    for m in _NAME_RE.finditer(sql):
+        name = m.group(1) or m.group(2) or m.group(3) or m.group(4)
+        if name.upper() not in ("IF", "NOT", "EXISTS", "TEMP", "TEMPORARY"):
+            out.add(name)
+    return out
 
 
 def sqlite_error_offset(sql: str, message: str) -> int:

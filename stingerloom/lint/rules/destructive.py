@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import pg_cmds, pg_names, pg_type
+from ..facts import pg_cmds, pg_names, pg_type, split_top
 from ..model import Rule
 from ._util import text_actions
 
@@ -151,7 +151,7 @@ def _renames(stmt):
             yield "column", n.get("subname"), n.get("newname"), None
         return
     if stmt.kind == "RenameStmt":
-        for off, part in __import__("stingerloom.lint.facts", fromlist=["split_top"]).split_top(
+        for off, part in split_top(
                 re.sub(r"^\s*RENAME\s+TABLE\s+", lambda m: " " * len(m.group(0)), stmt.stripped, flags=re.I)):
             m = re.match(r"\s*(\S+)\s+TO\s+(\S+)", part, re.I)
             if m:

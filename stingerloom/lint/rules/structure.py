@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from ..model import ALL_DIALECTS, Rule
@@ -11,6 +12,9 @@ _KNOWN_KEYS = set(ALL_DIALECTS) | {"default"}
 
 
 def _blank(text: str) -> bool:
+    head = text.lstrip()
+    if head and not head.startswith(("--", "/*", "#")):
+        return False  # fast path: real text before any comment
     from stingerloom.sqltext import is_blank
 
     return is_blank(text)
@@ -24,12 +28,13 @@ def _text_pos(text: str, needle: str) -> tuple[int, int]:
     return line, i - (text.rfind("\n", 0, i) + 1) + 1
 
 
+@lru_cache(maxsize=64)
 def _manifest_entries(path: str) -> tuple[str, list[str]]:
     """Raw text and the raw ``migrations`` entries of a manifest (for positions)."""
     try:
         raw = Path(path).read_text(encoding="utf-8")
     except OSError:
-        return "", []
+        return "", ()
     try:
         if path.endswith(".toml"):
             import tomllib
@@ -38,11 +43,11 @@ def _manifest_entries(path: str) -> tuple[str, list[str]]:
         else:
             import yaml
 
-            data = yaml.safe_load(raw)
+            data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except Exception:
-        return raw, []
+        return raw, ()
     entries = data.get("migrations") if isinstance(data, dict) else None
-    return raw, [e for e in entries or () if isinstance(e, str)]
+    return raw, tuple(e for e in entries or () if isinstance(e, str))
 
 
 class SL101(Rule):
@@ -160,27 +165,29 @@ class SL104(Rule):
     code, name, severity = "SL104", "duplicate-or-orphan-file", "warning"
 
     def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
+        import os
+
         raw, entries = _manifest_entries(path)
-        folder = Path(path).parent
+        folder = os.path.dirname(os.path.abspath(path))
         seen: dict[str, str] = {}
-        listed = set()
         for e in entries:
-            norm = (folder / e).resolve().as_posix()
+            norm = os.path.normpath(os.path.join(folder, e))
             if norm in seen:
                 run.add(self, f"{e} is listed twice in the manifest (also as {seen[norm]})", path,
                         *_nth_pos(raw, e, 2), None, None)
             seen[norm] = e
-            listed.add(norm)
-        dirs = {Path(p).parent for p in seen}
-        me = Path(path).resolve()
-        for d in sorted(dirs):
-            if not d.is_dir():
+        me = os.path.normpath(os.path.abspath(path))
+        for d in sorted({os.path.dirname(p) for p in seen}):
+            try:
+                names = sorted(os.listdir(d))
+            except OSError:
                 continue
-            for f in sorted(d.iterdir()):
-                if f.suffix in (".yaml", ".yml", ".toml") and f.name[:1].isdigit():
-                    if f.resolve().as_posix() not in listed and f.resolve() != me:
-                        run.add(self, f"{f.name} looks like a migration but the manifest does not list it",
-                                str(f), 1, 1, None, None)
+            for name in names:
+                if name[:1].isdigit() and name.endswith((".yaml", ".yml", ".toml")):
+                    full = os.path.join(d, name)
+                    if full not in seen and full != me:
+                        run.add(self, f"{name} looks like a migration but the manifest does not list it",
+                                full, 1, 1, None, None)
 
 
 def _nth_pos(text: str, needle: str, n: int) -> tuple[int, int]:
@@ -333,6 +340,9 @@ _FOREIGN = {
 }
 
 
+_ANY_FOREIGN = re.compile("|".join(sorted({p for pats in _FOREIGN.values() for p, _ in pats})), re.I)
+
+
 class SL108(Rule):
     """A `default` block uses syntax that another dialect it stands for does not have.
 
@@ -368,6 +378,8 @@ class SL108(Rule):
                 src = srcs.get("default")
                 if src is None:
                     continue
+                if not _ANY_FOREIGN.search(src.text):
+                    continue  # fast path: nothing dialect-specific, not even in comments
                 text = strip_sql(src.text)
                 hits: dict[tuple[int, str], list[str]] = {}
                 for d in dialects:
