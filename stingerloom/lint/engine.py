@@ -246,13 +246,10 @@ class ManifestRun:
         chunk from the splitter is expanded)."""
         out = []
         for st in stmts:
-            text_kind = classify(st.sql)
-            if text_kind == "ClientCommand":
-                st.kind = "ClientCommand"
-                out.append(st)
-                continue
+            # client commands (DELIMITER, \set) never get here: the splitter reports them (SL316)
             if dialect != "postgres":
-                st.kind = text_kind
+                st.kind = classify(st.sql)
+                text_kind = st.kind
                 if dialect == "mysql" and text_kind == "Unknown":
                     self.add("SL202", "no rule could analyse this statement; review it by hand", st.source.file,
                              *st.pos(), migration, dialect)
@@ -299,8 +296,7 @@ class ManifestRun:
     def _replay_sqlite(self, replay: SqliteReplay, ctx: MigrationCheck) -> None:
         from .parse import object_names
 
-        replay.begin(object_names(" ".join(st.stripped for st in ctx.up + ctx.down)))
-        before = replay.snapshot()
+        before = replay.begin(object_names(" ".join(st.stripped for st in ctx.up + ctx.down)))
         up_failed = self._exec_all(replay, ctx.up, ctx)
         after_up = replay.snapshot()
         replay.remember(before, after_up)

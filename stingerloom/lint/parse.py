@@ -97,21 +97,27 @@ class SqliteReplay:
     def __init__(self) -> None:
         self.mirror: dict[str, tuple[str, str, str]] = {}  # lower(name) -> (type, lower(tbl_name), sql)
         self.by_table: dict[str, set[str]] = {}  # lower(tbl_name) -> names of the objects on it
+        self.names: dict[str, str] = {}  # lower(name) -> name as SQLite stores it
+        self.tables: dict[str, str] = {}  # lower(tbl_name) -> tbl_name as stored
         self.conn: sqlite3.Connection | None = None
 
-    def begin(self, names: set[str]) -> None:
-        """A fresh database holding the mirrored objects that ``names`` refer to."""
+    def begin(self, names: set[str]) -> dict:
+        """A fresh database holding the mirrored objects that ``names`` refer to; returns its
+        :meth:`snapshot` (no query needed: it is what was just created)."""
         if self.conn is not None:
             self.conn.close()
         self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         names = {n.lower() for n in names}
         keys = {k for n in names for k in self.by_table.get(n, ())} | (names & self.mirror.keys())
-        rows = [self.mirror[k] for k in keys if k in self.mirror]
-        for typ, _tbl, sql in sorted(rows, key=lambda r: self._ORDER.get(r[0], 9)):
+        snap = {}
+        for name, (typ, tbl, sql) in sorted(((k, self.mirror[k]) for k in keys if k in self.mirror),
+                                            key=lambda r: self._ORDER.get(r[1][0], 9)):
             try:
                 self.conn.execute(sql)
             except sqlite3.Error:
-                pass
+                continue
+            snap[(typ, self.names[name])] = (self.tables[tbl], " ".join(sql.split()), sql)
+        return snap
 
     def execute(self, sql: str) -> tuple[str, str] | None:
         """Run one statement: None, or (category, message) with category 'syntax' or 'other'."""
@@ -141,6 +147,8 @@ class SqliteReplay:
         for (typ, name), (tbl, _norm, sql) in after.items():
             if sql:
                 self.mirror[name.lower()] = (typ, tbl.lower(), sql)
+                self.names[name.lower()] = name
+                self.tables[tbl.lower()] = tbl
                 self.by_table.setdefault(tbl.lower(), set()).add(name.lower())
 
     def in_transaction(self) -> bool:
