@@ -86,8 +86,13 @@ def run(args: argparse.Namespace) -> int:
         result = lint_paths(args.manifests, dialects=args.dialect, select=args.select or (),
                             ignore=args.ignore or (), targets=targets, base=args.base, verify_args=args)
     except Exception as exc:  # an internal error must not look like a clean run
+        from stingerloom.errors import StingerloomError
+
         if getattr(args, "verbose", False):
             raise
+        if isinstance(exc, StingerloomError):  # e.g. --verify cannot reach --dev-database
+            print(exc.format(), file=sys.stderr)
+            return exc.exit_code
         return _err(f"internal error: {exc!r} (run with -v for the traceback)")
     from .render import render
 

@@ -19,7 +19,12 @@ from .facts import classify, lead_len, strip_sql, text_table, transaction_word
 from .model import ALL_DIALECTS, Finding, LintResult, Rule
 from .parse import SqliteReplay, parse_pg, sqlite_error_offset
 
-_PG_LOCATION_KEYS = ("location", "stmt_location")
+try:  # the `lint` extra; without it PostgreSQL statements are only classified by keyword
+    import pglast as _pglast  # noqa: F401
+
+    _HAVE_PGLAST = True
+except ImportError:  # pragma: no cover
+    _HAVE_PGLAST = False
 
 
 class Stmt:
@@ -247,7 +252,7 @@ class ManifestRun:
         out = []
         for st in stmts:
             # client commands (DELIMITER, \set) never get here: the splitter reports them (SL316)
-            if dialect != "postgres":
+            if dialect != "postgres" or not _HAVE_PGLAST:
                 st.kind = classify(st.sql)
                 text_kind = st.kind
                 if dialect == "mysql" and text_kind == "Unknown":
@@ -510,6 +515,10 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
     result.files += len(files)
     dialects = choose_dialects(options, migrations)
     run.dialects = dialects
+    if "postgres" in dialects and not _HAVE_PGLAST:
+        note = "pglast is not installed: PostgreSQL syntax and rules are skipped (pip install 'stingerloom[lint]')"
+        if note not in result.notes:
+            result.notes.append(note)
     from .rules import manifest_checks
 
     manifest_checks(run, manifest, migrations, dialects, path)
@@ -524,7 +533,8 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
         except ImportError:
             result.notes.append("--verify is not available yet (stingerloom.schema.verify is missing)")
         else:
-            run.findings.extend(run_verify(manifest, verify_args))
+            for f in run_verify(manifest, verify_args):
+                run.findings.append(Finding(**f) if isinstance(f, dict) else f)
     _apply_ignores(run, ignores)
     result.findings.extend(run.findings)
 
