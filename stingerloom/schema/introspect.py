@@ -3,9 +3,10 @@
 * PostgreSQL: ``pg_catalog``, one or several schemas (table names are qualified ``schema.table``
   when more than one schema is read), in five queries whatever the number of tables.
 * MySQL/MariaDB: ``information_schema`` of the current database, in five queries.
-* SQLite: ``sqlite_master`` and the ``table_info``/``index_list``/``foreign_key_list`` pragmas;
-  constraint names and CHECK expressions, which SQLite keeps only in the CREATE TABLE text, are
-  read from it.
+* SQLite: ``sqlite_master`` joined to the ``table_info``/``index_list``/``index_info``/
+  ``foreign_key_list`` pragma functions, in five queries whatever the number of tables; constraint
+  names and CHECK expressions, which SQLite keeps only in the CREATE TABLE text, are read from it
+  (only for the tables whose text can hold them).
 
 The migration history table is never part of the schema. Types are stored in portable form where
 one maps to the native type (see :mod:`stingerloom.schema.types`).
@@ -67,62 +68,127 @@ def _is_history(name: str, history: str) -> bool:
 
 
 # -- SQLite -------------------------------------------------------------------------------------------
+# Every table at once: the pragmas as table-valued functions joined to sqlite_master, so the cost is a
+# handful of statements whatever the number of tables (one PRAGMA per table and index was ~2,500).
+_SQLITE_TABLES = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+_SQLITE_COLUMNS = ('SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk FROM sqlite_master m '
+                   f"JOIN pragma_table_info(m.name) p WHERE {_SQLITE_TABLES}")
+_SQLITE_INDEXES = ('SELECT m.name, p.name, p."unique", p.origin FROM sqlite_master m '
+                   f"JOIN pragma_index_list(m.name) p WHERE {_SQLITE_TABLES} AND p.origin <> 'pk'")
+# index columns by index name (index names are unique in a database); cheaper than joining through
+# index_list, and an index missing here is read on its own (see _sqlite)
+_SQLITE_INDEX_COLUMNS = ("SELECT m.name, p.name FROM sqlite_master m JOIN pragma_index_info(m.name) p "
+                         "WHERE m.type = 'index'")
+# only a CREATE TABLE text with the REFERENCES keyword can declare a foreign key
+_SQLITE_FKS = ('SELECT m.name, p.id, p."table", p."from", p."to", p.on_update, p.on_delete FROM sqlite_master m '
+               f"JOIN pragma_foreign_key_list(m.name) p WHERE {_SQLITE_TABLES} "
+               "AND instr(upper(m.sql), 'REFERENCES') > 0")
+_AUTOINCREMENT = re.compile(r"\bAUTOINCREMENT\b", re.I)
+_CHECK = re.compile(r"\bCHECK\b", re.I)
+_CONSTRAINT = re.compile("CONSTRAINT", re.I)
+
+
+def _mentions(body: str, upper: Optional[str], word: str, rx: Any) -> bool:
+    """``rx`` (case-insensitive, always containing ``word``) occurs in ``body``. For ASCII text the
+    upper-cased copy rules most tables out by a plain substring test before the regex runs."""
+    return (upper is None or word in upper) and rx.search(body) is not None
+
+
+def _may_name(body: str, upper: Optional[str]) -> bool:
+    """Whether an item can start with CONSTRAINT: the word is in the text, or a comment, which the
+    item split removes, could join one from its pieces."""
+    return "/*" in body or "--" in body or _mentions(body, upper, "CONSTRAINT", _CONSTRAINT)
+
+
 def _sqlite(d: Any, history: str) -> Schema:
     schema = Schema()
-    rows = d.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
-                     "ESCAPE '\\' ORDER BY name")
-    for name, sql in rows:
-        if _is_history(name, history):
+    tables = schema.tables
+    bodies: dict[str, str] = {}
+    uppers: dict[str, Optional[str]] = {}
+    for name, sql in d.execute(f"SELECT m.name, m.sql FROM sqlite_master m WHERE {_SQLITE_TABLES} ORDER BY m.name"):
+        if not _is_history(name, history):
+            tables[name] = Table(name=name)
+            body = bodies[name] = _create_body(sql or "")
+            uppers[name] = body.upper() if body.isascii() else None
+    if not tables:
+        return schema
+    ptypes: dict[str, str] = {}
+    defaults: dict[tuple[str, str], bool] = {}
+    pks: dict[str, list[tuple[int, str]]] = {}
+    for tname, cname, ctype, notnull, dflt, pkpos in d.execute(_SQLITE_COLUMNS):
+        table = tables.get(tname)
+        if table is None:
             continue
-        schema.tables[name] = _sqlite_table(d, name, sql or "")
-    return schema
-
-
-def _sqlite_table(d: Any, name: str, sql: str) -> Table:
-    q = '"' + name.replace('"', '""') + '"'
-    table = Table(name=name)
-    pk: list[tuple[int, str]] = []
-    for _cid, cname, ctype, notnull, dflt, pkpos in d.execute(f"PRAGMA table_info({q})"):
-        ptype = portable_type(ctype or "", "sqlite") if ctype else ""
-        table.columns[cname] = Column(cname, ptype, not notnull, None, False)
-        table.columns[cname].default = dflt if normalize_default(dflt, ptype, "sqlite") is not None else None
+        ptype = ptypes.get(ctype)
+        if ptype is None:
+            ptype = ptypes[ctype] = portable_type(ctype, "sqlite") if ctype else ""
+        if dflt is not None:
+            keep = defaults.get((dflt, ptype))
+            if keep is None:
+                keep = defaults[(dflt, ptype)] = normalize_default(dflt, ptype, "sqlite") is not None
+            if not keep:
+                dflt = None
+        table.columns[cname] = Column(cname, ptype, not notnull, dflt, False)
         if pkpos:
-            pk.append((pkpos, cname))
-    table.primary_key = tuple(c for _p, c in sorted(pk))
-    for c in table.primary_key:
-        table.columns[c].nullable = False
-    body = _create_body(sql)
-    items = _Items(body)
-    if len(table.primary_key) == 1 and re.search(r"\bAUTOINCREMENT\b", _strip_literals(body), re.I):
-        table.columns[table.primary_key[0]].autoincrement = True
-    for _seq, iname, unique, origin, _partial in d.execute(f"PRAGMA index_list({q})"):
-        if origin == "pk":
-            continue
-        qi = '"' + iname.replace('"', '""') + '"'
-        cols = tuple(r[2] for r in sorted(d.execute(f"PRAGMA index_info({qi})")))
-        if any(c is None for c in cols):
-            continue  # an expression index: not part of the declarative model
-        constraint = origin == "u"
-        if constraint:
-            iname = _sqlite_unique_name(items(), cols) or deterministic_name("uq", name, cols)
-        table.indexes[iname] = Index(iname, cols, bool(unique), constraint)
-    fks: dict[int, list] = {}
-    for fid, _seq, rtable, frm, to, on_update, on_delete, _match in d.execute(f"PRAGMA foreign_key_list({q})"):
-        fks.setdefault(fid, []).append((frm, to, rtable, on_update, on_delete))
-    for fid in sorted(fks):
-        parts = fks[fid]
-        cols = tuple(p[0] for p in parts)
-        rtable = parts[0][2]
-        rcols = tuple(p[1] for p in parts)
-        if any(c is None for c in rcols):
-            rcols = tuple(_sqlite_pk(d, rtable)) or rcols
-        fname = _sqlite_fk_names(items()).get(cols) or deterministic_name("fk", name, cols, rtable)
-        table.foreign_keys[fname] = ForeignKey(fname, cols, rtable, rcols, _action(parts[0][4]), _action(parts[0][3]))
-    checks = _sqlite_checks(items()) if re.search(r"\bCHECK\b", body, re.I) else []
-    for i, (cname, expr) in enumerate(checks, 1):
-        cname = cname or f"ck_{name}_{i}"
-        table.checks[cname] = Check(cname, expr)
-    return table
+            pks.setdefault(tname, []).append((pkpos, cname))
+    for tname, pk in pks.items():
+        table = tables[tname]
+        table.primary_key = tuple(c for _p, c in sorted(pk))
+        for c in table.primary_key:
+            table.columns[c].nullable = False
+        if len(pk) == 1:
+            body = bodies[tname]
+            if _mentions(body, uppers[tname], "AUTOINCREMENT", _AUTOINCREMENT) and \
+                    _AUTOINCREMENT.search(_strip_literals(body)):
+                table.columns[table.primary_key[0]].autoincrement = True
+    items = {name: _Items(body) for name, body in bodies.items()}
+    index_rows = d.execute(_SQLITE_INDEXES)
+    if index_rows:
+        index_cols: dict[str, list] = {}
+        for iname, cname in d.execute(_SQLITE_INDEX_COLUMNS):
+            index_cols.setdefault(iname, []).append(cname)
+        for tname, iname, unique, origin in index_rows:
+            table = tables.get(tname)
+            if table is None:
+                continue
+            cols = index_cols.get(iname)
+            if cols is None:
+                qi = '"' + iname.replace('"', '""') + '"'
+                cols = [r[2] for r in sorted(d.execute(f"PRAGMA index_info({qi})"))]
+            if None in cols:
+                continue  # an expression index: not part of the declarative model
+            cols = tuple(cols)
+            constraint = origin == "u"
+            if constraint:
+                named = _may_name(bodies[tname], uppers[tname])
+                name = _sqlite_unique_name(items[tname](), cols) if named else None
+                iname = name or deterministic_name("uq", tname, cols)
+            table.indexes[iname] = Index(iname, cols, bool(unique), constraint)
+    fk_rows: dict[str, dict[int, list]] = {}
+    for tname, fid, rtable, frm, to, on_update, on_delete in d.execute(_SQLITE_FKS):
+        if tname in tables:
+            fk_rows.setdefault(tname, {}).setdefault(fid, []).append((frm, to, rtable, on_update, on_delete))
+    for tname, fks in fk_rows.items():
+        table = tables[tname]
+        names = _sqlite_fk_names(items[tname]()) if _may_name(bodies[tname], uppers[tname]) else {}
+        for fid in sorted(fks):
+            parts = fks[fid]
+            cols = tuple(p[0] for p in parts)
+            rtable = parts[0][2]
+            rcols = tuple(p[1] for p in parts)
+            if None in rcols:
+                target = tables.get(rtable)
+                rcols = (target.primary_key if target is not None else tuple(_sqlite_pk(d, rtable))) or rcols
+            fname = names.get(cols) or deterministic_name("fk", tname, cols, rtable)
+            table.foreign_keys[fname] = ForeignKey(fname, cols, rtable, rcols, _action(parts[0][4]),
+                                                   _action(parts[0][3]))
+    for tname, body in bodies.items():
+        if _mentions(body, uppers[tname], "CHECK", _CHECK):
+            table = tables[tname]
+            for i, (cname, expr) in enumerate(_sqlite_checks(items[tname]()), 1):
+                cname = cname or f"ck_{tname}_{i}"
+                table.checks[cname] = Check(cname, expr)
+    return schema
 
 
 def _sqlite_pk(d: Any, table: str) -> list[str]:
@@ -151,9 +217,12 @@ def _unquote(ident: str) -> str:
     return ident
 
 
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+
+
 def _strip_literals(sql: str) -> str:
     """``sql`` with string literals blanked (same length), so keyword searches skip them."""
-    return re.sub(r"'(?:[^']|'')*'", lambda m: "'" + " " * (len(m.group(0)) - 2) + "'", sql)
+    return _LITERAL.sub(lambda m: "'" + " " * (len(m.group(0)) - 2) + "'", sql)
 
 
 def _create_body(sql: str) -> str:
@@ -166,8 +235,28 @@ _TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|
                     re.S)
 
 
+# The same split by one regex for a body without comments: an item is a run of quoted tokens,
+# other characters and parenthesised groups (nested up to 3 deep) up to a top-level comma. Atomic
+# groups take each quoted token exactly as _TOKEN would. When the matches do not tile the body
+# (deeper nesting, an unbalanced parenthesis, an unterminated quote), the token loop decides.
+_ATOM = r"""(?>[^'"`\[(),]++|'[^']*+(?:''[^']*+)*+'|"[^"]*+(?:""[^"]*+)*+"|`[^`]*+(?:``[^`]*+)*+`|\[[^\]]*+\])"""
+_GROUP = r"\((?:" + _ATOM + r"|,)*+\)"
+for _ in range(2):
+    _GROUP = r"\((?:" + _ATOM + "|,|" + _GROUP + r")*+\)"
+_ITEMS = re.compile("((?:" + _ATOM + "|" + _GROUP + r")*+)(,|\Z)")
+
+
 def _top_level_items(body: str) -> list[str]:
     """The comma-separated items of a CREATE TABLE body (columns and table constraints)."""
+    if "--" not in body and "/*" not in body:
+        parts = _ITEMS.findall(body)
+        if sum(len(item) + len(comma) for item, comma in parts) == len(body):
+            # an empty item counts before a comma, not at the end (as in the token loop)
+            return [text for item, comma in parts if (text := item.strip()) or comma]
+    return _top_level_items_tokens(body)
+
+
+def _top_level_items_tokens(body: str) -> list[str]:
     items: list[str] = []
     cur: list[str] = []
     depth = 0
@@ -206,10 +295,15 @@ class _Items:
         return self._items
 
 
+_FK_NAMED = re.compile(rf"\s*CONSTRAINT\s+({_IDENT})\s+FOREIGN\s+KEY\s*\(", re.I).match
+_UNIQUE_NAMED = re.compile(rf"\s*CONSTRAINT\s+({_IDENT})\s+UNIQUE\s*\(", re.I).match
+_CHECKS = re.compile(rf"(?:CONSTRAINT\s+({_IDENT})\s+)?\bCHECK\s*\(", re.I).finditer
+
+
 def _sqlite_fk_names(items: list[str]) -> dict[tuple[str, ...], str]:
     out = {}
     for item in items:
-        m = re.match(rf"\s*CONSTRAINT\s+({_IDENT})\s+FOREIGN\s+KEY\s*\(", item, re.I)
+        m = _FK_NAMED(item)
         if m:
             inner, _ = paren_group(item, m.end() - 1)
             out[_cols(inner)] = _unquote(m.group(1))
@@ -218,7 +312,7 @@ def _sqlite_fk_names(items: list[str]) -> dict[tuple[str, ...], str]:
 
 def _sqlite_unique_name(items: list[str], cols: tuple[str, ...]) -> Optional[str]:
     for item in items:
-        m = re.match(rf"\s*CONSTRAINT\s+({_IDENT})\s+UNIQUE\s*\(", item, re.I)
+        m = _UNIQUE_NAMED(item)
         if m:
             inner, _ = paren_group(item, m.end() - 1)
             if _cols(inner) == cols:
@@ -230,7 +324,7 @@ def _sqlite_checks(items: list[str]) -> list[tuple[Optional[str], str]]:
     out: list[tuple[Optional[str], str]] = []
     for item in items:
         plain = _strip_literals(item)
-        for m in re.finditer(rf"(?:CONSTRAINT\s+({_IDENT})\s+)?\bCHECK\s*\(", plain, re.I):
+        for m in _CHECKS(plain):
             expr, _ = paren_group(item, m.end() - 1)
             out.append((_unquote(m.group(1)) if m.group(1) else None, expr))
     return out
