@@ -305,7 +305,7 @@ class ManifestRun:
         up_failed = self._exec_all(replay, ctx.up, ctx)
         after_up = replay.snapshot()
         replay.remember(before, after_up)
-        if not ctx.down:
+        if not ctx.down or (not up_failed and _drops_what_up_creates(ctx)):
             return
         # The database is this migration's own (see SqliteReplay): down runs for real, nothing to undo.
         down_failed = self._exec_all(replay, ctx.down, ctx)
@@ -318,8 +318,8 @@ class ManifestRun:
         for st in stmts:
             if st.kind in ("TransactionStmt", "ClientCommand", "Empty"):
                 continue
-            if st.kind == "VacuumStmt" and replay.in_transaction():
-                continue
+            if st.kind == "VacuumStmt" or (st.kind == "PragmaStmt" and re.match(r"\s*PRAGMA\s+(\w+\.)?(journal_mode|wal_checkpoint)", st.sql, re.I)):
+                continue  # cannot run inside the replay's savepoint; not schema changes anyway
             res = replay.execute(st.sql)
             if res is None:
                 continue
@@ -435,6 +435,33 @@ def _update_catalog(ctx: MigrationCheck) -> None:
                 cat.index_first_cols.add((st.table, params[0]["IndexElem"]["name"]))
 
 
+_DROP_TABLE = re.compile(r"\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\"[^\"]+\"|`[^`]+`|[A-Za-z_]\w*)\s*\Z", re.I)
+_ON_TABLE_KINDS = frozenset({"IndexStmt", "CreateTrigStmt", "InsertStmt", "UpdateStmt", "DeleteStmt"})
+
+
+def _drops_what_up_creates(ctx: MigrationCheck) -> bool:
+    """True when down is exactly ``DROP TABLE`` of every table up creates and up touches nothing else:
+    then down is the inverse by construction (dropping a table drops its indexes and triggers), and
+    running it in SQLite would only confirm that. Saves the replay most of its time on real manifests."""
+    from .facts import norm_ident
+
+    dropped = set()
+    for st in ctx.down:
+        m = _DROP_TABLE.match(st.stripped)
+        if not m:
+            return False
+        dropped.add(norm_ident(m.group(1)))
+    created = set()
+    for st in ctx.up:
+        if st.kind == "CreateStmt" and st.table:
+            created.add(st.table)
+        elif st.kind in _ON_TABLE_KINDS and st.table in created:
+            continue
+        else:
+            return False
+    return bool(created) and created == dropped
+
+
 def _sqlite_inverse(run: ManifestRun, ctx: MigrationCheck, before, after_up, after_down) -> None:
     where = ctx.down[0]
     file, (line, col) = where.source.file, where.pos()
@@ -540,38 +567,54 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
 
 
 _PARALLEL_MIN = 300  # statements blocks (migrations x dialects) below which forking does not pay
+_COST = {"sqlite": 2.2, "postgres": 1.0, "mysql": 0.6}  # relative cost per migration (bench/lint_bench.py)
 
 
 def _check_dialects(run: ManifestRun, dialects, migrations) -> list[Ignore]:
     """Check every dialect; on a long manifest, one forked worker per dialect (they share nothing
     but the read-only manifest, so the wall time is the slowest dialect's, not the sum)."""
     jobs = os.environ.get("STINGERLOOM_LINT_JOBS", "")
-    serial = (len(dialects) < 2 or not hasattr(os, "fork") or jobs == "1"
-              or (len(migrations) * len(dialects) < _PARALLEL_MIN and jobs == ""))
+    try:
+        cpus = int(jobs) if jobs else len(os.sched_getaffinity(0))
+    except (AttributeError, ValueError):
+        cpus = os.cpu_count() or 1
+    serial = (len(dialects) < 2 or not hasattr(os, "fork") or cpus < 2
+              or (len(migrations) * len(dialects) < _PARALLEL_MIN and not jobs))
     if serial:
         for d in dialects:
             run.check_dialect(d, migrations)
         return run.ignores(None)
     import pickle
 
+    # SQLite (it really runs the SQL) costs about as much as the other two together: on two CPUs it
+    # gets a worker of its own and the parent checks the rest.
+    groups = [[d] for d in dialects]
+    while len(groups) > cpus:
+        groups.sort(key=lambda g: sum(_COST.get(d, 1) for d in g))
+        groups[0:2] = [groups[0] + groups[1]]
+    groups.sort(key=lambda g: sum(_COST.get(d, 1) for d in g), reverse=True)
+    mine, others = groups[-1], groups[:-1]
     children = []
-    for d in dialects:
+    for group in others:
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             os.close(r)
             try:
                 run.findings = []
-                run.check_dialect(d, migrations)
+                for d in group:
+                    run.check_dialect(d, migrations)
                 payload = pickle.dumps((run.findings, run.ignores(None)))
             except BaseException as exc:  # noqa: BLE001 - handed to the parent
-                payload = pickle.dumps(RuntimeError(f"lint worker for {d} failed: {exc!r}"))
+                payload = pickle.dumps(RuntimeError(f"lint worker for {', '.join(group)} failed: {exc!r}"))
             with os.fdopen(w, "wb") as fh:
                 fh.write(payload)
             os._exit(0)
         os.close(w)
         children.append((pid, r))
-    ignores: list[Ignore] = []
+    for d in mine:
+        run.check_dialect(d, migrations)
+    ignores: list[Ignore] = run.ignores(None)
     error = None
     for pid, r in children:
         with os.fdopen(r, "rb") as fh:

@@ -14,6 +14,19 @@ from functools import lru_cache
 # ---------------------------------------------------------------------------------------------------
 # text helpers
 
+
+@lru_cache(maxsize=None)
+def rx(pattern: str) -> re.Pattern:
+    """``pattern`` compiled case-insensitively, once (rules call this in their hot paths)."""
+    return re.compile(pattern, re.I)
+
+
+@lru_cache(maxsize=None)
+def rx_is(pattern: str) -> re.Pattern:
+    """Like :func:`rx`, with ``.`` matching newlines too."""
+    return re.compile(pattern, re.I | re.S)
+
+
 _STRIP_RE = re.compile(
     r"--[^\n]*|#[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$.*?\$\1\$",
     re.S,

@@ -88,8 +88,9 @@ class SqliteReplay:
     syntax errors. The replay is what lets `up` and `down` really run (SL402).
 
     One database for the whole manifest would be quadratic: every DDL statement makes SQLite re-read
-    the schema. So each migration gets a fresh database seeded with just the objects it names (tables,
-    with their indexes and triggers), taken from a mirror of the schema the earlier migrations left.
+    the schema. So each migration starts from an empty schema (a savepoint rolled back after it) seeded
+    with just the objects it names (tables, with their indexes and triggers), taken from a mirror of
+    the schema the earlier migrations left.
     """
 
     _ORDER = {"table": 0, "index": 1, "view": 2, "trigger": 3}
@@ -104,9 +105,11 @@ class SqliteReplay:
     def begin(self, names: set[str]) -> dict:
         """A fresh database holding the mirrored objects that ``names`` refer to; returns its
         :meth:`snapshot` (no query needed: it is what was just created)."""
-        if self.conn is not None:
-            self.conn.close()
-        self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        if self.conn is None:
+            self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        else:
+            self.end()
+        self.conn.execute("SAVEPOINT stingerloom_migration")
         names = {n.lower() for n in names}
         keys = {k for n in names for k in self.by_table.get(n, ())} | (names & self.mirror.keys())
         snap = {}
@@ -118,6 +121,16 @@ class SqliteReplay:
                 continue
             snap[(typ, self.names[name])] = (self.tables[tbl], " ".join(sql.split()), sql)
         return snap
+
+    def end(self) -> None:
+        """Forget this migration's database: back to an empty schema (cheap, since it is small)."""
+        # The outermost SAVEPOINT is the transaction: ROLLBACK undoes all of it. Transaction control in
+        # the migrations is never replayed, so nothing can have committed it part way.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        else:  # pragma: no cover - defensive: start again from an empty database
+            self.conn.close()
+            self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
 
     def execute(self, sql: str) -> tuple[str, str] | None:
         """Run one statement: None, or (category, message) with category 'syntax' or 'other'."""

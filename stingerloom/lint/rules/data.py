@@ -7,6 +7,7 @@ import re
 from ..facts import create_table_parts, pg_type
 from ..model import Rule
 from ._util import added_columns, added_constraints, coldef_constraints, loc, text_actions
+from ..facts import rx
 
 
 class SL701(Rule):
@@ -53,9 +54,9 @@ class SL701(Rule):
                                "non-empty table", at=loc(cd))
             return
         for off, act in text_actions(stmt):
-            if (re.match(r"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|FULLTEXT|SPATIAL|CHECK)\b)", act, re.I)
-                    and re.search(r"\bNOT\s+NULL\b", act, re.I)
-                    and not re.search(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b", act, re.I)):
+            if (rx(r"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|FULLTEXT|SPATIAL|CHECK)\b)").match(act)
+                    and rx(r"\bNOT\s+NULL\b").search(act)
+                    and not rx(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b").search(act)):
                 what = ("silently fills the zero value on MySQL" if ctx.dialect == "mysql"
                         else "fails on a non-empty table")
                 ctx.report(self, stmt, f"NOT NULL column without a default {what}", at=off)
@@ -100,11 +101,11 @@ class SL702(Rule):
                     ctx.report(self, stmt, "a unique constraint fails if the existing rows hold duplicates", at=loc(con))
             return
         if stmt.kind == "IndexStmt":
-            if re.match(r"\s*CREATE\s+UNIQUE\b", stmt.stripped, re.I):
+            if rx(r"\s*CREATE\s+UNIQUE\b").match(stmt.stripped):
                 ctx.report(self, stmt, "a unique index fails if the existing rows hold duplicates")
             return
         for off, act in text_actions(stmt):
-            if re.match(r"ADD\s+(?:CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY\s+KEY)\b", act, re.I):
+            if rx(r"ADD\s+(?:CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY\s+KEY)\b").match(act):
                 ctx.report(self, stmt, "a unique constraint fails if the existing rows hold duplicates", at=off)
 
 
@@ -136,7 +137,7 @@ class SL801(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        for m in re.finditer(r"\bALGORITHM\s*=?\s*COPY\b|\bLOCK\s*=?\s*(?:SHARED|EXCLUSIVE)\b", stmt.stripped, re.I):
+        for m in rx(r"\bALGORITHM\s*=?\s*COPY\b|\bLOCK\s*=?\s*(?:SHARED|EXCLUSIVE)\b").finditer(stmt.stripped):
             ctx.report(self, stmt, f"{' '.join(m.group(0).split()).upper()} blocks writes (or reads) while the "
                        "table is rebuilt", at=m.start())
 
@@ -171,16 +172,16 @@ class SL802(Rule):
         if ctx.is_new(stmt.table):
             return
         if stmt.kind == "IndexStmt":
-            m = re.match(r"\s*CREATE\s+(FULLTEXT|SPATIAL)\b", stmt.stripped, re.I)
+            m = rx(r"\s*CREATE\s+(FULLTEXT|SPATIAL)\b").match(stmt.stripped)
             if m:
                 ctx.report(self, stmt, f"a {m.group(1).upper()} index copies the table")
             return
         for off, act in text_actions(stmt):
-            if re.match(r"ADD\s+(FULLTEXT|SPATIAL)\b", act, re.I):
+            if rx(r"ADD\s+(FULLTEXT|SPATIAL)\b").match(act):
                 ctx.report(self, stmt, "a FULLTEXT/SPATIAL index copies the table", at=off)
-            elif re.match(r"CONVERT\s+TO\s+(CHARACTER\s+SET|CHARSET)\b", act, re.I):
+            elif rx(r"CONVERT\s+TO\s+(CHARACTER\s+SET|CHARSET)\b").match(act):
                 ctx.report(self, stmt, "converting the character set copies the table", at=off)
-            elif re.match(r"(MODIFY|CHANGE)\b", act, re.I) and re.search(r"\b(ENUM|SET)\s*\(", act, re.I):
+            elif rx(r"(MODIFY|CHANGE)\b").match(act) and rx(r"\b(ENUM|SET)\s*\(").search(act):
                 ctx.report(self, stmt, "changing ENUM/SET values copies the table unless values are only appended",
                            at=off)
 
@@ -219,11 +220,11 @@ class SL803(Rule):
             _, elems, _ = create_table_parts(stmt.sql)
         else:
             elems = [(off, re.sub(r"^ADD\s+(COLUMN\s+)?", "", act, flags=re.I)) for off, act in text_actions(stmt)
-                     if re.match(r"ADD\b", act, re.I)]
+                     if rx(r"ADD\b").match(act)]
         for off, el in elems:
             if _NOT_COLUMN.match(el):
                 continue
-            m = re.search(r"\bREFERENCES\b", el, re.I)
+            m = rx(r"\bREFERENCES\b").search(el)
             if m:
                 ctx.report(self, stmt, "MySQL ignores a column-level REFERENCES: no foreign key is created",
                            at=off + (len(stmt.stripped[off:]) - len(stmt.stripped[off:].lstrip())) + m.start()

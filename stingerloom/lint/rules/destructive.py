@@ -7,12 +7,13 @@ import re
 from ..facts import pg_cmds, pg_names, pg_type, split_top
 from ..model import Rule
 from ._util import text_actions
+from ..facts import rx, rx_is
 
 
 def _drop_type(stmt) -> str | None:
     if stmt.node is not None:
         return stmt.node.get("removeType")
-    m = re.match(r"\s*DROP\s+(?:TEMPORARY\s+)?(\w+)", stmt.stripped, re.I)
+    m = rx(r"\s*DROP\s+(?:TEMPORARY\s+)?(\w+)").match(stmt.stripped)
     return ("OBJECT_" + m.group(1).upper()) if m else None
 
 
@@ -26,7 +27,7 @@ def _drop_names(stmt) -> list[str]:
             elif "String" in o:
                 out.append(o["String"]["sval"])
         return out
-    m = re.match(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+(?:IF\s+EXISTS\s+)?([^;]+)", stmt.stripped, re.I | re.S)
+    m = rx_is(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+(?:IF\s+EXISTS\s+)?([^;]+)").match(stmt.stripped)
     if not m:
         return []
     from ..facts import last_part
@@ -73,7 +74,7 @@ def _drop_columns(stmt) -> list[tuple[str, int | None]]:
         return [(c.get("name"), None) for c in pg_cmds(stmt.node) if c.get("subtype") == "AT_DropColumn"]
     out = []
     for off, act in text_actions(stmt):
-        m = re.match(r"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?(`[^`]+`|\"[^\"]+\"|\w+)", act, re.I)
+        m = rx(r"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?(`[^`]+`|\"[^\"]+\"|\w+)").match(act)
         if m and m.group(1).upper() not in ("INDEX", "KEY", "PRIMARY", "FOREIGN", "CONSTRAINT", "CHECK", "PARTITION"):
             out.append((m.group(1).strip('`"'), off))
     return out
@@ -153,20 +154,20 @@ def _renames(stmt):
     if stmt.kind == "RenameStmt":
         for off, part in split_top(
                 re.sub(r"^\s*RENAME\s+TABLE\s+", lambda m: " " * len(m.group(0)), stmt.stripped, flags=re.I)):
-            m = re.match(r"\s*(\S+)\s+TO\s+(\S+)", part, re.I)
+            m = rx(r"\s*(\S+)\s+TO\s+(\S+)").match(part)
             if m:
                 yield "table", m.group(1).strip('`"').lower(), m.group(2).strip('`"').lower(), off
         return
     for off, act in text_actions(stmt):
-        m = re.match(r"RENAME\s+(?:TO|AS)\s+(\S+)", act, re.I)
+        m = rx(r"RENAME\s+(?:TO|AS)\s+(\S+)").match(act)
         if m:
             yield "table", stmt.table, m.group(1).strip('`"').lower(), off
             continue
-        m = re.match(r"RENAME\s+(?:COLUMN\s+)?(\S+)\s+TO\s+(\S+)", act, re.I)
+        m = rx(r"RENAME\s+(?:COLUMN\s+)?(\S+)\s+TO\s+(\S+)").match(act)
         if m and m.group(1).upper() not in ("INDEX", "KEY"):
             yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
             continue
-        m = re.match(r"CHANGE\s+(?:COLUMN\s+)?(\S+)\s+(\S+)", act, re.I)
+        m = rx(r"CHANGE\s+(?:COLUMN\s+)?(\S+)\s+(\S+)").match(act)
         if m and m.group(1).strip('`"').lower() != m.group(2).strip('`"').lower():
             yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
 
@@ -340,7 +341,7 @@ class SL508(Rule):
                     ctx.report(self, stmt, f"dropping constraint {c.get('name')!r} removes an integrity check")
             return
         for off, act in text_actions(stmt):
-            if re.match(r"DROP\s+(CONSTRAINT|FOREIGN\s+KEY|CHECK|PRIMARY\s+KEY)\b", act, re.I):
+            if rx(r"DROP\s+(CONSTRAINT|FOREIGN\s+KEY|CHECK|PRIMARY\s+KEY)\b").match(act):
                 ctx.report(self, stmt, "dropping a constraint removes an integrity check", at=off)
 
 
@@ -438,6 +439,6 @@ class SL510(Rule):
         if ctx.dialect != "mysql":
             return
         for off, act in text_actions(stmt):
-            if re.match(r"(MODIFY|CHANGE)\b", act, re.I):
+            if rx(r"(MODIFY|CHANGE)\b").match(act):
                 ctx.report(self, stmt, "MODIFY/CHANGE of a column copies the table unless MySQL can do it in place",
                            at=off)

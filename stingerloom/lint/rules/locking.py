@@ -3,11 +3,11 @@ same migration (as squawk, Atlas PG101 and strong_migrations do)."""
 
 from __future__ import annotations
 
-import re
 
 from ..facts import SERIAL_TYPES, pg_cmds, pg_type, pg_walk
 from ..model import Rule
 from ._util import added_columns, added_constraints, coldef_constraints, loc, text_actions
+from ..facts import rx
 
 
 class SL601(Rule):
@@ -423,7 +423,7 @@ class SL611(Rule):
             return
         if stmt.node is None:
             for off, act in text_actions(stmt):
-                if re.match(r"ADD\b", act, re.I) and re.search(r"\bDEFAULT\s*\(", act, re.I):
+                if rx(r"ADD\b").match(act) and rx(r"\bDEFAULT\s*\(").search(act):
                     ctx.report(self, stmt, "an expression DEFAULT on a new column copies the table", at=off)
             return
         old = (ctx.target() or (99,)) < (11,)
@@ -467,7 +467,7 @@ class SL612(Rule):
             return
         if stmt.node is None:
             for off, act in text_actions(stmt):
-                if re.match(r"ADD\b", act, re.I) and re.search(r"\bSTORED\b", act, re.I):
+                if rx(r"ADD\b").match(act) and rx(r"\bSTORED\b").search(act):
                     ctx.report(self, stmt, "a STORED generated column copies the table", at=off)
             return
         for _, cd in added_columns(stmt):
@@ -507,7 +507,7 @@ class SL613(Rule):
             return
         if stmt.node is None:
             for off, act in text_actions(stmt):
-                if re.match(r"ADD\b", act, re.I) and re.search(r"\bAUTO_?INCREMENT\b|\bSERIAL\b", act, re.I):
+                if rx(r"ADD\b").match(act) and rx(r"\bAUTO_?INCREMENT\b|\bSERIAL\b").search(act):
                     ctx.report(self, stmt, "adding an auto-increment column rewrites every row", at=off)
             return
         for _, cd in added_columns(stmt):

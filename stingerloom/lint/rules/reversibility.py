@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 
 from ..model import Rule
 from ._util import added_columns
+from ..facts import rx
 
 
 class SL401(Rule):
@@ -232,8 +232,8 @@ class SL404(Rule):
                 continue
             if st.kind == "DropStmt":
                 ok = st.node.get("missing_ok") if st.node is not None else bool(
-                    re.match(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+IF\s+EXISTS\b", st.stripped, re.I)
-                    or re.match(r"\s*DROP\s+INDEX\b", st.stripped, re.I))  # MySQL has no DROP INDEX IF EXISTS
+                    rx(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+IF\s+EXISTS\b").match(st.stripped)
+                    or rx(r"\s*DROP\s+INDEX\b").match(st.stripped))  # MySQL has no DROP INDEX IF EXISTS
                 if not ok:
                     ctx.report(self, st, "DROP without IF EXISTS in a down that runs without a transaction")
 

@@ -432,7 +432,7 @@ class SL109(Rule):
 
     def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
         for m in migrations:
-            up, down = m.up_sources, m.down_sources
+            down = m.down_sources
             if not down or m.irreversible:
                 continue
             problems = []

@@ -7,6 +7,7 @@ import re
 from ..facts import create_table_parts, pg_names, pg_type
 from ..model import Rule
 from ._util import added_columns, added_constraints, coldef_constraints, loc
+from ..facts import rx
 
 _COLUMN_KINDS = frozenset({"CreateStmt", "AlterTableStmt"})
 
@@ -423,11 +424,11 @@ class SL912(Rule):
 
     def check_stmt(self, stmt, ctx) -> None:
         text = stmt.stripped
-        for m in re.finditer(r"\bREFERENCES\b", text, re.I):
-            nxt = re.search(r"\bREFERENCES\b", text[m.end():], re.I)
+        for m in rx(r"\bREFERENCES\b").finditer(text):
+            nxt = rx(r"\bREFERENCES\b").search(text[m.end():])
             segment = text[m.end(): m.end() + nxt.start() if nxt else len(text)]
             seg = re.split(r",\s*(?=(?:CONSTRAINT|FOREIGN|\w+\s+\w+))", segment, maxsplit=1)[0]
-            if not re.search(r"\bON\s+DELETE\b", seg, re.I):
+            if not rx(r"\bON\s+DELETE\b").search(seg):
                 ctx.report(self, stmt, "foreign key without ON DELETE", at=m.start())
 
 
@@ -474,12 +475,12 @@ class SL913(Rule):
             ctx.report(self, stmt, f"table {stmt.table!r} has no primary key")
             return
         text = stmt.stripped
-        if re.match(r"\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|VIRTUAL)\b", text, re.I):
+        if rx(r"\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|VIRTUAL)\b").match(text):
             return
         name, elems, _ = create_table_parts(stmt.sql)
-        if not elems or re.search(r"\bLIKE\b", text[:200], re.I):
+        if not elems or rx(r"\bLIKE\b").search(text[:200]):
             return
-        if not re.search(r"\bPRIMARY\s+KEY\b", text, re.I):
+        if not rx(r"\bPRIMARY\s+KEY\b").search(text):
             ctx.report(self, stmt, f"table {name!r} has no primary key")
 
 

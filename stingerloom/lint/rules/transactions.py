@@ -7,6 +7,7 @@ import re
 from ..facts import pg_cmds, transaction_word
 from ..model import Rule
 from ._util import DDL_KINDS, DML_KINDS, LOCKING_KINDS, NEEDS_NO_TX_KINDS, needs_no_transaction, text_actions
+from ..facts import rx
 
 
 def _tx_word(stmt) -> str:
@@ -193,7 +194,7 @@ def _locking(stmt, ctx) -> bool:
         return False
     if stmt.kind in ("AlterTableStmt", "IndexStmt", "CreateTrigStmt") and ctx.is_new(stmt.table):
         return False
-    if stmt.kind == "DropStmt" and stmt.node is None and not re.match(r"\s*DROP\s+(TABLE|INDEX)", stmt.stripped, re.I):
+    if stmt.kind == "DropStmt" and stmt.node is None and not rx(r"\s*DROP\s+(TABLE|INDEX)").match(stmt.stripped):
         return False
     return True
 
@@ -285,7 +286,7 @@ def _insert_select(stmt) -> bool:
     if stmt.node is not None:
         sel = stmt.node.get("selectStmt", {}).get("SelectStmt", {})
         return bool(sel.get("fromClause"))
-    return bool(re.search(r"\bSELECT\b", stmt.stripped, re.I))
+    return bool(rx(r"\bSELECT\b").search(stmt.stripped))
 
 
 class SL307(Rule):
@@ -361,7 +362,7 @@ class SL308(Rule):
         if stmt.node is not None:
             has_where = bool(stmt.node.get("whereClause"))
         else:
-            has_where = bool(re.search(r"\bWHERE\b", stmt.stripped, re.I))
+            has_where = bool(rx(r"\bWHERE\b").search(stmt.stripped))
         if not has_where:
             ctx.report(self, stmt, f"{'UPDATE' if stmt.kind == 'UpdateStmt' else 'DELETE'} without WHERE "
                        "touches every row")
@@ -507,7 +508,7 @@ class SL313(Rule):
     help = "set `transaction: false`, or use `PRAGMA defer_foreign_keys = on`"
 
     def check_stmt(self, stmt, ctx) -> None:
-        if ctx.transaction and re.match(r"\s*PRAGMA\s+(?:\w+\.)?foreign_keys\s*=", stmt.stripped, re.I):
+        if ctx.transaction and rx(r"\s*PRAGMA\s+(?:\w+\.)?foreign_keys\s*=").match(stmt.stripped):
             ctx.report(self, stmt, "PRAGMA foreign_keys has no effect inside a transaction")
 
 
@@ -680,7 +681,7 @@ class SL317(Rule):
                 elif name in _SESSION and not st.node.get("is_local"):
                     pending[name] = st
             else:
-                m = re.match(r"\s*SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?(\w+)\s*(?:=|TO)\s*(\w+)?", st.stripped, re.I)
+                m = rx(r"\s*SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?(\w+)\s*(?:=|TO)\s*(\w+)?").match(st.stripped)
                 if m and m.group(1).lower() in _SESSION:
                     if (m.group(2) or "").upper() == "DEFAULT":
                         pending.pop(m.group(1).lower(), None)
