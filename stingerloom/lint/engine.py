@@ -548,8 +548,8 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
             result.notes.append(note)
     from .rules import manifest_checks
 
-    manifest_checks(run, manifest, migrations, dialects, path)
-    ignores = _check_dialects(run, dialects, migrations)
+    ignores = _check_dialects(run, dialects, migrations,
+                              lambda: manifest_checks(run, manifest, migrations, dialects, path))
     if options.base:
         from .rules.drift import check_base
 
@@ -570,9 +570,10 @@ _PARALLEL_MIN = 300  # statements blocks (migrations x dialects) below which for
 _COST = {"sqlite": 2.2, "postgres": 1.0, "mysql": 0.6}  # relative cost per migration (bench/lint_bench.py)
 
 
-def _check_dialects(run: ManifestRun, dialects, migrations) -> list[Ignore]:
-    """Check every dialect; on a long manifest, one forked worker per dialect (they share nothing
-    but the read-only manifest, so the wall time is the slowest dialect's, not the sum)."""
+def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None) -> list[Ignore]:
+    """Check every dialect (and run ``also`` in the parent); on a long manifest, forked workers check
+    some dialects while the parent checks the rest (they share nothing but the read-only manifest,
+    so the wall time is the slowest worker's, not the sum)."""
     jobs = os.environ.get("STINGERLOOM_LINT_JOBS", "")
     try:
         cpus = int(jobs) if jobs else len(os.sched_getaffinity(0))
@@ -581,6 +582,7 @@ def _check_dialects(run: ManifestRun, dialects, migrations) -> list[Ignore]:
     serial = (len(dialects) < 2 or not hasattr(os, "fork") or cpus < 2
               or (len(migrations) * len(dialects) < _PARALLEL_MIN and not jobs))
     if serial:
+        also()
         for d in dialects:
             run.check_dialect(d, migrations)
         return run.ignores(None)
@@ -612,6 +614,7 @@ def _check_dialects(run: ManifestRun, dialects, migrations) -> list[Ignore]:
             os._exit(0)
         os.close(w)
         children.append((pid, r))
+    also()
     for d in mine:
         run.check_dialect(d, migrations)
     ignores: list[Ignore] = run.ignores(None)
@@ -672,18 +675,18 @@ def _apply_ignores(run: ManifestRun, ignores: list[Ignore]) -> None:
 
 def _finish(findings: list[Finding], cwd: str | None) -> list[Finding]:
     """Relative paths, one finding for several dialects, sorted."""
-    base = Path(cwd or os.getcwd()).resolve()
+    base = os.path.realpath(cwd or os.getcwd())
     merged: dict[tuple, Finding] = {}
     shown: dict[str, str] = {}
     for f in findings:
         if f.file:
             rel = shown.get(f.file)
             if rel is None:
-                p = Path(f.file)
-                try:
-                    rel = p.resolve().relative_to(base).as_posix()
-                except ValueError:
-                    rel = p.as_posix()
+                full = os.path.abspath(f.file)
+                if not full.startswith(base + os.sep):
+                    full = os.path.realpath(f.file)  # symlinks, /private/tmp and the like
+                rel = os.path.relpath(full, base) if full.startswith(base + os.sep) else f.file
+                rel = rel.replace(os.sep, "/")
                 shown[f.file] = rel
             f.file = rel
         key = (f.rule, f.file, f.line, f.column, f.message, f.migration)
