@@ -9,7 +9,14 @@ block, a third PostgreSQL plus a default for the others; one to four statements 
 - ``squawk`` (``pip install squawk-cli``; not a dependency) on the same PostgreSQL SQL, one .sql file
   per migration, as squawk is used in CI.
 
-Peak memory is the child's maximum resident set size. Targets: lint <= 3x squawk, <= 150 MB.
+Peak memory is the largest maximum resident set size of one process. On a long manifest lint forks
+workers per dialect (``STINGERLOOM_LINT_JOBS=1`` runs everything in one process; ``=N`` forces N
+groups); the workers share the parent's pages copy-on-write. Targets: lint <= 3x squawk, <= 150 MB.
+
+Measured on the shared 2-CPU development box (2026-11-26), 10,000 migrations, warm manifest cache:
+stingerloom lint (3 dialects) 5.2-5.9 s, 113-118 MB; squawk 2.70 on the PostgreSQL SQL 1.8-2.0 s, 38 MB
+(ratio 2.8-3.2); lint --dialect postgres alone 2.9 s, 64 MB; all three dialects in one process 9.0 s.
+Cold (manifest cache empty, the loader validates 10,000 files): 9.5 s.
 """
 
 from __future__ import annotations
