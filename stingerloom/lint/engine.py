@@ -139,6 +139,7 @@ class MigrationCheck:
         self.in_explicit_tx = False
         self.catalog = run.catalogs[dialect]
         self.current: Stmt | None = None
+        self.sqlite_before: dict = {}  # SQLite: (type, name) -> (tbl_name, normalised sql, sql)
 
     @property
     def file(self) -> str | None:
@@ -302,6 +303,7 @@ class ManifestRun:
         from .parse import object_names
 
         before = replay.begin(object_names(" ".join(st.stripped for st in ctx.up + ctx.down)))
+        ctx.sqlite_before = before  # the schema this migration starts from (SL851)
         up_failed = self._exec_all(replay, ctx.up, ctx)
         after_up = replay.snapshot()
         replay.remember(before, after_up)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 
-
 from stingerloom.lint import registry
 
 from .conftest import load_cases

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..facts import pg_cmds, pg_names, pg_type, split_top
+from ..facts import pg_cmds, pg_names, pg_type, rx, rx_is, split_top
 from ..model import Rule
 from ._util import text_actions
-from ..facts import rx, rx_is
 
 
 def _drop_type(stmt) -> str | None:

@@ -3,11 +3,15 @@ same migration (as squawk, Atlas PG101 and strong_migrations do)."""
 
 from __future__ import annotations
 
-
-from ..facts import SERIAL_TYPES, pg_cmds, pg_type, pg_walk
+from ..facts import SERIAL_TYPES, pg_cmds, pg_type, pg_walk, rx
 from ..model import Rule
-from ._util import added_columns, added_constraints, coldef_constraints, loc, text_actions
-from ..facts import rx
+from ._util import (
+    added_columns,
+    added_constraints,
+    coldef_constraints,
+    loc,
+    text_actions,
+)
 
 
 class SL601(Rule):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
+from ..facts import rx
 from ..model import Rule
 from ._util import added_columns
-from ..facts import rx
 
 
 class SL401(Rule):

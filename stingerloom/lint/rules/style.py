@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..facts import create_table_parts, pg_names, pg_type
+from ..facts import create_table_parts, pg_names, pg_type, rx
 from ..model import Rule
 from ._util import added_columns, added_constraints, coldef_constraints, loc
-from ..facts import rx
 
 _COLUMN_KINDS = frozenset({"CreateStmt", "AlterTableStmt"})
 

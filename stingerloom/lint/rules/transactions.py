@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 
-from ..facts import pg_cmds, transaction_word
+from ..facts import pg_cmds, rx, transaction_word
 from ..model import Rule
-from ._util import DDL_KINDS, DML_KINDS, LOCKING_KINDS, NEEDS_NO_TX_KINDS, needs_no_transaction, text_actions
-from ..facts import rx
+from ._util import (
+    DDL_KINDS,
+    DML_KINDS,
+    LOCKING_KINDS,
+    NEEDS_NO_TX_KINDS,
+    needs_no_transaction,
+    text_actions,
+)
 
 
 def _tx_word(stmt) -> str:
