@@ -6,7 +6,7 @@ import re
 
 from ..facts import create_table_parts, pg_names, pg_type, rx
 from ..model import Rule
-from ._util import added_columns, added_constraints, coldef_constraints, loc
+from ._util import added_columns, added_constraints, coldef_constraints, loc, text_actions
 
 _COLUMN_KINDS = frozenset({"CreateStmt", "AlterTableStmt"})
 
@@ -20,6 +20,9 @@ def _coldefs(stmt):
     else:
         for _, cd in added_columns(stmt):
             yield cd
+
+
+_NOT_COLUMN_RE = rx(r"(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|KEY|INDEX|CHECK|FULLTEXT|SPATIAL)\b")
 
 
 class _TypeRule(Rule):
@@ -61,8 +64,23 @@ class SL901(_TypeRule):
     """
 
     code, name, severity, default_enabled = "SL901", "prefer-bigint", "info", False
+    dialects = ("postgres", "mysql")
     types = frozenset({"int4", "int2", "serial", "serial4", "smallserial", "serial2"})
     message = "column {col!r} is {type}; prefer bigint"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if stmt.node is not None:
+            return super().check_stmt(stmt, ctx)
+        if stmt.kind == "CreateStmt":
+            elems = create_table_parts(stmt.sql)[1]
+        else:
+            elems = [(off, rx(r"^ADD\s+(?:COLUMN\s+)?").sub("", act)) for off, act in text_actions(stmt)
+                     if rx(r"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|FULLTEXT|SPATIAL|CHECK)\b)").match(act)]
+        for off, el in elems:
+            m = rx(r"([`\"]?[\w$]+[`\"]?)\s+((?:SMALL|MEDIUM|TINY)?INT(?:EGER)?)\b").match(el)
+            if m and not _NOT_COLUMN_RE.match(el):
+                col = m.group(1).strip('`"')
+                ctx.report(self, stmt, f"column {col!r} is {m.group(2).lower()}; prefer bigint", at=off)
 
 
 class SL902(_TypeRule):
