@@ -6,7 +6,13 @@ import re
 
 from ..facts import create_table_parts, pg_names, pg_type, rx
 from ..model import Rule
-from ._util import added_columns, added_constraints, coldef_constraints, loc, text_actions
+from ._util import (
+    added_columns,
+    added_constraints,
+    coldef_constraints,
+    loc,
+    text_actions,
+)
 
 _COLUMN_KINDS = frozenset({"CreateStmt", "AlterTableStmt"})
 
