@@ -5,8 +5,8 @@ Layout:
 - :mod:`.command` – ``configure(parser)`` / ``run(args)``, the CLI contract (no heavy imports).
 - :mod:`.engine` – reads manifests, splits and parses every block once per dialect, dispatches the
   statements to the rules, applies ``-- stingerloom:ignore`` comments.
-- :mod:`.parse` – the real parsers: pglast (PostgreSQL), stdlib sqlite3 (SQLite), sqlglot (MySQL, best
-  effort, never a syntax error).
+- :mod:`.parse` – the real parsers: pglast (PostgreSQL), stdlib sqlite3 (SQLite); MySQL statements are
+  classified by keyword (best effort, never a syntax error).
 - :mod:`.registry` – every rule code and the module that holds it; rule modules load lazily.
 - :mod:`.rules` – one class per rule, grouped by code range; the docstring is the documentation.
 - :mod:`.render` – text, json, sarif, github, junit.

@@ -31,7 +31,7 @@ class Stmt:
     """One statement of one block, for one dialect."""
 
     __slots__ = ("sql", "offset", "source", "index", "kind", "node", "dialect", "block", "error",
-                 "_stripped", "_glot", "_table", "migration")
+                 "_stripped", "_table", "migration")
 
     def __init__(self, sql, offset, source, index, dialect, block, migration) -> None:
         self.sql = sql
@@ -45,7 +45,6 @@ class Stmt:
         self.node: dict | None = None
         self.error: tuple[str, int] | None = None
         self._stripped = None
-        self._glot = False
         self._table = False
 
     def pos(self, rel: int | None = None) -> tuple[int | None, int | None]:
@@ -66,19 +65,6 @@ class Stmt:
         if self._table is False:
             self._table = _stmt_table(self)
         return self._table
-
-    def glot(self):
-        """sqlglot's tree for MySQL/SQLite, or None; only built when a rule asks."""
-        if self._glot is False:
-            self._glot = None
-            try:
-                import sqlglot
-                from sqlglot.errors import ErrorLevel
-
-                self._glot = sqlglot.parse_one(self.sql, read=self.dialect, error_level=ErrorLevel.IGNORE)
-            except Exception:
-                self._glot = None
-        return self._glot
 
     @property
     def end(self) -> int:

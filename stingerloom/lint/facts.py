@@ -2,8 +2,8 @@
 
 PostgreSQL facts come from pglast's JSON parse tree (the real grammar; the JSON form is ~25x faster to
 build than pglast's Python node objects). MySQL and SQLite facts come from small, lexer-aware helpers
-over the statement text: sqlglot is slow and, by its maintainers' own account, not a validator, so it is
-only consulted where a rule needs structure the helpers cannot give (see :meth:`Stmt.glot`).
+over the statement text. sqlglot was tried and left out: it is slow and, by its maintainers' own
+account, not a validator (it accepts invalid SQL and falls back to opaque commands on valid SQL).
 """
 
 from __future__ import annotations

@@ -6,8 +6,7 @@
   which gives no position.
 - SQLite: the stdlib ``sqlite3`` module in ``:memory:`` (see :class:`SqliteReplay`).
 - MySQL/MariaDB: no validating parser is available offline; a keyword classifier names the
-  statement and sqlglot is asked only where a rule needs structure. Nothing here ever claims a MySQL
-  syntax error.
+  statement (unrecognised ones are SL202, info). Nothing here ever claims a MySQL syntax error.
 """
 
 from __future__ import annotations
