@@ -111,6 +111,21 @@ def test_sarif_structure(tmp_path):
     assert len(fps) == len(set(fps))
 
 
+SARIF_SCHEMA = Path(__file__).parent / "sarif" / "sarif-2.1.0-rtm.5.json"
+
+
+def test_sarif_valid_against_the_official_schema(tmp_path):
+    """The whole SARIF 2.1.0 schema (draft-04), not only what GitHub reads."""
+    for newline in ("\n", "\r\n"):
+        _copy_input(tmp_path, newline)
+        doc = json.loads(_lint(tmp_path, "manifest.yaml", "--format", "sarif").stdout)
+        assert doc["runs"][0]["results"], "the input must produce findings for this test to mean anything"
+        schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+        jsonschema.Draft4Validator.check_schema(schema)
+        errors = sorted(jsonschema.Draft4Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
+        assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
 def test_json_shape(tmp_path):
     _copy_input(tmp_path, "\n")
     doc = json.loads(_lint(tmp_path, "manifest.yaml", "--format", "json").stdout)
