@@ -21,7 +21,7 @@ import time
 from typing import Any, Callable, Iterable, Sequence
 
 from ._record import Record
-from .errors import DriftError, InputError, MigrationFailed, StingerloomError
+from .errors import DriftError, InputError, MigrationFailed
 from .history import History, HistoryRow
 from .migration import Migration, MigrationContext, SqlMigration, SqlSource, checksum
 

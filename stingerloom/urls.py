@@ -80,7 +80,7 @@ class DatabaseURL(FrozenRecord):
 
     def __str__(self) -> str:
         if self.dialect == "sqlite":
-            return f"sqlite:///{self.database}" if not self.database.startswith("/") else f"sqlite:///{self.database}"
+            return f"sqlite:///{self.database}"  # an absolute path keeps its slash: sqlite:////abs.db
         auth = ""
         if self.user:
             auth = self.user + ("@" if self.password is None else ":***@")

@@ -160,8 +160,9 @@ def test_lock_is_per_history_table(pg_url):
 def test_lock_is_released_after_a_failed_transaction(pg):
     with pg.lock(1):
         pg.begin()
-        with pytest.raises(Exception):
+        with pytest.raises(Exception) as info:  # noqa: B017 - the assertion below narrows it
             pg.execute("SELECT 1/0")
+        assert pg.is_database_error(info.value) and "division by zero" in str(info.value)
     assert pg.lock_holder() is None
 
 

@@ -21,7 +21,7 @@ from .diff import (AddCheck, AddColumn, AddForeignKey, AddIndex, CreateTable, Dr
                    DropForeignKey, DropIndex, DropTable, ModifyColumn, Op, RebuildTable, RenameColumn,
                    RenameTable, SchemaDiff, SetPrimaryKey)
 from .model import Column, ForeignKey, Table
-from .types import native_type, normalize_default, render_type
+from .types import normalize_default, render_type
 
 _SIMPLE_DEFAULT = re.compile(
     r"^(?:[+-]?\d+(?:\.\d+)?|'(?:[^']|'')*'|null|true|false|current_timestamp|current_date|current_time)$", re.I)
