@@ -153,6 +153,9 @@ def main() -> None:
         tmp = Path(tmpd)
         manifest = generate(tmp / "m", a.n)
         env = dict(os.environ, XDG_CACHE_HOME=str(tmp / "cache"))
+        # Measure a normal start: Python writes and reuses bytecode caches (__pycache__) unless told
+        # not to, and some sandboxes set PYTHONDONTWRITEBYTECODE, which recompiles every module.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["XDG_CACHE_HOME"] = env["XDG_CACHE_HOME"]
         try:
             for d in dialects:
