@@ -3,7 +3,8 @@
 How a migration runs:
 
 * **Transactional** (``transaction: true`` on a database with transactional DDL, i.e. PostgreSQL
-  and SQLite): ``BEGIN``, every statement, the history row, ``COMMIT``. A failure rolls all of it
+  and SQLite, and on MySQL/MariaDB for migrations made only of DML): ``BEGIN``, every statement,
+  the history row, ``COMMIT``. A failure rolls all of it
   back, so the database is as it was before that migration.
 * **Non-transactional** (MySQL/MariaDB, whose DDL commits implicitly, and ``transaction: false``
   everywhere): the history row is written ``dirty`` (0/n) first, its counter goes up after each
@@ -17,6 +18,7 @@ migration whose file has since changed or gone (``missing``) can still be revert
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Callable, Iterable, Sequence
 
@@ -318,7 +320,7 @@ class MigrationRunner:
         )
         started = time.perf_counter()
         try:
-            if self.dialect.transactional_ddl and m.transaction:
+            if self.atomic(step):
                 self._in_transaction(step, lambda: self._finish_up(history, row, started))
             else:
                 self._without_transaction(history, step, row, started)
@@ -406,7 +408,7 @@ class MigrationRunner:
     def _revert_one(self, history: History, step: _Step, row: HistoryRow) -> MigrationResult:
         started = time.perf_counter()
         try:
-            if self.dialect.transactional_ddl and step.migration.transaction:
+            if self.atomic(step):
                 self._in_transaction(step, lambda: history.delete(row.id))
             else:
                 self._without_transaction(history, step, row, started)
@@ -415,6 +417,20 @@ class MigrationRunner:
         return MigrationResult(row.id, True, _ms(started), None, "down")
 
     # -- execution -----------------------------------------------------------------------------
+    def atomic(self, step: _Step) -> bool:
+        """Whether ``step`` runs in one transaction with its history row.
+
+        Yes for ``transaction: true`` on databases with transactional DDL. On MySQL/MariaDB, also
+        when every statement is plain DML (INSERT, UPDATE, DELETE, REPLACE), which does not commit
+        implicitly: a seed or backfill then rolls back whole instead of leaving a dirty row.
+        """
+        if not step.migration.transaction:
+            return False
+        if self.dialect.transactional_ddl:
+            return True
+        return step.source is not None and bool(step.statements) and all(
+            _DML.match(s.sql) for s in step.statements)
+
     def _in_transaction(self, step: _Step, record: Callable[[], None]) -> None:
         d = self.dialect
         d.begin()
@@ -564,6 +580,9 @@ class MigrationRunner:
                 return out
         finally:
             self._close()
+
+
+_DML = re.compile(r"(?i)(?:INSERT|UPDATE|DELETE|REPLACE)\b")
 
 
 def _ms(started: float) -> int:

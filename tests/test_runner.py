@@ -217,3 +217,25 @@ def test_open_connection_is_accepted(tmp_path):
     assert runner.run()[0].success
     assert conn.execute("SELECT count(*) FROM __migrations").fetchone() == (1,)
     conn.close()
+
+
+def test_failed_seed_rolls_back_whole_on_every_database(db_url, tmp_path):
+    """DML-only migrations are atomic everywhere, MySQL included (no implicit commit in DML)."""
+    manifest = load_manifest(write_manifest(tmp_path, {
+        "001_t.yaml": "up: CREATE TABLE t (id INTEGER PRIMARY KEY)\ndown: DROP TABLE t\n",
+        "002_seed.yaml": "up: |\n  INSERT INTO t (id) VALUES (1);\n  INSERT INTO t (id) VALUES (1);\n"
+                         "down: DELETE FROM t\n",
+        "003_seed_ok.yaml": "up: |\n  INSERT INTO t (id) VALUES (5);\n  UPDATE t SET id = 6 WHERE id = 5;\n"
+                            "down: DELETE FROM t WHERE id = 6\n",
+    }))
+    runner = MigrationRunner(manifest.migrations, database=db_url)
+    results = runner.run()
+    assert [(r.id, r.success) for r in results] == [("001_t", True), ("002_seed", False)]
+    assert results[1].exception.line == 3  # the duplicate key
+    assert query(db_url, "SELECT id FROM t") == []  # the first INSERT was rolled back too
+    assert [r[:2] for r in history(db_url)] == [("001_t", "applied")]
+    runner.migrations = [m for m in runner.migrations if m.id != "002_seed"]
+    assert [r.success for r in runner.run()] == [True]
+    assert query(db_url, "SELECT id FROM t") == [(6,)]
+    assert [r.success for r in runner.rollback()] == [True]
+    assert query(db_url, "SELECT id FROM t") == []

@@ -99,7 +99,7 @@ def render_dry_run(out: Output, runner: Any) -> None:
     for st in steps:
         m = st.migration
         where = f" ({m.source_file}:{m.source_line})" if m.source_file else ""
-        tx = "in one transaction" if runner.dialect.transactional_ddl and m.transaction else "without a transaction"
+        tx = "in one transaction" if runner.atomic(st) else "statement by statement, without a transaction"
         out.line(f"\n-- {m.id}{where}, {tx}")
         if st.source is None:
             out.line("-- (Python migration: its statements are known only when it runs)")
