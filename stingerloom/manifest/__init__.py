@@ -20,24 +20,25 @@ from .result import Manifest
 __all__ = ["Manifest", "load_manifest", "read_manifest"]
 
 
-def read_manifest(path: str | os.PathLike[str]) -> tuple[Manifest | None, list[Problem]]:
+def read_manifest(path: str | os.PathLike[str], *, use_cache: bool = True) -> tuple[Manifest | None, list[Problem]]:
     """Load the manifest at ``path``: ``(manifest, [])``, or ``(None, problems)`` if anything is wrong.
 
     Bad content never raises: every problem (SL101 invalid content, SL102 bad path, SL103 duplicate
     or missing id) comes back as a :class:`Problem` with its file, line and column. Only a manifest
     path that does not exist (or is a folder) raises :class:`InputError`, as any missing input file.
+    ``use_cache=False`` neither reads nor writes the cache (for throwaway copies of a manifest).
     """
     path = Path(path)
     _check_input(path)
     from . import cache
 
-    manifest = cache.load(path)
+    manifest = cache.load(path) if use_cache else None
     if manifest is not None:
         return manifest, []
     from .loader import load
 
     manifest, problems, loader = load(path)
-    if manifest is not None:
+    if manifest is not None and use_cache:
         cache.store(path, manifest, loader)
     return manifest, problems
 

@@ -117,22 +117,29 @@ def load_at_ref(manifest_path: str, ref: str):
     text = _git(["show", f"{ref}:{rel.as_posix()}"], root)
     if text is None:
         return None, None
-    tmp = Path(tempfile.mkdtemp(prefix="stingerloom-base-"))
-    (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-    (tmp / rel).write_bytes(text)
-    from .structure import _manifest_entries
+    import posixpath
 
-    _, entries = _manifest_entries(str(tmp / rel))
-    for e in entries:
-        target = (rel.parent / e)
-        data = _git(["show", f"{ref}:{target.as_posix()}"], root)
-        if data is not None:
-            out = tmp / target
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(data)
     from stingerloom.manifest import read_manifest
 
-    manifest, _problems = read_manifest(tmp / rel)
+    from .structure import _manifest_entries
+
+    # The old files go to a throwaway folder, which is deleted once they are loaded (the loaded
+    # migrations hold their SQL in memory), and never into the manifest cache.
+    with tempfile.TemporaryDirectory(prefix="stingerloom-base-") as tmpdir:
+        tmp = Path(tmpdir)
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / rel).write_bytes(text)
+        _, entries = _manifest_entries(str(tmp / rel))
+        for e in entries:
+            target = posixpath.normpath((rel.parent / e).as_posix())
+            if posixpath.isabs(target) or target == ".." or target.startswith("../"):
+                continue  # outside the repository: git has no such file, and it must not be written
+            data = _git(["show", f"{ref}:{target}"], root)
+            if data is not None:
+                out = tmp / target
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(data)
+        manifest, _problems = read_manifest(tmp / rel, use_cache=False)
     return manifest, None
 
 
