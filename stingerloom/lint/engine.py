@@ -548,8 +548,13 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
         except ImportError:
             result.notes.append("--verify is not available yet (stingerloom.schema.verify is missing)")
         else:
-            for f in run_verify(manifest, verify_args):
-                run.findings.append(Finding(**f) if isinstance(f, dict) else f)
+            verified = [Finding(**f) if isinstance(f, dict) else f for f in run_verify(manifest, verify_args)]
+            # A down proven wrong by the replay supersedes lint's own SL402 for that migration and
+            # dialect: one finding, the one that says what differs.
+            proven = {(f.migration, f.dialect) for f in verified if f.rule == "SL402"}
+            run.findings = [f for f in run.findings
+                            if not (f.rule == "SL402" and (f.migration, f.dialect) in proven)]
+            run.findings.extend(verified)
     _apply_ignores(run, ignores)
     result.findings.extend(run.findings)
 

@@ -179,3 +179,15 @@ def test_verify_reports_a_failing_down_at_its_line(tmp_path):
     f = findings[0]
     assert (f["severity"], f["migration"], f["line"]) == ("error", "003_teams", 5)
     assert "nosuchtable" in f["message"]
+
+
+def test_lint_verify_reports_a_bad_down_once(tmp_path):
+    """lint's own SQLite replay and --verify see the same forgotten index: one SL402, not two."""
+    import json
+
+    manifest = write_manifest(tmp_path, VERIFY_MIGRATIONS)
+    proc = run_cli("lint", str(manifest), "--dialect", "sqlite", "--verify", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    sl402 = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "SL402"]
+    assert [(f["migration"], f["dialect"]) for f in sl402] == [("002_email_index", "sqlite")]
+    assert "idx_users_email" in sl402[0]["message"]
