@@ -126,12 +126,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     states = runner.states()
     out = _out(args)
     if args.format == "json":
-        out.json({
-            "database": runner.database,
-            "executed": [s.id for s in states if s.row is not None and s.state != "dirty"],
-            "pending": [s.id for s in states if s.state == "pending"],
-            "migrations": [s.to_json() for s in states],
-        })
+        out.json(runner.status(states))
     else:
         from .render.text import render_status
 

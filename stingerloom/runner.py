@@ -164,9 +164,12 @@ class MigrationRunner:
                 out.append(MigrationState(r.id, "dirty" if r.dirty else "missing", None, r))
         return out
 
-    def status(self) -> dict:
-        """``{"executed": [...], "pending": [...], "migrations": [...]}`` (ids; see SPEC §5)."""
-        states = self.states()
+    def status(self, states: list[MigrationState] | None = None) -> dict:
+        """``{"database", "executed": [...], "pending": [...], "migrations": [...]}`` (SPEC §5).
+
+        ``states`` (from :meth:`states`) avoids reading the history again."""
+        if states is None:
+            states = self.states()
         return {
             "database": self.database,
             "executed": [s.id for s in states if s.row is not None and s.state != "dirty"],
