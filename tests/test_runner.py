@@ -239,3 +239,26 @@ def test_failed_seed_rolls_back_whole_on_every_database(db_url, tmp_path):
     assert query(db_url, "SELECT id FROM t") == [(6,)]
     assert [r.success for r in runner.rollback()] == [True]
     assert query(db_url, "SELECT id FROM t") == []
+
+
+def test_migration_cli_as_the_seed_uses_it(db_url, capsys):
+    from stingerloom import MigrationCli
+
+    cli = MigrationCli([CreateUsersTable, AddPhone], {"database": db_url})
+    assert cli.execute("migrate:run") == 0
+    assert [r.name for r in cli.last_result] == ["CreateUsersTable", "AddPhone"]
+    assert cli.execute("migrate:status") == 0
+    assert cli.last_result["executed"] == ["CreateUsersTable", "AddPhone"]
+    assert "pending: -" in capsys.readouterr().out
+    assert cli.execute("migrate:rollback") == 0
+    assert [r.name for r in cli.last_result] == ["AddPhone"]
+    schema = {"tables": {"teams": {"columns": {"id": {"type": "integer", "primary_key": True}}}}}
+    assert cli.execute("migrate:generate", schema=schema) == 0
+    [generated] = cli.last_result
+    d = cli._runner().dialect
+    up = generated.up_sql(d.name).text
+    assert f"CREATE TABLE {d.quote('teams')}" in up
+    assert f"DROP TABLE {d.quote('users')}" in up  # users exists but is not in the schema: flagged drop
+    assert "-- DESTRUCTIVE" in up
+    assert cli.execute("migrate:explode") == 2
+    assert "unknown command" in cli.last_error.message
