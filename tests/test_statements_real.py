@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import history, query, run_cli, run_json, tables, write_manifest
+
 from stingerloom import MigrationRunner, load_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
