@@ -12,8 +12,9 @@ Every statement here passes values as parameters and quotes the table name throu
 
 from __future__ import annotations
 
-from ._record import Record
 from typing import Any
+
+from ._record import Record
 
 COLUMNS = (
     "id", "description", "checksum", "down_sql", "applied_at", "execution_ms", "applied_by",

@@ -7,8 +7,9 @@ an offset inside the SQL back to the line and column in the file it came from.
 
 from __future__ import annotations
 
-from ._record import FrozenRecord
 from typing import TYPE_CHECKING, Any
+
+from ._record import FrozenRecord
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dialects.base import Dialect

@@ -217,7 +217,7 @@ def _launch(dialect: str, tmp: str, admin_db: str, command_for_port, env: dict, 
             server.process = subprocess.Popen(command_for_port(server.port), stdin=subprocess.DEVNULL,
                                               stdout=log, stderr=subprocess.STDOUT, env=env, cwd=tmp)
         try:
-            _wait_ready(server, lambda: admin_connect(server, connect_timeout=2).close(), time.monotonic())
+            _wait_ready(server, lambda s=server: admin_connect(s, connect_timeout=2).close(), time.monotonic())
         except ServerFailed as exc:
             server.stop(keep_dir=True)
             text = str(exc).lower()

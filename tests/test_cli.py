@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import history, run_cli, run_json, tables, write_manifest
 
 ROOT = Path(__file__).resolve().parent.parent

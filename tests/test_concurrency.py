@@ -9,7 +9,6 @@ import sys
 import time
 
 import pytest
-
 from helpers import history, query, run_cli, tables, write_manifest
 
 # Each database's way to spend a while inside one statement: the duration comes from a table, so a
@@ -65,7 +64,7 @@ def test_concurrent_applies_apply_each_migration_once(db_url, tmp_path, processe
     manifest = _slow_manifest(tmp_path, 6)
     procs = [_spawn("apply", str(manifest), "--database", db_url, "--lock-timeout", "120") for _ in range(processes)]
     outs = [(p.wait(timeout=300), *p.communicate()) for p in procs]
-    for code, out, err in outs:
+    for code, _out, err in outs:
         assert code == 0, err
         assert "Traceback" not in err
     applied_counts = [out.count(" ok ") for _, out, _ in outs]

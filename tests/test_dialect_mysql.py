@@ -5,8 +5,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-
 import servers
+
 from stingerloom.dialects import get_dialect
 from stingerloom.dialects.mysql import MySQLDialect, _near_position
 from stingerloom.errors import InputError

@@ -7,8 +7,8 @@ import time
 from urllib.parse import quote
 
 import pytest
-
 import servers
+
 from stingerloom.dialects import get_dialect
 from stingerloom.dialects.postgres import PostgresDialect, advisory_key
 from stingerloom.errors import InputError

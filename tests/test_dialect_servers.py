@@ -11,8 +11,8 @@ import socket
 import time
 
 import pytest
-
 import servers
+
 from stingerloom.dialects import get_dialect
 from stingerloom.errors import LockTimeout
 from stingerloom.history import History, HistoryRow

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import history, query, tables, write_manifest
+
 from stingerloom import Migration, MigrationContext, MigrationRunner, load_manifest
 from stingerloom.errors import DriftError, InputError
 

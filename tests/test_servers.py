@@ -12,8 +12,8 @@ import textwrap
 import time
 
 import pytest
-
 import servers
+
 from stingerloom.urls import DatabaseURL
 
 

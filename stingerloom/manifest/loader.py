@@ -29,7 +29,7 @@ from ..migration import SqlMigration, SqlSource
 from . import envvars
 from .cache import RACY_NS
 from .located import Located
-from .models import DialectSql, ManifestFile, MigrationFile, UNION_TAGS
+from .models import UNION_TAGS, DialectSql, ManifestFile, MigrationFile
 from .result import Manifest
 
 MAX_FILE_BYTES = 10 * 1024 * 1024

@@ -17,9 +17,25 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from .diff import (AddCheck, AddColumn, AddForeignKey, AddIndex, CreateTable, DropCheck, DropColumn,
-                   DropForeignKey, DropIndex, DropTable, ModifyColumn, Op, RebuildTable, RenameColumn,
-                   RenameTable, SchemaDiff, SetPrimaryKey)
+from .diff import (
+    AddCheck,
+    AddColumn,
+    AddForeignKey,
+    AddIndex,
+    CreateTable,
+    DropCheck,
+    DropColumn,
+    DropForeignKey,
+    DropIndex,
+    DropTable,
+    ModifyColumn,
+    Op,
+    RebuildTable,
+    RenameColumn,
+    RenameTable,
+    SchemaDiff,
+    SetPrimaryKey,
+)
 from .model import Column, ForeignKey, Table
 from .types import normalize_default, render_type
 

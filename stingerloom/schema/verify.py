@@ -16,9 +16,24 @@ import contextlib
 import uuid
 from typing import Any, Iterator, Optional
 
-from .diff import (AddCheck, AddColumn, AddForeignKey, AddIndex, CreateTable, DropCheck, DropColumn,
-                   DropForeignKey, DropIndex, DropTable, ModifyColumn, Op, RenameColumn, RenameTable,
-                   SchemaDiff, SetPrimaryKey)
+from .diff import (
+    AddCheck,
+    AddColumn,
+    AddForeignKey,
+    AddIndex,
+    CreateTable,
+    DropCheck,
+    DropColumn,
+    DropForeignKey,
+    DropIndex,
+    DropTable,
+    ModifyColumn,
+    Op,
+    RenameColumn,
+    RenameTable,
+    SchemaDiff,
+    SetPrimaryKey,
+)
 
 
 class _Stop(Exception):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import yaml
-
 from helpers import run_cli, write_manifest
+
 from stingerloom.manifest import load_manifest
 from stingerloom.schema import SchemaDiff
 from stingerloom.schema.verify import verify_manifest

@@ -384,7 +384,7 @@ _STABLE_FUNCS = {"now", "current_timestamp", "transaction_timestamp", "statement
 
 
 def _volatile(expr: dict) -> str | None:
-    for key, node in pg_walk(expr):
+    for _key, node in pg_walk(expr):
         if "FuncCall" in node:
             names = [n["String"]["sval"] for n in node["FuncCall"].get("funcname", ()) if "String" in n]
             name = names[-1] if names else "?"
