@@ -19,14 +19,6 @@ from .facts import classify, lead_len, strip_sql, text_table, transaction_word
 from .model import ALL_DIALECTS, Finding, LintResult, Rule
 from .parse import SqliteReplay, parse_pg, sqlite_error_offset
 
-try:  # the `lint` extra; without it PostgreSQL statements are only classified by keyword
-    import pglast as _pglast  # noqa: F401
-
-    _HAVE_PGLAST = True
-except ImportError:  # pragma: no cover
-    _HAVE_PGLAST = False
-
-
 class Stmt:
     """One statement of one block, for one dialect."""
 
@@ -239,7 +231,7 @@ class ManifestRun:
         out = []
         for st in stmts:
             # client commands (DELIMITER, \set) never get here: the splitter reports them (SL316)
-            if dialect != "postgres" or not _HAVE_PGLAST:
+            if dialect != "postgres":
                 st.kind = classify(st.sql)
                 text_kind = st.kind
                 if dialect == "mysql" and text_kind == "Unknown":
@@ -323,8 +315,11 @@ class ManifestRun:
         by_kind = self.stmt_rules[ctx.dialect]
         for st in ctx.up:
             ctx.current = st
+            # A PostgreSQL statement without a parse tree (pglast could not parse it) reaches only
+            # the rules written for that case: no rule ever reads a tree that does not exist.
+            no_tree = ctx.dialect == "postgres" and st.node is None
             for rule in by_kind.get(st.kind, ()):
-                if st.error is None or rule.runs_on_errors:
+                if (st.error is None and not no_tree) or rule.runs_on_errors:
                     rule.check_stmt(st, ctx)
             _track(ctx, st)
         ctx.current = None
@@ -530,10 +525,6 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
     result.files += len(files)
     dialects = choose_dialects(options, migrations)
     run.dialects = dialects
-    if "postgres" in dialects and not _HAVE_PGLAST:
-        note = "pglast is not installed: PostgreSQL syntax and rules are skipped (pip install 'stingerloom[lint]')"
-        if note not in result.notes:
-            result.notes.append(note)
     from .rules import manifest_checks
 
     ignores = _check_dialects(run, dialects, migrations,
