@@ -19,6 +19,7 @@ from .facts import classify, lead_len, strip_sql, text_table, transaction_word
 from .model import ALL_DIALECTS, Finding, LintResult, Rule
 from .parse import SqliteReplay, parse_pg, sqlite_error_offset
 
+
 class Stmt:
     """One statement of one block, for one dialect."""
 
