@@ -42,9 +42,18 @@ def _runner(args: argparse.Namespace, manifest):
     url, is_default = resolve_database(args.database, manifest.database)
     if is_default and args.format != "json":
         _out(args).note(default_notice())
-    return MigrationRunner(
+    runner = MigrationRunner(
         manifest.migrations, url, history_table=manifest.history_table, lock_timeout=args.lock_timeout,
     )
+    runner.manifest_hint = _shell_word(args.manifest)
+    return runner
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as it can be pasted into a shell (the manifest path in suggested commands)."""
+    import shlex
+
+    return shlex.quote(str(text))
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -93,22 +102,50 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     manifest = _load(args)
     runner = _runner(args, manifest)
     steps = 1 if args.steps is None else args.steps
-    return _run_with_progress(args, runner, lambda: runner.rollback(steps, to=args.to, all=args.all), "rollback")
+    out = _out(args)
+    if args.dry_run:
+        results = runner.rollback(steps, to=args.to, all=args.all, include_missing=args.include_missing,
+                                  dry_run=True)
+        if args.format == "json":
+            out.json({"database": runner.database, "dry_run": True, **runner.rollback_plan,
+                      "results": [dict(r.to_json(), **d) for r, d in zip(results, runner.planned_down)]})
+        else:
+            from .render.text import render_rollback_dry_run
+
+            render_rollback_dry_run(out, runner)
+        return EXIT_OK
+
+    def plan(kind: str, data: dict) -> None:
+        if kind == "plan" and args.format != "json":
+            from .render.text import render_rollback_scope
+
+            render_rollback_scope(out, data)
+
+    return _run_with_progress(
+        args, runner, lambda: runner.rollback(steps, to=args.to, all=args.all, include_missing=args.include_missing),
+        "rollback", on_plan=plan, extra=lambda: runner.rollback_plan)
 
 
-def _run_with_progress(args, runner, work, verb: str) -> int:
+def _run_with_progress(args, runner, work, verb: str, on_plan=None, extra=None) -> int:
     out = _out(args)
     from .render.text import Progress
 
     progress = Progress(out, enabled=args.format != "json")
-    runner.on_event = progress.event
+
+    def event(kind: str, data: dict) -> None:
+        if on_plan is not None:
+            on_plan(kind, data)
+        progress.event(kind, data)
+
+    runner.on_event = event
     try:
         results = work()
     finally:
         progress.close()
     failed = next((r for r in results if not r.success), None)
     if args.format == "json":
-        out.json({"database": runner.database, "results": [r.to_json() for r in results]})
+        out.json({"database": runner.database, **(extra() if extra else {}),
+                  "results": [r.to_json() for r in results]})
     else:
         from .render.text import render_results
 
@@ -120,17 +157,46 @@ def _run_with_progress(args, runner, work, verb: str) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    """Show which migrations are applied, pending, modified, missing or dirty."""
-    manifest = _load(args)
+    """Show which migrations are applied, pending, modified, missing, dirty or running.
+
+    A manifest whose only problems are in some of its entries' files still shows the history, with
+    those entries marked ``invalid``; the problems are printed and the exit code is 2. ``--check``
+    is a deploy gate: exit 1 unless every listed migration is applied and nothing else is recorded.
+    """
+    from .manifest import read_manifest_partial
+    from .runner import BrokenEntry
+
+    manifest, broken = read_manifest_partial(args.manifest)
     runner = _runner(args, manifest)
-    states = runner.states()
+    runner.broken = [BrokenEntry(mid, pos, found) for pos, mid, found in broken]
+    states = runner.states(live=True)
     out = _out(args)
+    problems = [p for b in runner.broken for p in b.problems]
+    gate = runner.check(states) if args.check else None
     if args.format == "json":
-        out.json(runner.status(states))
+        data = runner.status(states)
+        if runner.lock_held_by:
+            data["lock_held_by"] = runner.lock_held_by
+        if problems:
+            data["problems"] = [p.format() for p in problems]
+        if gate is not None:
+            data["check"] = {"ready": not gate, "blocking": gate}
+        out.json(data)
     else:
         from .render.text import render_status
 
         render_status(out, runner, states)
+    for p in problems:
+        out.error(p.format())
+    if problems:
+        return EXIT_INPUT
+    if gate:
+        from .render.text import describe_gate
+
+        out.error(describe_gate(gate, runner.manifest_hint))
+        return EXIT_FAILED
+    if gate is not None:
+        out.note("ready: every listed migration is applied, nothing else is recorded")
     return EXIT_OK
 
 
@@ -152,7 +218,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
     """Accept changed checksums; settle dirty migrations after checking them by hand."""
     manifest = _load(args)
     runner = _runner(args, manifest)
-    report = runner.repair(mark_applied=args.mark_applied or (), remove=args.remove or ())
+    report = runner.repair(accept=args.accept or (), mark_applied=args.mark_applied or (), remove=args.remove or ())
     out = _out(args)
     if args.format == "json":
         out.json({"database": runner.database, **report})
@@ -236,21 +302,32 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (0 does nothing)")
     g.add_argument("--to", metavar="ID", help="revert every migration applied after ID (ID stays applied)")
     g.add_argument("--all", action="store_true", help="revert every applied migration")
+    p.add_argument("--include-missing", action="store_true",
+                   help="also revert history rows this manifest does not list (missing: another manifest's, "
+                        "or files since removed); --to reverts those it passes anyway")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the down SQL that would run (the one stored in the history); change nothing")
 
-    p = add("status", cmd_status, "show applied, pending, modified, missing and dirty migrations",
+    p = add("status", cmd_status, "show applied, pending, modified, missing, dirty and running migrations",
             aliases=["migrate:status"])
     p.add_argument("manifest")
+    p.add_argument("--check", action="store_true",
+                   help="deploy gate: exit 1 unless every listed migration is applied and nothing is pending, "
+                        "modified, dirty, running or missing")
 
     p = add("baseline", cmd_baseline, "record migrations as applied without running them")
     p.add_argument("manifest")
     p.add_argument("--to", metavar="ID", required=True, help="last migration to record")
 
-    p = add("repair", cmd_repair, "accept changed checksums; settle dirty migrations")
+    p = add("repair", cmd_repair, "make the history match the files and the work done by hand")
     p.add_argument("manifest")
+    p.add_argument("--accept", metavar="ID", action="append",
+                   help="take this migration's current checksum and down SQL from its file")
     p.add_argument("--mark-applied", metavar="ID", action="append",
-                   help="a dirty migration you finished by hand: mark it applied")
+                   help="record as applied without running: a dirty migration you finished by hand, "
+                        "or a pending one")
     p.add_argument("--remove", metavar="ID", action="append",
-                   help="a dirty migration you reverted by hand: remove its history row")
+                   help="delete this migration's history row (any state); runs nothing")
 
     p = add("lint", cmd_lint, "check manifests without a database (CI gate)", formats=False)
     _configure_optional(p, "stingerloom.lint.command", "configure")

@@ -5,7 +5,9 @@ endings normalised), ``down_sql`` (the down SQL as it was when applied, NULL for
 irreversible ones), ``applied_at`` (UTC), ``execution_ms``, ``applied_by``, ``state`` (``applied`` or
 ``dirty``), ``batch`` (the apply run that applied it), ``rank`` (order of application),
 ``statements_done``/``statements_total`` (progress of a non-transactional run, shown as k/n when dirty)
-and ``operation`` (``up``, or ``down`` for a rollback that failed part way).
+and ``operation``: how the row came to be: ``up`` (applied by a run), ``down`` (dirty: a rollback that
+failed part way), ``baseline`` (recorded without running: ``baseline``, ``repair --mark-applied`` of a
+pending migration), ``manual`` (a dirty migration finished by hand, ``repair --mark-applied``).
 
 Every statement here passes values as parameters and quotes the table name through the dialect.
 """
@@ -71,6 +73,12 @@ class History:
             out.append(row)
         return out
 
+    def get(self, row_id: str) -> HistoryRow | None:
+        """The row of ``row_id``, or None."""
+        q = self.d.quote
+        raw = self.d.execute(f"SELECT {self._cols()} FROM {self.table} WHERE {q('id')} = {self._ph}", (row_id,))
+        return HistoryRow(*raw[0]) if raw else None
+
     def insert(self, row: HistoryRow) -> None:
         self.d.execute(self._insert_sql, tuple(getattr(row, c) for c in COLUMNS))
 
@@ -87,8 +95,8 @@ class History:
     def set_progress(self, row_id: str, done: int) -> None:
         self.d.execute(*self.progress_statement(row_id, done))
 
-    def mark_applied(self, row_id: str, execution_ms: int, done: int | None = None) -> None:
-        values = {"state": "applied", "execution_ms": execution_ms, "operation": "up"}
+    def mark_applied(self, row_id: str, execution_ms: int, done: int | None = None, operation: str = "up") -> None:
+        values = {"state": "applied", "execution_ms": execution_ms, "operation": operation}
         if done is not None:
             values["statements_done"] = done
         self._update(row_id, **values)

@@ -47,15 +47,36 @@ class MigrationResult(Record):
 
 
 class MigrationState(Record):
-    """One line of ``status``: ``id``, ``state`` (applied | pending | modified | missing | dirty),
-    the ``migration`` (None when missing) and its history ``row`` (None when pending)."""
+    """One line of ``status``: ``id``, ``state`` (applied | pending | modified | missing | dirty |
+    running | invalid), the ``migration`` (None when missing or invalid) and its history ``row``
+    (None when pending). ``held_by`` describes the session applying a ``running`` migration;
+    ``problems`` are the errors of an ``invalid`` manifest entry (a file that could not be loaded)."""
 
-    __slots__ = ("id", "state", "migration", "row")
-    _defaults = {"migration": None, "row": None}
+    __slots__ = ("id", "state", "migration", "row", "held_by", "problems")
+    _defaults = {"migration": None, "row": None, "held_by": None, "problems": None}
 
     @property
     def label(self) -> str:
-        return self.row.progress() if self.state == "dirty" and self.row else self.state
+        row = self.row
+        if self.state == "dirty" and row:
+            return row.progress()
+        if self.state == "running":
+            what = "rollback: " if row and row.operation == "down" else ""
+            done = f"; {what}{row.statements_done}/{row.statements_total} statements committed" if row else ""
+            return f"running (held by {self.held_by}{done})"
+        if self.state == "invalid":
+            return "invalid (applied; its file has errors)" if row else "invalid (its file has errors)"
+        if self.state == "applied" and row and row.operation == "baseline":
+            return "applied (baseline)"
+        if self.state == "applied" and row and row.operation == "manual":
+            return "applied (finished by hand)"
+        return self.state
+
+    @property
+    def description(self) -> str | None:
+        if self.migration is not None and self.migration.description:
+            return self.migration.description
+        return self.row.description if self.row else None
 
     def to_json(self) -> dict:
         row = self.row
@@ -65,14 +86,29 @@ class MigrationState(Record):
             "applied_at": row.applied_at if row else None,
             "checksum": row.checksum if row else None,
             "execution_ms": row.execution_ms if row else None,
+            "description": self.description,
         }
         if row is not None:
             out["batch"] = row.batch
+            out["applied_by"] = row.applied_by
+            out["baselined"] = row.operation == "baseline"
             if row.dirty:
                 out["statements_done"] = row.statements_done
                 out["statements_total"] = row.statements_total
                 out["operation"] = row.operation
+        if self.held_by is not None:
+            out["held_by"] = self.held_by
+        if self.problems is not None:
+            out["problems"] = [p.format() for p in self.problems]
         return out
+
+
+class BrokenEntry(Record):
+    """A manifest entry whose file could not be loaded (``status`` still shows the history):
+    ``id`` (the file's ``id:`` if readable, else its stem), ``position`` (how many migrations of the
+    manifest come before it) and its ``problems``."""
+
+    __slots__ = ("id", "position", "problems")
 
 
 class _Step(Record):
@@ -114,6 +150,11 @@ class MigrationRunner:
         self.lock_timeout = lock_timeout
         self.on_event: Event = on_event or _noop
         self._depth = 0
+        #: how messages name the manifest in the commands they suggest (the CLI sets the path)
+        self.manifest_hint = "MANIFEST"
+        #: manifest entries that could not be loaded (``status`` only; see :class:`BrokenEntry`)
+        self.broken: list[BrokenEntry] = []
+        self.lock_held_by: str | None = None
 
     # -- connection ----------------------------------------------------------------------------
     @property
@@ -134,35 +175,54 @@ class MigrationRunner:
         self.dialect.close()
 
     # -- plan ----------------------------------------------------------------------------------
-    def states(self) -> list[MigrationState]:
-        """Every migration in manifest order, then history rows with no migration (``missing``)."""
+    def states(self, *, live: bool = False) -> list[MigrationState]:
+        """Every migration in manifest order, then history rows with no migration (``missing``).
+
+        ``live``: also ask the database whether another session holds the migration lock now
+        (``self.lock_held_by``); a dirty row is then ``running`` (being applied or reverted by that
+        session) rather than ``dirty`` (left by a run that failed or died)."""
         self._open()
         try:
             rows = History(self.dialect).rows()
+            self.lock_held_by = self.dialect.lock_holder_text() if live else None
         finally:
             self._close()
-        return self._states(rows)
+        return self._states(rows, self.lock_held_by)
 
-    def _states(self, rows: list[HistoryRow]) -> list[MigrationState]:
+    def _states(self, rows: list[HistoryRow], held_by: str | None = None) -> list[MigrationState]:
         by_id = {r.id: r for r in rows}
         known = set()
         out = []
         name = self.dialect.name
-        for m in self.migrations:
+        broken = sorted(self.broken, key=lambda b: b.position)
+        for i, m in enumerate([*self.migrations, None]):
+            while broken and broken[0].position <= i:
+                b = broken.pop(0)
+                known.add(b.id)
+                out.append(MigrationState(b.id, "invalid", None, by_id.get(b.id), problems=b.problems))
+            if m is None:
+                break
             known.add(m.id)
             row = by_id.get(m.id)
             if row is None:
                 out.append(MigrationState(m.id, "pending", m))
             elif row.dirty:
-                out.append(MigrationState(m.id, "dirty", m, row))
+                out.append(self._dirty_state(m.id, m, row, held_by))
             else:
                 current = m.checksum(name)
                 modified = current is not None and row.checksum is not None and current != row.checksum
                 out.append(MigrationState(m.id, "modified" if modified else "applied", m, row))
         for r in rows:
             if r.id not in known:
-                out.append(MigrationState(r.id, "dirty" if r.dirty else "missing", None, r))
+                out.append(self._dirty_state(r.id, None, r, held_by) if r.dirty
+                           else MigrationState(r.id, "missing", None, r))
         return out
+
+    @staticmethod
+    def _dirty_state(mid: str, m: Migration | None, row: HistoryRow, held_by: str | None) -> MigrationState:
+        if held_by is not None:  # another session holds the migration lock: it is working on this row
+            return MigrationState(mid, "running", m, row, held_by=held_by)
+        return MigrationState(mid, "dirty", m, row)
 
     def status(self, states: list[MigrationState] | None = None) -> dict:
         """``{"database", "executed": [...], "pending": [...], "migrations": [...]}`` (SPEC §5).
@@ -172,10 +232,20 @@ class MigrationRunner:
             states = self.states()
         return {
             "database": self.database,
-            "executed": [s.id for s in states if s.row is not None and s.state != "dirty"],
+            "executed": [s.id for s in states if s.row is not None and s.state not in ("dirty", "running")],
             "pending": [s.id for s in states if s.state == "pending"],
             "migrations": [s.to_json() for s in states],
         }
+
+    @staticmethod
+    def check(states: list[MigrationState]) -> dict[str, list[str]]:
+        """What stands between this database and "every listed migration applied" (the deploy gate of
+        ``status --check``): ids per state, for every state other than ``applied``; empty when ready."""
+        out: dict[str, list[str]] = {}
+        for s in states:
+            if s.state != "applied":
+                out.setdefault(s.state, []).append(s.id)
+        return out
 
     def get_pending_migrations(self) -> list[Migration]:
         return [s.migration for s in self.states() if s.state == "pending"]
@@ -183,9 +253,9 @@ class MigrationRunner:
     def get_executed_migrations(self) -> list[str]:
         return [s.id for s in self.states() if s.row is not None and s.state != "dirty"]
 
-    @staticmethod
-    def _refuse_drift(states: Iterable[MigrationState], manifest_hint: str = "MANIFEST") -> None:
-        problems = []
+    def _refuse_drift(self, states: Iterable[MigrationState]) -> None:
+        problems, hints = [], []
+        manifest = self.manifest_hint
         for s in states:
             if s.state == "dirty":
                 r = s.row
@@ -194,19 +264,15 @@ class MigrationRunner:
                     f"{s.id} is {r.progress()}: it failed part way while {what} on a database that "
                     "cannot roll DDL back"
                 )
+                hints.append(dirty_advice(r, manifest))
             elif s.state == "modified":
                 problems.append(f"{s.id} was changed after it was applied (its checksum differs from the history)")
         if not problems:
             return
-        dirty = any("dirty" in p for p in problems)
-        hint = (
-            f"check by hand which statements of the dirty migration took effect, then run "
-            f"`stingerloom repair {manifest_hint} --mark-applied ID` (after finishing it by hand) or "
-            f"`--remove ID` (after reverting it by hand)"
-            if dirty
-            else f"restore the migration file as it was, or run `stingerloom repair {manifest_hint}` to accept the new checksum"
-        )
-        raise DriftError("refusing to run: " + "; ".join(problems), hint=hint)
+        if len(hints) < len(problems):
+            hints.append(f"for a modified migration: restore its file as it was, or run `stingerloom repair "
+                         f"{manifest}` to accept the new checksum (`--accept ID` for one)")
+        raise DriftError("refusing to run: " + "; ".join(problems), hint="\n  ".join(hints))
 
     def _prepare(self, migration: Migration, direction: str, source: SqlSource | None) -> _Step:
         step = _Step(migration, direction, source)
@@ -328,6 +394,7 @@ class MigrationRunner:
             else:
                 self._without_transaction(history, step, row, started)
         except MigrationFailed as exc:
+            self._advise(history, exc, "up")
             return MigrationResult(m.id, False, _ms(started), exc.message, "up", exc)
         return MigrationResult(m.id, True, row.execution_ms, None, "up")
 
@@ -336,14 +403,21 @@ class MigrationRunner:
         history.insert(row)
 
     # -- rollback ------------------------------------------------------------------------------
-    def rollback(self, n: int = 1, *, to: str | None = None, all: bool = False) -> list[MigrationResult]:
+    def rollback(self, n: int = 1, *, to: str | None = None, all: bool = False,
+                 include_missing: bool = False, dry_run: bool = False) -> list[MigrationResult]:
         """Revert the last ``n`` applied migrations (in reverse order of application).
 
         ``to``: revert every migration applied after ``to`` (which stays applied). ``all``: everything.
-        ``rollback(0)`` does nothing.
+        ``rollback(0)`` does nothing. Only migrations this runner lists are reverted: a ``missing``
+        row (another manifest's, or a file since removed) only with ``include_missing``, or when
+        ``to`` passes it. ``self.rollback_plan`` tells which missing rows were included and which
+        were left; the ``plan`` event says the same before anything runs. With ``dry_run`` nothing
+        runs and ``self.planned_down`` describes each step (see :meth:`describe_down`).
         """
         if n < 0:
             raise InputError("--steps must be 0 or more")
+        self.rollback_plan = {"missing_included": [], "missing_skipped": []}
+        self.planned_down = []
         if n == 0 and to is None and not all:
             return []
         self._open()
@@ -351,27 +425,70 @@ class MigrationRunner:
             history = History(self.dialect)
             if not history.exists():
                 return []
+            if dry_run:
+                rows = history.rows()
+                self._refuse_drift(s for s in self._states(rows) if s.state == "dirty")
+                targets = self._rollback_targets(rows, n, to, all, include_missing)
+                by_id = {m.id: m for m in self.migrations}
+                self.planned_down = [self.describe_down(r, by_id.get(r.id)) for r in targets]
+                return [MigrationResult(r.id, True, 0, None, "down") for r in targets]
             with self.dialect.lock(self.lock_timeout):
                 rows = history.rows()
-                states = self._states(rows)
-                self._refuse_drift(s for s in states if s.state == "dirty")
-                applied = list(reversed(rows))
-                if all:
-                    targets = applied
-                elif to is not None:
-                    ranks = {r.id: r.rank for r in rows}
-                    if to not in ranks:
-                        raise InputError(f"--to {to}: that migration is not applied",
-                                         hint="`stingerloom status` lists the applied migrations")
-                    targets = [r for r in applied if r.rank > ranks[to]]
-                else:
-                    targets = applied[:n]
+                self._refuse_drift(s for s in self._states(rows) if s.state == "dirty")
+                targets = self._rollback_targets(rows, n, to, all, include_missing)
                 by_id = {m.id: m for m in self.migrations}
                 steps = [self._down_step(r, by_id.get(r.id)) for r in targets]
+                self.on_event("plan", dict(self.rollback_plan, direction="down"))
                 return self._run_steps(
                     "down", [(r.id, lambda i, s=s, r=r: self._revert_one(history, s, r)) for s, r in zip(steps, targets)])
         finally:
             self._close()
+
+    def _rollback_targets(self, rows: list[HistoryRow], n: int, to: str | None, all: bool,
+                          include_missing: bool) -> list[HistoryRow]:
+        """The rows to revert, newest first, keeping to this manifest's migrations (SPEC §7)."""
+        listed = {m.id for m in self.migrations} | {b.id for b in self.broken}
+        newest_first = list(reversed(rows))
+        if to is not None:
+            ranks = {r.id: r.rank for r in rows}
+            if to not in ranks:
+                raise InputError(f"--to {to}: that migration is not applied",
+                                 hint="`stingerloom status` lists the applied migrations")
+            targets = [r for r in newest_first if r.rank > ranks[to]]  # what it passes, asked for by name
+            skipped = []
+        else:
+            eligible = [r for r in newest_first if include_missing or r.id in listed]
+            targets = eligible if all else eligible[:n]
+            oldest = min((r.rank for r in targets), default=None)
+            skipped = [r for r in newest_first if r.id not in listed and r not in targets
+                       and (all or (oldest is not None and r.rank > oldest) or r in newest_first[:n])]
+        self.rollback_plan = {
+            "missing_included": [r.id for r in targets if r.id not in listed],
+            "missing_skipped": [r.id for r in skipped],
+        }
+        return targets
+
+    def describe_down(self, row: HistoryRow, migration: Migration | None) -> dict:
+        """What reverting ``row`` would run: ``{"id", "missing", "transaction", "sql": [statements],
+        "stored_down", "file_down", "file", "line", "differs"}``. ``stored_down`` is what runs;
+        ``differs`` is true when the file's down SQL (``file_down``) is not the same text."""
+        step = self._down_step(row, migration)
+        file_src = None
+        if isinstance(migration, SqlMigration) and not migration.irreversible:
+            file_src = migration.down_sql(self.dialect.name)
+        file_down = file_src.text if file_src is not None else None
+        return {
+            "id": row.id,
+            "missing": migration is None,
+            "transaction": self.atomic(step),
+            "sql": [st.sql for st in step.statements] if step.source is not None else None,
+            "stored_down": row.down_sql,
+            "file_down": file_down,
+            "file": file_src.file if file_src is not None else None,
+            "line": file_src.line if file_src is not None else None,
+            "differs": row.down_sql is not None and file_down is not None
+                       and _normal(file_down) != _normal(row.down_sql),
+        }
 
     def revert_last(self) -> list[MigrationResult]:
         return self.rollback(1)
@@ -416,8 +533,29 @@ class MigrationRunner:
             else:
                 self._without_transaction(history, step, row, started)
         except MigrationFailed as exc:
+            self._advise(history, exc, "down")
             return MigrationResult(row.id, False, _ms(started), exc.message, "down", exc)
         return MigrationResult(row.id, True, _ms(started), None, "down")
+
+    def _advise(self, history: History, exc: MigrationFailed, direction: str) -> None:
+        """The next step after a failure: with the history row left dirty, both ways out for the
+        direction the run was going (a retry would be refused); after a rollback that changed
+        nothing, how to correct the stored down SQL that failed."""
+        try:
+            row = history.get(exc.migration_id) if exc.migration_id else None
+        except Exception:  # the connection is gone: the failure message says so already
+            return
+        if row is not None and row.dirty:
+            exc.hint = dirty_advice(row, self.manifest_hint)
+        elif row is not None and direction == "down" and not any(m.id == row.id for m in self.migrations):
+            exc.hint = (f"nothing was reverted; {row.id} is not in this manifest, so its stored down SQL cannot "
+                        f"be replaced: revert it by hand, then run `stingerloom repair {self.manifest_hint} "
+                        f"--remove {row.id}`")
+        elif row is not None and direction == "down":
+            exc.hint = (f"nothing was reverted; rollback runs the down SQL stored in the history when "
+                        f"{row.id} was applied: correct the file's down, store it with `stingerloom repair "
+                        f"{self.manifest_hint} --accept {row.id}` (or revert by hand and `--remove {row.id}`), "
+                        "then roll back again")
 
     # -- execution -----------------------------------------------------------------------------
     def atomic(self, step: _Step) -> bool:
@@ -524,68 +662,216 @@ class MigrationRunner:
                 rows = history.rows()
                 done = {r.id for r in rows}
                 batch, rank = History.next_numbers(rows)
-                recorded = []
-                name = self.dialect.name
-                self.dialect.begin()
-                try:
-                    for m in self.migrations[: ids.index(to) + 1]:
-                        if m.id in done:
-                            continue
-                        down = m.down_sql(name) if not m.irreversible else None
-                        history.insert(HistoryRow(
-                            id=m.id, description=m.description, checksum=m.checksum(name),
-                            down_sql=down.text if down is not None else None, applied_at=self.dialect.now(),
-                            execution_ms=0, applied_by=self.dialect.current_user(), state="applied",
-                            batch=batch, rank=rank + len(recorded),
-                        ))
-                        recorded.append(m.id)
-                    self.dialect.commit()
-                except BaseException:
-                    self.dialect.rollback()
-                    raise
-                return recorded
+                todo = [m for m in self.migrations[: ids.index(to) + 1] if m.id not in done]
+                self._in_one_transaction(lambda: [
+                    self._record_without_running(history, m, batch, rank + i) for i, m in enumerate(todo)])
+                return [m.id for m in todo]
         finally:
             self._close()
 
-    def repair(self, *, mark_applied: Sequence[str] = (), remove: Sequence[str] = ()) -> dict:
-        """Accept changed checksums (and the files' current down SQL); settle dirty rows as told.
+    def _record_without_running(self, history: History, m: Migration, batch: int, rank: int) -> None:
+        """A history row for ``m`` as if it had been applied now; ``operation`` says ``baseline``."""
+        name = self.dialect.name
+        down = m.down_sql(name) if not m.irreversible else None
+        history.insert(HistoryRow(
+            id=m.id, description=m.description, checksum=m.checksum(name),
+            down_sql=down.text if down is not None else None, applied_at=self.dialect.now(),
+            execution_ms=0, applied_by=self.dialect.current_user(), state="applied",
+            batch=batch, rank=rank, operation="baseline",
+        ))
 
-        Returns ``{"accepted": [...], "marked_applied": [...], "removed": [...], "dirty": [...]}``;
-        ``dirty`` lists the dirty rows left because neither option named them.
+    def _in_one_transaction(self, work: Callable[[], Any]) -> None:
+        """History-only writes, committed together (the history table is transactional everywhere)."""
+        self.dialect.begin()
+        try:
+            work()
+            self.dialect.commit()
+        except BaseException:
+            self.dialect.rollback()
+            raise
+
+    def repair(self, *, accept: Sequence[str] = (), mark_applied: Sequence[str] = (),
+               remove: Sequence[str] = ()) -> dict:
+        """Bring the history in line with the files and with work done by hand (SPEC §7).
+
+        Without options: accept the current checksum and down SQL of every ``modified`` migration,
+        and refresh the stored down SQL of every applied migration whose file's down changed.
+        ``accept``: the same for the migrations named. ``mark_applied``: a dirty migration finished
+        by hand, or a pending one, recorded as applied without running. ``remove``: delete the
+        history row of any migration, running nothing. Every id is checked before anything is
+        written; all writes commit together, under the migration lock.
+
+        Returns ``{"accepted", "refreshed_down", "marked_applied", "removed", "dirty", "dirty_advice",
+        "changes"}``: ids per action, ``dirty`` the dirty rows left as they were (no option named
+        them) with ``dirty_advice`` (id -> the two ways out), and ``changes`` one ``{"id", "action",
+        "was", "detail", "changed"}`` per migration named or refreshed.
         """
+        named = list(accept) + list(mark_applied) + list(remove)
+        twice = sorted({i for i in named if named.count(i) > 1})
+        if twice:
+            raise InputError(f"{', '.join(twice)}: named more than once; give each migration one repair option")
         self._open()
         try:
             history = History(self.dialect)
-            if not history.exists():
-                return {"accepted": [], "marked_applied": [], "removed": [], "dirty": []}
+            empty = {"accepted": [], "refreshed_down": [], "marked_applied": [], "removed": [], "dirty": [],
+                     "dirty_advice": {}, "changes": []}
+            if not history.exists() and not mark_applied:
+                if named:
+                    raise InputError(f"{named[0]} has no history row: the history table "
+                                     f"{self.dialect.history_table} does not exist yet")
+                return empty
             with self.dialect.lock(self.lock_timeout):
-                states = self._states(history.rows())
-                dirty = {s.id: s for s in states if s.state == "dirty"}
-                for rid in list(mark_applied) + list(remove):
-                    if rid not in dirty:
-                        raise InputError(f"{rid} is not a dirty migration",
-                                         hint="`stingerloom status` shows which migrations are dirty")
-                out = {"accepted": [], "marked_applied": [], "removed": [], "dirty": []}
-                name = self.dialect.name
-                for s in states:
-                    if s.state == "modified":
-                        m = s.migration
-                        down = m.down_sql(name) if not m.irreversible else None
-                        history.accept(s.id, m.checksum(name), down.text if down is not None else None, m.description)
-                        out["accepted"].append(s.id)
-                for rid in mark_applied:
-                    history.mark_applied(rid, dirty[rid].row.execution_ms, done=dirty[rid].row.statements_total)
-                    out["marked_applied"].append(rid)
-                for rid in remove:
-                    history.delete(rid)
-                    out["removed"].append(rid)
-                out["dirty"] = [rid for rid in dirty if rid not in mark_applied and rid not in remove]
+                history.ensure()
+                rows = history.rows()
+                plan = self._repair_plan(self._states(rows), accept, mark_applied, remove, bool(named))
+                batch, rank = History.next_numbers(rows)
+                self._in_one_transaction(lambda: self._repair_write(history, plan, batch, rank))
+                out = empty
+                for change in plan["changes"]:
+                    change.setdefault("changed", True)
+                    if change["changed"]:
+                        out[change["action"]].append(change["id"])
+                out["changes"] = plan["changes"]
+                out["dirty"] = list(plan["dirty"])
+                out["dirty_advice"] = plan["dirty"]
                 return out
         finally:
             self._close()
 
+    def _repair_plan(self, states: list[MigrationState], accept: Sequence[str], mark_applied: Sequence[str],
+                     remove: Sequence[str], named: bool) -> dict:
+        """Check every id and decide each write before anything is written."""
+        by_id = {s.id: s for s in states}
+        manifest = self.manifest_hint
+        changes: list[dict] = []
+
+        def state_of(rid: str, option: str) -> MigrationState:
+            s = by_id.get(rid)
+            if s is None:
+                raise InputError(f"{option} {rid}: no migration with that id in the manifest or the history",
+                                 hint="`stingerloom status` lists the migrations and their states")
+            return s
+
+        for rid in accept:
+            s = state_of(rid, "--accept")
+            if s.state in ("pending", "missing", "dirty", "invalid"):
+                why = {
+                    "pending": "it is pending: there is nothing recorded to accept (apply it, or `--mark-applied` it)",
+                    "missing": "it is missing (no file in this manifest to take the checksum from); "
+                               f"`stingerloom repair {manifest} --remove {rid}` deletes its history row",
+                    "dirty": f"it is dirty: {dirty_advice(s.row, manifest)}" if s.row else "it is dirty",
+                    "invalid": "its file has errors: fix the file first",
+                }[s.state]
+                raise InputError(f"--accept {rid}: {why}")
+            change = self._accept_change(s)
+            changes.append(change or {"id": rid, "action": "accepted", "was": s.state,
+                                      "detail": "already matches its file: nothing changed", "changed": False})
+        if not named:
+            for s in states:
+                if s.state in ("applied", "modified"):
+                    change = self._accept_change(s)
+                    if change:
+                        changes.append(change)
+        for rid in mark_applied:
+            s = state_of(rid, "--mark-applied")
+            if s.state == "dirty":
+                what = "the rollback was undone by hand" if s.row.operation == "down" else "finished by hand"
+                changes.append({"id": rid, "action": "marked_applied", "was": s.row.progress(),
+                                "detail": f"recorded as applied ({what})"})
+            elif s.state == "pending" and s.migration is not None:
+                changes.append({"id": rid, "action": "marked_applied", "was": "pending",
+                                "detail": "recorded as applied without running it", "migration": s.migration})
+            else:
+                raise InputError(
+                    f"--mark-applied {rid}: it is {s.state}; only a dirty migration (finished by hand) or a "
+                    "pending one (recorded without running) can be marked applied",
+                    hint="`stingerloom status` shows each migration's state")
+        for rid in remove:
+            s = state_of(rid, "--remove")
+            if s.row is None:
+                raise InputError(f"--remove {rid}: it is {s.state}, it has no history row to remove")
+            was = s.row.progress() if s.state == "dirty" else s.state
+            changes.append({"id": rid, "action": "removed", "was": was,
+                            "detail": "history row deleted; nothing was run, its objects are as they were"})
+        dirty = {s.id: dirty_advice(s.row, manifest) for s in states
+                 if s.state == "dirty" and s.id not in mark_applied and s.id not in remove}
+        return {"changes": changes, "dirty": dirty, "by_id": by_id}
+
+    def _accept_change(self, s: MigrationState) -> dict | None:
+        """The write that makes ``s``'s history row match its file (checksum, down SQL,
+        description), or None when it matches already."""
+        m, row, name = s.migration, s.row, self.dialect.name
+        if not isinstance(m, SqlMigration):
+            return None
+        down = m.down_sql(name) if not m.irreversible else None
+        new_down = down.text if down is not None else None
+        new_sum = m.checksum(name)
+        what = []
+        if new_sum != row.checksum:
+            what.append("checksum")
+        if (new_down is None) != (row.down_sql is None) or (
+                new_down is not None and _normal(new_down) != _normal(row.down_sql)):
+            what.append("down SQL")
+        if not what:
+            return None
+        action = "accepted" if s.state == "modified" else "refreshed_down"
+        if action == "refreshed_down" and what == ["checksum"]:
+            return None
+        return {"id": s.id, "action": action, "was": s.state,
+                "detail": "took the file's " + " and ".join(what),
+                "values": (new_sum, new_down, m.description)}
+
+    def _repair_write(self, history: History, plan: dict, batch: int, rank: int) -> None:
+        for change in plan["changes"]:
+            rid, action = change["id"], change["action"]
+            if change.get("changed") is False:
+                continue
+            if action in ("accepted", "refreshed_down"):
+                history.accept(rid, *change.pop("values"))
+            elif action == "marked_applied":
+                m = change.pop("migration", None)
+                if m is not None:
+                    self._record_without_running(history, m, batch, rank)
+                    rank += 1
+                else:
+                    row = plan["by_id"][rid].row
+                    history.mark_applied(rid, row.execution_ms, done=row.statements_total, operation="manual")
+            else:
+                history.delete(rid)
+
 
 _DML = re.compile(r"(?i)(?:INSERT|UPDATE|DELETE|REPLACE)\b")
+
+
+def _normal(sql: str) -> str:
+    return sql.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def dirty_advice(row: HistoryRow, manifest: str = "MANIFEST") -> str:
+    """The two ways out of a dirty row, for the direction it was going (never the inverted advice)."""
+    k, n, rid = row.statements_done, row.statements_total, row.id
+    repair = f"stingerloom repair {manifest}"
+    done = _span(1, k) if k else "none of its statements"
+    rest = _span(k + 1, n) if k < n else None
+    if row.operation == "down":
+        where = "its down SQL (the history table's down_sql column)"
+        state = (f"{rid} failed part way through a ROLLBACK: of {where}, {done} took effect"
+                 + (f" and {rest} did not run" if rest else ", and only the history row was not updated"))
+        finish = f"finish the rollback by hand ({rest} of that down SQL)" if rest else "check that it is reverted"
+        undo = (f"undo the rollback by hand (re-create what {done} removed)" if k
+                else "check that nothing was removed")
+        return (f"{state}. Either {finish}, then run `{repair} --remove {rid}`; or {undo}, "
+                f"then run `{repair} --mark-applied {rid}`")
+    state = (f"{rid} failed part way through APPLYING: {done} took effect"
+             + (f" and {rest} did not run" if rest else ", and only the history row was not updated"))
+    finish = f"finish it by hand ({rest} of its up SQL)" if rest else "check that it is complete"
+    undo = f"revert {done} by hand" if k else "check that nothing took effect"
+    return (f"{state}. Either {finish}, then run `{repair} --mark-applied {rid}`; or {undo}, "
+            f"then run `{repair} --remove {rid}`")
+
+
+def _span(first: int, last: int) -> str:
+    return f"statement {first}" if first == last else f"statements {first}-{last}"
 
 
 def _ms(started: float) -> int:
@@ -639,4 +925,4 @@ def run_sql_source(context: MigrationContext, migration: Migration, direction: s
             raise _statement_failed(d, exc, migration, step, stmt) from exc
 
 
-__all__ = ["MigrationRunner", "MigrationResult", "MigrationState", "checksum"]
+__all__ = ["MigrationRunner", "MigrationResult", "MigrationState", "BrokenEntry", "checksum", "dirty_advice"]

@@ -162,7 +162,11 @@ def test_missing_migration_is_rolled_back_from_stored_down_sql(db_url, tmp_path)
     runner = MigrationRunner(load_manifest(write_manifest(tmp_path / "b", only_first)).migrations, database=db_url)
     states = {s.id: s.state for s in runner.states()}
     assert states == {"001_users": "applied", "002_phone": "missing", "003_roles": "missing"}
-    assert [r.id for r in runner.rollback(2)] == ["003_roles", "002_phone"]
+    # missing rows are reverted only when asked (SPEC §7): --steps skips over them...
+    assert [r.id for r in runner.rollback(2, dry_run=True)] == ["001_users"]
+    assert runner.rollback_plan["missing_skipped"] == ["003_roles", "002_phone"]
+    # ...and include_missing reverts them from the down SQL stored in the history
+    assert [r.id for r in runner.rollback(2, include_missing=True)] == ["003_roles", "002_phone"]
     assert "roles" not in tables(db_url)
     assert runner.status()["executed"] == ["001_users"]
 

@@ -73,3 +73,18 @@ class ServerDialect(Dialect):
             with contextlib.suppress(Exception):  # a broken connection has released it already
                 if self._connection_usable():
                     self._unlock()
+
+    def lock_holder(self) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def lock_holder_text(self) -> str | None:
+        holder = self.lock_holder()
+        if not holder:
+            return None
+        if "pid" in holder:  # PostgreSQL
+            text = f"backend pid {holder['pid']}"
+        else:
+            text = f"connection {holder['id']}"
+        if holder.get("user"):
+            text += f", user {holder['user']}" + (f"@{holder['host']}" if holder.get("host") else "")
+        return text

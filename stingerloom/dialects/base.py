@@ -25,6 +25,9 @@ class Dialect:
     transactional_ddl = True
     #: DB-API parameter placeholder used by the history SQL.
     placeholder = "?"
+    #: The query answering the database user (``applied_by``); None where there are no users (SQLite).
+    user_query: str | None = None
+    _db_user: str | None = None
 
     def __init__(self, url: DatabaseURL | None = None, connection: Any = None,
                  history_table: str = "__migrations") -> None:
@@ -164,8 +167,21 @@ class Dialect:
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def current_user(self) -> str:
-        """Who applied a migration (``applied_by``): the operating-system user running stingerloom."""
-        return _os_user()
+        """Who applied a migration (``applied_by``): the operating-system user running stingerloom
+        and, where the database has users, the one it connected as: ``alice as app``."""
+        if self.user_query is None or self.connection is None:
+            return _os_user()
+        if self._db_user is None:
+            try:
+                self._db_user = str(self.execute(self.user_query)[0][0])
+            except Exception:  # never fail a migration over who ran it
+                self._db_user = ""
+        return f"{_os_user()} as {self._db_user}"[:255] if self._db_user else _os_user()
+
+    def lock_holder_text(self) -> str | None:
+        """Who holds the migration lock now (another session: ``status`` does not take it), as shown
+        to users, or None when it is free."""
+        return None
 
 
 _USER: list[str] = []

@@ -217,6 +217,8 @@ class MySQLDialect(ServerDialect):
     def _unlock(self) -> None:
         self.execute("SELECT RELEASE_LOCK(%s)", (self._held_name,))
 
+    user_query = "SELECT CURRENT_USER()"
+
     def lock_holder(self, name: str | None = None) -> dict[str, Any] | None:
         """Connection id, user, host and time in state of the connection holding the lock."""
         rows = self.execute("SELECT IS_USED_LOCK(%s)", (name or self.lock_name,))

@@ -170,6 +170,8 @@ class PostgresDialect(ServerDialect):
             self.rollback()
         self.execute("SELECT pg_advisory_unlock(%s)", (self.lock_key,))
 
+    user_query = "SELECT current_user"
+
     def lock_holder(self) -> dict[str, Any] | None:
         """pid, user, application and backend start of the session holding the lock, if visible."""
         key = self.lock_key

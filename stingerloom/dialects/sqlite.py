@@ -91,6 +91,26 @@ class SqliteDialect(Dialect):
                 fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    def lock_holder_text(self) -> str | None:
+        path = self.path
+        if path == ":memory:" or path.startswith("file:"):
+            return None
+        import fcntl
+
+        try:
+            fd = os.open(os.path.abspath(path) + ".lock", os.O_RDONLY)
+        except OSError:  # no lock file: no run ever took the lock
+            return None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return f"process {_read_holder(fd) or '(unknown pid)'}".replace("process pid ", "process ")
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
+
     def history_exists(self) -> bool:
         rows = self.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (self.history_table,))
         return bool(rows)

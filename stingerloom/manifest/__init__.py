@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import InputError, ManifestError, Problem
 from .result import Manifest
 
-__all__ = ["Manifest", "load_manifest", "read_manifest"]
+__all__ = ["Manifest", "load_manifest", "read_manifest", "read_manifest_partial"]
 
 
 def read_manifest(path: str | os.PathLike[str], *, use_cache: bool = True) -> tuple[Manifest | None, list[Problem]]:
@@ -52,6 +52,37 @@ def load_manifest(path: str | os.PathLike[str]) -> Manifest:
     if manifest is None:
         raise ManifestError(problems, hint=_hint(problems))
     return manifest
+
+
+def read_manifest_partial(path: str | os.PathLike[str]) -> tuple[Manifest, list[tuple[int, str, list[Problem]]]]:
+    """For ``status``: the manifest, or when only some of its entries are broken (a listed file
+    missing or invalid) the usable part and, per broken entry, ``(how many migrations come before
+    it, its id, its problems)``; the id is the file's ``id:`` when it can be read, else the file's
+    stem. Any other problem raises :class:`ManifestError`."""
+    manifest, problems = read_manifest(path)
+    if manifest is not None:
+        return manifest, []
+    from .loader import load
+
+    _, problems, loader = load(Path(path))
+    if loader.partial is None:
+        raise ManifestError(problems, hint=_hint(problems))
+    folder = Path(path).parent
+    return loader.partial, [(pos, _entry_id(folder / entry), found) for pos, entry, found in loader.broken]
+
+
+def _entry_id(file: Path) -> str:
+    import re
+
+    try:
+        if file.is_file():  # never open a FIFO or a device
+            with open(file, encoding="utf-8", errors="replace") as f:
+                match = re.search(r"""(?m)^id\s*[:=]\s*["']?([^\s"'#]+)""", f.read(65536))
+            if match:
+                return match.group(1)
+    except OSError:
+        pass
+    return file.stem
 
 
 def _check_input(path: Path) -> None:

@@ -71,6 +71,10 @@ class Loader:
         self.display = str(path)
         self.env = os.environ if env is None else env
         self.problems: list[Problem] = []
+        #: entries whose file could not be loaded: (migrations loaded before it, entry, its problems)
+        self.broken: list[tuple[int, str, list[Problem]]] = []
+        #: the usable part of a manifest whose only problems are in its entries' files, else None
+        self.partial: Manifest | None = None
         self.records: list[FileRecord] = []
         self.used_env: dict[str, str | None] = {}
         self.raw: dict[str, str | None] = {}  # database/history_table before expansion
@@ -185,11 +189,19 @@ class Loader:
             )
         migrations: list[SqlMigration] = []
         files: list[str] = [str(path)]
+        header_problems = len(self.problems)
         for index, entry in enumerate(entries):
             if isinstance(entry, str):
+                before = len(self.problems)
                 self.load_entry(doc, index, entry, allow, migrations, files)
+                if len(self.problems) > before:  # for `status`, which still shows the history
+                    self.broken.append((len(migrations), entry, self.problems[before:]))
         self.check_ids(migrations)
         if self.problems:
+            if model is not None and not header_problems and sum(len(b[2]) for b in self.broken) == len(self.problems):
+                self.partial = Manifest(path=path, database=database if isinstance(database, str) else None,
+                                        history_table=history, allow_outside_paths=allow,
+                                        migrations=migrations, file_names=files)
             return None
         return Manifest(
             path=path,

@@ -12,6 +12,8 @@ STATE_STYLE = {
     "modified": "bold red",
     "dirty": "bold red",
     "missing": "magenta",
+    "running": "cyan",
+    "invalid": "bold red",
 }
 
 
@@ -73,22 +75,57 @@ def render_status(out: Output, runner: Any, states: list) -> None:
             s.id,
             s.label,
             (r.applied_at or "") if r else "",
+            (r.applied_by or "") if r else "",
             str(r.batch) if r else "",
             f"{r.execution_ms} ms" if r and r.execution_ms is not None else "",
+            _short(s.description or ""),
         ])
         styles.append(STATE_STYLE.get(s.state))
     if not out.quiet:
-        out.table(f"Migrations on {runner.database}", ["Migration", "State", "Applied at (UTC)", "Batch", "Time"],
+        out.table(f"Migrations on {runner.database}",
+                  ["Migration", "State", "Applied at (UTC)", "Applied by", "Batch", "Time", "Description"],
                   rows, styles)
     counts: dict[str, int] = {}
     for s in states:
         counts[s.state] = counts.get(s.state, 0) + 1
-    order = ["applied", "pending", "modified", "missing", "dirty"]
+    order = ["applied", "pending", "modified", "missing", "dirty", "running", "invalid"]
     out.line(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)) or "no migrations")
+    manifest = runner.manifest_hint
     if counts.get("modified"):
-        out.warn("modified migrations block `apply`: restore the files, or accept them with `stingerloom repair`")
-    if counts.get("dirty"):
-        out.warn("a dirty migration blocks `apply` and `rollback`: see `stingerloom repair --help`")
+        out.warn(f"modified migrations block `apply`: restore the files, or accept them with "
+                 f"`stingerloom repair {manifest}` (`--accept ID` for one)")
+    from ..runner import dirty_advice
+
+    for s in states:
+        if s.state == "dirty":
+            out.warn(f"dirty: {dirty_advice(s.row, manifest)}")
+    if counts.get("running"):
+        out.note(f"running: another session ({runner.lock_held_by}) holds the migration lock and is applying "
+                 "or reverting it now; run `status` again when it is done")
+    elif runner.lock_held_by:
+        out.note(f"another session ({runner.lock_held_by}) holds the migration lock now: an apply or rollback "
+                 "may be under way, and its changes show when it commits")
+
+
+def describe_gate(gate: dict, manifest: str) -> str:
+    """Why ``status --check`` failed: each blocking state with its ids, and what to run."""
+    todo = {
+        "pending": f"apply them: stingerloom apply {manifest}",
+        "modified": "restore their files, or accept them: stingerloom repair MANIFEST --accept ID",
+        "dirty": "see the warnings above: each says how to finish or undo it",
+        "running": "another session is applying them now; wait and check again",
+        "missing": "recorded but not listed in this manifest: list them, roll them back with "
+                   "rollback --include-missing, or drop their rows with repair --remove ID",
+        "invalid": "fix their files",
+    }
+    parts = [f"{len(ids)} {state} ({', '.join(ids)}): {todo.get(state, '')}".replace("MANIFEST", manifest)
+             for state, ids in gate.items()]
+    return "not ready to deploy: " + "; ".join(parts)
+
+
+def _short(text: str, width: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def render_dry_run(out: Output, runner: Any) -> None:
@@ -111,22 +148,57 @@ def render_dry_run(out: Output, runner: Any) -> None:
         out.line(f"-- then: INSERT INTO {runner.dialect.history_ref()} (history row for {m.id})")
 
 
+def render_rollback_scope(out: Output, plan: dict) -> None:
+    """Before a rollback runs: the history rows it reverts or leaves that this manifest does not list."""
+    if plan["missing_included"]:
+        ids = plan["missing_included"]
+        out.warn(f"reverting {len(ids)} migration(s) that this manifest does not list (missing), from the down "
+                 f"SQL stored in the history: {', '.join(ids)}")
+    if plan["missing_skipped"]:
+        ids = plan["missing_skipped"]
+        out.note(f"left {len(ids)} applied migration(s) that this manifest does not list (missing): "
+                 f"{', '.join(ids)}; `--include-missing` reverts them too")
+
+
+def render_rollback_dry_run(out: Output, runner: Any) -> None:
+    planned = runner.planned_down
+    render_rollback_scope(out, runner.rollback_plan)
+    if not planned:
+        out.line("-- Nothing to roll back.")
+        return
+    out.line(f"-- dry run: {len(planned)} migration(s) would be rolled back on {runner.database}, newest first; "
+             "nothing was changed")
+    manifest = runner.manifest_hint
+    for d in planned:
+        tx = "in one transaction" if d["transaction"] else "statement by statement, without a transaction"
+        origin = "missing from this manifest; " if d["missing"] else ""
+        out.line(f"\n-- {d['id']} ({origin}down SQL stored in the history), {tx}")
+        if d["differs"]:
+            out.line(f"-- NOTE: the file's down SQL ({d['file']}:{d['line']}) differs from the stored one; the "
+                     f"stored one below is what runs. `stingerloom repair {manifest} --accept {d['id']}` "
+                     "stores the file's")
+        elif d["stored_down"] is not None and d["file_down"] is None and not d["missing"]:
+            out.line("-- NOTE: the file has no down SQL for this database now; the stored one below is what runs")
+        if d["sql"] is None:
+            out.line("-- (Python migration: its statements are known only when it runs)")
+        elif not d["sql"]:
+            out.line("-- (no statements: only the history row is removed)")
+        for sql in d["sql"] or ():
+            out.line(sql.rstrip() + ";")
+        out.line(f"-- then: DELETE FROM {runner.dialect.history_ref()} (history row of {d['id']})")
+
+
 def render_repair(out: Output, runner: Any, report: dict, manifest: str) -> None:
     did = False
-    for rid in report["accepted"]:
-        out.line(f"accepted the new checksum of {rid}")
-        did = True
-    for rid in report["marked_applied"]:
-        out.line(f"marked {rid} as applied")
-        did = True
-    for rid in report["removed"]:
-        out.line(f"removed the history row of {rid}")
-        did = True
+    verbs = {"accepted": "accepted", "refreshed_down": "refreshed the stored down SQL of",
+             "marked_applied": "marked applied", "removed": "removed the history row of"}
+    for c in report["changes"]:
+        if c["changed"]:
+            out.line(f"{verbs[c['action']]} {c['id']} (was {c['was']}): {c['detail']}")
+            did = True
+        else:
+            out.line(f"{c['id']}: {c['detail']}")
     for rid in report["dirty"]:
-        out.error(
-            f"{rid} is dirty: it failed part way. Check which of its statements took effect, then either\n"
-            f"  finish it by hand and run: stingerloom repair {manifest} --mark-applied {rid}\n"
-            f"  or revert it by hand and run: stingerloom repair {manifest} --remove {rid}"
-        )
-    if not did and not report["dirty"]:
+        out.error(f"dirty, left as it is: {report['dirty_advice'][rid]}")
+    if not did and not report["dirty"] and not report["changes"]:
         out.line(f"nothing to repair on {runner.database}")
