@@ -260,10 +260,7 @@ class MigrationRunner:
             if s.state == "dirty":
                 r = s.row
                 what = "rolling back" if r.operation == "down" else "applying"
-                problems.append(
-                    f"{s.id} is {r.progress()}: it failed part way while {what} on a database that "
-                    "cannot roll DDL back"
-                )
+                problems.append(f"{s.id} is {r.progress()}: it failed part way while {what}, outside a transaction")
                 hints.append(dirty_advice(r, manifest))
             elif s.state == "modified":
                 problems.append(f"{s.id} was changed after it was applied (its checksum differs from the history)")
@@ -860,14 +857,14 @@ def dirty_advice(row: HistoryRow, manifest: str = "MANIFEST") -> str:
         finish = f"finish the rollback by hand ({rest} of that down SQL)" if rest else "check that it is reverted"
         undo = (f"undo the rollback by hand (re-create what {done} removed)" if k
                 else "check that nothing was removed")
-        return (f"{state}. Either {finish}, then run `{repair} --remove {rid}`; or {undo}, "
-                f"then run `{repair} --mark-applied {rid}`")
+        return (f"{state}. Either\n    {finish}, then run: {repair} --remove {rid}\n    or {undo}, "
+                f"then run: {repair} --mark-applied {rid}")
     state = (f"{rid} failed part way through APPLYING: {done} took effect"
              + (f" and {rest} did not run" if rest else ", and only the history row was not updated"))
     finish = f"finish it by hand ({rest} of its up SQL)" if rest else "check that it is complete"
     undo = f"revert {done} by hand" if k else "check that nothing took effect"
-    return (f"{state}. Either {finish}, then run `{repair} --mark-applied {rid}`; or {undo}, "
-            f"then run `{repair} --remove {rid}`")
+    return (f"{state}. Either\n    {finish}, then run: {repair} --mark-applied {rid}\n    or {undo}, "
+            f"then run: {repair} --remove {rid}")
 
 
 def _span(first: int, last: int) -> str:
