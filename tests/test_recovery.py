@@ -56,8 +56,8 @@ def test_rollback_all_on_one_manifest_never_touches_the_other(db_url, tmp_path):
     proc = run_cli("rollback", str(b), "--all", "--database", db_url)
     assert proc.returncode == 0, proc.stderr
     assert "2 migration(s) rolled back" in proc.stdout
-    assert "001_a_users, 002_a_orders" in proc.stderr.replace("002_a_orders, 001_a_users", "001_a_users, 002_a_orders")
-    assert "--include-missing" in proc.stderr  # says what was left and how to include it
+    note = next(line for line in proc.stderr.splitlines() if "does not list" in line)
+    assert "002_a_orders, 001_a_users" in note and "--include-missing" in note  # what was left, how to include it
     assert {"a_users", "a_orders"} <= tables(db_url) and not {"b_items", "b_tags"} & tables(db_url)
     assert [r[0] for r in history(db_url)] == ["001_a_users", "002_a_orders"]
     # --steps skips over rows this manifest does not list, too
@@ -70,12 +70,29 @@ def test_rollback_all_on_one_manifest_never_touches_the_other(db_url, tmp_path):
 
 def test_include_missing_reverts_them_and_lists_them_first(db_url, tmp_path):
     a, b = _two_manifests(tmp_path, db_url)
-    proc = run_cli("rollback", str(b), "--all", "--include-missing", "--database", db_url)
-    assert proc.returncode == 0, proc.stderr
+    # A's oldest migration cannot be reverted: the list of missing rows came before anything ran
+    query(db_url, "DROP TABLE a_users")
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("STINGERLOOM_DATABASE_URL", None)
+    proc = subprocess.run([sys.executable, "-m", "stingerloom.cli", "rollback", str(b), "--all", "--include-missing",
+                           "--database", db_url], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
     warning = next(line for line in proc.stderr.splitlines() if "does not list" in line)
-    assert "002_a_orders" in warning and "001_a_users" in warning
-    # listed before anything ran: the warning precedes the results table on the terminal
-    assert proc.stdout.index("Rolled back") >= 0 and "4 migration(s) rolled back" in proc.stdout
+    assert warning.startswith("warning: reverting 2 migration(s)") and "002_a_orders, 001_a_users" in warning
+    assert proc.stderr.index(warning) < proc.stderr.index("error:")
+    assert "3 migration(s) rolled back" in proc.stdout  # B's two, then A's 002; A's 001 failed
+    assert [r[0] for r in history(db_url)] == ["001_a_users"]
+    assert tables(db_url) == {"__migrations"}
+    # once the failure is dealt with (its table is gone already), --include-missing finishes the job
+    assert run_cli("repair", str(b), "--remove", "001_a_users", "--database", db_url).returncode == 0
+    assert history(db_url) == []
+
+
+def test_include_missing_drops_the_other_manifests_tables_when_asked(db_url, tmp_path):
+    a, b = _two_manifests(tmp_path, db_url)
+    code, out = run_json("rollback", str(b), "--all", "--include-missing", "--database", db_url)
+    assert code == 0 and out["missing_included"] == ["002_a_orders", "001_a_users"]
+    assert [r["id"] for r in out["results"]] == ["002_b_tags", "002_a_orders", "001_b_items", "001_a_users"]
     assert tables(db_url) == {"__migrations"} and history(db_url) == []
 
 
