@@ -188,12 +188,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         render_status(out, runner, states)
     for p in problems:
         out.error(p.format())
-    if problems:
-        return EXIT_INPUT
     if gate:
         from .render.text import describe_gate
 
         out.error(describe_gate(gate, runner.manifest_hint))
+    if problems:
+        return EXIT_INPUT
+    if gate:
         return EXIT_FAILED
     if gate is not None:
         out.note("ready: every listed migration is applied, nothing else is recorded")

@@ -802,6 +802,8 @@ class MigrationRunner:
             return None
         down = m.down_sql(name) if not m.irreversible else None
         new_down = down.text if down is not None else None
+        if new_down is None and not m.irreversible:  # a file without down keeps the stored one
+            new_down = row.down_sql
         new_sum = m.checksum(name)
         what = []
         if new_sum != row.checksum:
