@@ -407,3 +407,12 @@ def test_scope_note_only_when_rows_are_left(tmp_path, flag):
     args = [flag, "1"] if flag == "--steps" else [flag]
     proc = run_cli("rollback", str(a), *args, "--database", db)
     assert proc.returncode == 0 and "does not list" not in proc.stderr
+
+
+def test_repair_waits_for_the_migration_lock(db_url, tmp_path, lock_holder_process):
+    a = write_manifest(tmp_path, A)
+    assert run_cli("apply", str(a), "--database", db_url).returncode == 0
+    lock_holder_process(db_url)
+    proc = run_cli("repair", str(a), "--remove", "001_a_users", "--lock-timeout", "0.5", "--database", db_url)
+    assert proc.returncode == 1 and "lock" in proc.stderr and "Traceback" not in proc.stderr
+    assert [r[0] for r in history(db_url)] == ["001_a_users", "002_a_orders"]
