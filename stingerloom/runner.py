@@ -119,6 +119,10 @@ class _Step(Record):
     _defaults = {"statements": []}
 
 
+class _NoSql(InputError):
+    """A migration has no SQL for the target database."""
+
+
 def _noop(kind: str, data: dict) -> None:
     pass
 
@@ -155,6 +159,9 @@ class MigrationRunner:
         #: manifest entries that could not be loaded (``status`` only; see :class:`BrokenEntry`)
         self.broken: list[BrokenEntry] = []
         self.lock_held_by: str | None = None
+        #: pending migrations after ``apply --to ID`` (left out on purpose), for the report
+        self.pending_after: list[str] = []
+        self.to: str | None = None
 
     # -- connection ----------------------------------------------------------------------------
     @property
@@ -284,17 +291,74 @@ class MigrationRunner:
                                  file=source.file, line=line, column=col) from None
         return step
 
+    def _up_steps(self, pending: list[Migration]) -> list[_Step]:
+        """The steps of ``pending``; every migration lacking up SQL for this database is reported
+        at once (one ManifestError), not one per run."""
+        from .errors import ManifestError, Problem
+
+        steps, problems, hint = [], [], None
+        for m in pending:
+            try:
+                steps.append(self._up_step(m))
+            except _NoSql as exc:
+                problems.append(Problem(exc.message, file=exc.file, line=exc.line))
+                hint = exc.hint
+        if problems:
+            raise ManifestError(problems, hint=hint)
+        return steps
+
     def _up_step(self, m: Migration) -> _Step:
         if isinstance(m, SqlMigration):
             src = m.up_sql(self.dialect.name)
             if src is None:
-                raise InputError(
+                raise _NoSql(
                     f"migration {m.id} has no up SQL for {self.dialect.name}",
                     file=m.source_file, line=m.source_line,
                     hint=f"add a `{self.dialect.name}:` or `default:` entry under `up:` (an empty string is a deliberate no-op)",
                 )
             return self._prepare(m, "up", src)
         return _Step(m, "up", None)
+
+    def _checked(self, steps: list[_Step]) -> list[_Step]:
+        """``steps``, once none of them controls the transaction itself (checked before anything runs).
+
+        In a migration the runner wraps in a transaction, ``BEGIN``/``COMMIT``/``ROLLBACK`` would
+        commit or undo the work apart from its history row; without one, a ``ROLLBACK`` undoes
+        statements the k/n counter already counts, and a ``BEGIN`` never committed loses the rest.
+        ``SET autocommit`` (MySQL) silently turns every later statement into an uncommitted one.
+        """
+        from .sqltext import transaction_control
+
+        for step in steps:
+            if step.source is None:
+                continue
+            wrapped = self.atomic(step)
+            open_begin = None
+            for stmt in step.statements:
+                word = transaction_control(stmt.sql)
+                if word is None:
+                    continue
+                if wrapped or word in ("ROLLBACK", "SET autocommit", "PREPARE TRANSACTION"):
+                    raise self._tx_control_error(step, stmt, word, wrapped)
+                open_begin = stmt if word == "BEGIN" else None
+            if open_begin is not None:
+                raise self._tx_control_error(step, open_begin, "BEGIN", wrapped)
+        return steps
+
+    def _tx_control_error(self, step: _Step, stmt: Any, word: str, wrapped: bool) -> InputError:
+        m = step.migration
+        line, col = step.source.position(stmt.offset)
+        if wrapped:
+            why = "the runner already runs this migration in one transaction with its history row"
+            hint = "remove it (a savepoint is fine); to manage transactions yourself set `transaction: false`"
+        elif word == "BEGIN":
+            why = "this transaction is never committed, so the statements after it would be lost"
+            hint = "add COMMIT after the statements, or remove BEGIN"
+        else:
+            why = "it would undo or hide statements that the history already counts as committed"
+            hint = "remove it; split the work into migrations that can each be rolled back"
+        return InputError(f"migration {m.id} ({step.direction}): {word} inside a migration is refused: {why}",
+                          file=step.source.file, line=line, column=col, hint=hint)
 
     # -- apply ---------------------------------------------------------------------------------
     def run(self, migrations: Sequence[Migration] | None = None, *, to: str | None = None,
@@ -308,6 +372,7 @@ class MigrationRunner:
             self.migrations = list(migrations)
         if to is not None and to not in {m.id for m in self.migrations}:
             raise InputError(f"--to {to}: no migration with that id in the manifest")
+        self.to = to
         self._open()
         try:
             history = History(self.dialect)
@@ -341,6 +406,10 @@ class MigrationRunner:
     def _plan_apply(self, rows: list[HistoryRow], to: str | None, dry_run: bool = False):
         states = self._states(rows)
         self._refuse_drift(states)
+        if to is not None:  # pending migrations that --to leaves out, told to the user
+            ids = [s.id for s in states]
+            later = states[ids.index(to) + 1:] if to in ids else []
+            self.pending_after = [s.id for s in later if s.state == "pending"]
         if to is not None and any(s.id == to and s.state != "pending" for s in states):
             pending = []
         else:
@@ -350,7 +419,7 @@ class MigrationRunner:
                     pending.append(s.migration)
                 if s.id == to:
                     break
-        steps = [self._up_step(m) for m in pending]
+        steps = self._checked(self._up_steps(pending))
         if dry_run:
             self.planned = steps
             return [MigrationResult(s.migration.id, True, 0, None, "up") for s in steps]
@@ -370,7 +439,7 @@ class MigrationRunner:
                 if any(r.id == migration.id for r in rows):
                     raise InputError(f"migration {migration.id} is already applied")
                 batch, rank = History.next_numbers(rows)
-                return self._apply_one(history, self._up_step(migration), batch, rank)
+                return self._apply_one(history, self._checked([self._up_step(migration)])[0], batch, rank)
         finally:
             self._close()
 
@@ -434,7 +503,7 @@ class MigrationRunner:
                 self._refuse_drift(s for s in self._states(rows) if s.state == "dirty")
                 targets = self._rollback_targets(rows, n, to, all, include_missing)
                 by_id = {m.id: m for m in self.migrations}
-                steps = [self._down_step(r, by_id.get(r.id)) for r in targets]
+                steps = self._checked([self._down_step(r, by_id.get(r.id)) for r in targets])
                 self.on_event("plan", dict(self.rollback_plan, direction="down"))
                 return self._run_steps(
                     "down", [(r.id, lambda i, s=s, r=r: self._revert_one(history, s, r)) for s, r in zip(steps, targets)])
@@ -499,7 +568,7 @@ class MigrationRunner:
                 row = next((r for r in history.rows() if r.id == migration.id), None)
                 if row is None:
                     raise InputError(f"migration {migration.id} is not applied")
-                return self._revert_one(history, self._down_step(row, migration), row)
+                return self._revert_one(history, self._checked([self._down_step(row, migration)])[0], row)
         finally:
             self._close()
 

@@ -459,3 +459,30 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     """
     offset = max(0, min(offset, len(text)))
     return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+_TX_CONTROL = re.compile(
+    r"""(?ix)\A(?:
+      (?P<begin>BEGIN(?!\s+(?:NOT\s+)?ATOMIC\b)(?:\s+(?:WORK|TRANSACTION|DEFERRED|IMMEDIATE|EXCLUSIVE|ISOLATION|READ)\b.*)?\Z
+        |START\s+TRANSACTION\b)
+     |(?P<commit>(?:COMMIT|END)(?!\s+PREPARED\b)(?:\s+(?:WORK|TRANSACTION|AND)\b.*)?\Z)
+     |(?P<rollback>(?:ROLLBACK|ABORT)(?!\s+PREPARED\b)(?!\s+(?:WORK\s+|TRANSACTION\s+)?TO\b)(?:\s+(?:WORK|TRANSACTION|AND)\b.*)?\Z)
+     |(?P<twophase>PREPARE\s+TRANSACTION\b|(?:COMMIT|ROLLBACK)\s+PREPARED\b|XA\s)
+     |(?P<autocommit>SET\s+(?:(?:SESSION|LOCAL|GLOBAL)\s+|@@(?:SESSION\.|LOCAL\.)?)?autocommit\b)
+    )""",
+    re.S,
+)
+
+
+def transaction_control(sql: str) -> str | None:
+    """What a top-level statement does to the transaction, or None for any other statement:
+    ``"BEGIN"`` (``START TRANSACTION``, SQLite ``BEGIN IMMEDIATE``), ``"COMMIT"`` (``END``),
+    ``"ROLLBACK"`` (``ABORT``; not ``ROLLBACK TO SAVEPOINT``), ``"PREPARE TRANSACTION"`` (two-phase
+    commit, MySQL ``XA``) or ``"SET autocommit"``. ``sql`` is one statement as split by
+    :func:`split_statements`, so ``BEGIN`` inside a PL/pgSQL body, a trigger or ``BEGIN ATOMIC``
+    never reaches here; MariaDB's ``BEGIN NOT ATOMIC`` block is not transaction control."""
+    m = _TX_CONTROL.match(sql.strip())
+    if m is None:
+        return None
+    return {"begin": "BEGIN", "commit": "COMMIT", "rollback": "ROLLBACK", "twophase": "PREPARE TRANSACTION",
+            "autocommit": "SET autocommit"}[m.lastgroup]

@@ -52,9 +52,13 @@ class Progress:
 
 
 def render_results(out: Output, runner: Any, results: list, verb: str) -> None:
+    later = getattr(runner, "pending_after", []) if verb == "apply" else []
     if not results:
-        out.line("Nothing to apply: the database is up to date." if verb == "apply"
-                 else "Nothing to roll back.")
+        if later:
+            out.line(f"Nothing to apply up to {runner.to}; {_later(later)}")
+        else:
+            out.line("Nothing to apply: the database is up to date." if verb == "apply"
+                     else "Nothing to roll back.")
         return
     ok = [r for r in results if r.success]
     if not out.quiet:
@@ -65,6 +69,13 @@ def render_results(out: Output, runner: Any, results: list, verb: str) -> None:
     total = sum(r.execution_ms for r in results)
     done = "applied" if verb == "apply" else "rolled back"
     out.line(f"{len(ok)} migration(s) {done} in {total} ms" + ("" if len(ok) == len(results) else ", 1 failed"))
+    if later and len(ok) == len(results):
+        out.line(_later(later).capitalize())
+
+
+def _later(ids: list) -> str:
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return f"{len(ids)} later migration(s) still pending (left out by --to): {shown}"
 
 
 def render_status(out: Output, runner: Any, states: list) -> None:
@@ -131,7 +142,9 @@ def _short(text: str, width: int = 50) -> str:
 def render_dry_run(out: Output, runner: Any) -> None:
     steps = runner.planned
     if not steps:
-        out.line("-- Nothing to apply: the database is up to date.")
+        later = getattr(runner, "pending_after", [])
+        out.line(f"-- Nothing to apply up to {runner.to}; {_later(later)}" if later
+                 else "-- Nothing to apply: the database is up to date.")
         return
     out.line(f"-- dry run: {len(steps)} migration(s) would be applied to {runner.database}; nothing was changed")
     for st in steps:

@@ -65,7 +65,8 @@ class SL302(Rule):
 
     ## Why is this bad?
     The runner opens the transaction and writes the history row in it. A `COMMIT` inside commits the
-    DDL apart from the history row; PostgreSQL only warns about a nested `BEGIN`.
+    DDL apart from the history row, a `ROLLBACK` undoes the work while the history says applied.
+    `stingerloom apply` refuses such a migration before anything runs.
 
     ## Example
     ```sql
@@ -80,7 +81,7 @@ class SL302(Rule):
     ```
     """
 
-    code, name, severity = "SL302", "transaction-nesting", "warning"
+    code, name, severity = "SL302", "transaction-nesting", "error"
     kinds = frozenset({"TransactionStmt"})
     help = "remove the transaction control, or set `transaction: false`"
 
