@@ -152,7 +152,7 @@ def _run_with_progress(args, runner, work, verb: str, on_plan=None, extra=None) 
         render_results(out, runner, results, verb)
     if failed is not None:
         out.error(failed.exception.format() if failed.exception else failed.error)
-        return EXIT_FAILED
+        return getattr(failed.exception, "exit_code", EXIT_FAILED) if failed.exception else EXIT_FAILED
     return EXIT_OK
 
 
@@ -259,11 +259,22 @@ def _common(parser: argparse.ArgumentParser, suppress: bool, formats: bool = Tru
                    help="target database URL (else STINGERLOOM_DATABASE_URL, the manifest's database, ./stingerloom.db)")
     if formats:
         g.add_argument("--format", choices=("text", "json"), default=d("text"), help="output format")
-    g.add_argument("--lock-timeout", metavar="S", type=float, default=d(60.0),
+    g.add_argument("--lock-timeout", metavar="S", type=_seconds, default=d(60.0),
                    help="seconds to wait for another run's migration lock (default 60)")
     g.add_argument("--no-color", action="store_true", default=d(False), help="plain output, no colours")
     g.add_argument("-q", "--quiet", action="store_true", default=d(False), help="print only errors and results")
     g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="show tracebacks of errors")
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, 0 or more (``--lock-timeout``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more seconds")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:

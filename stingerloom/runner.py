@@ -18,16 +18,37 @@ migration whose file has since changed or gone (``missing``) can still be revert
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from typing import Any, Callable, Iterable, Sequence
 
 from ._record import Record
-from .errors import DriftError, InputError, MigrationFailed
+from .errors import DriftError, InputError, MigrationFailed, StingerloomError
 from .history import History, HistoryRow
 from .migration import Migration, MigrationContext, SqlMigration, SqlSource, checksum
 
 Event = Callable[[str, dict], None]
+
+
+def _explained(method: Callable) -> Callable:
+    """Turn a database fault outside a migration's statements (the lock, the history table) into an
+    error that says what happened, instead of an internal error."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self: "MigrationRunner", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except StingerloomError:
+            raise
+        except Exception as exc:
+            err = self._outside_fault(exc)
+            if err is None:
+                raise
+            raise err from exc
+
+    return wrapper
 
 
 class MigrationResult(Record):
@@ -115,8 +136,10 @@ class _Step(Record):
     """A migration ready to run in one direction: its statements are split before anything runs.
     ``source`` is None for Python migrations."""
 
-    __slots__ = ("migration", "direction", "source", "statements")
-    _defaults = {"statements": []}
+    __slots__ = ("migration", "direction", "source", "statements", "running", "returned", "done", "atomic")
+    # running: the statement being sent (1-based); returned: the last one the database answered;
+    # done: statements committed as far as the history counter knows
+    _defaults = {"statements": [], "running": 0, "returned": 0, "done": 0, "atomic": None}
 
 
 class _NoSql(InputError):
@@ -150,7 +173,10 @@ class MigrationRunner:
             seen.add(m.id)
         from .dialects import get_dialect
 
+        if lock_timeout < 0:
+            raise InputError("--lock-timeout must be 0 or more seconds")
         self.dialect = get_dialect(database, history_table=history_table)
+        self.dialect.lock_wait = lock_timeout
         self.lock_timeout = lock_timeout
         self.on_event: Event = on_event or _noop
         self._depth = 0
@@ -182,6 +208,7 @@ class MigrationRunner:
         self.dialect.close()
 
     # -- plan ----------------------------------------------------------------------------------
+    @_explained
     def states(self, *, live: bool = False) -> list[MigrationState]:
         """Every migration in manifest order, then history rows with no migration (``missing``).
 
@@ -361,6 +388,7 @@ class MigrationRunner:
                           file=step.source.file, line=line, column=col, hint=hint)
 
     # -- apply ---------------------------------------------------------------------------------
+    @_explained
     def run(self, migrations: Sequence[Migration] | None = None, *, to: str | None = None,
             dry_run: bool = False) -> list[MigrationResult]:
         """Apply pending migrations in manifest order (up to and including ``to``).
@@ -428,6 +456,7 @@ class MigrationRunner:
     def run_all(self) -> list[MigrationResult]:
         return self.run()
 
+    @_explained
     def run_up(self, migration: Migration) -> MigrationResult:
         """Apply one migration now, whatever its place in the order."""
         self._open()
@@ -455,13 +484,14 @@ class MigrationRunner:
         )
         started = time.perf_counter()
         try:
-            if self.atomic(step):
+            step.atomic = self.atomic(step)
+            if step.atomic:
                 self._in_transaction(step, lambda: self._finish_up(history, row, started))
             else:
                 self._without_transaction(history, step, row, started)
-        except MigrationFailed as exc:
-            self._advise(history, exc, "up")
-            return MigrationResult(m.id, False, _ms(started), exc.message, "up", exc)
+        except (Exception, KeyboardInterrupt) as exc:
+            err = self._failure(step, exc, history)
+            return MigrationResult(m.id, False, _ms(started), err.message, "up", err)
         return MigrationResult(m.id, True, row.execution_ms, None, "up")
 
     def _finish_up(self, history: History, row: HistoryRow, started: float) -> None:
@@ -469,6 +499,7 @@ class MigrationRunner:
         history.insert(row)
 
     # -- rollback ------------------------------------------------------------------------------
+    @_explained
     def rollback(self, n: int = 1, *, to: str | None = None, all: bool = False,
                  include_missing: bool = False, dry_run: bool = False) -> list[MigrationResult]:
         """Revert the last ``n`` applied migrations (in reverse order of application).
@@ -559,6 +590,7 @@ class MigrationRunner:
     def revert_last(self) -> list[MigrationResult]:
         return self.rollback(1)
 
+    @_explained
     def run_down(self, migration: Migration) -> MigrationResult:
         """Revert one applied migration now, whatever its place in the order."""
         self._open()
@@ -594,13 +626,14 @@ class MigrationRunner:
     def _revert_one(self, history: History, step: _Step, row: HistoryRow) -> MigrationResult:
         started = time.perf_counter()
         try:
-            if self.atomic(step):
+            step.atomic = self.atomic(step)
+            if step.atomic:
                 self._in_transaction(step, lambda: history.delete(row.id))
             else:
                 self._without_transaction(history, step, row, started)
-        except MigrationFailed as exc:
-            self._advise(history, exc, "down")
-            return MigrationResult(row.id, False, _ms(started), exc.message, "down", exc)
+        except (Exception, KeyboardInterrupt) as exc:
+            err = self._failure(step, exc, history)
+            return MigrationResult(row.id, False, _ms(started), err.message, "down", err)
         return MigrationResult(row.id, True, _ms(started), None, "down")
 
     def _advise(self, history: History, exc: MigrationFailed, direction: str) -> None:
@@ -631,12 +664,23 @@ class MigrationRunner:
         when every statement is plain DML (INSERT, UPDATE, DELETE, REPLACE), which does not commit
         implicitly: a seed or backfill then rolls back whole instead of leaving a dirty row.
         """
+        if step.atomic is not None:  # decided once, before anything runs
+            return step.atomic
         if not step.migration.transaction:
             return False
         if self.dialect.transactional_ddl:
             return True
-        return step.source is not None and bool(step.statements) and all(
-            _DML.match(s.sql) for s in step.statements)
+        if step.source is None or not step.statements or not all(_DML.match(s.sql) for s in step.statements):
+            return False
+        # MyISAM, Aria or MEMORY tables ignore the transaction: only when every table written is
+        # known to be transactional does one transaction make the migration atomic
+        written = set()
+        for s in step.statements:
+            m = _WRITES.match(s.sql)
+            if m is None:
+                return False
+            written.add(_unquote(m.group(1)))
+        return self.dialect.all_transactional(sorted(written))
 
     def _in_transaction(self, step: _Step, record: Callable[[], None]) -> None:
         d = self.dialect
@@ -661,8 +705,10 @@ class MigrationRunner:
 
         def advanced(k: int, written: bool = False) -> None:
             progress["done"] = k
+            step.done = k
             if not written:
                 history.set_progress(row.id, k)  # committed before the next statement starts
+                step.done = k
 
         try:
             self._execute(step, advanced, lambda k: history.progress_statement(row.id, k))
@@ -702,19 +748,197 @@ class MigrationRunner:
                                       migration_id=m.id, file=file, line=line) from exc
             return
         for k, stmt in enumerate(step.statements, 1):
+            step.running = k
             try:
                 if followup is not None:
                     d.execute_then(stmt.sql, followup(k))
                 else:
                     d.execute(stmt.sql)
             except Exception as exc:
-                if not d.is_database_error(exc):
+                if not d.is_database_error(exc) or d.fault_kind(exc) == "connection":
                     raise
                 raise _statement_failed(d, exc, m, step, stmt) from exc
+            step.returned = k
+            if followup is not None:
+                step.done = k
             if advanced is not None:
                 advanced(k, written=followup is not None)
 
+    # -- faults --------------------------------------------------------------------------------
+    def _failure(self, step: _Step, exc: BaseException, history: History) -> StingerloomError:
+        """The error for a migration that failed with ``exc``: what happened, the state the
+        migration is in now (asked of the database when the outcome is unknown) and the next step."""
+        err = self._explain(step, exc)
+        kind = getattr(err, "kind", None)
+        if isinstance(err, MigrationFailed):  # a statement, the history row or COMMIT failed
+            before = err.hint
+            self._advise(history, err, step.direction)  # dirty rows, stored down SQL: both ways out
+            fix = self._fix(step, kind)
+            if err.hint != before and fix:
+                err.hint = f"{fix}; {err.hint}"
+        return err
+
+    def _explain(self, step: _Step, exc: BaseException) -> StingerloomError:
+        from .faults import DatabaseFault, describe
+
+        d = self.dialect
+        m = step.migration
+        verb = "applying" if step.direction == "up" else "rolling back"
+        cause = exc.__cause__ if isinstance(exc, MigrationFailed) else exc
+        if isinstance(exc, KeyboardInterrupt):
+            kind = "interrupted"
+        elif isinstance(exc, StingerloomError) and not isinstance(exc, MigrationFailed):
+            return exc
+        else:
+            kind = d.fault_kind(cause) if cause is not None else None
+            if kind is None and not isinstance(exc, MigrationFailed) and not d.is_database_error(exc):
+                raise exc  # a bug: let it surface as one
+        if kind in ("connection", "interrupted"):
+            state = self._state_after_loss(step, interrupted=kind == "interrupted")
+            what = ("interrupted (Ctrl-C)" if kind == "interrupted"
+                    else f"lost the connection to {d.display_url}")
+            msg = f"{what} while {verb} {m.id}"
+            if step.running:
+                msg += f" (statement {step.running} of {len(step.statements)})"
+            err_cls = Interrupted if kind == "interrupted" else DatabaseFault
+            err = err_cls(f"{msg}; {state}", hint=self._next_step(step, kind))
+            err.migration_id = m.id
+            return err
+        if isinstance(exc, MigrationFailed):
+            exc.hint = self._next_step(step, kind)
+            exc.kind = kind
+            return exc
+        # a fault outside the migration's own statements (history row, COMMIT)
+        text, _ = d.error_message(exc)
+        what = describe(kind)[0] if kind in ("read_only", "disk_full", "permission", "lock_timeout",
+                                              "deadlock") else "the database refused"
+        if kind == "permission":
+            what = self._permission(text)
+        err = MigrationFailed(f"migration {m.id} failed ({step.direction}): {what}: {text}; {self._state_after_loss(step)}",
+                              migration_id=m.id, hint=self._next_step(step, kind))
+        err.kind = kind
+        return err
+
+    def _outside_fault(self, exc: BaseException) -> StingerloomError | None:
+        from .faults import DatabaseFault, describe
+
+        d = self.dialect
+        kind = d.fault_kind(exc)
+        if kind is None and not d.is_database_error(exc):
+            return None
+        if isinstance(exc, OSError):
+            text = f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+        else:
+            text, _ = d.error_message(exc)
+        text = text.splitlines()[0] if text else type(exc).__name__
+        table = d.history_name
+        if kind == "permission":
+            if isinstance(exc, OSError):
+                return DatabaseFault(f"permission denied: user {_os_user()} cannot write the lock file {exc.filename}",
+                                     kind=kind, hint="make the folder of the database writable for this user")
+            return DatabaseFault(f"{self._permission(text)}: {text}", kind=kind,
+                                 hint="grant these privileges (or create the history table as an administrator)")
+        if kind == "lock_timeout":
+            holder = ""
+            with contextlib.suppress(Exception):  # best effort: the session has ended by now
+                opened = d.connection is None
+                if opened:
+                    d.connect()
+                try:
+                    holder = d.table_lock_holder()
+                finally:
+                    if opened:
+                        d.close()
+            return DatabaseFault(
+                f"gave up after {self.lock_timeout:g}s (--lock-timeout) waiting for a lock on the history table "
+                f"{table} held by another session{' (' + holder + ')' if holder else ''}: {text}",
+                kind=kind, hint="wait for that session to finish (or end it), or raise --lock-timeout")
+        if kind in ("connection", "read_only", "disk_full", "deadlock"):
+            what, todo = describe(kind)
+            return DatabaseFault(f"{what} on {d.display_url}: {text}; no migration was running", kind=kind, hint=todo)
+        return DatabaseFault(f"the database refused the history table {table}: {text}", kind=kind)
+
+    def _permission(self, text: str) -> str:
+        user = self.dialect.url.user if self.dialect.url is not None and self.dialect.url.user else _os_user()
+        return (f"permission denied for user {user} on the history table {self.dialect.history_name} "
+                "(it needs SELECT, INSERT, UPDATE and DELETE on it, and CREATE in its schema to create it)")
+
+    def _state_after_loss(self, step: _Step, interrupted: bool = False) -> str:
+        """Where the migration stands now, read back from the database (reconnecting if needed)."""
+        d = self.dialect
+        try:
+            d.recover(interrupted)
+            row = next((r for r in History(d).rows() if r.id == step.migration.id), None)
+        except Exception as exc:  # the database is still gone: say what is known
+            if d.is_database_error(exc) or isinstance(exc, (StingerloomError, OSError)):
+                return ("cannot reconnect to ask the database what was kept; run `stingerloom status` "
+                        "once it is back" + self._uncertain(step))
+            raise
+        n = len(step.statements)
+        if step.direction == "up":
+            if row is None:
+                return "nothing of it was kept (the database rolled it back): it is pending"
+            if not row.dirty:
+                return "it was committed and is applied"
+        else:
+            if row is None:
+                return "it was rolled back (its history row is gone)"
+            if not row.dirty:
+                return "the rollback was undone by the database: it is still applied"
+        k = row.statements_done
+        if step.returned > k and step.returned == step.running:  # the database answered, the counter lags
+            with _suppress_db(d):
+                History(d).set_progress(row.id, step.returned)
+                k = step.returned
+        known = step.returned >= step.running or not step.running
+        tail = "" if known or k >= n else f"; statement {k + 1} may or may not have"
+        done = f"statements 1–{k} of {n} committed" if k else f"none of its {n} statements committed"
+        return f"it is dirty: {done}{tail}"
+
+    def _uncertain(self, step: _Step) -> str:
+        if step.atomic or not step.running:
+            return ""
+        k = step.done
+        return f" (statements 1–{k} committed; statement {k + 1} may or may not have)" if k else (
+            " (statement 1 may or may not have committed)")
+
+    def _fix(self, step: _Step, kind: str | None) -> str:
+        """What to do about the cause (before rerunning or repairing), or "" when nothing special."""
+        from .faults import describe
+
+        m = step.migration
+        if kind == "no_tx_block":
+            where = f" ({m.source_file}:{m.source_line})" if getattr(m, "source_file", None) else ""
+            return (f"add `transaction: false` to migration {m.id}{where} and keep that statement alone in it "
+                    "(it cannot run inside a transaction)")
+        if kind == "connection":
+            return "check that the server is up"
+        if kind in ("read_only", "disk_full", "permission", "lock_timeout", "deadlock", "duplicate"):
+            return describe(kind)[1]
+        return ""
+
+    def _next_step(self, step: _Step, kind: str | None) -> str:
+        m = step.migration
+        manifest = self.manifest_hint
+        fix = self._fix(step, kind) or ("" if kind == "interrupted" else "fix the statement")
+        committed = 0 if step.atomic else step.done
+        lead = (fix + "; ") if fix else ""
+        if committed and step.direction == "up":
+            return (lead + f"{m.id} is dirty ({committed} statement(s) committed), so `apply` refuses to rerun it: "
+                    f"finish it by hand and run `stingerloom repair {manifest} --mark-applied {m.id}`, or revert "
+                    f"statements 1–{committed} by hand and run `stingerloom repair {manifest} --remove {m.id}`")
+        if committed:
+            return (lead + f"{m.id} is dirty (its rollback stopped after {committed} statement(s)): finish the "
+                    f"rollback by hand and run `stingerloom repair {manifest} --remove {m.id}`, or redo those "
+                    f"statements' work by hand and run `stingerloom repair {manifest} --mark-applied {m.id}`")
+        if step.direction == "down":
+            return (lead + "a rollback runs the down SQL stored in the history when the migration was applied: "
+                    f"after fixing the file's down, run `stingerloom repair {manifest} --accept {m.id}` to store it, "
+                    "then roll back again")
+        return lead + "then run the command again; migrations before this one stay applied"
+
     # -- baseline and repair -------------------------------------------------------------------
+    @_explained
     def baseline(self, to: str) -> list[str]:
         """Record every migration up to and including ``to`` as applied, without running it."""
         ids = [m.id for m in self.migrations]
@@ -756,6 +980,7 @@ class MigrationRunner:
             self.dialect.rollback()
             raise
 
+    @_explained
     def repair(self, *, accept: Sequence[str] = (), mark_applied: Sequence[str] = (),
                remove: Sequence[str] = ()) -> dict:
         """Bring the history in line with the files and with work done by hand (SPEC §7).
@@ -909,6 +1134,20 @@ class MigrationRunner:
 
 
 _DML = re.compile(r"(?i)(?:INSERT|UPDATE|DELETE|REPLACE)\b")
+_NAME = r"((?:`[^`]+`|\w+)(?:\s*\.\s*(?:`[^`]+`|\w+))?)"
+_WRITES = re.compile(r"(?is)(?:(?:INSERT|REPLACE)(?:\s+(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE))*\s+(?:INTO\s+)?"
+                     r"|UPDATE(?:\s+(?:LOW_PRIORITY|IGNORE))*\s+|DELETE(?:\s+(?:LOW_PRIORITY|QUICK|IGNORE))*\s+FROM\s+)"
+                     + _NAME + r"(?:\s|\(|$)")
+
+
+def _unquote(name: str) -> str:
+    return ".".join(part.strip().strip("`") for part in re.split(r"\s*\.\s*(?=[`\w])", name))
+
+
+def _os_user() -> str:
+    from .dialects.base import _os_user as user
+
+    return user()
 
 
 def _normal(sql: str) -> str:
@@ -946,8 +1185,32 @@ def _ms(started: float) -> int:
     return int(round((time.perf_counter() - started) * 1000))
 
 
+class Interrupted(StingerloomError):
+    """Ctrl-C during a migration: the message says what it left (exit 130)."""
+
+    exit_code = 130
+
+
+class _suppress_db:
+    """Ignore a database error in best-effort bookkeeping after a fault (never a bug)."""
+
+    def __init__(self, d: Any) -> None:
+        self.d = d
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, typ, exc, tb) -> bool:
+        return exc is not None and self.d.is_database_error(exc)
+
+
 def _statement_failed(d: Any, exc: BaseException, m: Migration, step: _Step, stmt: Any) -> MigrationFailed:
     msg, pos = d.error_message(exc)
+    kind = d.fault_kind(exc)
+    if kind in ("duplicate", "deadlock", "lock_timeout", "read_only", "disk_full", "permission"):
+        from .faults import describe
+
+        msg = f"{describe(kind)[0]}: {msg}"
     src = step.source
     line, col = src.position(stmt.offset + (pos or 0))
     first = stmt.sql.strip().splitlines()[0] if stmt.sql.strip() else ""

@@ -5,7 +5,7 @@ databases."""
 from __future__ import annotations
 
 import pytest
-from helpers import history, run_cli, tables, write_manifest
+from helpers import history, query, run_cli, tables, write_manifest
 
 
 def _apply(manifest, url, *extra, **kw):
@@ -88,3 +88,268 @@ def test_lint_reports_transaction_control_as_an_error(tmp_path):
                               header="database: sqlite:///x.db")
     proc = run_cli("lint", str(manifest), "--dialect", "sqlite")
     assert proc.returncode == 1 and "SL302" in proc.stdout + proc.stderr
+
+
+# -- helpers for faults from another session ---------------------------------------------------
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from stingerloom.dialects import get_dialect  # noqa: E402
+
+
+def _start_cli(*args):
+    env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
+    import os
+
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)
+    return subprocess.Popen([sys.executable, "-m", "stingerloom.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _wait_for_session(url, pattern):
+    """The server-side id of the stingerloom session running a statement matching ``pattern``."""
+    with get_dialect(url) as d:
+        sql = ("SELECT pid FROM pg_stat_activity WHERE query LIKE %s AND pid <> pg_backend_pid()"
+               if d.name == "postgres" else
+               "SELECT id FROM information_schema.processlist WHERE info LIKE %s AND id <> CONNECTION_ID()")
+        for _ in range(200):
+            rows = d.execute(sql, (f"%{pattern}%",))
+            if rows:
+                return rows[0][0]
+            time.sleep(0.05)
+    raise AssertionError("the migration never started its statement")
+
+
+def _sleep(url, seconds):
+    return f"SELECT pg_sleep({seconds})" if url.startswith("postgres") else f"DO SLEEP({seconds})"
+
+
+@pytest.mark.parametrize("dialect", [pytest.param("postgres", marks=pytest.mark.postgres),
+                                     pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.mark.parametrize("transaction", [True, False])
+def test_session_killed_mid_migration_is_explained_with_the_state_it_left(tmp_path, fresh_database, dialect, transaction):
+    url = fresh_database(dialect)
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": f"transaction: {'true' if transaction else 'false'}\nup: |\n  CREATE TABLE t1 (id int);\n"
+                      f"  {_sleep(url, 20)};\n  CREATE TABLE t2 (id int);\ndown: DROP TABLE t1;\n",
+    })
+    proc = _start_cli("apply", str(manifest), "--database", url)
+    pid = _wait_for_session(url, "SLEEP(20" if dialect == "mysql" else "pg_sleep(20")
+    kill = f"SELECT pg_terminate_backend({pid})" if dialect == "postgres" else f"KILL CONNECTION {pid}"
+    with get_dialect(url) as d:
+        d.execute(kill)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "internal error" not in err and "Traceback" not in err and "InterfaceError" not in err
+    assert "lost the connection" in err and "001_a" in err
+    atomic = transaction and dialect == "postgres"
+    if atomic:
+        assert "nothing of it was kept" in err
+        assert history(url) == [] and "t1" not in tables(url)
+    else:
+        assert "statements 1–1 of 3 committed; statement 2 may or may not have" in err
+        assert history(url) == [("001_a", "dirty", 1, 3)]
+        assert "repair" in err
+
+
+@pytest.mark.postgres
+def test_ctrl_c_reports_what_it_left_and_exits_130(tmp_path, fresh_database):
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: CREATE TABLE a (id int);\ndown: DROP TABLE a;\n",
+        "002_b.yaml": "transaction: false\nup: |\n  CREATE TABLE b (id int);\n  SELECT pg_sleep(20);\n"
+                      "  CREATE TABLE c (id int);\ndown: DROP TABLE b;\n",
+    })
+    proc = _start_cli("apply", str(manifest), "--database", url)
+    _wait_for_session(url, "pg_sleep(20")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "002_b" in err and "Traceback" not in err
+    assert "001_a" in out  # what was applied before the interruption
+    assert history(url) == [("001_a", "applied", 1, 1), ("002_b", "dirty", 1, 3)]
+    assert "statements 1–1 of 3 committed" in err
+
+
+# -- item 20: foreign locks, bounded by --lock-timeout ----------------------------------------
+@pytest.mark.parametrize("dialect", [pytest.param("postgres", marks=pytest.mark.postgres),
+                                     pytest.param("mysql", marks=pytest.mark.mysql), "sqlite"])
+def test_a_foreign_lock_is_bounded_by_lock_timeout_and_named(tmp_path, fresh_database, dialect):
+    url = fresh_database(dialect)
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\ndown: DROP TABLE a;\n",
+                                         "002_b.yaml": "up: CREATE TABLE b (id int);\ndown: DROP TABLE b;\n"})
+    assert run_cli("apply", str(manifest), "--database", url, "--to", "001_a").returncode == 0
+    holder = get_dialect(url)
+    holder.connect()
+    try:
+        if dialect == "postgres":
+            holder.execute("BEGIN")
+            holder.execute("LOCK TABLE __migrations")
+        elif dialect == "mysql":
+            holder.execute("LOCK TABLES __migrations WRITE")
+        else:
+            holder.execute("BEGIN IMMEDIATE")
+            holder.execute("INSERT INTO a VALUES (1)")
+        for command in ("apply", "status"):
+            if dialect == "sqlite" and command == "status":
+                continue  # a reader is not blocked by a SQLite writer
+            started = time.monotonic()
+            proc = run_cli(command, str(manifest), "--database", url, "--lock-timeout", "1", timeout=60)
+            elapsed = time.monotonic() - started
+            assert proc.returncode == 1, proc.stderr
+            assert elapsed < 15, elapsed
+            assert "internal error" not in proc.stderr and "lock" in proc.stderr
+            if dialect == "postgres":
+                assert "pg_terminate_backend" in proc.stderr
+    finally:
+        holder.close()
+    assert [r[0] for r in history(url)] == ["001_a"]
+
+
+def test_negative_lock_timeout_is_refused(tmp_path):
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n"})
+    proc = run_cli("apply", str(manifest), "--database", f"sqlite:///{tmp_path / 'x.db'}", "--lock-timeout", "-1")
+    assert proc.returncode == 2 and "--lock-timeout" in proc.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+# -- item 17: one identity for the history table ----------------------------------------------
+@pytest.mark.postgres
+def test_search_path_in_a_migration_does_not_move_the_history(tmp_path, fresh_database):
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: |\n  CREATE SCHEMA other;\n  CREATE TABLE other.__migrations (id int);\n"
+                      "  SET search_path TO other;\n  CREATE TABLE a (id int);\ndown: DROP SCHEMA other CASCADE;\n",
+        "002_b.yaml": "up: CREATE TABLE b (id int);\ndown: DROP TABLE b;\n",
+    })
+    proc = _apply(manifest, url)
+    assert proc.returncode == 0, proc.stderr
+    assert [r[:2] for r in history(url)] == [("001_a", "applied"), ("002_b", "applied")]
+    assert query(url, "SELECT count(*) FROM other.__migrations") == [(0,)]
+    proc = run_cli("status", str(manifest), "--database", url)
+    assert "2 applied" in proc.stdout and "pending" not in proc.stdout
+
+
+@pytest.mark.postgres
+def test_both_spellings_of_the_history_table_take_the_same_lock(tmp_path, fresh_database, lock_holder_process):
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n"},
+                              header="history_table: public.__migrations")
+    lock_holder_process(url, "__migrations")
+    proc = run_cli("apply", str(manifest), "--database", url, "--lock-timeout", "0.5")
+    assert proc.returncode == 1 and "migration lock" in proc.stderr, proc.stderr
+
+
+# -- item 12: messages that say the right next step --------------------------------------------
+@pytest.mark.postgres
+def test_create_index_concurrently_in_a_transaction_says_transaction_false(tmp_path, fresh_database):
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: CREATE TABLE a (id int);\n",
+        "002_b.yaml": "up: CREATE INDEX CONCURRENTLY a_id ON a (id);\n",
+    })
+    proc = _apply(manifest, url)
+    assert proc.returncode == 1
+    assert "`transaction: false` to migration 002_b" in proc.stderr and "002_b.yaml:1" in proc.stderr
+
+
+@pytest.mark.mysql
+def test_mysql_part_way_failure_says_repair_and_hides_the_bookkeeping(tmp_path, fresh_database):
+    url = fresh_database("mysql")
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: |\n  CREATE TABLE a (id int);\n  CREATE TABLE b (id int\ndown: DROP TABLE a;\n",
+    })
+    proc = _apply(manifest, url)
+    assert proc.returncode == 1
+    assert "statements_done" not in proc.stderr and "__migrations" not in proc.stderr
+    assert "repair" in proc.stderr and "--mark-applied 001_a" in proc.stderr
+    assert "run the command again" not in proc.stderr
+    assert history(url) == [("001_a", "dirty", 1, 2)]
+
+
+def test_rollback_failure_says_how_to_refresh_the_stored_down(tmp_path, db_url):
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\ndown: DROP TABLE nope;\n"})
+    assert _apply(manifest, db_url).returncode == 0
+    proc = run_cli("rollback", str(manifest), "--database", db_url)
+    assert proc.returncode == 1
+    assert "stingerloom repair" in proc.stderr and "run the command again" not in proc.stderr
+
+
+# -- item 14: MySQL DML on non-transactional tables --------------------------------------------
+@pytest.mark.mysql
+def test_mysql_dml_on_myisam_uses_the_dirty_protocol(tmp_path, fresh_database):
+    url = fresh_database("mysql")
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: CREATE TABLE m (id int PRIMARY KEY) ENGINE=MyISAM;\n",
+        "002_b.yaml": "up: |\n  INSERT INTO m VALUES (1);\n  INSERT INTO m VALUES (1);\ndown: DELETE FROM m;\n",
+    })
+    proc = _apply(manifest, url)
+    assert proc.returncode == 1
+    assert query(url, "SELECT id FROM m") == [(1,)]  # MyISAM kept the first row: the history says so
+    assert history(url)[1] == ("002_b", "dirty", 1, 2)
+    assert "a row with the same key already exists" in proc.stderr
+    proc = _apply(manifest, url)  # the rerun is refused instead of inserting twice
+    assert proc.returncode == 1 and "dirty" in proc.stderr
+
+
+# -- items 19 and 12: permissions and read-only databases --------------------------------------
+@pytest.mark.postgres
+def test_postgres_read_only_and_missing_privileges_are_explained(tmp_path, fresh_database, postgres_server):
+    import servers
+
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n"})
+    database = url.rsplit("/", 1)[1]
+    with get_dialect(url) as d:
+        d.execute(f'ALTER DATABASE "{database}" SET default_transaction_read_only = on')
+    proc = _apply(manifest, url)
+    assert proc.returncode == 1 and "read-only" in proc.stderr and "internal error" not in proc.stderr
+    with get_dialect(url) as d:
+        d.execute("SET default_transaction_read_only = off")
+        d.execute(f'ALTER DATABASE "{database}" RESET default_transaction_read_only')
+        role = f"r_{database[-8:]}"
+        d.execute(f'DROP ROLE IF EXISTS "{role}"')
+        d.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{servers.PASSWORD}'")
+    role_url = _as(url, role)
+    assert _apply(manifest, url).returncode == 0  # the administrator made the history table
+    (tmp_path / "002_b.yaml").write_text("up: CREATE TABLE b (id int);\n")
+    manifest.write_text(manifest.read_text() + "  - 002_b.yaml\n")
+    try:
+        proc = _apply(manifest, role_url)
+        assert proc.returncode == 1, proc.stderr
+        assert "permission denied" in proc.stderr and role in proc.stderr and "__migrations" in proc.stderr
+        assert "internal error" not in proc.stderr and len(proc.stderr.strip().splitlines()) <= 2
+    finally:
+        with get_dialect(url) as d:
+            d.execute(f'DROP OWNED BY "{role}"')
+            d.execute(f'DROP ROLE "{role}"')
+
+
+@pytest.mark.mysql
+def test_mysql_missing_privileges_are_explained(tmp_path, fresh_database):
+    import servers
+
+    url = fresh_database("mysql")
+    database = url.rsplit("/", 1)[1].split("?")[0]
+    user = f"u{database[-10:]}"
+    with get_dialect(url) as d:
+        d.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{servers.PASSWORD}'")
+        d.execute(f"GRANT SELECT ON `{database}`.* TO '{user}'@'%'")
+    try:
+        manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n"})
+        proc = _apply(manifest, _as(url, user))
+        assert proc.returncode == 1, proc.stderr
+        assert "permission denied" in proc.stderr and user in proc.stderr and "internal error" not in proc.stderr
+    finally:
+        with get_dialect(url) as d:
+            d.execute(f"DROP USER '{user}'@'%'")
+
+
+def _as(url, user):
+    import servers
+    from stingerloom.urls import DatabaseURL
+
+    u = DatabaseURL.parse(url)
+    return servers.url_for(u.dialect, u.host, u.port, u.database, user, servers.PASSWORD)

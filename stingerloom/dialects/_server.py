@@ -34,6 +34,19 @@ class ServerDialect(Dialect):
         schema, table = self.split_name(name)
         return f"{self.quote(schema)}.{self.quote(table)}" if schema else self.quote(table)
 
+    #: the schema (PostgreSQL) or database (MySQL) that an unqualified table name resolves to now
+    _current_schema_sql = ""
+
+    def _resolve_history_table(self) -> None:
+        """Pin the history table to one schema at connect (the current one when unqualified), so that
+        a migration's ``SET search_path`` or ``USE`` cannot send history rows elsewhere, and both
+        spellings (``__migrations``, ``public.__migrations``) take the same migration lock."""
+        schema, _ = self.split_name(self.history_table)
+        if schema is None:
+            current = self.execute(self._current_schema_sql)[0][0]
+            if current:
+                self.resolved_history = f"{current}.{self.history_table}"
+
     # -- locking --------------------------------------------------------------------------------
     def _prepare_lock(self) -> None:
         """Called once before polling (e.g. to work out the lock's name)."""

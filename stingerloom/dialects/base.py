@@ -54,6 +54,31 @@ class Dialect:
                 self.connection.close()
             self.connection = None
 
+    def all_transactional(self, tables: list[str]) -> bool:
+        """Whether every one of ``tables`` rolls back with a transaction (MySQL: its engine)."""
+        return self.transactional_ddl
+
+    def table_lock_holder(self) -> str:
+        """Who holds a lock on the history table, as far as the database tells (or "")."""
+        return ""
+
+    def usable(self) -> bool:
+        """Whether the connection can still take a statement."""
+        return self.connection is not None
+
+    def recover(self, interrupted: bool = False) -> None:
+        """After a fault or Ctrl-C: a connection ready to ask what the database kept. Reconnects
+        when the old one is gone (``interrupted``: it may be in the middle of a reply)."""
+        if self.usable() and not interrupted:
+            self.rollback()
+            return
+        self.abandon()
+        self.connect()
+
+    def abandon(self) -> None:
+        """Drop the connection without waiting for the server (its transaction rolls back)."""
+        self.close()
+
     def __enter__(self) -> "Dialect":
         if self.connection is None:
             self.connect()
@@ -110,7 +135,18 @@ class Dialect:
         """
         yield
 
+    #: seconds any wait for a lock may last (``--lock-timeout``); applied to the session at connect
+    lock_wait: float | None = None
+
     # -- errors ---------------------------------------------------------------------------------
+    def fault_kind(self, exc: BaseException) -> str | None:
+        """What kind of fault ``exc`` is: ``connection``, ``permission``, ``read_only``,
+        ``disk_full``, ``lock_timeout``, ``deadlock``, ``duplicate``, ``no_tx_block`` (a statement
+        that cannot run inside a transaction block), or None (an ordinary SQL error, or a bug)."""
+        from ..faults import os_fault
+
+        return os_fault(exc)
+
     def is_database_error(self, exc: BaseException) -> bool:
         """True for the driver's errors raised by a statement (as opposed to bugs)."""
         return False
@@ -142,8 +178,16 @@ class Dialect:
         """A quoted (possibly schema-qualified) reference to table ``name``."""
         return self.quote(name)
 
+    #: the history table as resolved at connect (schema-qualified on PostgreSQL and MySQL)
+    resolved_history: str | None = None
+
+    @property
+    def history_name(self) -> str:
+        """The one identity of the history table, used for every read, write and lock key."""
+        return self.resolved_history or self.history_table
+
     def history_ref(self) -> str:
-        return self.table_ref(self.history_table)
+        return self.table_ref(self.history_name)
 
     def history_exists(self) -> bool:
         raise NotImplementedError

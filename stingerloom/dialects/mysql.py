@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import math
 import re
 from typing import Any
 
@@ -38,10 +39,12 @@ _SSL_MODES = {
 
 
 class MySQLDialect(ServerDialect):
+    _current_schema_sql = "SELECT DATABASE()"
     name = "mysql"
     transactional_ddl = False  # DDL commits implicitly; the runner uses the dirty/applied protocol
     placeholder = "%s"
     _last_sql = ""
+    _last_followup = ""  # the history UPDATE sent with the last statement (execute_then)
 
     # -- connection -----------------------------------------------------------------------------
     def connect_kwargs(self) -> dict[str, Any]:
@@ -116,7 +119,10 @@ class MySQLDialect(ServerDialect):
             raise self.connection_failed(exc) from None
         with contextlib.suppress(AttributeError):  # see connect_kwargs: no timeout after the handshake
             self.connection._read_timeout = None
-            self.connection._write_timeout = None
+        if self.lock_wait is not None:  # --lock-timeout bounds every wait (metadata and row locks)
+            wait = max(1, math.ceil(self.lock_wait))
+            self.execute("SET SESSION lock_wait_timeout = %s, innodb_lock_wait_timeout = %s", (wait, wait))
+        self._resolve_history_table()
 
     def connection_failed(self, exc: BaseException):
         message, _ = self.error_message(exc)
@@ -125,6 +131,7 @@ class MySQLDialect(ServerDialect):
     # -- execution and errors -------------------------------------------------------------------
     def execute(self, sql: str, params: Any = None) -> list[tuple]:
         self._last_sql = sql  # error_message() locates "near '...' at line N" in it
+        self._last_followup = ""
         return super().execute(sql, params)
 
     def execute_then(self, sql: str, followup: tuple[str, tuple]) -> None:
@@ -135,6 +142,7 @@ class MySQLDialect(ServerDialect):
         follow_sql, params = followup
         literal = follow_sql % tuple(self.connection.escape(p) for p in params)
         self._last_sql = sql
+        self._last_followup = literal
         cur = self.connection.cursor()
         try:
             cur.execute(f"{sql};\n{literal}")
@@ -143,6 +151,65 @@ class MySQLDialect(ServerDialect):
         finally:
             with contextlib.suppress(Exception):
                 cur.close()
+
+    def all_transactional(self, tables: list[str]) -> bool:
+        """Every table exists now with a transactional engine (InnoDB...): an unknown table, a
+        table created earlier in the same run or a MyISAM/Aria/MEMORY one means no."""
+        if not tables:
+            return False
+        engines = {}
+        for name in tables:
+            schema, table = self.split_name(name)
+            rows = self.execute("SELECT ENGINE FROM information_schema.tables WHERE table_schema = "
+                                "COALESCE(%s, DATABASE()) AND table_name = %s", (schema, table))
+            engines[name] = (rows[0][0] or "").upper() if rows else ""
+        return all(e in _TRANSACTIONAL_ENGINES for e in engines.values())
+
+    def table_lock_holder(self) -> str:
+        rows = self.execute(
+            "SELECT id, user, host, command, time FROM information_schema.processlist "
+            "WHERE id <> CONNECTION_ID() AND db = DATABASE() AND command <> 'Daemon' ORDER BY time DESC LIMIT 3")
+        if not rows:
+            return ""
+        return "; ".join(f"connection {i}, user {u}@{h}, {c} for {t}s" for i, u, h, c, t in rows) + (
+            "; one of these holds it (e.g. LOCK TABLES): end it with KILL <id>")
+
+    def usable(self) -> bool:
+        return self._connection_usable()
+
+    def abandon(self) -> None:
+        """Close without a goodbye (the old connection may be mid-reply), then end the old session
+        on the server from a new one, so that a statement it still runs stops now."""
+        old = None
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                old = self.connection.thread_id()
+            with contextlib.suppress(Exception):
+                self.connection._force_close()
+            self.connection = None
+        self._abandoned = old
+
+    def recover(self, interrupted: bool = False) -> None:
+        super().recover(interrupted)
+        old = getattr(self, "_abandoned", None)
+        if old:
+            self._abandoned = None
+            with contextlib.suppress(Exception):
+                self.execute(f"KILL CONNECTION {int(old)}")
+
+    def fault_kind(self, exc: BaseException) -> str | None:
+        args = getattr(exc, "args", ())
+        code = args[0] if args and isinstance(args[0], int) else None
+        if code in _CODES:
+            return _CODES[code]
+        try:
+            import pymysql
+        except ImportError:  # pragma: no cover
+            return super().fault_kind(exc)
+        if isinstance(exc, pymysql.err.InterfaceError) or (
+                isinstance(exc, pymysql.err.OperationalError) and not self._connection_usable()):
+            return "connection"  # PyMySQL's InterfaceError(0, '') is a connection already gone
+        return super().fault_kind(exc)
 
     def is_database_error(self, exc: BaseException) -> bool:
         try:
@@ -154,7 +221,7 @@ class MySQLDialect(ServerDialect):
     def error_message(self, exc: BaseException) -> tuple[str, int | None]:
         args = getattr(exc, "args", ())
         if len(args) >= 2 and isinstance(args[0], int):
-            code, text = args[0], str(args[1])
+            code, text = args[0], _without(str(args[1]), self._last_followup)
             return self.redact(f"({code}) {text}"), _near_position(text, self._last_sql)
         return super().error_message(exc)
 
@@ -163,7 +230,7 @@ class MySQLDialect(ServerDialect):
         return "`" + ident.replace("`", "``") + "`"
 
     def history_exists(self) -> bool:
-        schema, table = self.split_name(self.history_table)
+        schema, table = self.split_name(self.history_name)
         rows = self.execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = COALESCE(%s, DATABASE()) AND table_name = %s",
             (schema, table),
@@ -200,7 +267,7 @@ class MySQLDialect(ServerDialect):
         if self.connection is not None:
             with contextlib.suppress(Exception):
                 database = self.execute("SELECT DATABASE()")[0][0] or database
-        name = f"stingerloom:{database}:{self.history_table}"
+        name = f"stingerloom:{database}:{self.history_name}"
         if len(name) > 64:
             name = "stingerloom:" + hashlib.sha256(name.encode()).hexdigest()[:52]
         return name
@@ -248,6 +315,30 @@ class MySQLDialect(ServerDialect):
                 msg += f", {holder['time']}s in its current state"
             hint += f"; if that run is stuck or gone, end it with KILL {holder['id']}"
         return LockTimeout(f"{msg}); gave up after {timeout:g}s", hint=hint)
+
+
+_TRANSACTIONAL_ENGINES = {"INNODB", "XTRADB", "ROCKSDB", "TOKUDB", "NDBCLUSTER", "NDB"}
+_CODES = {
+    2006: "connection", 2013: "connection", 2003: "connection", 2055: "connection", 1927: "connection",
+    4031: "connection", 1053: "connection", 2014: "connection",
+    1044: "permission", 1142: "permission", 1143: "permission", 1227: "permission", 1370: "permission",
+    1410: "permission", 1290: "read_only", 1836: "read_only", 1792: "read_only",
+    1021: "disk_full", 1114: "disk_full", 1205: "lock_timeout", 1213: "deadlock",
+    1062: "duplicate", 1586: "duplicate",
+}
+
+
+def _without(message: str, followup: str) -> str:
+    """``message`` without the tool's own bookkeeping UPDATE, which MySQL may quote in ``near '…'``."""
+    match = _NEAR.search(message)
+    if not followup or not match:
+        return message
+    near = match.group(1)
+    cut = near.find(followup[:24])
+    if cut < 0:
+        return message
+    near = near[:cut].rstrip().rstrip(";").rstrip()
+    return message[:match.start()] + f"near '{near}' at line {match.group(2)}"
 
 
 def _near_position(message: str, sql: str) -> int | None:

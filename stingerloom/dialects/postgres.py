@@ -31,6 +31,13 @@ from .base import require_driver
 DEFAULT_CONNECT_TIMEOUT = "10"
 
 
+_SQLSTATES = {
+    "42501": "permission", "25006": "read_only", "53100": "disk_full", "55P03": "lock_timeout",
+    "40P01": "deadlock", "23505": "duplicate", "25001": "no_tx_block",
+    "57P01": "connection", "57P02": "connection", "57P03": "connection", "08": "connection",
+}
+
+
 def advisory_key(history_table: str) -> int:
     """The signed 64-bit advisory lock key for a history table (stable across runs and versions)."""
     digest = hashlib.sha256(f"stingerloom:{history_table}".encode()).digest()
@@ -38,6 +45,7 @@ def advisory_key(history_table: str) -> int:
 
 
 class PostgresDialect(ServerDialect):
+    _current_schema_sql = "SELECT current_schema()"
     name = "postgres"
     transactional_ddl = True  # CREATE/ALTER/DROP roll back with the transaction
     placeholder = "%s"
@@ -77,6 +85,9 @@ class PostgresDialect(ServerDialect):
             # ``from None``: the driver's exception may carry the connection string with the password.
             raise self.connection_failed(exc) from None
         self._abort_when_client_dies()
+        if self.lock_wait is not None:  # --lock-timeout bounds every wait for a lock, ours or not
+            self.execute("SELECT set_config('lock_timeout', %s, false)", (f"{max(1, int(self.lock_wait * 1000))}ms",))
+        self._resolve_history_table()
 
     def _abort_when_client_dies(self) -> None:
         """Make the server notice a vanished client during a long statement (PostgreSQL 14+, Linux).
@@ -99,6 +110,39 @@ class PostgresDialect(ServerDialect):
         return super().connection_failed(Exception(text) if text else exc)
 
     # -- errors ---------------------------------------------------------------------------------
+    def table_lock_holder(self) -> str:
+        rows = self.execute(
+            """SELECT l.pid, a.usename, a.application_name, l.mode FROM pg_locks l
+                 LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+                WHERE l.relation = to_regclass(%s) AND l.granted AND l.pid <> pg_backend_pid()
+                ORDER BY l.pid LIMIT 1""", (self.history_ref(),))
+        if not rows:
+            return ""
+        pid, user, app, mode = rows[0]
+        return (f"backend pid {pid}, user {user}" + (f", application {app!r}" if app else "")
+                + f", {mode}; end it with SELECT pg_terminate_backend({pid})")
+
+    def usable(self) -> bool:
+        return self.connection is not None and not self.connection.closed and not self.connection.broken
+
+    def recover(self, interrupted: bool = False) -> None:
+        # psycopg cancels the running statement on Ctrl-C: the connection stays usable
+        super().recover(False)
+
+    def fault_kind(self, exc: BaseException) -> str | None:
+        state = getattr(exc, "sqlstate", None) or ""
+        kind = _SQLSTATES.get(state) or _SQLSTATES.get(state[:2])
+        if kind:
+            return kind
+        try:
+            import psycopg
+        except ImportError:  # pragma: no cover
+            return super().fault_kind(exc)
+        if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)) and not state and (
+                self.connection is None or self.connection.closed or self.connection.broken):
+            return "connection"
+        return super().fault_kind(exc)
+
     def is_database_error(self, exc: BaseException) -> bool:
         try:
             import psycopg
@@ -129,8 +173,10 @@ class PostgresDialect(ServerDialect):
 
     def history_ddl(self) -> list[str]:
         q = self.quote
-        schema, _ = self.split_name(self.history_table)
-        ddl = [f"CREATE SCHEMA IF NOT EXISTS {q(schema)}"] if schema else []
+        schema, _ = self.split_name(self.history_name)
+        # only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even then
+        missing = schema and not self.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+        ddl = [f"CREATE SCHEMA IF NOT EXISTS {q(schema)}"] if missing else []
         ddl.append(f"""CREATE TABLE IF NOT EXISTS {self.history_ref()} (
   {q('id')} varchar(255) PRIMARY KEY,
   {q('description')} text,
@@ -154,7 +200,7 @@ class PostgresDialect(ServerDialect):
     # -- locking --------------------------------------------------------------------------------
     @property
     def lock_key(self) -> int:
-        return advisory_key(self.history_table)
+        return advisory_key(self.history_name)
 
     def _try_lock(self) -> bool:
         return bool(self.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,))[0][0])

@@ -38,7 +38,9 @@ class SqliteDialect(Dialect):
                     hint="create the folder, or fix the sqlite:/// URL (three slashes for a relative path, four for an absolute one)",
                 )
         try:
-            self.connection = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            # the busy timeout bounds the wait for another writer's lock (--lock-timeout)
+            wait = 30.0 if self.lock_wait is None else max(0.0, self.lock_wait)
+            self.connection = sqlite3.connect(path, isolation_level=None, timeout=wait)
         except sqlite3.Error as exc:
             raise InputError(f"cannot open SQLite database {path!r}: {exc}") from None
 
@@ -51,6 +53,22 @@ class SqliteDialect(Dialect):
     def begin(self) -> None:
         # IMMEDIATE takes the write lock now, so a concurrent writer fails early instead of midway.
         self.execute("BEGIN IMMEDIATE")
+
+    def table_lock_holder(self) -> str:
+        return f"another process is writing to {self.path} and holds its write lock"
+
+    def recover(self, interrupted: bool = False) -> None:
+        if self.connection is not None and self.connection.in_transaction:
+            self.rollback()
+        if self.connection is None:
+            self.connect()
+
+    def fault_kind(self, exc: BaseException) -> str | None:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        for prefix, kind in _ERRORS:
+            if name.startswith(prefix):
+                return kind
+        return super().fault_kind(exc)
 
     def is_database_error(self, exc: BaseException) -> bool:
         import sqlite3
@@ -139,6 +157,14 @@ class SqliteDialect(Dialect):
         import datetime as dt
 
         return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_ERRORS = (
+    ("SQLITE_BUSY", "lock_timeout"), ("SQLITE_LOCKED", "lock_timeout"), ("SQLITE_READONLY", "read_only"),
+    ("SQLITE_CANTOPEN", "read_only"), ("SQLITE_FULL", "disk_full"), ("SQLITE_PERM", "permission"),
+    ("SQLITE_AUTH", "permission"), ("SQLITE_CONSTRAINT_UNIQUE", "duplicate"),
+    ("SQLITE_CONSTRAINT_PRIMARYKEY", "duplicate"),
+)
 
 
 def _read_holder(fd: int) -> str:
