@@ -4,8 +4,16 @@ databases."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 from helpers import history, query, run_cli, tables, write_manifest
+
+from stingerloom.dialects import get_dialect
 
 
 def _apply(manifest, url, *extra, **kw):
@@ -91,18 +99,10 @@ def test_lint_reports_transaction_control_as_an_error(tmp_path):
 
 
 # -- helpers for faults from another session ---------------------------------------------------
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-from stingerloom.dialects import get_dialect  # noqa: E402
 
 
 def _start_cli(*args):
     env = {"NO_COLOR": "1", "PATH": "/usr/bin:/bin"}
-    import os
-
     env["PYTHONPATH"] = os.pathsep.join(sys.path)
     return subprocess.Popen([sys.executable, "-m", "stingerloom.cli", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
@@ -349,6 +349,7 @@ def test_mysql_missing_privileges_are_explained(tmp_path, fresh_database):
 
 def _as(url, user):
     import servers
+
     from stingerloom.urls import DatabaseURL
 
     u = DatabaseURL.parse(url)
