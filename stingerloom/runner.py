@@ -749,6 +749,7 @@ class MigrationRunner:
             return
         for k, stmt in enumerate(step.statements, 1):
             step.running = k
+            d.together = False
             try:
                 if followup is not None:
                     d.execute_then(stmt.sql, followup(k))
@@ -890,7 +891,8 @@ class MigrationRunner:
             with _suppress_db(d):
                 History(d).set_progress(row.id, step.returned)
                 k = step.returned
-        known = step.returned >= step.running or not step.running
+        # known: the database answered the last statement, or it commits with its counter
+        known = step.returned >= step.running or not step.running or d.together
         tail = "" if known or k >= n else f"; statement {k + 1} may or may not have"
         done = f"statements 1–{k} of {n} committed" if k else f"none of its {n} statements committed"
         return f"it is dirty: {done}{tail}"

@@ -105,7 +105,9 @@ class Dialect:
 
     def execute_then(self, sql: str, followup: tuple[str, tuple]) -> None:
         """Run ``sql`` and then, only if it succeeded, the bookkeeping statement ``followup``
-        (SQL with placeholders, parameters). A dialect may send both in one round trip."""
+        (SQL with placeholders, parameters). A dialect may send both in one round trip, and sets
+        ``together`` when both commit or neither does (then the history counter is never behind)."""
+        self.together = False
         self.execute(sql)
         self.execute(*followup)
 
@@ -135,6 +137,8 @@ class Dialect:
         """
         yield
 
+    #: whether the last ``execute_then`` committed the statement and its bookkeeping atomically
+    together = False
     #: seconds any wait for a lock may last (``--lock-timeout``); applied to the session at connect
     lock_wait: float | None = None
 

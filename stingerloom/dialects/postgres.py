@@ -122,6 +122,25 @@ class PostgresDialect(ServerDialect):
         return (f"backend pid {pid}, user {user}" + (f", application {app!r}" if app else "")
                 + f", {mode}; end it with SELECT pg_terminate_backend({pid})")
 
+    def execute_then(self, sql: str, followup: tuple[str, tuple]) -> None:
+        """``sql`` and the history update in one simple-protocol query: PostgreSQL runs a
+        multi-statement query as one implicit transaction, so the statement and its counter commit
+        together (a kill or lost connection can never leave the counter one behind). A statement
+        that cannot run in a transaction block (``CREATE INDEX CONCURRENTLY``, ``VACUUM``…) is
+        refused there before doing anything, and then runs alone, followed by the update."""
+        from psycopg import errors
+        from psycopg.sql import Literal
+
+        follow_sql, params = followup
+        literal = follow_sql % tuple(Literal(p).as_string(self.connection) for p in params)
+        self.together = True  # even if the connection drops now: both or neither committed
+        try:
+            self.execute(f"{sql}\n;\n{literal}")
+            return
+        except errors.ActiveSqlTransaction:
+            pass
+        super().execute_then(sql, followup)
+
     def usable(self) -> bool:
         return self.connection is not None and not self.connection.closed and not self.connection.broken
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from typing import Any, Iterator
 
@@ -53,6 +54,23 @@ class SqliteDialect(Dialect):
     def begin(self) -> None:
         # IMMEDIATE takes the write lock now, so a concurrent writer fails early instead of midway.
         self.execute("BEGIN IMMEDIATE")
+
+    def execute_then(self, sql: str, followup: tuple[str, tuple]) -> None:
+        """``sql`` and the history update in one transaction, so that they commit together; the
+        statements a transaction changes or refuses (``PRAGMA``, ``VACUUM``, ``ATTACH``…) run alone."""
+        if _ALONE.match(sql) or self.connection.in_transaction:
+            super().execute_then(sql, followup)
+            return
+        self.together = True
+        self.execute("BEGIN")
+        try:
+            self.execute(sql)
+            self.execute(*followup)
+            self.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.execute("ROLLBACK")
+            raise
 
     def table_lock_holder(self) -> str:
         return f"another process is writing to {self.path} and holds its write lock"
@@ -159,6 +177,7 @@ class SqliteDialect(Dialect):
         return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_ALONE = re.compile(r"(?is)\s*(?:PRAGMA|VACUUM|ATTACH|DETACH|BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b")
 _ERRORS = (
     ("SQLITE_BUSY", "lock_timeout"), ("SQLITE_LOCKED", "lock_timeout"), ("SQLITE_READONLY", "read_only"),
     ("SQLITE_CANTOPEN", "read_only"), ("SQLITE_FULL", "disk_full"), ("SQLITE_PERM", "permission"),
