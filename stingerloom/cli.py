@@ -260,7 +260,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool, formats: bool = Tru
     if formats:
         g.add_argument("--format", choices=("text", "json"), default=d("text"), help="output format")
     g.add_argument("--lock-timeout", metavar="S", type=_seconds, default=d(60.0),
-                   help="seconds to wait for another run's migration lock (default 60)")
+                   help="seconds any wait for a lock may last: the migration lock, a table lock, a SQLite writer (default 60)")
     g.add_argument("--no-color", action="store_true", default=d(False), help="plain output, no colours")
     g.add_argument("-q", "--quiet", action="store_true", default=d(False), help="print only errors and results")
     g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="show tracebacks of errors")

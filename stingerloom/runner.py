@@ -937,7 +937,7 @@ class MigrationRunner:
             return (lead + "a rollback runs the down SQL stored in the history when the migration was applied: "
                     f"after fixing the file's down, run `stingerloom repair {manifest} --accept {m.id}` to store it, "
                     "then roll back again")
-        return lead + "then run the command again; migrations before this one stay applied"
+        return lead + f"nothing of {m.id} was kept, so run the command again (migrations before it stay applied)"
 
     # -- baseline and repair -------------------------------------------------------------------
     @_explained

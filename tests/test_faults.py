@@ -157,23 +157,41 @@ def test_session_killed_mid_migration_is_explained_with_the_state_it_left(tmp_pa
         assert "repair" in err
 
 
-@pytest.mark.postgres
-def test_ctrl_c_reports_what_it_left_and_exits_130(tmp_path, fresh_database):
-    url = fresh_database("postgres")
+_SLOW = {
+    "postgres": "CREATE TABLE slow AS SELECT 1 AS x FROM pg_sleep(20)",
+    "mysql": "CREATE TABLE slow AS SELECT SLEEP(20) AS x",
+    "sqlite": "CREATE TABLE slow AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+              "WHERE x < 3000000) SELECT max(x) AS x FROM c",
+}
+
+
+@pytest.mark.parametrize("dialect", [pytest.param("postgres", marks=pytest.mark.postgres),
+                                     pytest.param("mysql", marks=pytest.mark.mysql), "sqlite"])
+def test_ctrl_c_reports_what_it_left_and_exits_130(tmp_path, fresh_database, dialect):
+    url = fresh_database(dialect)
     manifest = write_manifest(tmp_path, {
         "001_a.yaml": "up: CREATE TABLE a (id int);\ndown: DROP TABLE a;\n",
-        "002_b.yaml": "transaction: false\nup: |\n  CREATE TABLE b (id int);\n  SELECT pg_sleep(20);\n"
+        "002_b.yaml": f"transaction: false\nup: |\n  CREATE TABLE b (id int);\n  {_SLOW[dialect]};\n"
                       "  CREATE TABLE c (id int);\ndown: DROP TABLE b;\n",
     })
     proc = _start_cli("apply", str(manifest), "--database", url)
-    _wait_for_session(url, "pg_sleep(20")
+    if dialect == "sqlite":  # statement 1 committed: statement 2 is running
+        for _ in range(400):
+            if proc.poll() is not None or ("002_b", "dirty", 1, 3) in _rows(url):
+                break
+            time.sleep(0.01)
+    else:
+        _wait_for_session(url, "SLEEP(20" if dialect == "mysql" else "pg_sleep(20")
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "002_b" in err and "Traceback" not in err
     assert "001_a" in out  # what was applied before the interruption
-    assert history(url) == [("001_a", "applied", 1, 1), ("002_b", "dirty", 1, 3)]
-    assert "statements 1–1 of 3 committed" in err
+    rows = history(url)
+    assert rows[0] == ("001_a", "applied", 1, 1)
+    assert rows[1] in (("002_b", "dirty", 1, 3), ("002_b", "dirty", 2, 3))
+    assert ("slow" in tables(url)) == (rows[1][2] == 2)  # the counter tells the truth
+    assert f"statements 1–{rows[1][2]} of 3 committed" in err
 
 
 # -- item 20: foreign locks, bounded by --lock-timeout ----------------------------------------
@@ -385,3 +403,95 @@ def test_a_statement_and_its_counter_commit_together(tmp_path, fresh_database, d
     assert history(url)[1] == ("002_b", "dirty", 1, 3)
     assert "c" not in tables(url) and "b" in tables(url)  # statement 2 went with its counter
     assert "internal error" not in proc.stderr
+
+
+# -- SQLite: a read-only file and an unwritable lock file ---------------------------------------
+def _as_unprivileged(tmp: str):
+    """Command prefix that runs the CLI as a user the file permissions apply to (root bypasses them)."""
+    import shutil
+
+    if os.geteuid() != 0:
+        return []
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: file permissions cannot be tested")
+    os.chmod(tmp, 0o755)
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+
+
+@pytest.mark.parametrize("what", ["read-only file", "unwritable lock file"])
+def test_sqlite_permission_faults_are_explained(what):
+    import shutil
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="sl-faults-")
+    try:
+        prefix = _as_unprivileged(tmp)
+        folder = os.path.join(tmp, "m")
+        from pathlib import Path
+
+        manifest = write_manifest(Path(folder), {"001_a.yaml": "up: CREATE TABLE a (id int);\n",
+                                                 "002_b.yaml": "up: CREATE TABLE b (id int);\n"})
+        db = os.path.join(tmp, "x.db")
+        url = f"sqlite:///{db}"
+        assert _apply(manifest, url, "--to", "001_a").returncode == 0
+        os.chmod(db, 0o444)
+        os.chmod(db + ".lock", 0o666 if what == "read-only file" else 0o444)
+        for root, dirs, _files in os.walk(tmp):
+            for name in dirs:
+                os.chmod(os.path.join(root, name), 0o755)
+        os.chmod(tmp, 0o755 if what == "read-only file" else 0o555)
+        env = dict(os.environ, NO_COLOR="1", STINGERLOOM_NO_CACHE="1", PYTHONPATH=os.pathsep.join(sys.path))
+        env.pop("STINGERLOOM_DATABASE_URL", None)
+        proc = subprocess.run([*prefix, sys.executable, "-m", "stingerloom.cli", "apply", str(manifest),
+                               "--database", url], capture_output=True, text=True, env=env, timeout=60)
+        if os.geteuid() != 0 and os.access(db, os.W_OK):
+            pytest.skip("this user can write read-only files")
+        assert proc.returncode == 1, proc.stderr
+        assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+        if what == "read-only file":
+            assert "read-only" in proc.stderr and "002_b" in proc.stderr
+        else:
+            assert "permission denied" in proc.stderr and "x.db.lock" in proc.stderr
+        assert [r[:2] for r in history(url)] == [("001_a", "applied")]
+    finally:
+        os.chmod(tmp, 0o755)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_duplicate_key_is_explained_with_the_next_step(tmp_path, db_url):
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: CREATE TABLE a (id int PRIMARY KEY);\ndown: DROP TABLE a;\n",
+        "002_b.yaml": "up: |\n  INSERT INTO a VALUES (1);\n  INSERT INTO a VALUES (1);\ndown: DELETE FROM a;\n",
+    })
+    proc = _apply(manifest, db_url)
+    assert proc.returncode == 1
+    assert "002_b.yaml:3:" in proc.stderr and "a row with the same key already exists" in proc.stderr
+    assert "nothing of 002_b was kept" in proc.stderr  # InnoDB, PostgreSQL, SQLite: one transaction
+    assert [r[:2] for r in history(db_url)] == [("001_a", "applied")]
+    assert query(db_url, "SELECT count(*) FROM a") == [(0,)]
+
+
+@pytest.mark.mysql
+def test_mysql_read_only_server_is_explained(tmp_path, fresh_database):
+    import servers
+
+    url = fresh_database("mysql")
+    database = url.rsplit("/", 1)[1].split("?")[0]
+    user = f"w{database[-10:]}"
+    with get_dialect(url) as d:
+        d.execute(f"CREATE USER '{user}'@'%%' IDENTIFIED BY %s", (servers.PASSWORD,))
+        d.execute(f"GRANT ALL ON `{database}`.* TO '{user}'@'%'")
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n",
+                                         "002_b.yaml": "up: CREATE TABLE b (id int);\n"})
+    assert _apply(manifest, _as(url, user), "--to", "001_a").returncode == 0
+    try:
+        with get_dialect(url) as d:
+            d.execute("SET GLOBAL read_only = 1")
+        proc = _apply(manifest, _as(url, user))
+    finally:
+        with get_dialect(url) as d:
+            d.execute("SET GLOBAL read_only = 0")
+            d.execute(f"DROP USER '{user}'@'%'")
+    assert proc.returncode == 1, proc.stderr
+    assert "read-only" in proc.stderr and "internal error" not in proc.stderr
+    assert [r[:2] for r in history(url)] == [("001_a", "applied")]
