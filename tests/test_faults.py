@@ -4,6 +4,7 @@ databases."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -350,19 +351,26 @@ def test_postgres_read_only_and_missing_privileges_are_explained(tmp_path, fresh
 
 @pytest.mark.mysql
 def test_mysql_missing_privileges_are_explained(tmp_path, fresh_database):
+    url = fresh_database("mysql")
+    with _mysql_user(url, "SELECT") as (user, user_url):
+        manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n"})
+        proc = _apply(manifest, user_url)
+        assert proc.returncode == 1, proc.stderr
+        assert "permission denied" in proc.stderr and user in proc.stderr and "internal error" not in proc.stderr
+
+
+@contextlib.contextmanager
+def _mysql_user(url, privileges):
+    """A MariaDB user with only ``privileges`` on the database of ``url``: (name, URL)."""
     import servers
 
-    url = fresh_database("mysql")
     database = url.rsplit("/", 1)[1].split("?")[0]
     user = f"u{database[-10:]}"
     with get_dialect(url) as d:
-        d.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY '{servers.PASSWORD}'")
-        d.execute(f"GRANT SELECT ON `{database}`.* TO '{user}'@'%'")
+        d.execute(f"CREATE USER '{user}'@'%%' IDENTIFIED BY %s", (servers.PASSWORD,))
+        d.execute(f"GRANT {privileges} ON `{database}`.* TO '{user}'@'%'")
     try:
-        manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n"})
-        proc = _apply(manifest, _as(url, user))
-        assert proc.returncode == 1, proc.stderr
-        assert "permission denied" in proc.stderr and user in proc.stderr and "internal error" not in proc.stderr
+        yield user, _as(url, user)
     finally:
         with get_dialect(url) as d:
             d.execute(f"DROP USER '{user}'@'%'")
@@ -473,25 +481,18 @@ def test_duplicate_key_is_explained_with_the_next_step(tmp_path, db_url):
 
 @pytest.mark.mysql
 def test_mysql_read_only_server_is_explained(tmp_path, fresh_database):
-    import servers
-
     url = fresh_database("mysql")
-    database = url.rsplit("/", 1)[1].split("?")[0]
-    user = f"w{database[-10:]}"
-    with get_dialect(url) as d:
-        d.execute(f"CREATE USER '{user}'@'%%' IDENTIFIED BY %s", (servers.PASSWORD,))
-        d.execute(f"GRANT ALL ON `{database}`.* TO '{user}'@'%'")
     manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n",
                                          "002_b.yaml": "up: CREATE TABLE b (id int);\n"})
-    assert _apply(manifest, _as(url, user), "--to", "001_a").returncode == 0
-    try:
-        with get_dialect(url) as d:
-            d.execute("SET GLOBAL read_only = 1")
-        proc = _apply(manifest, _as(url, user))
-    finally:
-        with get_dialect(url) as d:
-            d.execute("SET GLOBAL read_only = 0")
-            d.execute(f"DROP USER '{user}'@'%'")
+    with _mysql_user(url, "ALL") as (_user, user_url):
+        assert _apply(manifest, user_url, "--to", "001_a").returncode == 0
+        try:
+            with get_dialect(url) as d:
+                d.execute("SET GLOBAL read_only = 1")
+            proc = _apply(manifest, user_url)
+        finally:
+            with get_dialect(url) as d:
+                d.execute("SET GLOBAL read_only = 0")
     assert proc.returncode == 1, proc.stderr
     assert "read-only" in proc.stderr and "internal error" not in proc.stderr
     assert [r[:2] for r in history(url)] == [("001_a", "applied")]
