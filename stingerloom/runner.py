@@ -837,8 +837,8 @@ class MigrationRunner:
             if isinstance(exc, OSError):
                 return DatabaseFault(f"permission denied: user {_os_user()} cannot write the lock file {exc.filename}",
                                      kind=kind, hint="make the folder of the database writable for this user")
-            return DatabaseFault(f"{self._permission(text)}: {text}", kind=kind,
-                                 hint="grant these privileges (or create the history table as an administrator)")
+            return DatabaseFault(f"{self._permission(text)} ({text})", kind=kind,
+                                 hint="grant it, or have an administrator create the history table")
         if kind == "lock_timeout":
             holder = ""
             with contextlib.suppress(Exception):  # best effort: the session has ended by now
@@ -860,9 +860,27 @@ class MigrationRunner:
         return DatabaseFault(f"the database refused the history table {table}: {text}", kind=kind)
 
     def _permission(self, text: str) -> str:
-        user = self.dialect.url.user if self.dialect.url is not None and self.dialect.url.user else _os_user()
-        return (f"permission denied for user {user} on the history table {self.dialect.history_name} "
-                "(it needs SELECT, INSERT, UPDATE and DELETE on it, and CREATE in its schema to create it)")
+        """``permission denied: user U needs PRIVILEGE on OBJECT`` from the database's message."""
+        d = self.dialect
+        user = d.url.user if d.url is not None and d.url.user else _os_user()
+        table = d.history_name
+        privilege, obj = "SELECT, INSERT, UPDATE and DELETE", f"the history table {table}"
+        m = _PG_DENIED.search(text)
+        if m:
+            kind, name = m.group(1), m.group(2)
+            if kind == "schema":
+                privilege, obj = "USAGE and CREATE", f"schema {name} (to create and use the history table {table})"
+            elif kind == "database":
+                privilege, obj = "CREATE", f"database {name} (to create the schema of the history table {table})"
+            else:
+                obj = f"table {name}"
+        m = _MY_DENIED.search(text)
+        if m:
+            privilege, obj = m.group(1).upper(), f"table {m.group(2)}"
+        m = _MY_DB_DENIED.search(text)
+        if m:
+            privilege, obj = "CREATE, SELECT, INSERT, UPDATE and DELETE", f"database {m.group(1)}"
+        return f"permission denied: user {user} needs {privilege} on {obj}"
 
     def _state_after_loss(self, step: _Step, interrupted: bool = False) -> str:
         """Where the migration stands now, read back from the database (reconnecting if needed)."""
@@ -1135,6 +1153,9 @@ class MigrationRunner:
                 history.delete(rid)
 
 
+_PG_DENIED = re.compile(r"permission denied for (schema|table|relation|database|sequence) (\S+)")
+_MY_DENIED = re.compile(r"(\w+) command denied to user '[^']*'@'[^']*' for table [`']?([^`'\s]+)")
+_MY_DB_DENIED = re.compile(r"Access denied for user '[^']*'@'[^']*' to database '([^']*)'")
 _DML = re.compile(r"(?i)(?:INSERT|UPDATE|DELETE|REPLACE)\b")
 _NAME = r"((?:`[^`]+`|\w+)(?:\s*\.\s*(?:`[^`]+`|\w+))?)"
 _WRITES = re.compile(r"(?is)(?:(?:INSERT|REPLACE)(?:\s+(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE))*\s+(?:INTO\s+)?"
@@ -1209,7 +1230,10 @@ class _suppress_db:
 def _statement_failed(d: Any, exc: BaseException, m: Migration, step: _Step, stmt: Any) -> MigrationFailed:
     msg, pos = d.error_message(exc)
     kind = d.fault_kind(exc)
-    if kind in ("duplicate", "deadlock", "lock_timeout", "read_only", "disk_full", "permission"):
+    if kind == "permission":
+        user = d.url.user if d.url is not None and d.url.user else _os_user()
+        msg = f"user {user} lacks a privilege this statement needs: {msg}"
+    elif kind in ("duplicate", "deadlock", "lock_timeout", "read_only", "disk_full"):
         from .faults import describe
 
         msg = f"{describe(kind)[0]}: {msg}"
