@@ -496,3 +496,31 @@ def test_mysql_read_only_server_is_explained(tmp_path, fresh_database):
     assert proc.returncode == 1, proc.stderr
     assert "read-only" in proc.stderr and "internal error" not in proc.stderr
     assert [r[:2] for r in history(url)] == [("001_a", "applied")]
+
+
+@pytest.mark.postgres
+def test_deadlock_is_explained_and_rolled_back(tmp_path, fresh_database):
+    import threading
+
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: |\n  CREATE TABLE t (id int PRIMARY KEY, v int);\n  INSERT INTO t VALUES (1, 0), (2, 0);\n",
+        "002_b.yaml": "up: |\n  UPDATE t SET v = 2 WHERE id = 2;\n  UPDATE t SET v = 2 WHERE id = 1;\n",
+    })
+    assert _apply(manifest, url, "--to", "001_a").returncode == 0
+    other = get_dialect(url)
+    other.connect()
+    try:
+        other.execute("BEGIN")
+        other.execute("UPDATE t SET v = 1 WHERE id = 1")
+        proc = _start_cli("apply", str(manifest), "--database", url)
+        _wait_for_session(url, "v = 2 WHERE id = 1")  # the migration now waits for row 1
+        closing = threading.Thread(target=lambda: other.execute("UPDATE t SET v = 1 WHERE id = 2"))
+        closing.start()  # ... and this session for row 2: a deadlock, one of them is aborted
+        out, err = proc.communicate(timeout=60)
+        closing.join(timeout=30)
+    finally:
+        other.close()
+    assert proc.returncode == 1, err
+    assert "deadlock" in err and "002_b.yaml:3:" in err and "nothing of 002_b was kept" in err
+    assert [r[:2] for r in history(url)] == [("001_a", "applied")]
