@@ -136,10 +136,11 @@ class _Step(Record):
     """A migration ready to run in one direction: its statements are split before anything runs.
     ``source`` is None for Python migrations."""
 
-    __slots__ = ("migration", "direction", "source", "statements", "running", "returned", "done", "atomic")
+    __slots__ = ("migration", "direction", "source", "statements", "running", "returned", "done", "atomic",
+                 "committing")
     # running: the statement being sent (1-based); returned: the last one the database answered;
     # done: statements committed as far as the history counter knows
-    _defaults = {"statements": [], "running": 0, "returned": 0, "done": 0, "atomic": None}
+    _defaults = {"statements": [], "running": 0, "returned": 0, "done": 0, "atomic": None, "committing": False}
 
 
 class _NoSql(InputError):
@@ -688,6 +689,7 @@ class MigrationRunner:
         try:
             self._execute(step)
             record()
+            step.committing = True
             d.commit()
         except BaseException:
             d.rollback()
@@ -799,7 +801,9 @@ class MigrationRunner:
             what = ("interrupted (Ctrl-C)" if kind == "interrupted"
                     else f"lost the connection to {d.display_url}")
             msg = f"{what} while {verb} {m.id}"
-            if step.running:
+            if step.committing:
+                msg += " (during COMMIT, whose outcome the client could not see)"
+            elif step.running:
                 msg += f" (statement {step.running} of {len(step.statements)})"
             err_cls = Interrupted if kind == "interrupted" else DatabaseFault
             err = err_cls(f"{msg}; {state}", hint=self._next_step(step, kind))

@@ -524,3 +524,23 @@ def test_deadlock_is_explained_and_rolled_back(tmp_path, fresh_database):
     assert proc.returncode == 1, err
     assert "deadlock" in err and "002_b.yaml:3:" in err and "nothing of 002_b was kept" in err
     assert [r[:2] for r in history(url)] == [("001_a", "applied")]
+
+
+@pytest.mark.postgres
+def test_connection_lost_during_commit_asks_the_database_what_happened(tmp_path, fresh_database):
+    """A deferred trigger ends the session inside COMMIT: the client cannot know the outcome, so it
+    reconnects and reads the history instead of guessing."""
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n",
+                                         "002_b.yaml": "up: CREATE TABLE b (id int);\n"})
+    assert _apply(manifest, url, "--to", "001_a").returncode == 0
+    with get_dialect(url) as d:
+        d.execute("CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                  "PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$")
+        d.execute("CREATE CONSTRAINT TRIGGER die AFTER INSERT ON __migrations DEFERRABLE INITIALLY DEFERRED "
+                  "FOR EACH ROW EXECUTE FUNCTION die()")
+    proc = _apply(manifest, url)
+    assert proc.returncode == 1, proc.stderr
+    assert "lost the connection" in proc.stderr and "002_b (during COMMIT" in proc.stderr
+    assert "nothing of it was kept" in proc.stderr and "internal error" not in proc.stderr
+    assert [r[:2] for r in history(url)] == [("001_a", "applied")] and "b" not in tables(url)
