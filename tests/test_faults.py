@@ -544,3 +544,17 @@ def test_connection_lost_during_commit_asks_the_database_what_happened(tmp_path,
     assert "lost the connection" in proc.stderr and "002_b (during COMMIT" in proc.stderr
     assert "nothing of it was kept" in proc.stderr and "internal error" not in proc.stderr
     assert [r[:2] for r in history(url)] == [("001_a", "applied")] and "b" not in tables(url)
+
+
+def test_sqlite_full_database_is_explained(tmp_path):
+    """SQLite reports a full disk as SQLITE_FULL; `max_page_count` produces the same error on demand."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    manifest = write_manifest(tmp_path / "m", {
+        "001_a.yaml": "transaction: false\nup: |\n  CREATE TABLE big (x blob);\n  PRAGMA max_page_count = 8;\n"
+                      "  INSERT INTO big VALUES (zeroblob(200000));\n",
+    })
+    proc = _apply(manifest, url)
+    assert proc.returncode == 1, proc.stderr
+    assert "disk of the database is full" in proc.stderr and "001_a.yaml:5:" in proc.stderr
+    assert "internal error" not in proc.stderr
+    assert history(url) == [("001_a", "dirty", 2, 3)]
