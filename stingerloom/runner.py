@@ -198,6 +198,10 @@ class MigrationRunner:
     def _open(self) -> None:
         if self._depth == 0 and self.dialect.connection is None:
             self.dialect.connect()
+        elif self._depth == 0 and self.dialect.resolved_history is None:  # a connection given to us
+            resolve = getattr(self.dialect, "_resolve_history_table", None)
+            if resolve is not None:
+                resolve()
         self._depth += 1
 
     def _close(self) -> None:
