@@ -61,7 +61,8 @@ class SL302(Rule):
     """Transaction control inside a migration the runner already wraps in a transaction.
 
     ## What it does
-    Finds `BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK` and `END` in a `transaction: true` migration.
+    Finds `BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK`, `END` and MySQL `SET autocommit` in a
+    `transaction: true` migration, and `ROLLBACK` or `SET autocommit` in any migration.
 
     ## Why is this bad?
     The runner opens the transaction and writes the history row in it. A `COMMIT` inside commits the
@@ -82,13 +83,19 @@ class SL302(Rule):
     """
 
     code, name, severity = "SL302", "transaction-nesting", "error"
-    kinds = frozenset({"TransactionStmt"})
+    kinds = frozenset({"TransactionStmt", "VariableSetStmt"})
     help = "remove the transaction control, or set `transaction: false`"
 
     def check_stmt(self, stmt, ctx) -> None:
-        word = _tx_word(stmt)
-        if ctx.transaction and word in ("BEGIN", "COMMIT", "ROLLBACK"):
+        from ...sqltext import transaction_control  # what `apply` refuses, by the same test
+
+        word = transaction_control(stmt.sql)
+        if word is None:
+            return
+        if ctx.transaction:
             ctx.report(self, stmt, f"{word} inside a migration that already runs in a transaction")
+        elif word in ("ROLLBACK", "SET autocommit", "PREPARE TRANSACTION"):
+            ctx.report(self, stmt, f"{word} would undo or hide statements the history counts as committed")
 
 
 class SL303(Rule):
