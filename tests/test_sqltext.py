@@ -694,3 +694,31 @@ def test_arbitrary_text_only_raises_split_error(dialect, text):
     for off, comment in result.comment_offsets:
         assert text[off : off + len(comment)] == comment
     assert is_blank(text, dialect) == (not stmts)
+
+
+@pytest.mark.parametrize("sql, word", [
+    ("BEGIN", "BEGIN"), ("begin work", "BEGIN"), ("BEGIN IMMEDIATE TRANSACTION", "BEGIN"),
+    ("START TRANSACTION READ ONLY", "BEGIN"), ("COMMIT", "COMMIT"), ("END", "COMMIT"),
+    ("end transaction", "COMMIT"), ("ROLLBACK", "ROLLBACK"), ("ABORT", "ROLLBACK"),
+    ("SET autocommit = 0", "SET autocommit"), ("set @@session.autocommit=0", "SET autocommit"),
+    ("PREPARE TRANSACTION 'x'", "PREPARE TRANSACTION"), ("XA START 'x'", "PREPARE TRANSACTION"),
+    ("ROLLBACK TO SAVEPOINT a", None), ("rollback work to a", None), ("SAVEPOINT a", None),
+    ("RELEASE SAVEPOINT a", None), ("BEGIN NOT ATOMIC SELECT 1; END", None), ("BEGIN ATOMIC", None),
+    ("SET autocommit_x = 1", None), ("ENDING", None), ("INSERT INTO t VALUES (1)", None),
+])
+def test_transaction_control_is_recognised(sql, word):
+    from stingerloom.sqltext import transaction_control
+
+    assert transaction_control(sql) == word
+
+
+@pytest.mark.parametrize("dialect, body", [
+    ("postgres", "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN ROLLBACK; RETURN 1; END $$"),
+    ("postgres", "CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END"),
+    ("sqlite", "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END"),
+    ("mysql", "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.id = 1; END"),
+])
+def test_begin_inside_a_body_is_not_transaction_control(dialect, body):
+    from stingerloom.sqltext import split_statements, transaction_control
+
+    assert [transaction_control(s.sql) for s in split_statements(body + ";", dialect)] == [None]
