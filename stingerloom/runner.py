@@ -364,7 +364,9 @@ class MigrationRunner:
         for step in steps:
             if step.source is None:
                 continue
-            wrapped = self.atomic(step)
+            # MySQL wraps only DML-only migrations, and transaction control is not DML: no need to
+            # ask the database about engines (the tables may not exist before earlier migrations run)
+            wrapped = step.migration.transaction and self.dialect.transactional_ddl
             open_begin = None
             for stmt in step.statements:
                 word = transaction_control(stmt.sql)
@@ -454,6 +456,8 @@ class MigrationRunner:
                     break
         steps = self._checked(self._up_steps(pending))
         if dry_run:
+            for st in steps:  # decided now, with the database as it is (the report needs it later)
+                st.atomic = self.atomic(st)
             self.planned = steps
             return [MigrationResult(s.migration.id, True, 0, None, "up") for s in steps]
         return steps

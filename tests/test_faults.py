@@ -558,3 +558,16 @@ def test_sqlite_full_database_is_explained(tmp_path):
     assert "disk of the database is full" in proc.stderr and "001_a.yaml:5:" in proc.stderr
     assert "internal error" not in proc.stderr
     assert history(url) == [("001_a", "dirty", 2, 3)]
+
+
+@pytest.mark.mysql
+def test_mysql_seed_of_a_table_created_in_the_same_run_stays_atomic(tmp_path, fresh_database):
+    url = fresh_database("mysql")
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: CREATE TABLE t (id int PRIMARY KEY) ENGINE=InnoDB;\n",
+        "002_b.yaml": "up: |\n  INSERT INTO t VALUES (1);\n  INSERT INTO t VALUES (1);\ndown: DELETE FROM t;\n",
+    })
+    proc = _apply(manifest, url)
+    assert proc.returncode == 1
+    assert query(url, "SELECT count(*) FROM t") == [(0,)]  # InnoDB: the seed rolled back whole
+    assert [r[:2] for r in history(url)] == [("001_a", "applied")]
