@@ -300,22 +300,6 @@ def test_rollback_failure_says_how_to_refresh_the_stored_down(tmp_path, db_url):
 
 
 # -- item 14: MySQL DML on non-transactional tables --------------------------------------------
-@pytest.mark.mysql
-def test_mysql_dml_on_myisam_uses_the_dirty_protocol(tmp_path, fresh_database):
-    url = fresh_database("mysql")
-    manifest = write_manifest(tmp_path, {
-        "001_a.yaml": "up: CREATE TABLE m (id int PRIMARY KEY) ENGINE=MyISAM;\n",
-        "002_b.yaml": "up: |\n  INSERT INTO m VALUES (1);\n  INSERT INTO m VALUES (1);\ndown: DELETE FROM m;\n",
-    })
-    proc = _apply(manifest, url)
-    assert proc.returncode == 1
-    assert query(url, "SELECT id FROM m") == [(1,)]  # MyISAM kept the first row: the history says so
-    assert history(url)[1] == ("002_b", "dirty", 1, 2)
-    assert "a row with the same key already exists" in proc.stderr
-    proc = _apply(manifest, url)  # the rerun is refused instead of inserting twice
-    assert proc.returncode == 1 and "dirty" in proc.stderr
-
-
 # -- items 19 and 12: permissions and read-only databases --------------------------------------
 @pytest.mark.postgres
 def test_postgres_read_only_and_missing_privileges_are_explained(tmp_path, fresh_database, postgres_server):
@@ -561,13 +545,21 @@ def test_sqlite_full_database_is_explained(tmp_path):
 
 
 @pytest.mark.mysql
-def test_mysql_seed_of_a_table_created_in_the_same_run_stays_atomic(tmp_path, fresh_database):
+@pytest.mark.parametrize("engine", ["InnoDB", "MyISAM"])
+def test_mysql_dml_is_atomic_only_on_transactional_tables(tmp_path, fresh_database, engine):
+    """The table is created earlier in the same run; the seed fails on its second row."""
     url = fresh_database("mysql")
     manifest = write_manifest(tmp_path, {
-        "001_a.yaml": "up: CREATE TABLE t (id int PRIMARY KEY) ENGINE=InnoDB;\n",
+        "001_a.yaml": f"up: CREATE TABLE t (id int PRIMARY KEY) ENGINE={engine};\n",
         "002_b.yaml": "up: |\n  INSERT INTO t VALUES (1);\n  INSERT INTO t VALUES (1);\ndown: DELETE FROM t;\n",
     })
     proc = _apply(manifest, url)
-    assert proc.returncode == 1
-    assert query(url, "SELECT count(*) FROM t") == [(0,)]  # InnoDB: the seed rolled back whole
-    assert [r[:2] for r in history(url)] == [("001_a", "applied")]
+    assert proc.returncode == 1 and "a row with the same key already exists" in proc.stderr
+    if engine == "InnoDB":  # one transaction: the seed rolled back whole
+        assert query(url, "SELECT count(*) FROM t") == [(0,)]
+        assert [r[:2] for r in history(url)] == [("001_a", "applied")]
+    else:  # MyISAM kept the first row, and the history says so
+        assert query(url, "SELECT id FROM t") == [(1,)]
+        assert history(url)[1] == ("002_b", "dirty", 1, 2)
+        proc = _apply(manifest, url)  # the rerun is refused instead of inserting twice
+        assert proc.returncode == 1 and "dirty" in proc.stderr
