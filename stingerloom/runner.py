@@ -686,7 +686,7 @@ class MigrationRunner:
         written = set()
         for s in step.statements:
             m = _WRITES.match(s.sql)
-            if m is None:
+            if m is None or _MULTI_TABLE.match(s.sql):  # which tables it writes is not plain
                 return False
             written.add(_unquote(m.group(1)))
         return self.dialect.all_transactional(sorted(written))
@@ -1177,6 +1177,10 @@ _NAME = r"((?:`[^`]+`|\w+)(?:\s*\.\s*(?:`[^`]+`|\w+))?)"
 _WRITES = re.compile(r"(?is)(?:(?:INSERT|REPLACE)(?:\s+(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE))*\s+(?:INTO\s+)?"
                      r"|UPDATE(?:\s+(?:LOW_PRIORITY|IGNORE))*\s+|DELETE(?:\s+(?:LOW_PRIORITY|QUICK|IGNORE))*\s+FROM\s+)"
                      + _NAME + r"(?:\s|\(|$)")
+
+
+# UPDATE a JOIN b / UPDATE a, b ... SET; DELETE FROM a USING ... (may write more than one table)
+_MULTI_TABLE = re.compile(r"(?is)(?:UPDATE\b(?:(?!\bSET\b).)*?(?:,|\bJOIN\b)|DELETE\b.*?\bUSING\b)")
 
 
 def _unquote(name: str) -> str:
