@@ -29,22 +29,44 @@ def _out(args: argparse.Namespace):
     return args._output
 
 
+def _settings(args: argparse.Namespace):
+    """The resolved project settings (configuration file, --env, --set, ...), read once per command."""
+    if getattr(args, "_settings", None) is None:
+        from .config import settings_from_args
+
+        args._settings = settings_from_args(args)
+    return args._settings
+
+
 def _load(args: argparse.Namespace):
     from .manifest import load_manifest
 
+    args.manifest = _settings(args).manifest(getattr(args, "manifest", None)).value
     return load_manifest(args.manifest)
 
 
-def _runner(args: argparse.Namespace, manifest):
+def _runner(args: argparse.Namespace, manifest, *, placeholders: bool = True):
     from .runner import MigrationRunner
-    from .target import default_notice, resolve_database
+    from .target import ENV_VAR, default_notice, resolve_database
 
-    url, is_default = resolve_database(args.database, manifest.database)
+    settings = _settings(args)
+    env_db = None if (args.database or os.environ.get(ENV_VAR)) else settings.env_database()
+    if env_db is not None:  # the environment's database (only expanded when it is the target)
+        from .urls import DatabaseURL
+
+        url, is_default = DatabaseURL.parse(env_db.value), False
+    else:
+        url, is_default = resolve_database(args.database, manifest.database)
     if is_default and args.format != "json":
         _out(args).note(default_notice())
     runner = MigrationRunner(
-        manifest.migrations, url, history_table=manifest.history_table, lock_timeout=args.lock_timeout,
+        manifest.migrations, url, history_table=settings.history_table(manifest).value,
+        lock_timeout=settings.lock_timeout().value,
     )
+    if placeholders:  # every ${name} of the SQL this dialect runs has a value, or nothing runs
+        from .placeholders import bind_strict
+
+        runner.migrations = bind_strict(runner.migrations, settings.placeholders(), runner.dialect.name)
     runner.manifest_hint = _shell_word(args.manifest)
     return runner
 
@@ -58,23 +80,41 @@ def _shell_word(text: str) -> str:
 
 # -- commands ----------------------------------------------------------------------------------
 def cmd_init(args: argparse.Namespace) -> int:
-    """Scaffold a manifest and a first migration in DIR (default: ./migrations)."""
+    """Scaffold a manifest in DIR (default: ./migrations) and a project configuration."""
     from .scaffold import init_project
 
     created = init_project(args.dir)
     out = _out(args)
     for path in created:
         out.line(f"created {path}")
-    out.line(f"next: stingerloom new {created[0]} create_first_table")
+    out.line("next: stingerloom new create_first_table" if any(p.name == "stingerloom.toml" for p in created)
+             else f"next: stingerloom new {created[0]} create_first_table")
     return EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    """Create the next numbered migration file and append it to the manifest."""
+    """Create the next migration file (numbered or timestamped) and list it in the manifest."""
     from .scaffold import new_migration
 
-    path = new_migration(args.manifest, args.name, toml=args.toml)
-    _out(args).line(f"created {path} (appended to {args.manifest})")
+    settings = _settings(args)
+    manifest = settings.manifest(args.manifest).value
+    timestamp = args.timestamp or (not args.number and settings.id_format().value == "timestamp")
+    path, appended = new_migration(manifest, args.name, toml=args.toml, sql=args.sql, timestamp=timestamp)
+    _out(args).line(f"created {path} (appended to {manifest})" if appended
+                    else f"created {path} (in the folder that {manifest} reads)")
+    return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """Show the resolved settings and where each comes from (passwords hidden)."""
+    from .render.config import render_config, resolved
+
+    data = resolved(_settings(args), getattr(args, "manifest", None))
+    out = _out(args)
+    if args.format == "json":
+        out.json(data)
+    else:
+        render_config(out, data)
     return EXIT_OK
 
 
@@ -166,8 +206,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     from .manifest import read_manifest_partial
     from .runner import BrokenEntry
 
+    args.manifest = _settings(args).manifest(args.manifest).value
     manifest, broken = read_manifest_partial(args.manifest)
-    runner = _runner(args, manifest)
+    runner = _runner(args, manifest, placeholders=False)  # checksums are of the SQL as written
     runner.broken = [BrokenEntry(mid, pos, found) for pos, mid, found in broken]
     states = runner.states(live=True)
     out = _out(args)
@@ -259,8 +300,16 @@ def _common(parser: argparse.ArgumentParser, suppress: bool, formats: bool = Tru
                    help="target database URL (else STINGERLOOM_DATABASE_URL, the manifest's database, ./stingerloom.db)")
     if formats:
         g.add_argument("--format", choices=("text", "json"), default=d("text"), help="output format")
-    g.add_argument("--lock-timeout", metavar="S", type=_seconds, default=d(60.0),
-                   help="seconds any wait for a lock may last: the migration lock, a table lock, a SQLite writer (default 60)")
+    g.add_argument("--lock-timeout", metavar="S", type=_seconds, default=d(None),
+                   help="seconds any wait for a lock may last: the migration lock, a table lock, a SQLite writer "
+                   "(default: the environment's lock_timeout, else 60)")
+    g.add_argument("--config", metavar="FILE", default=d(None),
+                   help="project configuration (default: the nearest stingerloom.toml or pyproject.toml "
+                   "[tool.stingerloom] at or above the current folder)")
+    g.add_argument("--env", metavar="NAME", default=d(None),
+                   help="environment of the configuration to use (else STINGERLOOM_ENV, else default_env)")
+    g.add_argument("--set", metavar="NAME=VALUE", action="append", default=d(None),
+                   help="value of the ${NAME} placeholder in migration SQL (repeatable; wins over the environment's)")
     g.add_argument("--no-color", action="store_true", default=d(False), help="plain output, no colours")
     g.add_argument("-q", "--quiet", action="store_true", default=d(False), help="print only errors and results")
     g.add_argument("-v", "--verbose", action="store_true", default=d(False), help="show tracebacks of errors")
@@ -275,6 +324,9 @@ def _seconds(text: str) -> float:
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more seconds")
     return value
+
+
+_MANIFEST_HELP = "manifest file (default: `manifest` of the project configuration)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -298,18 +350,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("init", cmd_init, "scaffold a manifest and migrations folder")
     p.add_argument("dir", nargs="?", default="migrations", help="folder to create (default: migrations)")
 
-    p = add("new", cmd_new, "create the next numbered migration and append it to the manifest")
-    p.add_argument("manifest")
+    p = add("new", cmd_new, "create the next migration file and list it in the manifest")
+    p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("name", help="what the migration does, e.g. add_phone_to_users")
-    p.add_argument("--toml", action="store_true", help="write a TOML migration instead of YAML")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--toml", action="store_true", help="write a TOML migration instead of YAML")
+    kind.add_argument("--sql", action="store_true", help="write a .sql file in dbmate's format (-- migrate:up/down)")
+    naming = p.add_mutually_exclusive_group()
+    naming.add_argument("--timestamp", action="store_true",
+                        help="name it by UTC timestamp, YYYYMMDDHHMMSS_name (default with id_format = \"timestamp\")")
+    naming.add_argument("--number", action="store_true", help="name it by the next number, even with id_format = \"timestamp\"")
+
+    p = add("config", cmd_config, "show the resolved settings and where each comes from")
+    p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
 
     p = add("apply", cmd_apply, "apply pending migrations", aliases=["migrate:run"])
-    p.add_argument("manifest")
+    p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("--to", metavar="ID", help="apply pending migrations up to and including ID")
     p.add_argument("--dry-run", action="store_true", help="print the SQL that would run; change nothing")
 
     p = add("rollback", cmd_rollback, "revert applied migrations (default: the last one)", aliases=["migrate:rollback"])
-    p.add_argument("manifest")
+    p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     g = p.add_mutually_exclusive_group()
     g.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (0 does nothing)")
     g.add_argument("--to", metavar="ID", help="revert every migration applied after ID (ID stays applied)")
@@ -322,17 +383,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("status", cmd_status, "show applied, pending, modified, missing, dirty and running migrations",
             aliases=["migrate:status"])
-    p.add_argument("manifest")
+    p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("--check", action="store_true",
                    help="deploy gate: exit 1 unless every listed migration is applied and nothing is pending, "
                         "modified, dirty, running or missing")
 
     p = add("baseline", cmd_baseline, "record migrations as applied without running them")
-    p.add_argument("manifest")
+    p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("--to", metavar="ID", required=True, help="last migration to record")
 
     p = add("repair", cmd_repair, "make the history match the files and the work done by hand")
-    p.add_argument("manifest")
+    p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("--accept", metavar="ID", action="append",
                    help="take this migration's current checksum and down SQL from its file")
     p.add_argument("--mark-applied", metavar="ID", action="append",

@@ -139,6 +139,7 @@ class SqlMigration(Migration):
         irreversible: bool = False,
         source_file: str | None = None,
         source_line: int | None = None,
+        placeholders: bool = True,
     ) -> None:
         self.id = id
         self.up_sources = dict(up)
@@ -148,6 +149,7 @@ class SqlMigration(Migration):
         self.irreversible = irreversible
         self.source_file = source_file
         self.source_line = source_line
+        self.placeholders = placeholders  # False: ${name} in its SQL is taken verbatim (SPEC §9)
 
     @staticmethod
     def _pick(sources: dict[str, SqlSource], dialect: str) -> SqlSource | None:

@@ -5,7 +5,9 @@ The manifest is edited as text so that its comments and layout survive.
 
 from __future__ import annotations
 
+import os
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import InputError
@@ -35,20 +37,69 @@ down = """
 """
 '''
 
+SQL_TEMPLATE = """\
+-- {description}
+-- migrate:up
+-- the SQL of this change (several statements may follow each other)
+
+-- migrate:down
+-- the SQL that reverts it
+"""
+
+CONFIG_TEMPLATE = """\
+# stingerloom project configuration (README: "Configuration"). Every key is optional.
+# yaml-language-server-like editors can validate it with schemas/config.schema.json.
+manifest = "{manifest}"        # so `stingerloom status` needs no argument
+# default_env = "dev"            # else --env NAME or STINGERLOOM_ENV picks one
+# id_format = "timestamp"        # `stingerloom new` names files YYYYMMDDHHMMSS_name (UTC)
+
+# [environments.dev]
+# database = "sqlite:///dev.db"              # relative to this file's folder
+# [environments.prod]
+# database = "${{PROD_DATABASE_URL}}"         # read from the OS environment, only when prod is used
+# lock_timeout = 30
+# placeholders = {{ schema = "app" }}          # ${{schema}} in migration SQL
+
+# [lint]
+# select = ["SL9"]
+# ignore = ["SL905"]
+# per-file-ignores = {{ "migrations/legacy/*" = ["SL601"] }}
+# target = {{ postgres = "15" }}
+"""
+
 _NUMBER = re.compile(r"^(\d+)_")
 
 
 def init_project(folder: str | Path) -> list[Path]:
+    """Create ``folder/manifest.yaml`` and, unless one exists, a ``stingerloom.toml`` naming it.
+
+    The configuration goes into the current folder when ``folder`` is inside it (the usual
+    ``stingerloom init`` / ``init db``), else into ``folder`` itself."""
     folder = Path(folder)
     manifest = folder / "manifest.yaml"
     if manifest.exists() or (folder / "manifest.toml").exists():
         raise InputError(f"{manifest} already exists", hint="init never overwrites; use `stingerloom new` to add a migration")
+    cwd = Path.cwd()
+    home = Path(".") if folder.resolve().is_relative_to(cwd.resolve()) else folder
+    config = home / "stingerloom.toml"
+    created = [manifest]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         manifest.write_text(MANIFEST_TEMPLATE, encoding="utf-8")
+        if not config.exists() and not _has_tool(home):  # never a second configuration
+            rel = os.path.relpath(manifest.resolve(), home.resolve()).replace(os.sep, "/")
+            with open(config, "x", encoding="utf-8") as fh:
+                fh.write(CONFIG_TEMPLATE.format(manifest=rel))
+            created.append(config)
     except OSError as exc:
-        raise InputError(f"cannot create {manifest}: {exc.strerror}") from None
-    return [manifest]
+        raise InputError(f"cannot create {exc.filename or manifest}: {exc.strerror}") from None
+    return created
+
+
+def _has_tool(folder: Path) -> bool:
+    from .config import _has_tool_table
+
+    return _has_tool_table(folder / "pyproject.toml")
 
 
 def slug(name: str) -> str:
@@ -59,31 +110,79 @@ def slug(name: str) -> str:
     return s
 
 
-def next_number(manifest: Path) -> tuple[int, int]:
-    """(next number, zero-padding width) from the numbered files in the manifest's folder and list."""
-    names = [p.name for p in manifest.parent.iterdir() if p.is_file()]
+def next_number(manifest: Path, folder: Path | None = None) -> tuple[int, int]:
+    """(next number, zero-padding width) from the numbered files in ``folder`` (default: the
+    manifest's) and the manifest's list. Timestamped names (14 digits) are not numbers to follow."""
+    names = [p.name for p in (folder or manifest.parent).iterdir() if p.is_file()]
     names += re.findall(r"[\w./-]+\.(?:ya?ml|toml)", manifest.read_text(encoding="utf-8"))
-    numbers = [(int(m.group(1)), len(m.group(1))) for n in names if (m := _NUMBER.match(Path(n).name))]
+    numbers = [(int(m.group(1)), len(m.group(1))) for n in names
+               if (m := _NUMBER.match(Path(n).name)) and len(m.group(1)) < 14]
     if not numbers:
         return 1, 3
     return max(n for n, _ in numbers) + 1, max(3, max(w for _, w in numbers))
 
 
-def new_migration(manifest: str | Path, name: str, *, toml: bool = False) -> Path:
+def new_migration(manifest: str | Path, name: str, *, toml: bool = False, sql: bool = False,
+                  timestamp: bool = False) -> tuple[Path, bool]:
+    """Write the next migration file; returns ``(path, appended)``.
+
+    When the manifest's list ends with a ``{directory: X}`` entry, the file is written into X and the
+    manifest is left alone (``appended`` is False): branches then never edit the same list.
+    """
     manifest = Path(manifest)
     if not manifest.is_file():
         raise InputError(f"{manifest}: no such manifest", hint="create one with `stingerloom init`")
-    number, width = next_number(manifest)
-    stem = f"{number:0{width}d}_{slug(name)}"
-    path = manifest.parent / (stem + (".toml" if toml else ".yaml"))
-    text = (TOML_TEMPLATE if toml else YAML_TEMPLATE).format(description=name.replace('"', "'").replace("_", " "))
+    folder = last_directory(manifest)
+    target = folder if folder is not None else manifest.parent
+    if timestamp:
+        stem = f"{datetime.now(timezone.utc):%Y%m%d%H%M%S}_{slug(name)}"
+    else:
+        number, width = next_number(manifest, target)
+        stem = f"{number:0{width}d}_{slug(name)}"
+    suffix = ".sql" if sql else ".toml" if toml else ".yaml"
+    path = target / (stem + suffix)
+    template = SQL_TEMPLATE if sql else TOML_TEMPLATE if toml else YAML_TEMPLATE
+    text = template.format(description=name.replace('"', "'").replace("_", " "))
     try:
         with open(path, "x", encoding="utf-8") as fh:
             fh.write(text)
     except FileExistsError:
         raise InputError(f"{path} already exists") from None
+    if folder is not None:
+        return path, False
     append_to_manifest(manifest, path.name)
-    return path
+    return path, True
+
+
+def last_directory(manifest: Path) -> Path | None:
+    """The folder of the manifest's last entry when it is ``{directory: X}`` (inside the manifest's folder)."""
+    text = manifest.read_text(encoding="utf-8")
+    if "directory" not in text:
+        return None
+    try:
+        if manifest.suffix == ".toml":
+            import tomllib
+
+            data = tomllib.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except Exception:
+        return None
+    entries = data.get("migrations") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries or not isinstance(entries[-1], dict):
+        return None
+    sub = entries[-1].get("directory")
+    if not isinstance(sub, str):
+        return None
+    from .manifest.paths import check_inside
+
+    resolved, problem = check_inside(manifest.parent, sub)
+    if problem is not None or not resolved.is_dir():
+        raise InputError(f"{manifest}: the last entry's folder {sub!r} cannot take a new file: "
+                         f"{problem or 'no such folder'}")
+    return manifest.parent / sub
 
 
 def append_to_manifest(manifest: str | Path, entry: str) -> None:

@@ -133,7 +133,7 @@ class Loader:
             return model.model_validate(doc.data)
         except ValidationError as exc:
             for err in exc.errors():
-                self.problems.append(_problem_from_error(err, doc, model))
+                self.problems.append(problem_from_error(err, doc, model))
             return None
 
     def expand(self, doc: Located, key: str, value: Any) -> Any:
@@ -337,12 +337,16 @@ def _short(value: Any) -> str:
 
 def _fields(model: type[BaseModel], loc: tuple) -> list[str]:
     """The keys allowed in the mapping at ``loc`` (a loc of the model's data)."""
+    keys_at = getattr(model, "keys_at", None)
+    if keys_at is not None:  # a model with nested tables says itself (the project configuration)
+        return keys_at(loc)
     if model is MigrationFile and len(loc) == 1 and loc[0] in ("up", "down"):
         return list(DialectSql.model_fields)
     return list(model.model_fields)
 
 
-def _problem_from_error(err: dict, doc: Located, model: type[BaseModel]) -> Problem:
+def problem_from_error(err: dict, doc: Located, model: type[BaseModel]) -> Problem:
+    """A pydantic error of ``model`` validating ``doc``'s data, as a Problem at its file:line."""
     loc = _clean_loc(tuple(err["loc"]))
     kind = err["type"]
     key = str(loc[-1]) if loc and not isinstance(loc[-1], int) else (_dotted(loc) or None)
@@ -375,7 +379,7 @@ def _problem_from_error(err: dict, doc: Located, model: type[BaseModel]) -> Prob
         elif kind == "value_error":
             expected = None
         else:
-            expected = _EXPECTED.get(kind)
+            expected = getattr(model, "EXPECTED", {}).get(kind) or _EXPECTED.get(kind)
         if expected is None:
             msg = err.get("msg", "invalid value")
             message = f"{name}: {msg.removeprefix('Value error, ')}" if name else msg
