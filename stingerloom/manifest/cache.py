@@ -31,7 +31,7 @@ from .result import Manifest
 if TYPE_CHECKING:  # pragma: no cover
     from .loader import Loader
 
-FORMAT = 1
+FORMAT = 2  # 2: rows carry the migration's `placeholders` flag
 RACY_NS = 3_000_000_000  # files changed this recently are fingerprinted by their content too
 _TAG = (FORMAT, sys.hexversion)
 
@@ -100,8 +100,8 @@ def load(path: Path) -> Manifest | None:
         migrations = [
             SqlMigration(mid, up=_sources(up), down=_sources(down) if down is not None else None,
                          description=desc, transaction=tx, irreversible=irr, source_file=sfile,
-                         source_line=sline)
-            for mid, desc, tx, irr, sfile, sline, up, down in rows
+                         source_line=sline, placeholders=ph)
+            for mid, desc, tx, irr, sfile, sline, up, down, ph in rows
         ]
         return Manifest(path=path, database=database, history_table=history, allow_outside_paths=allow,
                         migrations=migrations, file_names=list(files))
@@ -146,7 +146,7 @@ def store(path: Path, manifest: Manifest, loader: "Loader") -> None:
         env_names = sorted(loader.used_env)
         rows = [
             (m.id, m.description, m.transaction, m.irreversible, m.source_file, m.source_line,
-             _pack(m.up_sources), _pack(m.down_sources) if m.down_sources else None)
+             _pack(m.up_sources), _pack(m.down_sources) if m.down_sources else None, m.placeholders)
             for m in manifest.migrations
         ]
         payload = (

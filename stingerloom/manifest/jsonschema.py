@@ -21,6 +21,7 @@ SCHEMAS: list[tuple[str, str]] = [
     ("manifest.schema.json", "stingerloom.manifest.models:ManifestFile"),
     ("migration.schema.json", "stingerloom.manifest.models:MigrationFile"),
     ("schema.schema.json", "stingerloom.schema.model:SchemaFile"),
+    ("config.schema.json", "stingerloom.configmodel:ConfigFile"),
 ]
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

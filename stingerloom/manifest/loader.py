@@ -29,12 +29,24 @@ from ..migration import SqlMigration, SqlSource
 from . import envvars
 from .cache import RACY_NS
 from .located import Located
-from .models import UNION_TAGS, DialectSql, ManifestFile, MigrationFile
+from .models import (
+    ENTRY_TAGS,
+    UNION_TAGS,
+    DialectSql,
+    DirectoryEntry,
+    FileRef,
+    IncludeEntry,
+    ManifestFile,
+    MigrationFile,
+)
 from .result import Manifest
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_INCLUDE_DEPTH = 32
 YAML_SUFFIXES = (".yaml", ".yml")
 TOML_SUFFIXES = (".toml",)
+SQL_SUFFIXES = (".sql",)
+_VERSION = re.compile(r"(\d+)(?=[_.\-])")
 DIALECT_KEYS = ("postgres", "mysql", "sqlite", "default")
 _TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?")
 
@@ -78,6 +90,9 @@ class Loader:
         self.records: list[FileRecord] = []
         self.used_env: dict[str, str | None] = {}
         self.raw: dict[str, str | None] = {}  # database/history_table before expansion
+        self.allow = False
+        self.stack: list[Path] = []  # manifests being included (cycle check)
+        self.referenced: set[Path] = set()  # .sql files read by {file: ...} blocks
         self.now_ns = time.time_ns()
 
     # -- helpers ------------------------------------------------------------------------------------
@@ -190,12 +205,9 @@ class Loader:
         migrations: list[SqlMigration] = []
         files: list[str] = [str(path)]
         header_problems = len(self.problems)
-        for index, entry in enumerate(entries):
-            if isinstance(entry, str):
-                before = len(self.problems)
-                self.load_entry(doc, index, entry, allow, migrations, files)
-                if len(self.problems) > before:  # for `status`, which still shows the history
-                    self.broken.append((len(migrations), entry, self.problems[before:]))
+        self.allow = allow
+        self.stack = [path.resolve()]
+        self.load_entries(doc, entries, path.parent, migrations, files, top=True)
         self.check_ids(migrations)
         if self.problems:
             if model is not None and not header_problems and sum(len(b[2]) for b in self.broken) == len(self.problems):
@@ -212,45 +224,74 @@ class Loader:
             file_names=files,
         )
 
-    def load_entry(self, doc: Located, index: int, entry: str, allow: bool,
+    def load_entries(self, doc: Located, entries: list, base: Path, migrations: list[SqlMigration],
+                     files: list[str], top: bool = False) -> None:
+        """The ``migrations:`` list of the manifest ``doc`` (whose folder is ``base``), in order.
+
+        ``top``: the top manifest's list, whose entries with problems are remembered in ``broken``
+        (for `status`, which still shows the history)."""
+        for index, entry in enumerate(entries):
+            before = len(self.problems)
+            self.load_one_entry(doc, index, entry, base, migrations, files)
+            if top and len(self.problems) > before:
+                label = entry if isinstance(entry, str) else " ".join(
+                    f"{k}: {v}" for k, v in (entry.items() if isinstance(entry, dict) else entry.model_dump().items()))
+                self.broken.append((len(migrations), label, self.problems[before:]))
+
+    def load_one_entry(self, doc: Located, index: int, entry: Any, base: Path, migrations: list[SqlMigration],
+                       files: list[str]) -> None:
+        if isinstance(entry, IncludeEntry) or (isinstance(entry, dict) and isinstance(entry.get("include"), str)):
+            self.load_include(doc, index, _value(entry, "include"), base, migrations, files)
+        elif isinstance(entry, DirectoryEntry) or (isinstance(entry, dict) and isinstance(entry.get("directory"), str)):
+            self.load_directory(doc, index, _value(entry, "directory"), base, migrations, files)
+        elif isinstance(entry, str):
+            self.load_entry(doc, index, entry, base, migrations, files)
+
+    def resolve_entry(self, doc: Located, pos: tuple, entry: str, base: Path, key: str = "migrations") -> Path | None:
+        """``base / entry`` if it may be read (inside the top manifest's folder unless allowed), else None."""
+        entry_expanded = self.expand(doc, key, entry)
+        if entry_expanded is None:
+            return None
+        if not entry_expanded.strip():
+            self.problem("empty migration path", doc.file, pos, key=key, code="SL102")
+            return None
+        from .paths import check_inside
+
+        _, problem = check_inside(base, entry_expanded, allow_outside=self.allow, root=self.path.parent)
+        if problem is not None:
+            self.problem(f"{problem}; set `allow_outside_paths: true` in the manifest if this is intended",
+                         doc.file, pos, key=key, code="SL102")
+            return None
+        return base / entry_expanded
+
+    def load_entry(self, doc: Located, index: int, entry: str, base: Path,
                    migrations: list[SqlMigration], files: list[str]) -> None:
         pos = doc.where(("migrations", index))
-        entry_expanded = self.expand(doc, "migrations", entry)
-        if entry_expanded is None:
-            return
-        entry = entry_expanded
-        if not entry.strip():
-            self.problem("empty migration path", self.display, pos, key="migrations", code="SL102")
-            return
-        base = self.path.parent
-        target = base / entry
-        display = os.path.normpath(target) if not os.path.isabs(entry) else entry
-        hint = "set `allow_outside_paths: true` in the manifest if this is intended"
-        if not allow:
-            if os.path.isabs(entry):
-                self.problem(f"absolute path {entry!r} is not allowed: paths are relative to the "
-                             f"manifest's folder ({hint})", self.display, pos, key="migrations", code="SL102")
-                return
-            try:
-                resolved = target.resolve()
-                inside = resolved.is_relative_to(base.resolve())
-            except (OSError, RuntimeError) as exc:  # symlink loop
-                self.problem(f"cannot resolve {entry!r}: {exc}", self.display, pos, key="migrations", code="SL102")
-                return
-            if not inside:
-                how = "through a symlink " if ".." not in Path(entry).parts else ""
-                self.problem(f"path {entry!r} leaves the manifest's folder {how}(it resolves to {resolved}; "
-                             f"{hint})", self.display, pos, key="migrations", code="SL102")
-                return
+        target = self.resolve_entry(doc, pos, entry, base)
+        if target is not None:
+            self.load_file(target, doc.file, pos, migrations, files)
+
+    def load_file(self, target: Path, pos_file: str | None, pos: tuple, migrations: list[SqlMigration],
+                  files: list[str]) -> None:
+        """One migration file (YAML, TOML, or dbmate .sql) named at ``pos_file``:``pos``."""
+        display = os.path.normpath(target)
         suffix = target.suffix.lower()
-        if suffix not in YAML_SUFFIXES + TOML_SUFFIXES:
-            self.problem(f"{entry!r}: unsupported file type (expected .yaml, .yml or .toml)",
-                         self.display, pos, key="migrations", code="SL102")
+        if suffix not in YAML_SUFFIXES + TOML_SUFFIXES + SQL_SUFFIXES:
+            self.problem(f"{target.name!r}: unsupported file type (expected .yaml, .yml, .toml or .sql)",
+                         pos_file, pos, key="migrations", code="SL102")
             return
-        text = self.read_text(target, display, self.display, pos, "SL102")
+        text = self.read_text(target, display, pos_file, pos, "SL102")
         if text is None:
             return
         files.append(display)
+        if suffix in SQL_SUFFIXES:
+            from .sqlfile import parse_sql_file
+
+            migration, problems = parse_sql_file(text, display, target.stem)
+            self.problems.extend(problems)
+            if migration is not None:
+                migrations.append(migration)
+            return
         docs = self.parse(text, display, suffix)
         if not docs:
             if not any(p.file == display for p in self.problems):
@@ -258,12 +299,118 @@ class Loader:
             return
         several = len(docs) > 1
         for doc_index, mdoc in enumerate(docs):
-            migration = self.load_migration(mdoc, Path(entry).stem, several, doc_index)
+            migration = self.load_migration(mdoc, target.stem, several, doc_index, target.parent)
             if migration is not None:
                 migrations.append(migration)
 
+    def load_include(self, doc: Located, index: int, entry: str, base: Path,
+                     migrations: list[SqlMigration], files: list[str]) -> None:
+        """``{include: sub/manifest.yaml}``: that manifest's migrations, in its order, here."""
+        pos = doc.where(("migrations", index))
+        target = self.resolve_entry(doc, pos, entry, base)
+        if target is None:
+            return
+        real = target.resolve()
+        if real in self.stack:
+            chain = " -> ".join(os.path.basename(p) for p in self.stack + [real])
+            self.problem(f"include cycle: {entry!r} includes itself ({chain})", doc.file, pos,
+                         key="include", code="SL102")
+            return
+        if len(self.stack) > MAX_INCLUDE_DEPTH:
+            self.problem(f"includes nested more than {MAX_INCLUDE_DEPTH} deep", doc.file, pos, key="include",
+                         code="SL102")
+            return
+        display = os.path.normpath(target)
+        if target.suffix.lower() not in YAML_SUFFIXES + TOML_SUFFIXES:
+            self.problem(f"include {entry!r}: a manifest is a .yaml, .yml or .toml file", doc.file, pos,
+                         key="include", code="SL102")
+            return
+        text = self.read_text(target, display, doc.file, pos, "SL102")
+        if text is None:
+            return
+        files.append(display)
+        docs = self.parse(text, display, target.suffix.lower())
+        if not docs:
+            return
+        sub = docs[0]
+        if not isinstance(sub.data, dict):
+            self.problem("an included manifest must be a mapping with `stingerloom: 1` and `migrations:`",
+                         display, sub.start)
+            return
+        model = self.validate(ManifestFile, sub)
+        if model is None:
+            return
+        for key in ("database", "history_table", "allow_outside_paths"):
+            if key in sub.data:
+                self.problem(f"{key}: only the top manifest's {key} counts; remove it from this included manifest",
+                             display, sub.where((key,), key=True), key=key)
+        self.stack.append(real)
+        try:
+            self.load_entries(sub, list(model.migrations), target.parent, migrations, files)
+        finally:
+            self.stack.pop()
+
+    def load_directory(self, doc: Located, index: int, entry: str, base: Path,
+                       migrations: list[SqlMigration], files: list[str]) -> None:
+        """``{directory: versions/}``: every migration file there, in version order."""
+        pos = doc.where(("migrations", index))
+        folder = self.resolve_entry(doc, pos, entry, base)
+        if folder is None:
+            return
+        try:
+            st = os.stat(folder)
+            names = sorted(os.listdir(folder))
+        except FileNotFoundError:
+            self.problem(f"no such folder: {os.path.normpath(folder)}", doc.file, pos, key="directory", code="SL102")
+            return
+        except NotADirectoryError:
+            self.problem(f"not a folder: {os.path.normpath(folder)}", doc.file, pos, key="directory", code="SL102")
+            return
+        except OSError as exc:
+            self.problem(f"cannot list {os.path.normpath(folder)}: {exc.strerror or exc}", doc.file, pos,
+                         key="directory", code="SL102")
+            return
+        # the folder's own mtime tells the cache that a file was added or removed
+        self.records.append(FileRecord(str(folder.absolute()), st, b"", self.now_ns))
+        found: list[tuple[int, str]] = []
+        for name in names:
+            suffix = os.path.splitext(name)[1].lower()
+            if name.startswith(".") or suffix not in YAML_SUFFIXES + TOML_SUFFIXES + SQL_SUFFIXES:
+                continue
+            if not (folder / name).is_file():
+                continue
+            m = _VERSION.match(name)
+            if m is None:
+                self.problem(f"{os.path.normpath(folder / name)}: a file in a `directory:` folder must start with "
+                             "its version, a number or a UTC timestamp (001_name.yaml, 20260101120000_name.sql)",
+                             doc.file, pos, key="directory", code="SL102")
+                continue
+            found.append((int(m.group(1)), name))
+        found.sort()
+        slots: dict[str, list[SqlMigration]] = {}
+        referenced_before = set(self.referenced)
+        for _, name in found:  # YAML/TOML first: the .sql files they read are not migrations themselves
+            if not name.lower().endswith(SQL_SUFFIXES):
+                slots[name] = []
+                self.load_file(folder / name, doc.file, pos, slots[name], files)
+        referenced = self.referenced - referenced_before
+        kept = [(v, n) for v, n in found if not (n.lower().endswith(SQL_SUFFIXES)
+                                                  and (folder / n).resolve() in referenced)]
+        by_version: dict[int, str] = {}
+        for version, name in kept:
+            if version in by_version:
+                self.problem(f"{os.path.normpath(folder / name)} and {by_version[version]} have the same version "
+                             f"{version}: rename one (`stingerloom new --timestamp` avoids this)", doc.file, pos,
+                             key="directory", code="SL103")
+            by_version.setdefault(version, name)
+            if name not in slots:
+                slots[name] = []
+                self.load_file(folder / name, doc.file, pos, slots[name], files)
+            migrations.extend(slots[name])
+
     # -- one migration ------------------------------------------------------------------------------
-    def load_migration(self, doc: Located, stem: str, several: bool, doc_index: int) -> SqlMigration | None:
+    def load_migration(self, doc: Located, stem: str, several: bool, doc_index: int,
+                       folder: Path) -> SqlMigration | None:
         data = doc.data
         if not isinstance(data, dict):
             self.problem("a migration must be a mapping of keys (id, description, up, down, ...)",
@@ -277,25 +424,44 @@ class Loader:
             return None
         migration = SqlMigration(
             model.id if model.id is not None else stem,
-            up=self.sources(doc, "up", model.up),
-            down=self.sources(doc, "down", model.down) if model.down is not None else None,
+            up=self.sources(doc, "up", model.up, folder),
+            down=self.sources(doc, "down", model.down, folder) if model.down is not None else None,
             description=model.description,
             transaction=model.transaction,
             irreversible=model.irreversible,
             source_file=doc.file,
             source_line=doc.where(("id",), key=True)[0] if "id" in data else doc.start[0],
+            placeholders=model.placeholders,
         )
         return migration
 
-    @staticmethod
-    def sources(doc: Located, key: str, value: str | DialectSql) -> dict[str, SqlSource]:
-        if isinstance(value, str):
-            return {"default": _source(doc, (key,), value)}
+    def sources(self, doc: Located, key: str, value: str | FileRef | DialectSql, folder: Path) -> dict[str, SqlSource]:
+        if not isinstance(value, DialectSql):
+            return {"default": self.source(doc, (key,), value, folder)}
         return {
-            name: _source(doc, (key, name), text)
+            name: self.source(doc, (key, name), text, folder)
             for name in DIALECT_KEYS
             if (text := getattr(value, name)) is not None
         }
+
+    def source(self, doc: Located, path: tuple, value: str | FileRef, folder: Path) -> SqlSource:
+        if isinstance(value, str):
+            return _source(doc, path, value)
+        # {file: x.sql}: the whole file, positions in that file
+        pos = doc.where(path + ("file",))
+        target = self.resolve_entry(doc, pos, value.file, folder, key="file")
+        text = None
+        if target is not None:
+            if target.suffix.lower() not in SQL_SUFFIXES:
+                self.problem(f"file {value.file!r}: SQL is read from a .sql file", doc.file, pos, key="file",
+                             code="SL102")
+            else:
+                display = os.path.normpath(target)
+                text = self.read_text(target, display, doc.file, pos, "SL102")
+                if text is not None:
+                    self.referenced.add(target.resolve())
+                    return SqlSource(text, display, 1, 1, 0, True)
+        return SqlSource("", doc.file, pos[0], pos[1], 0, False)  # not used: the load has a problem
 
     def check_ids(self, migrations: list[SqlMigration]) -> None:
         seen: dict[str, SqlMigration] = {}
@@ -308,6 +474,10 @@ class Loader:
                          m.source_file, (m.source_line, 1), key="id", code="SL103")
 
 
+def _value(entry: Any, key: str) -> str:
+    return entry[key] if isinstance(entry, dict) else getattr(entry, key)
+
+
 def _source(doc: Located, path: tuple, text: str) -> SqlSource:
     block = doc.block(path)
     return SqlSource(text, doc.file, block.line, block.column, block.indent, block.exact)
@@ -317,7 +487,9 @@ def _clean_loc(loc: tuple) -> tuple:
     """``loc`` without pydantic's union member labels (which follow an ``up``/``down`` key)."""
     out: list = []
     for part in loc:
-        if part in UNION_TAGS and out and out[-1] in ("up", "down") and len(out) == 1:
+        if part in UNION_TAGS and out and out[0] in ("up", "down") and len(out) <= 2:
+            continue
+        if part in ENTRY_TAGS and out and out[0] == "migrations" and len(out) == 2:
             continue
         out.append(part)
     return tuple(out)
@@ -353,7 +525,9 @@ def problem_from_error(err: dict, doc: Located, model: type[BaseModel]) -> Probl
     name = _dotted(loc)
     if kind == "extra_forbidden":
         line, column = doc.where(loc, key=True)
-        allowed = _fields(model, loc[:-1])
+        tags = set(err["loc"])
+        allowed = (["file"] if "sqlfile" in tags else ["include"] if "entry_include" in tags
+                   else ["directory"] if "entry_directory" in tags else _fields(model, loc[:-1]))
         message = f"unknown key {key!r} (expected one of: {', '.join(allowed)})"
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         if close:
@@ -376,6 +550,10 @@ def problem_from_error(err: dict, doc: Located, model: type[BaseModel]) -> Probl
             expected = 'SQL text (write "" for a deliberate no-op)'
         elif kind == "sql_block":
             expected = "SQL text or a mapping from dialect (postgres, mysql, sqlite, default) to SQL"
+        elif kind == "sql_text":
+            expected = 'SQL text (write "" for a deliberate no-op)'
+        elif kind == "manifest_entry":
+            expected = "a file path, {include: manifest.yaml} or {directory: folder/}"
         elif kind == "value_error":
             expected = None
         else:

@@ -19,16 +19,44 @@ _SQL_HELP = (
 )
 
 
+class FileRef(BaseModel):
+    """SQL read from a file beside the migration (the whole file is the block)."""
+
+    model_config = ConfigDict(extra="forbid", title="SQL from a file")
+
+    file: str = Field(
+        min_length=1,
+        description="Path of a .sql file, relative to this migration file's folder (inside the project). "
+        "Errors and lint findings point at that file's own lines.",
+    )
+
+
+def _text_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "sql"
+    if isinstance(value, dict):
+        return "sqlfile"
+    return None
+
+
+SqlText = Annotated[
+    Union[Annotated[str, Tag("sql")], Annotated[FileRef, Tag("sqlfile")]],
+    Discriminator(_text_kind, custom_error_type="sql_text",
+                  custom_error_message="expected SQL text or {file: path.sql}"),
+]
+"""One dialect's SQL: text, or ``{file: x.sql}``."""
+
+
 class DialectSql(BaseModel):
     """SQL per dialect. A dialect that is not named uses `default`; with no `default` it has no SQL."""
 
     model_config = ConfigDict(extra="forbid", title="SQL per dialect")
 
     # ``str`` with a ``None`` default: an absent key is None, an explicit null is an error.
-    postgres: str = Field(default=None, description="SQL for PostgreSQL.")  # type: ignore[assignment]
-    mysql: str = Field(default=None, description="SQL for MySQL and MariaDB.")  # type: ignore[assignment]
-    sqlite: str = Field(default=None, description="SQL for SQLite.")  # type: ignore[assignment]
-    default: str = Field(  # type: ignore[assignment]
+    postgres: SqlText = Field(default=None, description="SQL for PostgreSQL.")  # type: ignore[assignment]
+    mysql: SqlText = Field(default=None, description="SQL for MySQL and MariaDB.")  # type: ignore[assignment]
+    sqlite: SqlText = Field(default=None, description="SQL for SQLite.")  # type: ignore[assignment]
+    default: SqlText = Field(  # type: ignore[assignment]
         default=None, description="SQL for every dialect not named in this mapping."
     )
 
@@ -43,22 +71,23 @@ def _block_kind(value: Any) -> str | None:
     if isinstance(value, str):
         return "sql"
     if isinstance(value, dict):
-        return "dialects"
+        return "sqlfile" if "file" in value else "dialects"
     return None
 
 
 SqlBlock = Annotated[
-    Union[Annotated[str, Tag("sql")], Annotated[DialectSql, Tag("dialects")]],
+    Union[Annotated[str, Tag("sql")], Annotated[FileRef, Tag("sqlfile")], Annotated[DialectSql, Tag("dialects")]],
     Discriminator(
         _block_kind,
         custom_error_type="sql_block",
-        custom_error_message="expected SQL text or a mapping from dialect (postgres, mysql, sqlite, default) to SQL",
+        custom_error_message="expected SQL text, {file: path.sql} or a mapping from dialect (postgres, mysql, "
+        "sqlite, default) to SQL",
     ),
 ]
-"""``up``/``down``: a string, or a :class:`DialectSql` mapping."""
+"""``up``/``down``: a string, ``{file: x.sql}``, or a :class:`DialectSql` mapping."""
 
 #: the union member labels pydantic puts into an error's ``loc``; they are not keys of the file
-UNION_TAGS = frozenset({"sql", "dialects"})
+UNION_TAGS = frozenset({"sql", "dialects", "sqlfile"})
 
 
 class MigrationFile(BaseModel):
@@ -86,10 +115,55 @@ class MigrationFile(BaseModel):
     irreversible: bool = Field(
         default=False, description="True declares that the migration deliberately has no `down`."
     )
+    placeholders: bool = Field(
+        default=True,
+        description="Replace ${name} placeholders in this migration's SQL (values from the environment's "
+        "placeholders or --set; $${ is a literal ${). false takes the SQL verbatim.",
+    )
     up: SqlBlock = Field(description="Applies the migration. " + _SQL_HELP)
     down: SqlBlock = Field(  # type: ignore[assignment]
         default=None, description="Reverts the migration (run by `rollback`). " + _SQL_HELP
     )
+
+
+class IncludeEntry(BaseModel):
+    """Another manifest's migrations, in its order, at this place."""
+
+    model_config = ConfigDict(extra="forbid", title="include")
+
+    include: str = Field(min_length=1, description="Path of a manifest (relative to this manifest's folder).")
+
+
+class DirectoryEntry(BaseModel):
+    """Every migration file of a folder, in the order of the version number that starts each name."""
+
+    model_config = ConfigDict(extra="forbid", title="directory")
+
+    directory: str = Field(
+        min_length=1,
+        description="A folder (relative to this manifest's folder) whose .yaml, .yml, .toml and .sql files "
+        "are migrations, ordered by the number or UTC timestamp at the start of each name (001_x, "
+        "20260101120000_x).",
+    )
+
+
+def _entry_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "entry_path"
+    if isinstance(value, dict):
+        return "entry_directory" if "directory" in value and "include" not in value else "entry_include"
+    return None
+
+
+ManifestEntry = Annotated[
+    Union[Annotated[str, Tag("entry_path")], Annotated[IncludeEntry, Tag("entry_include")],
+          Annotated[DirectoryEntry, Tag("entry_directory")]],
+    Discriminator(_entry_kind, custom_error_type="manifest_entry",
+                  custom_error_message="expected a file path, {include: manifest.yaml} or {directory: folder/}"),
+]
+
+#: the union member labels of a manifest entry
+ENTRY_TAGS = frozenset({"entry_path", "entry_include", "entry_directory"})
 
 
 class ManifestFile(BaseModel):
@@ -113,10 +187,11 @@ class ManifestFile(BaseModel):
         min_length=1,
         description="Table that records applied migrations (optionally schema-qualified).",
     )
-    migrations: list[str] = Field(
+    migrations: list[ManifestEntry] = Field(
         default_factory=list,
-        description="Migration files in order of application, first to last, relative to this "
-        "manifest's folder. YAML (.yaml, .yml) and TOML (.toml) files may be mixed.",
+        description="Migrations in order of application, first to last, relative to this manifest's "
+        "folder: files (.yaml, .yml, .toml, or .sql in dbmate's format), {include: other/manifest.yaml} "
+        "and {directory: folder/}.",
     )
     allow_outside_paths: bool = Field(
         default=False,

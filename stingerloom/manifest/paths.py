@@ -11,17 +11,20 @@ import os
 from pathlib import Path
 
 
-def check_inside(base: Path, entry: str, *, allow_outside: bool = False,
-                 what: str = "the manifest's folder") -> tuple[Path | None, str | None]:
-    """``(resolved path, None)``, or ``(None, why it is refused)`` for ``entry`` relative to ``base``."""
+def check_inside(base: Path, entry: str, *, allow_outside: bool = False, what: str = "the manifest's folder",
+                 root: Path | None = None) -> tuple[Path | None, str | None]:
+    """``(resolved path, None)``, or ``(None, why it is refused)`` for ``entry`` relative to ``base``.
+
+    The path must stay inside ``root`` (default: ``base``)."""
     target = base / entry
+    root = base if root is None else root
     if allow_outside:
         return target, None
     if os.path.isabs(entry):
         return None, f"absolute path {entry!r} is not allowed: paths are relative to {what}"
     try:
         resolved = target.resolve()
-        inside = resolved.is_relative_to(base.resolve())
+        inside = resolved.is_relative_to(root.resolve())
     except (OSError, RuntimeError) as exc:  # a symlink loop
         return None, f"cannot resolve {entry!r}: {exc}"
     if not inside:
