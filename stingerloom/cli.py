@@ -45,7 +45,10 @@ def _load(args: argparse.Namespace):
     return load_manifest(args.manifest)
 
 
-def _runner(args: argparse.Namespace, manifest, *, placeholders: bool = True):
+def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict"):
+    """The runner for the target database. ``placeholders``: ``strict`` (every ${name} the dialect's
+    SQL uses needs a value, or nothing runs), ``lenient`` (rollback: it runs the stored down SQL, so a
+    placeholder without a value stays as written) or ``none`` (status: checksums are of the SQL as written)."""
     from .runner import MigrationRunner
     from .target import ENV_VAR, default_notice, resolve_database
 
@@ -63,10 +66,16 @@ def _runner(args: argparse.Namespace, manifest, *, placeholders: bool = True):
         manifest.migrations, url, history_table=settings.history_table(manifest).value,
         lock_timeout=settings.lock_timeout().value,
     )
-    if placeholders:  # every ${name} of the SQL this dialect runs has a value, or nothing runs
+    if placeholders == "strict":
         from .placeholders import bind_strict
 
         runner.migrations = bind_strict(runner.migrations, settings.placeholders(), runner.dialect.name)
+    elif placeholders == "lenient":
+        from .placeholders import bind
+
+        values = settings.placeholders()
+        runner.migrations = bind(runner.migrations,
+                                 lambda name: values.get(name) if values.defined(name) else "${" + name + "}")
     runner.manifest_hint = _shell_word(args.manifest)
     return runner
 
@@ -140,7 +149,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     """Revert applied migrations, newest first (default: the last one)."""
     manifest = _load(args)
-    runner = _runner(args, manifest)
+    runner = _runner(args, manifest, placeholders="lenient")  # it runs the down SQL stored when applied
     steps = 1 if args.steps is None else args.steps
     out = _out(args)
     if args.dry_run:
@@ -208,7 +217,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     args.manifest = _settings(args).manifest(args.manifest).value
     manifest, broken = read_manifest_partial(args.manifest)
-    runner = _runner(args, manifest, placeholders=False)  # checksums are of the SQL as written
+    runner = _runner(args, manifest, placeholders="none")  # checksums are of the SQL as written
     runner.broken = [BrokenEntry(mid, pos, found) for pos, mid, found in broken]
     states = runner.states(live=True)
     out = _out(args)

@@ -66,7 +66,15 @@ def _has_tool_table(path: Path) -> bool:
             data = fh.read(MAX_CONFIG_BYTES + 1)
     except OSError:
         return False
-    return b"tool.stingerloom" in data or b'"stingerloom"' in data
+    if b"stingerloom" not in data:
+        return False
+    import tomllib
+
+    try:
+        tool = tomllib.loads(data.decode("utf-8-sig")).get("tool")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return b"[tool.stingerloom" in data  # broken, but meant for us: reading it will say where
+    return isinstance(tool, dict) and "stingerloom" in tool
 
 
 class Project:

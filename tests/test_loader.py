@@ -254,8 +254,8 @@ def test_absolute_path(tmp_path):
 
 
 def test_unsupported_extension(tmp_path):
-    manifest = write(tmp_path, {"manifest.yaml": "stingerloom: 1\nmigrations: [a.sql]\n", "a.sql": "x"})
-    assert one(manifest).startswith("manifest.yaml:2:14: SL102 'a.sql': unsupported file type")
+    manifest = write(tmp_path, {"manifest.yaml": "stingerloom: 1\nmigrations: [a.txt]\n", "a.txt": "x"})
+    assert one(manifest).startswith("manifest.yaml:2:14: SL102 'a.txt': unsupported file type")
 
 
 def test_duplicate_id(tmp_path):

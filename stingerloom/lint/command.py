@@ -53,6 +53,46 @@ def _targets(items) -> dict[str, tuple[int, ...]]:
     return out
 
 
+def _version(value: str) -> str:
+    """``mariadb-10.11`` / ``postgres-15`` / ``15`` -> the version part."""
+    head, sep, tail = value.rpartition("-")
+    return tail if sep and head.isalpha() else value
+
+
+def _project(args: argparse.Namespace):
+    """(settings, [lint] table) from the project configuration, or (None, None) when there is none;
+    the configuration's ``manifest`` is used when no MANIFEST is given."""
+    from stingerloom.config import settings_from_args
+
+    settings = settings_from_args(args)
+    if settings.project is None and settings.env_name is None and not settings.sets:
+        return None, None
+    if not args.manifests and settings.project is not None and settings.project.model.manifest:
+        args.manifests = [settings.manifest(None).value]
+    return settings, settings.lint()
+
+
+def _per_file_ignores(result, per_file: dict, folder) -> None:
+    """Drop findings in files that match a pattern of the configuration's per-file-ignores."""
+    from fnmatch import fnmatch
+    from pathlib import PurePosixPath
+
+    base = os.path.realpath(folder)
+    kept = []
+    for f in result.findings:
+        rel = None
+        if f.file:
+            full = os.path.realpath(f.file)
+            rel = os.path.relpath(full, base).replace(os.sep, "/") if full.startswith(base + os.sep) else None
+        if rel is not None and any(
+                (fnmatch(rel, pattern) or PurePosixPath(rel).match(pattern))
+                and any(f.rule.startswith(code.upper()) for code in codes)
+                for pattern, codes in per_file.items()):
+            continue
+        kept.append(f)
+    result.findings = kept
+
+
 def _err(msg: str) -> int:
     print(f"stingerloom lint: {msg}", file=sys.stderr)
     return 2
@@ -70,21 +110,39 @@ def run(args: argparse.Namespace) -> int:
             code = by_name[0]
         sys.stdout.write(registry.get(code).explain())
         return 0
+    from stingerloom.errors import StingerloomError
+
+    try:
+        settings, lint_config = _project(args)
+    except StingerloomError as exc:  # a broken configuration file: say where
+        print(exc.format(), file=sys.stderr)
+        return exc.exit_code
     if not args.manifests:
-        return _err("give at least one MANIFEST (or --explain RULE)")
-    bad = registry.bad_codes(getattr(args, "select", None) or ()) + registry.bad_codes(
-        getattr(args, "ignore", None) or ())
+        return _err("give at least one MANIFEST (or --explain RULE), or set `manifest` in stingerloom.toml")
+    # flags win over the configuration's [lint] table, key by key
+    select = args.select or (lint_config.select if lint_config and lint_config.select else None)
+    ignore = args.ignore or (lint_config.ignore if lint_config and lint_config.ignore else None)
+    dialects = args.dialect or (lint_config.dialects if lint_config and lint_config.dialects else None)
+    per_file = dict(lint_config.per_file_ignores or {}) if lint_config else {}
+    bad = registry.bad_codes(select or ()) + registry.bad_codes(ignore or ()) + registry.bad_codes(
+        [c for codes in per_file.values() for c in codes])
     if bad:
         return _err(f"unknown rule code(s): {', '.join(bad)}")
     try:
-        targets = _targets(getattr(args, "target", None))
+        targets = _targets([f"{d}={_version(v)}" for d, v in (lint_config.target or {}).items()]
+                           if lint_config else None)
+        targets.update(_targets(getattr(args, "target", None)))
     except ValueError as exc:
         return _err(str(exc))
     from .engine import lint_paths
 
     try:
-        result = lint_paths(args.manifests, dialects=args.dialect, select=args.select or (),
-                            ignore=args.ignore or (), targets=targets, base=args.base, verify_args=args)
+        result = lint_paths(args.manifests, dialects=dialects, select=select or (),
+                            ignore=ignore or (), targets=targets, base=args.base, verify_args=args,
+                            placeholders=settings.placeholders() if settings is not None else None,
+                            strict_placeholders=settings is not None and settings.env_name is not None)
+        if per_file:
+            _per_file_ignores(result, per_file, settings.project.folder)
     except Exception as exc:  # an internal error must not look like a clean run
         from stingerloom.errors import StingerloomError
 

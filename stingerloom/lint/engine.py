@@ -149,6 +149,8 @@ class Options:
     targets: dict = field(default_factory=dict)
     base: str | None = None
     cwd: str | None = None
+    placeholders: Any = None
+    strict_placeholders: bool = False
 
 
 @dataclass
@@ -483,9 +485,17 @@ def choose_dialects(options: Options, migrations: list) -> tuple[str, ...]:
 
 
 def lint_paths(paths: Iterable[str], *, dialects=None, select=(), ignore=(), targets=None, base=None,
-               cwd=None, verify_args=None) -> LintResult:
+               cwd=None, verify_args=None, placeholders=None, strict_placeholders=False) -> LintResult:
+    """Lint every manifest of ``paths``.
+
+    ``placeholders`` (a :class:`~stingerloom.placeholders.PlaceholderValues`) gives ``${name}`` its
+    value; a placeholder without one gets a neutral stand-in (an identifier), so that ``${schema}.t``
+    parses. With ``strict_placeholders`` (an environment was chosen) each one without a value is
+    also a finding (SL101), as apply would refuse it."""
     options = Options(tuple(dialects) if dialects else None, tuple(select), tuple(ignore), dict(targets or {}),
                       base, cwd or os.getcwd())
+    options.placeholders = placeholders
+    options.strict_placeholders = strict_placeholders
     rules = registry.selected_rules(options.select, options.ignore)
     result = LintResult()
     for path in paths:
@@ -518,6 +528,7 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
         result.findings.extend(run.findings)
         return
     migrations = [m for m in getattr(manifest, "migrations", ()) if hasattr(m, "up_sources")]
+    migrations = _bind_placeholders(run, options, migrations)
     for m in migrations:
         if getattr(m, "source_file", None):
             files.add(str(m.source_file))
@@ -549,6 +560,26 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
             run.findings.extend(verified)
     _apply_ignores(run, ignores)
     result.findings.extend(run.findings)
+
+
+def _bind_placeholders(run: ManifestRun, options: Options, migrations: list) -> list:
+    from stingerloom.errors import StingerloomError
+    from stingerloom.placeholders import bind, stand_in, undefined
+
+    values = options.placeholders
+    if options.strict_placeholders and values is not None:
+        for p in undefined(migrations, values.defined, choose_dialects(options, migrations)):
+            run.add("SL101", p.message + f" ({values.hint()})", p.file, p.line, p.column, None, None)
+
+    def value(name: str) -> str:
+        if values is not None and values.defined(name):
+            try:
+                return values.get(name)
+            except StingerloomError:  # e.g. its ${VAR} is not set here: lint does not need it
+                pass
+        return stand_in(name)
+
+    return bind(migrations, value)
 
 
 _PARALLEL_MIN = 300  # statements blocks (migrations x dialects) below which forking does not pay

@@ -64,7 +64,7 @@ def parse_sql_file(text: str, display: str, stem: str) -> tuple[SqlMigration | N
             elif value == "false" or key not in options:
                 options[key] = value
         offset += len(line)
-    if first_sql is not None:
+    if first_sql is not None and order:
         problems.append(Problem("SQL before the first '-- migrate:up' line: put it in a section",
                                 display, first_sql + 1, 1))
     if "up" not in sections:
