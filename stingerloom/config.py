@@ -149,6 +149,9 @@ def read_config(path: str | os.PathLike[str]) -> Project:
                              hint=f"add one, or write the settings in {CONFIG_NAME}")
         if not isinstance(content, dict):
             raise ManifestError([Problem("tool.stingerloom must be a table", display, *doc.where(prefix))])
+    model = _light_model(content)
+    if model is not None:  # the usual case, without importing pydantic (start-up time)
+        return Project(path, model, doc, prefix)
     from pydantic import ValidationError
 
     from .configmodel import ConfigFile
@@ -162,6 +165,87 @@ def read_config(path: str | os.PathLike[str]) -> Project:
         raise ManifestError(sorted(found, key=lambda p: (p.line or 0, p.column or 0)),
                             hint="the JSON Schema schemas/config.schema.json lets an editor check this file") from None
     return Project(path, model, doc, prefix)
+
+
+class _Table:
+    """Plain attributes standing in for a validated pydantic model (see :func:`_light_model`)."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+_DIALECTS = ("postgres", "mysql", "sqlite")
+_ENV_KEYS = {"database", "lock_timeout", "placeholders", "history_table", "out_of_order"}
+_LINT_KEYS = {"select", "ignore", "per-file-ignores", "target", "dialects"}
+_TOP_KEYS = {"manifest", "default_env", "id_format", "environments", "lint"}
+
+
+def _text(v: Any) -> bool:
+    return isinstance(v, str) and v != ""
+
+
+def _texts(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _light_env(e: Any) -> _Table | None:
+    import re
+
+    if not isinstance(e, dict) or not set(e) <= _ENV_KEYS:
+        return None
+    lt = e.get("lock_timeout")
+    ph = e.get("placeholders")
+    if (("database" in e and not _text(e["database"])) or ("history_table" in e and not _text(e["history_table"]))
+            or (lt is not None and (isinstance(lt, bool) or not isinstance(lt, (int, float)) or lt <= 0))
+            or ("lock_timeout" in e and lt is None)
+            or ("out_of_order" in e and e["out_of_order"] not in ("error", "warn", "apply"))
+            or ("placeholders" in e and not (isinstance(ph, dict) and all(
+                isinstance(v, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) for k, v in ph.items())))):
+        return None
+    return _Table(database=e.get("database"), lock_timeout=float(lt) if lt is not None else None,
+                  placeholders=ph, history_table=e.get("history_table"), out_of_order=e.get("out_of_order"))
+
+
+def _light_model(c: dict) -> _Table | None:
+    """``c`` as plain attributes when it is plainly valid, else None (pydantic then says what is wrong).
+
+    Accepts a subset of what :class:`~stingerloom.configmodel.ConfigFile` accepts, with the same values."""
+    if not set(c) <= _TOP_KEYS:
+        return None
+    if any(k in c and not _text(c[k]) for k in ("manifest", "default_env")):
+        return None
+    if "id_format" in c and c["id_format"] not in ("number", "timestamp"):
+        return None
+    envs = c.get("environments", {})
+    if not isinstance(envs, dict):
+        return None
+    environments = {}
+    for name, e in envs.items():
+        env = _light_env(e)
+        if env is None:
+            return None
+        environments[name] = env
+    lint = c.get("lint", {})
+    if not isinstance(lint, dict) or not set(lint) <= _LINT_KEYS:
+        return None
+    pfi, target = lint.get("per-file-ignores"), lint.get("target")
+    if (any(k in lint and not _texts(lint[k]) for k in ("select", "ignore", "dialects"))
+            or not set(lint.get("dialects") or ()) <= set(_DIALECTS)
+            or ("per-file-ignores" in lint and not (isinstance(pfi, dict) and all(_texts(v) for v in pfi.values())))
+            or ("target" in lint and not (isinstance(target, dict) and set(target) <= set(_DIALECTS)
+                                          and all(isinstance(v, str) for v in target.values())))):
+        return None
+    return _Table(manifest=c.get("manifest"), default_env=c.get("default_env"), id_format=c.get("id_format", "number"),
+                  environments=environments,
+                  lint=_Table(select=lint.get("select"), ignore=lint.get("ignore"), per_file_ignores=pfi,
+                              target=target, dialects=lint.get("dialects")))
+
+
+def lint_table(lint: Any) -> dict:
+    """The [lint] settings as written (aliases, unset keys left out)."""
+    names = {"select": "select", "ignore": "ignore", "per_file_ignores": "per-file-ignores", "target": "target",
+             "dialects": "dialects"}
+    return {alias: getattr(lint, name) for name, alias in names.items() if getattr(lint, name, None) is not None}
 
 
 class _Prefixed:

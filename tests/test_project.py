@@ -486,3 +486,30 @@ def test_lint_reads_the_config_and_flags_override(tmp_path):
     (tmp_path / "stingerloom.toml").write_text('[lint]\nselect = ["SL99999"]\n')
     proc = run_cli("lint", "db/manifest.yaml", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown rule code(s): SL99999" in err(proc)
+
+
+def test_light_reading_agrees_with_the_model():
+    """Valid configurations are read without pydantic (start-up time); the values must be the model's."""
+    from stingerloom.config import _light_model, lint_table
+    from stingerloom.configmodel import ConfigFile
+
+    cases = [
+        {},
+        {"manifest": "db/m.yaml", "default_env": "dev", "id_format": "timestamp",
+         "environments": {"dev": {"database": "sqlite:///d.db", "lock_timeout": 3, "history_table": "h",
+                                  "placeholders": {"schema": "app"}, "out_of_order": "warn"}, "empty": {}},
+         "lint": {"select": ["SL9"], "ignore": [], "per-file-ignores": {"a/*": ["SL601"]},
+                  "target": {"postgres": "15"}, "dialects": ["sqlite"]}},
+    ]
+    for data in cases:
+        light, model = _light_model(data), ConfigFile.model_validate(data)
+        assert light is not None
+        for key in ("manifest", "default_env", "id_format"):
+            assert getattr(light, key) == getattr(model, key)
+        assert lint_table(light.lint) == lint_table(model.lint)
+        for name, env in model.environments.items():
+            assert vars(light.environments[name]) == env.model_dump()
+    # anything doubtful goes to the model, which says what is wrong
+    for bad in ({"x": 1}, {"environments": {"d": {"lock_timeout": True}}}, {"lint": {"target": {"pg": "1"}}},
+                {"environments": {"d": {"placeholders": {"1x": "v"}}}}, {"manifest": ""}):
+        assert _light_model(bad) is None

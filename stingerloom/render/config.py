@@ -58,7 +58,9 @@ def resolved(settings: Any, manifest_arg: str | None) -> dict:
         shown[name] = {"value": "***" if _SECRET.search(name) else value, "origin": "--set"}
     out["placeholders"] = shown
     lint = settings.lint()
-    out["lint"] = lint.model_dump(by_alias=True, exclude_none=True) if lint is not None else {}
+    from ..config import lint_table
+
+    out["lint"] = lint_table(lint) if lint is not None else {}
     return out
 
 
