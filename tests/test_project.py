@@ -367,7 +367,8 @@ def test_dbmate_transaction_false_and_format_errors(tmp_path):
     assert "db/003_c.sql:5:17: unknown option 'transaction:maybe'" in text
     (tmp_path / "db" / "manifest.yaml").write_text("stingerloom: 1\nmigrations: [001_a.sql]\n")
     proc = run_cli("apply", "db/manifest.yaml", "--dry-run", cwd=tmp_path)
-    assert proc.returncode == 0 and "without a transaction" in proc.stdout or "outside" in proc.stdout, proc.stdout
+    assert proc.returncode == 0, err(proc)
+    assert "-- 001_a (db/001_a.sql:1), statement by statement, without a transaction" in proc.stdout
 
 
 def test_lint_findings_point_into_sql_files(tmp_path):
