@@ -514,3 +514,87 @@ def test_light_reading_agrees_with_the_model():
     for bad in ({"x": 1}, {"environments": {"d": {"lock_timeout": True}}}, {"lint": {"target": {"pg": "1"}}},
                 {"environments": {"d": {"placeholders": {"1x": "v"}}}}, {"manifest": ""}):
         assert _light_model(bad) is None
+
+
+def test_new_writes_into_the_last_folder_and_leaves_the_manifest(tmp_path):
+    write(tmp_path, {
+        "db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - 001_base.yaml\n  - {directory: versions/}\n",
+        "db/001_base.yaml": "up: SELECT 1;\n",
+        "db/versions/.keep": "",
+    })
+    before = (tmp_path / "db" / "manifest.yaml").read_text()
+    proc = run_cli("new", "db/manifest.yaml", "add_orders", "--timestamp", cwd=tmp_path)
+    assert proc.returncode == 0, err(proc)
+    made = list((tmp_path / "db" / "versions").glob("*_add_orders.yaml"))
+    assert len(made) == 1 and (tmp_path / "db" / "manifest.yaml").read_text() == before
+    proc = run_cli("new", "db/manifest.yaml", "add_items", "--sql", cwd=tmp_path)  # after 001 (timestamps skipped)
+    assert proc.returncode == 0, err(proc)
+    assert (tmp_path / "db" / "versions" / "002_add_items.sql").is_file()
+
+
+def test_edited_sql_file_is_seen_through_the_cache(tmp_path):
+    write(tmp_path, {
+        "db/manifest.yaml": "stingerloom: 1\nmigrations: [001_a.yaml]\n",
+        "db/001_a.yaml": "up: {file: 001_a.up.sql}\ndown: DROP TABLE a;\n",
+        "db/001_a.up.sql": "CREATE TABLE a (id INTEGER PRIMARY KEY);\n",
+    })
+    assert run_cli("apply", "db/manifest.yaml", cwd=tmp_path).returncode == 0
+    code, out = run_json("status", "db/manifest.yaml", cwd=tmp_path)  # warms the cache
+    assert out["migrations"][0]["state"] == "applied"
+    path = tmp_path / "db" / "001_a.up.sql"
+    path.write_text("CREATE TABLE a (id INTEGER PRIMARY KEY, v INTEGER);\n")
+    os.utime(path, ns=(path.stat().st_mtime_ns + 5_000_000_000,) * 2)
+    code, out = run_json("status", "db/manifest.yaml", cwd=tmp_path)
+    assert out["migrations"][0]["state"] == "modified"
+
+
+def test_lint_with_an_environment_reports_placeholders_without_value(tmp_path):
+    write(tmp_path, {
+        "stingerloom.toml": """
+            manifest = "db/manifest.yaml"
+            [environments.prod]
+            placeholders = { schema = "app" }
+        """,
+        "db/manifest.yaml": "stingerloom: 1\nmigrations: [001_a.yaml]\n",
+        "db/001_a.yaml": "up: CREATE TABLE ${schema}.a (id INTEGER PRIMARY KEY, r TEXT DEFAULT '${role}');\n"
+                         "down: DROP TABLE ${schema}.a;\n",
+    })
+    code, out = run_json("lint", "--dialect", "postgres", cwd=tmp_path)  # no environment: stand-ins only
+    assert not [f for f in out["findings"] if f["rule"] in ("SL101", "SL201")], out
+    code, out = run_json("lint", "--dialect", "postgres", "--env", "prod", cwd=tmp_path)
+    found = [(f["file"], f["line"], f["column"]) for f in out["findings"] if f["rule"] == "SL101"]
+    assert code == 1 and found == [("db/001_a.yaml", 1, 71)]
+    code, out = run_json("lint", "--dialect", "postgres", "--env", "prod", "--set", "role=rw", cwd=tmp_path)
+    assert code == 0, out
+    proc = run_cli("apply", "--set", "schema", cwd=tmp_path)
+    assert proc.returncode == 2 and "--set 'schema': expected NAME=VALUE" in err(proc)
+
+
+def test_orphan_check_knows_folders_and_includes(tmp_path):
+    write(tmp_path, {
+        "db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - 001_a.yaml\n  - {include: more.yaml}\n",
+        "db/more.yaml": "stingerloom: 1\nmigrations: [002_b.yaml]\n",
+        "db/001_a.yaml": "up: CREATE TABLE a (id INTEGER PRIMARY KEY);\ndown: DROP TABLE a;\n",
+        "db/002_b.yaml": "up: CREATE TABLE b (id INTEGER PRIMARY KEY);\ndown: DROP TABLE b;\n",
+        "db/003_forgotten.yaml": "up: SELECT 1;\n",
+    })
+    code, out = run_json("lint", "db/manifest.yaml", "--dialect", "sqlite", cwd=tmp_path)
+    orphans = [f["file"] for f in out["findings"] if f["rule"] == "SL104"]
+    assert orphans == ["db/003_forgotten.yaml"]
+
+
+def test_lint_base_sees_files_of_folders_at_the_ref(tmp_path):
+    import subprocess
+
+    write(tmp_path, {
+        "db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - {directory: versions/}\n",
+        "db/versions/001_a.yaml": "up: {file: 001_a.sql}\ndown: DROP TABLE a;\n",
+        "db/versions/001_a.sql": "CREATE TABLE a (id INTEGER PRIMARY KEY);\n",
+    })
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    for cmd in (["init", "-q"], ["add", "."], ["commit", "-qm", "base"]):
+        subprocess.run(git + cmd, cwd=tmp_path, check=True, capture_output=True)
+    (tmp_path / "db" / "versions" / "001_a.sql").write_text("CREATE TABLE a (id INTEGER PRIMARY KEY, v INT);\n")
+    code, out = run_json("lint", "db/manifest.yaml", "--dialect", "sqlite", "--base", "HEAD", cwd=tmp_path)
+    edited = [f for f in out["findings"] if f["rule"] == "SL120"]
+    assert len(edited) == 1 and "001_a" in edited[0]["message"], out

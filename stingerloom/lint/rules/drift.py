@@ -106,6 +106,25 @@ def _git(args: list[str], cwd: Path) -> bytes | None:
     return res.stdout if res.returncode == 0 else None
 
 
+MAX_BASE_BYTES = 200 * 1024 * 1024  # the manifest's folder at the git ref, as a tar
+
+
+def _extract_folder(root: Path, ref: str, folder: str, into: Path) -> None:
+    """The files of ``folder`` at ``ref`` written under ``into`` (tar's "data" filter: no links out,
+    no devices, no absolute paths); nothing when git cannot or the folder is too big."""
+    import io
+    import tarfile
+
+    data = _git(["archive", "--format=tar", ref, "--", folder], root)
+    if not data or len(data) > MAX_BASE_BYTES:
+        return
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+            tf.extractall(into, filter="data")
+    except (tarfile.TarError, OSError):
+        return
+
+
 def load_at_ref(manifest_path: str, ref: str):
     """The manifest as it was at ``ref`` (None if it did not exist, or git is unavailable)."""
     mpath = Path(manifest_path).resolve()
@@ -130,6 +149,9 @@ def load_at_ref(manifest_path: str, ref: str):
         (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp / rel).write_bytes(text)
         _, entries = _manifest_entries(str(tmp / rel))
+        # the manifest's whole folder as it was: includes, `directory:` entries and {file: x.sql}
+        # blocks read files that the list does not name
+        _extract_folder(root, ref, rel.parent.as_posix() or ".", tmp)
         for e in entries:
             target = posixpath.normpath((rel.parent / e).as_posix())
             if posixpath.isabs(target) or target == ".." or target.startswith("../"):

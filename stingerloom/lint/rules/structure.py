@@ -177,6 +177,8 @@ class SL104(Rule):
                         *_nth_pos(raw, e, 2), None, None)
             seen[norm] = e
         me = os.path.normpath(os.path.abspath(path))
+        # files the manifest reads through includes and `directory:` entries are listed too
+        loaded = {os.path.normpath(os.path.abspath(f)) for f in getattr(manifest, "file_names", ()) or ()}
         for d in sorted({os.path.dirname(p) for p in seen}):
             try:
                 names = sorted(os.listdir(d))
@@ -185,7 +187,7 @@ class SL104(Rule):
             for name in names:
                 if name[:1].isdigit() and name.endswith((".yaml", ".yml", ".toml")):
                     full = os.path.join(d, name)
-                    if full not in seen and full != me:
+                    if full not in seen and full != me and full not in loaded:
                         run.add(self, f"{name} looks like a migration but the manifest does not list it",
                                 full, 1, 1, None, None)
 
