@@ -598,3 +598,25 @@ def test_lint_base_sees_files_of_folders_at_the_ref(tmp_path):
     code, out = run_json("lint", "db/manifest.yaml", "--dialect", "sqlite", "--base", "HEAD", cwd=tmp_path)
     edited = [f for f in out["findings"] if f["rule"] == "SL120"]
     assert len(edited) == 1 and "001_a" in edited[0]["message"], out
+
+
+def test_generate_uses_the_configuration(tmp_path):
+    write(tmp_path, {
+        "stingerloom.toml": """
+            manifest = "db/manifest.yaml"
+            default_env = "dev"
+            [environments.dev]
+            database = "sqlite:///dev.db"
+            history_table = "dev_history"
+        """,
+        "db/manifest.yaml": "stingerloom: 1\nmigrations: []\n",
+        "schema.yaml": "tables:\n  teams:\n    columns:\n      id: {type: integer, primary_key: true}\n",
+    })
+    proc = run_cli("generate", "--schema", "schema.yaml", "--name", "teams", cwd=tmp_path)
+    assert proc.returncode == 0, err(proc)
+    assert "using the embedded SQLite default" not in proc.stderr
+    assert (tmp_path / "db" / "001_teams.yaml").is_file()
+    assert run_cli("apply", cwd=tmp_path).returncode == 0
+    assert tables(f"sqlite:///{tmp_path / 'dev.db'}") == {"dev_history", "teams"}
+    check = run_cli("generate", "--schema", "schema.yaml", "--check", cwd=tmp_path)
+    assert check.returncode == 0, err(check)

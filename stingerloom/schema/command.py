@@ -8,6 +8,7 @@ functions so that ``stingerloom --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -16,7 +17,8 @@ DIALECT_CHOICES = ("postgres", "mysql", "sqlite")
 
 
 def configure_generate(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("manifest", help="the manifest to append the new migration to")
+    parser.add_argument("manifest", nargs="?",
+                        help="the manifest to append the new migration to (default: the configuration's `manifest`)")
     parser.add_argument("--schema", required=True, metavar="FILE", help="the declarative schema (YAML)")
     parser.add_argument("--name", default="schema_changes",
                         help="name of the new migration file, NNN_<name>.yaml (default: schema_changes)")
@@ -52,13 +54,24 @@ def _target(args: argparse.Namespace, manifest_database: Optional[str]):
 
 # -- generate -----------------------------------------------------------------------------------------
 def run_generate(args: argparse.Namespace) -> int:
+    from ..config import settings_from_args
     from ..errors import InputError
     from ..manifest import load_manifest
     from .diff import SchemaDiff
     from .model import load_schema_file
 
+    settings = settings_from_args(args)  # the configuration's manifest and environment (SPEC §8)
+    args.manifest = settings.manifest(args.manifest).value
     manifest = load_manifest(args.manifest)
-    url = _target(args, manifest.database)
+    env_db = None if getattr(args, "database", None) or os.environ.get("STINGERLOOM_DATABASE_URL") \
+        else settings.env_database()
+    if env_db is not None:
+        from ..urls import DatabaseURL
+
+        url = DatabaseURL.parse(env_db.value)
+    else:
+        url = _target(args, manifest.database)
+    manifest.history_table = settings.history_table(manifest).value
     schema = load_schema_file(args.schema)
     _refuse_pending(manifest, url)
     diff = SchemaDiff.compare(url, schema, schemas=getattr(args, "schema_name", None),
