@@ -3,7 +3,8 @@
 * A placeholder is ``${`` + a name (letters, digits, ``_``, not starting with a digit) + ``}``.
   Anything else that starts with ``${`` (``${"a": 1}`` in a JSON literal, ``$tag${`` ...) is left
   as written.
-* ``$${`` is a literal ``${`` (so ``$${name}`` runs as ``${name}``).
+* ``$${`` is a literal ``${`` (so ``$${name}`` runs as ``${name}``, and ``$$${`` as ``$${``: the
+  way to write a ``$$`` dollar-quoted body that starts with ``{``).
 * Replacement happens everywhere in the text, inside string literals and PostgreSQL dollar-quoted
   bodies too, as Flyway does: a function body can use ``${schema}``.
 * A migration with ``placeholders: false`` (or ``placeholders:false`` on a ``-- migrate:up`` line)

@@ -301,14 +301,15 @@ def test_placeholders_in_postgres_dollar_quoted_bodies(fresh_database, tmp_path)
                 SELECT 'hello from ${schema}, literally $${schema}'::text
               $$ LANGUAGE sql;
               CREATE TABLE ${schema}.docs (body text);
-              INSERT INTO ${schema}.docs VALUES ($js${"a": 1}$js$);
+              INSERT INTO ${schema}.docs VALUES ($js${"a": 1}$js$), ($$${"b": 2}$$);
             down: DROP SCHEMA ${schema} CASCADE;
         """,
     })
     proc = run_cli("apply", "db/manifest.yaml", "--database", url, "--set", "schema=app", cwd=tmp_path)
     assert proc.returncode == 0, err(proc)
     assert query(url, "SELECT app.greet()") == [("hello from app, literally ${schema}",)]
-    assert query(url, "SELECT body FROM app.docs") == [('{"a": 1}',)]  # not a placeholder: left as written
+    # not a placeholder: left as written; $$${ is the escape for a $$ body that starts with {
+    assert query(url, "SELECT body FROM app.docs ORDER BY body") == [('{"a": 1}',), ('{"b": 2}',)]
     # lint checks the SQL with neutral stand-ins: ${schema}.greet is not a syntax error
     proc = run_cli("lint", "db/manifest.yaml", "--dialect", "postgres", cwd=tmp_path)
     assert "SL201" not in proc.stdout, proc.stdout
@@ -620,3 +621,18 @@ def test_generate_uses_the_configuration(tmp_path):
     assert tables(f"sqlite:///{tmp_path / 'dev.db'}") == {"dev_history", "teams"}
     check = run_cli("generate", "--schema", "schema.yaml", "--check", cwd=tmp_path)
     assert check.returncode == 0, err(check)
+
+
+def test_replacement_and_positions_of_the_replaced_text():
+    from stingerloom.migration import SqlSource
+    from stingerloom.placeholders import names, substitute
+
+    src = SqlSource("SELECT '${a}', $${a}, $$${\"k\": 1}$$,\n  ${bb} FROM ${a}.t, ${ x }", "f.sql", 10, 1)
+    values = {"a": "LONG_VALUE", "bb": ""}
+    bound = substitute(src, values.__getitem__)
+    assert bound.text == "SELECT 'LONG_VALUE', ${a}, $${\"k\": 1}$$,\n   FROM LONG_VALUE.t, ${ x }"
+    assert [n for n, _ in names(src.text)] == ["a", "bb", "a"]
+    at = bound.text.index("FROM")
+    assert bound.position(at) == src.position(src.text.index("FROM"))  # after replacements: the same place
+    assert bound.position(bound.text.index("LONG_VALUE.t") + 3) == src.position(src.text.index("${a}.t"))
+    assert bound.position(bound.text.index("${ x }")) == (11, src.text.split("\n")[1].index("${ x }") + 1)
