@@ -636,3 +636,16 @@ def test_replacement_and_positions_of_the_replaced_text():
     assert bound.position(at) == src.position(src.text.index("FROM"))  # after replacements: the same place
     assert bound.position(bound.text.index("LONG_VALUE.t") + 3) == src.position(src.text.index("${a}.t"))
     assert bound.position(bound.text.index("${ x }")) == (11, src.text.split("\n")[1].index("${ x }") + 1)
+
+
+def test_nul_bytes_in_paths_are_refused_where_written(tmp_path):
+    write(tmp_path, {"db/manifest.yaml": 'stingerloom: 1\nmigrations:\n  - {include: "a\\0b.yaml"}\n'
+                                         '  - {directory: "v\\0"}\n',
+                     "stingerloom.toml": 'manifest = "db/manifest.yaml"\n'})
+    proc = run_cli("status", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "db/manifest.yaml:3:5: path 'a\\x00b.yaml' contains a NUL byte" in err(proc)
+    assert "db/manifest.yaml:4:5: path 'v\\x00' contains a NUL byte" in proc.stderr
+    (tmp_path / "stingerloom.toml").write_text('manifest = "db/m\\u0000.yaml"\n')
+    proc = run_cli("status", cwd=tmp_path)
+    assert proc.returncode == 2 and "stingerloom.toml:1: manifest: path 'db/m\\x00.yaml' contains a NUL byte" in err(proc)

@@ -235,7 +235,8 @@ class Loader:
             self.load_one_entry(doc, index, entry, base, migrations, files)
             if top and len(self.problems) > before:
                 label = entry if isinstance(entry, str) else " ".join(
-                    f"{k}: {v}" for k, v in (entry.items() if isinstance(entry, dict) else entry.model_dump().items()))
+                    f"{k}: {v if str(v).isprintable() else repr(v)}"
+                    for k, v in (entry.items() if isinstance(entry, dict) else entry.model_dump().items()))
                 self.broken.append((len(migrations), label, self.problems[before:]))
 
     def load_one_entry(self, doc: Located, index: int, entry: Any, base: Path, migrations: list[SqlMigration],
@@ -259,8 +260,9 @@ class Loader:
 
         _, problem = check_inside(base, entry_expanded, allow_outside=self.allow, root=self.path.parent)
         if problem is not None:
-            self.problem(f"{problem}; set `allow_outside_paths: true` in the manifest if this is intended",
-                         doc.file, pos, key=key, code="SL102")
+            if "leaves" in problem or problem.startswith("absolute path"):
+                problem += "; set `allow_outside_paths: true` in the manifest if this is intended"
+            self.problem(problem, doc.file, pos, key=key, code="SL102")
             return None
         return base / entry_expanded
 

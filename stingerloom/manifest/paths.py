@@ -16,6 +16,8 @@ def check_inside(base: Path, entry: str, *, allow_outside: bool = False, what: s
     """``(resolved path, None)``, or ``(None, why it is refused)`` for ``entry`` relative to ``base``.
 
     The path must stay inside ``root`` (default: ``base``)."""
+    if "\0" in entry:
+        return None, f"path {entry!r} contains a NUL byte (\\0), which no file name can hold"
     target = base / entry
     root = base if root is None else root
     if allow_outside:
