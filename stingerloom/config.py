@@ -28,6 +28,8 @@ ENV_VAR = "STINGERLOOM_ENV"
 CONFIG_VAR = "STINGERLOOM_CONFIG"
 MAX_CONFIG_BYTES = 1024 * 1024
 DEFAULT_LOCK_TIMEOUT = 60.0
+#: a history table name, optionally schema-qualified, or a ${VAR} that gives one
+TABLE_PATTERN = r"^(\$\{[^}]+\}|[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?)$"
 
 
 def shown(path: str | os.PathLike[str]) -> str:
@@ -195,7 +197,8 @@ def _light_env(e: Any) -> _Table | None:
         return None
     lt = e.get("lock_timeout")
     ph = e.get("placeholders")
-    if (("database" in e and not _text(e["database"])) or ("history_table" in e and not _text(e["history_table"]))
+    if (("database" in e and not _text(e["database"]))
+            or ("history_table" in e and not (_text(e["history_table"]) and re.fullmatch(TABLE_PATTERN, e["history_table"])))
             or (lt is not None and (isinstance(lt, bool) or not isinstance(lt, (int, float)) or lt <= 0))
             or ("lock_timeout" in e and lt is None)
             or ("out_of_order" in e and e["out_of_order"] not in ("error", "warn", "apply"))

@@ -12,6 +12,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .config import TABLE_PATTERN  # shared with the light reading of stingerloom.config
+
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 
@@ -35,8 +37,9 @@ class EnvironmentConfig(BaseModel):
         description="Values of the ${name} placeholders in migration SQL (--set name=value wins).",
     )
     history_table: str = Field(  # type: ignore[assignment]
-        default=None, min_length=1,
-        description="History table in this environment (wins over the manifest's history_table).",
+        default=None, min_length=1, pattern=TABLE_PATTERN,
+        description="History table in this environment, optionally schema-qualified (wins over the "
+        "manifest's history_table). ${VAR} reads the OS environment.",
     )
     out_of_order: Literal["error", "warn", "apply"] = Field(  # type: ignore[assignment]
         default=None,
@@ -103,8 +106,10 @@ class ConfigFile(BaseModel):
     lint: LintConfig = Field(default_factory=LintConfig, description="Settings of `stingerloom lint`.")
 
     #: clearer words than pydantic's for the loader's messages
-    EXPECTED: ClassVar[dict[str, str]] = {"list_type": "a list of strings", "float_parsing": "a number of seconds",
-                                          "float_type": "a number of seconds"}
+    EXPECTED: ClassVar[dict[str, str]] = {
+        "list_type": "a list of strings", "float_parsing": "a number of seconds", "float_type": "a number of seconds",
+        "string_pattern_mismatch": "a table name (letters, digits, _; optionally schema.table)",
+    }
 
     @classmethod
     def keys_at(cls, loc: tuple[Any, ...]) -> list[str]:

@@ -144,10 +144,8 @@ class BoundMigration(SqlMigration):
         return self.base.checksum(dialect)
 
 
-def undefined(migrations: list, defined: Callable[[str], bool], dialects: tuple[str, ...]) -> list[Problem]:
-    """A problem at file:line:column for every use of a placeholder that ``defined`` refuses."""
-    problems: list[Problem] = []
-    seen: set[tuple] = set()
+def _uses(migrations: list, dialects: tuple[str, ...]):
+    """``(migration, block, raw source, name, offset)`` of every placeholder the dialects' SQL uses."""
     for m in migrations:
         if not isinstance(m, SqlMigration) or not getattr(m, "placeholders", True):
             continue
@@ -157,16 +155,23 @@ def undefined(migrations: list, defined: Callable[[str], bool], dialects: tuple[
                     continue
                 raw = getattr(src, "raw", src)
                 for name, offset in names(raw.text):
-                    if defined(name):
-                        continue
-                    line, column = raw.position(offset)
-                    key = (raw.file, line, column, name)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    problems.append(Problem(
-                        f"placeholder ${{{name}}} has no value (migration {m.id}, {block})",
-                        raw.file, line, column, key=name, code="SL101"))
+                    yield m, block, raw, name, offset
+
+
+def undefined(migrations: list, defined: Callable[[str], bool], dialects: tuple[str, ...]) -> list[Problem]:
+    """A problem at file:line:column for every use of a placeholder that ``defined`` refuses."""
+    problems: list[Problem] = []
+    seen: set[tuple] = set()
+    for m, block, raw, name, offset in _uses(migrations, dialects):
+        if defined(name):
+            continue
+        line, column = raw.position(offset)
+        key = (raw.file, line, column, name)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(Problem(f"placeholder ${{{name}}} has no value (migration {m.id}, {block})",
+                                raw.file, line, column, key=name, code="SL101"))
     return problems
 
 
@@ -189,6 +194,8 @@ def bind_strict(migrations: list, values: "PlaceholderValues", dialect: str) -> 
     problems = undefined(migrations, values.defined, (dialect,))
     if problems:
         raise ManifestError(problems, hint=values.hint())
+    for name in sorted({use[3] for use in _uses(migrations, (dialect,))}):
+        values.get(name)  # a value's own ${VAR} is expanded now, before anything runs
     return bind(migrations, values.get)
 
 

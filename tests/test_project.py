@@ -649,3 +649,30 @@ def test_nul_bytes_in_paths_are_refused_where_written(tmp_path):
     (tmp_path / "stingerloom.toml").write_text('manifest = "db/m\\u0000.yaml"\n')
     proc = run_cli("status", cwd=tmp_path)
     assert proc.returncode == 2 and "stingerloom.toml:1: manifest: path 'db/m\\x00.yaml' contains a NUL byte" in err(proc)
+
+
+def test_placeholder_values_from_the_os_environment_are_checked_before_anything_runs(tmp_path):
+    write(tmp_path, {
+        "stingerloom.toml": """
+            manifest = "db/manifest.yaml"
+            default_env = "dev"
+            [environments.dev]
+            database = "sqlite:///dev.db"
+            history_table = "not a table"
+            placeholders = { owner = "${OWNER_ROLE}" }
+        """,
+        "db/manifest.yaml": "stingerloom: 1\nmigrations: [001_a.yaml, 002_b.yaml]\n",
+        "db/001_a.yaml": "up: CREATE TABLE a (id INTEGER PRIMARY KEY);\ndown: DROP TABLE a;\n",
+        "db/002_b.yaml": "up: CREATE TABLE b (id INTEGER PRIMARY KEY);\ndown: SELECT '${owner}';\n",
+    })
+    proc = run_cli("apply", cwd=tmp_path)
+    assert proc.returncode == 2 and "stingerloom.toml:5:17: environments.dev.history_table" in err(proc)
+    text = (tmp_path / "stingerloom.toml").read_text().replace('history_table = "not a table"\n', "")
+    (tmp_path / "stingerloom.toml").write_text(text)
+    proc = run_cli("apply", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "stingerloom.toml:5: placeholder owner: environment variable 'OWNER_ROLE' is not set" in err(proc)
+    assert not (tmp_path / "dev.db").exists() or tables(f"sqlite:///{tmp_path / 'dev.db'}") <= {"__migrations"}
+    assert run_cli("apply", cwd=tmp_path, env={"OWNER_ROLE": "app"}).returncode == 0
+    assert query(f"sqlite:///{tmp_path / 'dev.db'}", "SELECT down_sql FROM __migrations WHERE id = '002_b'") == [
+        ("SELECT 'app';",)]
