@@ -24,6 +24,8 @@ def err(proc) -> str:
     return proc.stderr
 
 
+DEV_CONFIG = 'manifest = "db/manifest.yaml"\ndefault_env = "dev"\n[environments.dev]\ndatabase = "sqlite:///dev.db"\n'
+
 USERS = {
     "db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - 001_users.yaml\n",
     "db/001_users.yaml": "up: CREATE TABLE users (id INTEGER PRIMARY KEY);\ndown: DROP TABLE users;\n",
@@ -603,13 +605,7 @@ def test_lint_base_sees_files_of_folders_at_the_ref(tmp_path):
 
 def test_generate_uses_the_configuration(tmp_path):
     write(tmp_path, {
-        "stingerloom.toml": """
-            manifest = "db/manifest.yaml"
-            default_env = "dev"
-            [environments.dev]
-            database = "sqlite:///dev.db"
-            history_table = "dev_history"
-        """,
+        "stingerloom.toml": DEV_CONFIG + 'history_table = "dev_history"\n',
         "db/manifest.yaml": "stingerloom: 1\nmigrations: []\n",
         "schema.yaml": "tables:\n  teams:\n    columns:\n      id: {type: integer, primary_key: true}\n",
     })
@@ -653,14 +649,7 @@ def test_nul_bytes_in_paths_are_refused_where_written(tmp_path):
 
 def test_placeholder_values_from_the_os_environment_are_checked_before_anything_runs(tmp_path):
     write(tmp_path, {
-        "stingerloom.toml": """
-            manifest = "db/manifest.yaml"
-            default_env = "dev"
-            [environments.dev]
-            database = "sqlite:///dev.db"
-            history_table = "not a table"
-            placeholders = { owner = "${OWNER_ROLE}" }
-        """,
+        "stingerloom.toml": DEV_CONFIG + 'history_table = "not a table"\nplaceholders = { owner = "${OWNER_ROLE}" }\n',
         "db/manifest.yaml": "stingerloom: 1\nmigrations: [001_a.yaml, 002_b.yaml]\n",
         "db/001_a.yaml": "up: CREATE TABLE a (id INTEGER PRIMARY KEY);\ndown: DROP TABLE a;\n",
         "db/002_b.yaml": "up: CREATE TABLE b (id INTEGER PRIMARY KEY);\ndown: SELECT '${owner}';\n",
