@@ -62,6 +62,8 @@ def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict")
         url, is_default = resolve_database(args.database, manifest.database)
     if is_default and args.format != "json":
         _out(args).note(default_notice())
+    if settings.env_name is not None and args.format != "json":  # say which environment this is
+        _out(args).note(f"environment {settings.env_name} (from {settings.env_origin})")
     runner = MigrationRunner(
         manifest.migrations, url, history_table=settings.history_table(manifest).value,
         lock_timeout=settings.lock_timeout().value,

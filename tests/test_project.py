@@ -143,7 +143,8 @@ def test_environment_precedence_and_lazy_variables(tmp_path):
     assert "stingerloom.toml:6: environments.prod.database: environment variable 'PROD_URL' is not set" in err(proc)
     # STINGERLOOM_ENV picks it too; the environment's history_table wins over the manifest's default
     env = {"STINGERLOOM_ENV": "prod", "PROD_URL": f"sqlite:///{tmp_path / 'prod.db'}"}
-    assert run_cli("apply", cwd=tmp_path, env=env).returncode == 0
+    proc = run_cli("apply", cwd=tmp_path, env=env)
+    assert proc.returncode == 0 and "note: environment prod (from STINGERLOOM_ENV)" in err(proc)
     assert tables(env["PROD_URL"]) == {"prod_history", "users"}
     # STINGERLOOM_DATABASE_URL wins over the environment, --database over both (without expanding ${PROD_URL})
     other = f"sqlite:///{tmp_path / 'other.db'}"
