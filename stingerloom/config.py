@@ -199,7 +199,7 @@ def _light_env(e: Any) -> _Table | None:
     ph = e.get("placeholders")
     if (("database" in e and not _text(e["database"]))
             or ("history_table" in e and not (_text(e["history_table"]) and re.fullmatch(TABLE_PATTERN, e["history_table"])))
-            or (lt is not None and (isinstance(lt, bool) or not isinstance(lt, (int, float)) or lt <= 0))
+            or (lt is not None and (isinstance(lt, bool) or not isinstance(lt, (int, float)) or not 0 <= lt < float("inf")))
             or ("lock_timeout" in e and lt is None)
             or ("out_of_order" in e and e["out_of_order"] not in ("error", "warn", "apply"))
             or ("placeholders" in e and not (isinstance(ph, dict) and all(

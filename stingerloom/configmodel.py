@@ -30,7 +30,8 @@ class EnvironmentConfig(BaseModel):
         "is relative to the configuration file's folder. --database and STINGERLOOM_DATABASE_URL win.",
     )
     lock_timeout: float = Field(  # type: ignore[assignment]
-        default=None, gt=0, description="Seconds to wait for another run's migration lock (--lock-timeout wins)."
+        default=None, ge=0, allow_inf_nan=False,
+        description="Seconds any wait for a lock may last, 0 or more (--lock-timeout wins).",
     )
     placeholders: dict[str, str] = Field(  # type: ignore[assignment]
         default=None,
