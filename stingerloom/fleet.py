@@ -1,0 +1,284 @@
+"""Fleets: one manifest, many databases (SPEC §11 "Targets").
+
+A fleet is a list of database URLs: ``urls = [...]``, a ``file`` with one URL per line, or a SQL
+``query`` run on a catalog database (``from``). :func:`run_fleet` runs one unit of work per target on
+a pool of threads (the work is network and database bound: the drivers release the GIL while they
+wait), each target with its own connection, migration lock and history, exactly as a single
+``stingerloom apply --database URL`` would.
+
+Policy:
+
+* ``canary`` K: the first K targets run one at a time before any other; the run stops when one fails.
+* Without ``continue_on_error`` no new target starts after a failure (those running finish).
+* :meth:`Fleet.stop` (Ctrl-C) starts nothing new; the targets already running finish their current
+  work, so every history table stays consistent, and the report says which never started.
+
+Nothing here prints: events go to ``on_event`` and the report is returned for ``render/``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ._record import Record
+from .errors import InputError, StingerloomError
+
+MAX_TARGETS = 100_000
+MAX_TARGET_FILE = 10 * 1024 * 1024
+
+
+class TargetOutcome(Record):
+    """What one target did: ``target`` (display URL, password hidden), ``state`` (``ok``, ``failed``,
+    ``error``: could not run at all, ``skipped``: never started), ``applied`` / ``reverted`` counts,
+    ``pending`` after the run, ``seconds``, ``error`` (message), ``exit_code`` and ``payload`` (the
+    JSON of the single-database command: results or status)."""
+
+    __slots__ = ("index", "target", "state", "applied", "pending", "seconds", "error", "exit_code", "payload")
+    _defaults = {"applied": 0, "pending": None, "seconds": 0.0, "error": None, "exit_code": 0, "payload": None}
+
+    @property
+    def failed(self) -> bool:
+        return self.state in ("failed", "error")
+
+    def to_json(self, kind: str) -> dict:
+        out: dict[str, Any] = {"database": self.target, "result": self.state, "applied": self.applied,
+                               "pending": self.pending, "seconds": round(self.seconds, 3), "error": self.error}
+        if self.payload is not None:
+            out[kind] = self.payload
+        return out
+
+
+class FleetReport(Record):
+    __slots__ = ("outcomes", "interrupted", "stopped_after_failure", "seconds")
+    _defaults = {"interrupted": False, "stopped_after_failure": False, "seconds": 0.0}
+
+    @property
+    def failed(self) -> list[TargetOutcome]:
+        return [o for o in self.outcomes if o.failed]
+
+    def summary(self) -> dict:
+        counts: dict[str, int] = {}
+        for o in self.outcomes:
+            counts[o.state] = counts.get(o.state, 0) + 1
+        return {"targets": len(self.outcomes), "ok": counts.get("ok", 0),
+                "failed": counts.get("failed", 0) + counts.get("error", 0), "skipped": counts.get("skipped", 0),
+                "applied": sum(o.applied for o in self.outcomes), "interrupted": self.interrupted,
+                "seconds": round(self.seconds, 3)}
+
+    def to_json(self, kind: str) -> dict:
+        return {"targets": [o.to_json(kind) for o in self.outcomes], "summary": self.summary()}
+
+
+# -- where the targets come from -------------------------------------------------------------------
+def target_urls(name: str, spec: Any, base_dir: Path, *, expand: Callable[[str], str] = lambda s: s) -> list[str]:
+    """The URLs of target group ``name``: ``spec`` has exactly one of ``urls``, ``file`` or ``query``
+    (with ``from``). ``expand`` resolves ``${VAR}`` in a value when it is used."""
+    get = spec.get if isinstance(spec, dict) else (lambda k, d=None: getattr(spec, k, d))
+    urls, file, query = get("urls"), get("file"), get("query")
+    given = [k for k, v in (("urls", urls), ("file", file), ("query", query)) if v]
+    if len(given) != 1:
+        raise InputError(f"targets.{name}: give exactly one of `urls`, `file` or `query` (found: "
+                         f"{', '.join(given) or 'none'})")
+    if urls:
+        out = [expand(u) for u in urls]
+    elif file:
+        out = _urls_from_file(name, base_dir, expand(file))
+    else:
+        source = get("from") or get("from_")
+        if not source:
+            raise InputError(f"targets.{name}: `query` needs `from`, the URL of the catalog database it runs on")
+        out = _urls_from_query(name, expand(source), query)
+    if not out:
+        raise InputError(f"targets.{name}: no database URLs (the list, file or query gave none)")
+    if len(out) > MAX_TARGETS:
+        raise InputError(f"targets.{name}: {len(out)} targets, more than the {MAX_TARGETS} allowed")
+    seen: set[str] = set()
+    for u in out:
+        if u in seen:
+            from .urls import redact_url
+
+            raise InputError(f"targets.{name}: {redact_url(u)} is listed twice",
+                             hint="each database must appear once: two runs on one database would wait on each other")
+        seen.add(u)
+    return out
+
+
+def _urls_from_file(name: str, base_dir: Path, file: str) -> list[str]:
+    path = (base_dir / file).resolve()
+    display = str(Path(file))
+    try:
+        if not path.is_file():
+            raise InputError(f"targets.{name}: {display} is not a regular file",
+                             hint="give a text file with one database URL per line")
+        if path.stat().st_size > MAX_TARGET_FILE:
+            raise InputError(f"targets.{name}: {display} is larger than 10 MB")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"targets.{name}: cannot read {display}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"targets.{name}: {display} is not UTF-8 text") from None
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def _urls_from_query(name: str, source: str, query: str) -> list[str]:
+    from .dialects import get_dialect
+
+    with get_dialect(source) as d:
+        try:
+            rows = d.execute(query)
+        except Exception as exc:
+            if not d.is_database_error(exc):
+                raise
+            message, _ = d.error_message(exc)
+            raise InputError(f"targets.{name}: the query on {d.display_url} failed: {message}") from None
+    out = []
+    for r in rows:
+        if not r or not isinstance(r[0], str):
+            raise InputError(f"targets.{name}: the query must return one text column of database URLs")
+        out.append(r[0].strip())
+    return out
+
+
+# -- running -----------------------------------------------------------------------------------------
+Work = Callable[[str, Callable[[str, dict], None]], TargetOutcome]
+
+
+class Fleet:
+    """Runs ``work(url, on_event) -> TargetOutcome`` for each target, in order of the list."""
+
+    def __init__(self, urls: Sequence[str], work: Work, *, parallel: int = 1, canary: int = 0,
+                 continue_on_error: bool = False, on_event: Callable[[str, dict], None] | None = None) -> None:
+        if parallel < 1:
+            raise InputError("--parallel must be at least 1")
+        if canary < 0:
+            raise InputError("--canary must be 0 or more")
+        self.urls = list(urls)
+        self.work = work
+        self.parallel = parallel
+        self.canary = min(canary, len(self.urls))
+        self.continue_on_error = continue_on_error
+        self.on_event = on_event or (lambda kind, data: None)
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        """Start no new target (Ctrl-C); running ones finish."""
+        self._stop.set()
+
+    def _one(self, index: int, url: str) -> TargetOutcome:
+        from .urls import redact_url
+
+        display = _display(url)
+        self.on_event("target-start", {"index": index, "target": display})
+        started = time.perf_counter()
+        try:
+            outcome = self.work(url, lambda kind, data: self.on_event(kind, dict(data, index=index)))
+        except StingerloomError as exc:
+            outcome = TargetOutcome(index, display, "error", error=exc.format(), exit_code=exc.exit_code)
+        except Exception as exc:  # noqa: BLE001 - one target's bug must not hide the others' results
+            outcome = TargetOutcome(index, display, "error", exit_code=2,
+                                    error=redact_url(f"{type(exc).__name__}: {exc}"))
+        outcome.index, outcome.target = index, display
+        outcome.seconds = time.perf_counter() - started
+        self.on_event("target-done", {"index": index, "outcome": outcome})
+        return outcome
+
+    def run(self) -> FleetReport:
+        started = time.perf_counter()
+        outcomes: dict[int, TargetOutcome] = {}
+        stopped_after_failure = False
+        self.on_event("fleet-begin", {"total": len(self.urls), "parallel": self.parallel, "canary": self.canary})
+        # canaries, one at a time
+        i = 0
+        while i < self.canary and not self._stop.is_set():
+            o = outcomes[i] = self._one(i, self.urls[i])
+            i += 1
+            if o.failed:
+                stopped_after_failure = True
+                break
+        if not stopped_after_failure:
+            stopped_after_failure = self._pool(i, outcomes)
+        for j, url in enumerate(self.urls):
+            if j not in outcomes:
+                outcomes[j] = TargetOutcome(j, _display(url), "skipped")
+        report = FleetReport([outcomes[j] for j in range(len(self.urls))], interrupted=self._stop.is_set(),
+                             stopped_after_failure=stopped_after_failure, seconds=time.perf_counter() - started)
+        self.on_event("fleet-end", {"report": report})
+        return report
+
+    def _pool(self, start: int, outcomes: dict[int, TargetOutcome]) -> bool:
+        """Run targets ``start``… on the pool; True when a failure stopped the run early."""
+        stopped = False
+        running: dict[Future, int] = {}
+        next_index = start
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="stingerloom-target") as pool:
+            try:
+                while True:
+                    while (not self._stop.is_set() and not stopped and next_index < len(self.urls)
+                           and len(running) < self.parallel):
+                        running[pool.submit(self._one, next_index, self.urls[next_index])] = next_index
+                        next_index += 1
+                    if not running:
+                        break
+                    done, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
+                    for f in done:
+                        o = outcomes[running.pop(f)] = f.result()
+                        if o.failed and not self.continue_on_error:
+                            stopped = True
+            except KeyboardInterrupt:
+                self.stop()
+                for f in list(running):  # the running ones finish: their history stays consistent
+                    outcomes[running.pop(f)] = f.result()
+        return stopped
+
+
+def _display(url: str) -> str:
+    from .urls import DatabaseURL, redact_url
+
+    try:
+        return str(DatabaseURL.parse(url))
+    except StingerloomError:
+        return redact_url(url)
+
+
+# -- the single-database commands, as units of fleet work ----------------------------------------------
+def command_work(command: str, manifest: Any, *, lock_timeout: float, to: str | None = None,
+                 steps: int | None = None, all: bool = False) -> Work:
+    """``work(url, on_event)`` running ``apply``, ``rollback`` or ``status`` of ``manifest`` on one target,
+    on one connection, with that target's own lock and history."""
+    from .runner import MigrationRunner
+
+    def work(url: str, on_event: Callable[[str, dict], None]) -> TargetOutcome:
+        runner = MigrationRunner(manifest.migrations, url, history_table=manifest.history_table,
+                                 lock_timeout=lock_timeout, on_event=on_event)
+        runner._open()
+        try:
+            if command == "status":
+                states = runner.states()
+                payload = runner.status(states)
+                return TargetOutcome(0, "", "ok", applied=len(payload["executed"]),
+                                     pending=len(payload["pending"]), payload=payload)
+            if command == "apply":
+                results = runner.run(to=to)
+            else:
+                results = runner.rollback(1 if steps is None else steps, to=to, all=all)
+            pending = sum(1 for s in runner.states() if s.state == "pending")
+        finally:
+            runner._close()
+        ok = [r for r in results if r.success]
+        failed = next((r for r in results if not r.success), None)
+        error = None
+        if failed is not None:
+            error = failed.exception.format() if failed.exception else failed.error
+        return TargetOutcome(0, "", "failed" if failed else "ok", applied=len(ok), pending=pending, error=error,
+                             exit_code=1 if failed else 0, payload=[r.to_json() for r in results])
+
+    return work
