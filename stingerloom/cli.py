@@ -49,7 +49,6 @@ def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict")
     """The runner for the target database. ``placeholders``: ``strict`` (every ${name} the dialect's
     SQL uses needs a value, or nothing runs), ``lenient`` (rollback: it runs the stored down SQL, so a
     placeholder without a value stays as written) or ``none`` (status: checksums are of the SQL as written)."""
-    from .runner import MigrationRunner
     from .target import ENV_VAR, default_notice, resolve_database
 
     settings = _settings(args)
@@ -64,6 +63,14 @@ def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict")
         _out(args).note(default_notice())
     if settings.env_name is not None and args.format != "json":  # say which environment this is
         _out(args).note(f"environment {settings.env_name} (from {settings.env_origin})")
+    return _runner_for(args, manifest, url, placeholders=placeholders)
+
+
+def _runner_for(args: argparse.Namespace, manifest, url, *, placeholders: str = "strict"):
+    """The runner for ``url`` with the project's history table, lock timeout and placeholders."""
+    from .runner import MigrationRunner
+
+    settings = _settings(args)
     runner = MigrationRunner(
         manifest.migrations, url, history_table=settings.history_table(manifest).value,
         lock_timeout=settings.lock_timeout().value,
@@ -129,8 +136,53 @@ def cmd_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fleet(args: argparse.Namespace, command: str) -> int:
+    """``apply``, ``rollback`` or ``status`` on every database of ``[targets.NAME]`` (SPEC §11)."""
+    from .errors import InputError
+    from .fleet import Fleet, command_work
+
+    for flag in ("dry_run", "script", "database", "check"):
+        if getattr(args, flag, None):
+            raise InputError(f"--{flag.replace('_', '-')} cannot be combined with --targets",
+                             hint="run it against one database, without --targets")
+    if getattr(args, "include_missing", False):
+        raise InputError("--include-missing cannot be combined with --targets",
+                         hint="revert another manifest's rows one database at a time")
+    manifest = _load(args)
+    urls = _settings(args).targets(args.targets)
+    placeholders = {"apply": "strict", "rollback": "lenient", "status": "none"}[command]
+    work = command_work(command, lambda url: _runner_for(args, manifest, url, placeholders=placeholders),
+                        to=getattr(args, "to", None), steps=getattr(args, "steps", None),
+                        all=getattr(args, "all", False))
+    out = _out(args)
+    from .render.fleet import FleetView, render_fleet
+
+    view = FleetView(out, command, enabled=args.format != "json")
+    fleet = Fleet(urls, work, parallel=args.parallel, canary=args.canary,
+                  continue_on_error=args.continue_on_error, on_event=view.event)
+    try:
+        report = fleet.run()
+    finally:
+        view.close()
+    if args.format == "json":
+        out.json(report.to_json("status" if command == "status" else "results"))
+    else:
+        render_fleet(out, report, command)
+    if report.interrupted:
+        return 130
+    failed = report.failed
+    if failed:
+        if args.format != "json":
+            out.error(f"{len(failed)} of {len(report.outcomes)} target(s) failed: "
+                      + ", ".join(o.target for o in failed[:5]) + (" …" if len(failed) > 5 else ""))
+        return EXIT_FAILED
+    return EXIT_OK
+
+
 def cmd_apply(args: argparse.Namespace) -> int:
     """Apply pending migrations in manifest order."""
+    if getattr(args, "targets", None):
+        return cmd_fleet(args, "apply")
     manifest = _load(args)
     runner = _runner(args, manifest)
     out = _out(args)
@@ -150,6 +202,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     """Revert applied migrations, newest first (default: the last one)."""
+    if getattr(args, "targets", None):
+        return cmd_fleet(args, "rollback")
     manifest = _load(args)
     runner = _runner(args, manifest, placeholders="lenient")  # it runs the down SQL stored when applied
     steps = 1 if args.steps is None else args.steps
@@ -214,6 +268,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     those entries marked ``invalid``; the problems are printed and the exit code is 2. ``--check``
     is a deploy gate: exit 1 unless every listed migration is applied and nothing else is recorded.
     """
+    if getattr(args, "targets", None):
+        return cmd_fleet(args, "status")
     from .manifest import read_manifest_partial
     from .runner import BrokenEntry
 
@@ -340,6 +396,27 @@ def _seconds(text: str) -> float:
 _MANIFEST_HELP = "manifest file (default: `manifest` of the project configuration)"
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def _fleet_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("fleets (SPEC §11)")
+    g.add_argument("--targets", metavar="NAME", help="run on every database of [targets.NAME] in the configuration")
+    g.add_argument("--parallel", metavar="N", type=_positive, default=4,
+                   help="targets at a time with --targets (default 4)")
+    g.add_argument("--canary", metavar="K", type=_positive, default=0,
+                   help="run the first K targets alone first; stop if one fails")
+    g.add_argument("--continue-on-error", action="store_true",
+                   help="keep starting targets after one failed (default: stop starting new ones)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -398,6 +475,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="deploy gate: exit 1 unless every listed migration is applied and nothing is pending, "
                         "modified, dirty, running or missing")
+
+    for name in ("apply", "rollback", "status"):
+        _fleet_flags(sub.choices[name])
 
     p = add("baseline", cmd_baseline, "record migrations as applied without running them")
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)

@@ -416,6 +416,43 @@ class Settings:
             file, _, line = setting.origin.rpartition(":")
             raise InputError(f"environments.{self.env_name}.{key}: {exc}", file=file, line=int(line)) from None
 
+    def targets(self, name: str) -> list[str]:
+        """The database URLs of ``[targets.NAME]`` (``${VAR}`` expanded now: they are the targets)."""
+        import difflib
+
+        from .fleet import target_urls
+        from .manifest import envvars
+
+        p = self.project
+        if p is None:
+            raise InputError(f"--targets {name}: there is no configuration file",
+                             hint=f"write a {CONFIG_NAME} with [targets.{name}] (urls, file or query)")
+        groups = getattr(p.model, "targets", None) or {}
+        if name not in groups:
+            close = difflib.get_close_matches(name, sorted(groups), n=1, cutoff=0.6)
+            raise InputError(f"--targets {name}: {p.display} defines "
+                             + (", ".join(sorted(groups)) if groups else "no [targets.*]")
+                             + (f"; did you mean {close[0]!r}?" if close else ""),
+                             hint=f"add [targets.{name}] to {p.display}")
+
+        def expand(value: str) -> str:
+            try:
+                return envvars.expand(value)
+            except envvars.UndefinedVariable as exc:
+                raise InputError(f"targets.{name}: environment variable {exc.name!r} is not set",
+                                 file=p.display, line=p.line("targets", name),
+                                 hint=f"set {exc.name} (or give a default: ${{{exc.name}:-...}})") from None
+            except ValueError as exc:
+                raise InputError(f"targets.{name}: {exc}", file=p.display, line=p.line("targets", name)) from None
+
+        try:
+            urls = target_urls(name, groups[name], p.folder, expand=expand)
+        except InputError as exc:
+            if exc.file is None:
+                exc.file, exc.line = p.display, p.line("targets", name)
+            raise
+        return [_sqlite_relative_to(u, p.folder) for u in urls]
+
     def placeholders(self):
         """The :class:`~stingerloom.placeholders.PlaceholderValues` of the environment and ``--set``."""
         from .placeholders import PlaceholderValues

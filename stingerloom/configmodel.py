@@ -82,6 +82,27 @@ class LintConfig(BaseModel):
     )
 
 
+class TargetsConfig(BaseModel):
+    """A fleet of databases (SPEC §11): exactly one of ``urls``, ``file`` or ``query`` (with ``from``)."""
+
+    model_config = ConfigDict(extra="forbid", title="targets", populate_by_name=True)
+
+    urls: list[str] = Field(  # type: ignore[assignment]
+        default=None, description="Database URLs; ${VAR} reads the OS environment (keep passwords there)."
+    )
+    file: str = Field(  # type: ignore[assignment]
+        default=None, min_length=1,
+        description="A text file of database URLs, one per line (# comments), relative to this file's folder.",
+    )
+    query: str = Field(  # type: ignore[assignment]
+        default=None, min_length=1,
+        description="SQL returning one text column of database URLs, run on the `from` database.",
+    )
+    from_: str = Field(  # type: ignore[assignment]
+        default=None, alias="from", min_length=1, description="URL of the catalog database `query` runs on.",
+    )
+
+
 class ConfigFile(BaseModel):
     """The project configuration: every key is optional."""
 
@@ -105,6 +126,9 @@ class ConfigFile(BaseModel):
     )
     environments: dict[str, EnvironmentConfig] = Field(default_factory=dict, description="Named environments.")
     lint: LintConfig = Field(default_factory=LintConfig, description="Settings of `stingerloom lint`.")
+    targets: dict[str, TargetsConfig] = Field(
+        default_factory=dict, description="Named fleets of databases for --targets NAME (apply, status, rollback).",
+    )
 
     #: clearer words than pydantic's for the loader's messages
     EXPECTED: ClassVar[dict[str, str]] = {
@@ -117,6 +141,8 @@ class ConfigFile(BaseModel):
         """The keys allowed in the mapping at ``loc`` (for "unknown key ... did you mean")."""
         if loc[:1] == ("environments",) and len(loc) == 2:
             return list(EnvironmentConfig.model_fields)
+        if loc[:1] == ("targets",) and len(loc) == 2:
+            return [f.alias or name for name, f in TargetsConfig.model_fields.items()]
         if loc == ("lint",):
             return [f.alias or name for name, f in LintConfig.model_fields.items()]
         return list(cls.model_fields)

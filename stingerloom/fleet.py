@@ -108,8 +108,12 @@ def target_urls(name: str, spec: Any, base_dir: Path, *, expand: Callable[[str],
 
 
 def _urls_from_file(name: str, base_dir: Path, file: str) -> list[str]:
-    path = (base_dir / file).resolve()
+    from .manifest.paths import check_inside
+
     display = str(Path(file))
+    path, problem = check_inside(base_dir, file, what="the configuration's folder")
+    if problem is not None:
+        raise InputError(f"targets.{name}: {problem}")
     try:
         if not path.is_file():
             raise InputError(f"targets.{name}: {display} is not a regular file",
@@ -250,15 +254,14 @@ def _display(url: str) -> str:
 
 
 # -- the single-database commands, as units of fleet work ----------------------------------------------
-def command_work(command: str, manifest: Any, *, lock_timeout: float, to: str | None = None,
+def command_work(command: str, make_runner: Callable[[str], Any], *, to: str | None = None,
                  steps: int | None = None, all: bool = False) -> Work:
-    """``work(url, on_event)`` running ``apply``, ``rollback`` or ``status`` of ``manifest`` on one target,
-    on one connection, with that target's own lock and history."""
-    from .runner import MigrationRunner
+    """``work(url, on_event)`` running ``apply``, ``rollback`` or ``status`` on one target, on one
+    connection, with that target's own lock and history (``make_runner(url)`` builds its runner)."""
 
     def work(url: str, on_event: Callable[[str, dict], None]) -> TargetOutcome:
-        runner = MigrationRunner(manifest.migrations, url, history_table=manifest.history_table,
-                                 lock_timeout=lock_timeout, on_event=on_event)
+        runner = make_runner(url)
+        runner.on_event = on_event
         runner._open()
         try:
             if command == "status":
