@@ -55,6 +55,16 @@ class FleetView:
             self._names[data["index"]] = data["target"]
             self._tasks[data["index"]] = self._bar.add_task(f"  {data['target']}", total=None)
 
+    def _on_begin(self, data: dict) -> None:  # a target's runner knows how many migrations it will run
+        task = self._tasks.get(data.get("index"))
+        if self._bar is not None and task is not None:
+            self._bar.update(task, total=data["total"], completed=0)
+
+    def _on_done(self, data: dict) -> None:  # a migration finished on one target
+        task = self._tasks.get(data.get("index"))
+        if self._bar is not None and task is not None:
+            self._bar.advance(task)
+
     def _on_start(self, data: dict) -> None:  # a migration starts on one target
         task = self._tasks.get(data.get("index"))
         if self._bar is not None and task is not None:
