@@ -113,7 +113,7 @@ def test_id_defaults_to_stem_and_numbers_stay_text(tmp_path):
     manifest = write(tmp_path, {
         "manifest.yaml": "stingerloom: 1\nmigrations: [001_a.yaml, b.yaml]\n",
         "001_a.yaml": GOOD,
-        "b.yaml": "id: 2024_01_01\ndescription: 2024-01-01\nup: ''\n",
+        "b.yaml": "id: 2024_01_01\ndescription: '2024-01-01'\nup: ''\n",
     })
     m = load_manifest(manifest)
     assert m.ids == ["001_a", "2024_01_01"]

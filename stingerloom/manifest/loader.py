@@ -331,7 +331,9 @@ def _dotted(loc: tuple) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    import datetime
+
+    text = value.isoformat() if isinstance(value, (datetime.date, datetime.time)) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

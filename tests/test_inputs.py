@@ -1,0 +1,134 @@
+"""Hostile and careless inputs (issue 8, items 7, 8, 9, 22): templates, types, unset variables, files
+that are not files. Through the CLI, as a user meets them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import history, query, run_cli, tables, write_manifest
+
+# -- item 7: a block of only comments is never applied ------------------------------------------
+
+
+def test_the_template_new_writes_is_refused_and_never_recorded(db_url, tmp_path):
+    """`init`, `new`, `apply`: refused at the block, nothing recorded; filled in, it applies."""
+    assert run_cli("init", "mig", cwd=tmp_path).returncode == 0
+    manifest = tmp_path / "mig" / "manifest.yaml"
+    assert run_cli("new", str(manifest), "create_t", cwd=tmp_path).returncode == 0
+    proc = run_cli("apply", str(manifest), "--database", db_url, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "001_create_t.yaml:3:3:" in proc.stderr and "only comments" in proc.stderr
+    assert 'up: ""' in proc.stderr  # the one spelling of a deliberate no-op
+    assert "Traceback" not in proc.stderr
+    assert history(db_url) == []
+    code = run_cli("status", str(manifest), "--database", db_url, cwd=tmp_path)
+    assert "001_create_t  pending" in code.stdout
+
+    path = tmp_path / "mig" / "001_create_t.yaml"
+    text = path.read_text().replace("-- the SQL of this change (several statements may follow each other)",
+                                    "CREATE TABLE t7 (id INTEGER)")
+    path.write_text(text)
+    proc = run_cli("apply", str(manifest), "--database", db_url, cwd=tmp_path)
+    assert proc.returncode == 2  # the down is still the template: it would be stored and "run" later
+    assert "001_create_t.yaml:5:3:" in proc.stderr and "(down)" in proc.stderr
+    assert history(db_url) == [] and "t7" not in tables(db_url)
+
+    path.write_text(text.replace("-- the SQL that reverts it", "DROP TABLE t7"))
+    proc = run_cli("apply", str(manifest), "--database", db_url, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [h[:2] for h in history(db_url)] == [("001_create_t", "applied")]
+    assert "t7" in tables(db_url)
+
+
+@pytest.mark.parametrize("toml", [False, True], ids=["yaml", "toml"])
+def test_comment_only_blocks_of_every_kind_are_refused_and_empty_string_is_a_no_op(tmp_path, toml):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    if toml:
+        files = {"a.toml": 'up = """\n/* later */\n;\n"""\n', "b.toml": 'up = ""\n'}
+    else:
+        files = {"a.yaml": "up:\n  sqlite: '-- later'\n  default: CREATE TABLE never (id int)\n",
+                 "b.yaml": "up: ''\n"}
+    manifest = write_manifest(tmp_path, files)
+    proc = run_cli("apply", str(manifest), "--database", db, "--dry-run")
+    assert proc.returncode == 2 and "only comments" in proc.stderr
+    assert ("a.toml:2:1:" if toml else "a.yaml:2:12:") in proc.stderr
+    manifest = write_manifest(tmp_path, {name: text for name, text in files.items() if name.startswith("b")})
+    proc = run_cli("apply", str(manifest), "--database", db)
+    assert proc.returncode == 0, proc.stderr
+    assert [h[:2] for h in history(db)] == [("b", "applied")]
+
+
+def test_rollback_refuses_a_stored_down_of_only_comments(db_url, tmp_path):
+    """A row applied by an older version with the template down: rollback must not "run" it and drop
+    the row while the table stays."""
+    manifest = write_manifest(tmp_path, {"a.yaml": "up: CREATE TABLE r7 (id INTEGER)\ndown: DROP TABLE r7\n"})
+    assert run_cli("apply", str(manifest), "--database", db_url).returncode == 0
+    from stingerloom.dialects import get_dialect
+
+    with get_dialect(db_url) as d:
+        q = d.quote
+        sql = f"UPDATE {d.history_ref()} SET {q('down_sql')} = {d.placeholder} WHERE {q('id')} = {d.placeholder}"
+    query(db_url, sql, ("-- the SQL that reverts it\n", "a"))
+    (tmp_path / "a.yaml").write_text("up: CREATE TABLE r7 (id INTEGER)\ndown: '-- later'\n")
+    proc = run_cli("rollback", str(manifest), "--database", db_url)
+    assert proc.returncode == 2, proc.stderr
+    assert "only comments" in proc.stderr and "down SQL stored in the history" in proc.stderr
+    assert "repair" in proc.stderr
+    assert [h[:2] for h in history(db_url)] == [("a", "applied")] and "r7" in tables(db_url)
+
+
+# -- item 8: strict types ---------------------------------------------------------------------------
+
+STRICT_YAML = [
+    ("up: ''\ndown: 42\n", "a.yaml:2:7:", "down: expected SQL text"),
+    ("up: 3.14\n", "a.yaml:1:5:", "up: expected SQL text"),
+    ("up: ''\ndown: true\n", "a.yaml:2:7:", "down: expected SQL text"),
+    ("up: 2024-01-01\n", "a.yaml:1:5:", "up: expected SQL text"),
+    ("up: ''\ntransaction: 'off'\n", "a.yaml:2:14:", "transaction: expected true or false, got 'off'"),
+    ("up: ''\nirreversible: 1\n", "a.yaml:2:15:", "irreversible: expected true or false, got 1"),
+    ("up: ''\ndescription: 12\n", "a.yaml:2:14:", "description: expected a string, got 12"),
+    ("up:\n  postgres: 1\n  default: ''\n", "a.yaml:2:13:", "up.postgres: expected SQL text"),
+    ("up: ''\ndown:\n  mysql: false\n", "a.yaml:3:10:", "down.mysql: expected SQL text"),
+]
+STRICT_TOML = [
+    ('up = ""\ndown = 42\n', "a.toml:2:8:", "down: expected SQL text"),
+    ("up = 3.14\n", "a.toml:1:6:", "up: expected SQL text"),
+    ('up = ""\ndown = true\n', "a.toml:2:8:", "down: expected SQL text"),
+    ("up = 2024-01-01\n", "a.toml:1:6:", "up: expected SQL text"),
+    ('up = ""\ntransaction = "off"\n', "a.toml:2:15:", "transaction: expected true or false"),
+    ('up = ""\ndescription = 12\n', "a.toml:2:15:", "description: expected a string, got 12"),
+    ('up = {postgres = 1, default = ""}\n', "a.toml:1:18:", "up.postgres: expected SQL text"),
+    ('up = ""\n[down]\nsqlite = []\n', "a.toml:3:10:", "down.sqlite: expected SQL text"),
+]
+
+
+@pytest.mark.parametrize("text,where,message", STRICT_YAML + STRICT_TOML,
+                         ids=[t[0].split("\n")[-2] or t[0] for t in STRICT_YAML + STRICT_TOML])
+def test_wrong_types_are_errors_at_file_line(tmp_path, text, where, message):
+    name = "a.toml" if where.startswith("a.toml") else "a.yaml"
+    manifest = write_manifest(tmp_path, {name: text})
+    db = tmp_path / "x.db"
+    proc = run_cli("apply", str(manifest), "--database", f"sqlite:///{db}")
+    assert proc.returncode == 2, proc.stderr
+    assert where in proc.stderr and message in proc.stderr and "Traceback" not in proc.stderr
+    assert not db.exists() or history(f"sqlite:///{db}") == []
+    proc = run_cli("lint", str(manifest), "--format", "json")
+    _, line, column = where.rstrip(":").split(":")
+    found = [(f["rule"], f["line"], f["column"]) for f in json.loads(proc.stdout)["findings"]
+             if message in f["message"]]
+    assert proc.returncode == 1 and found == [("SL101", int(line), int(column))], proc.stdout
+
+
+def test_quoted_values_and_yaml_booleans_still_load(tmp_path):
+    manifest = write_manifest(tmp_path, {
+        "a.yaml": "id: 001\ndescription: '12'\ntransaction: no\nup: '42'\ndown: ''\n",
+        "b.toml": 'description = "2024-01-01"\ntransaction = false\nup = "SELECT 1"\n',
+    })
+    from stingerloom import load_manifest
+
+    m = load_manifest(manifest)
+    assert m.ids == ["001", "b"]
+    assert (m.migrations[0].description, m.migrations[0].transaction) == ("12", False)
+    assert m.migrations[0].up_sql("sqlite").text == "42"
+    assert m.migrations[1].description == "2024-01-01"
