@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import os
 import re
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,12 @@ class FileRecord:
         self.digest = hashlib.sha256(data).hexdigest() if racy else None
 
 
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
 class Loader:
     def __init__(self, path: Path, env: Any = None) -> None:
         self.path = path
@@ -88,11 +95,16 @@ class Loader:
     def read_text(self, path: Path, display: str, pos_file: str | None, pos: tuple, code: str) -> str | None:
         """The text of ``path``, or None after reporting why it cannot be read."""
         try:
-            st = os.stat(path)
-            if st.st_size > MAX_FILE_BYTES:
-                self.problem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: {display}", display)
-                return None
-            with open(path, "rb") as fh:
+            # O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with open(fd, "rb") as fh:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):
+                    self.problem(f"not a regular file ({_file_kind(st.st_mode)}): {display}", pos_file, pos, code=code)
+                    return None
+                if st.st_size > MAX_FILE_BYTES:
+                    self.problem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: {display}", display)
+                    return None
                 data = fh.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             self.problem(f"no such file: {display}", pos_file, pos, code=code)
@@ -221,6 +233,10 @@ class Loader:
         entry = entry_expanded
         if not entry.strip():
             self.problem("empty migration path", self.display, pos, key="migrations", code="SL102")
+            return
+        if "\0" in entry:
+            self.problem("migration path contains a NUL byte (\\0), which no file name can hold",
+                         self.display, pos, key="migrations", code="SL102")
             return
         base = self.path.parent
         target = base / entry

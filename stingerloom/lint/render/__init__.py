@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TextIO
 
 _MODULES = {"text": "text", "json": "json_", "sarif": "sarif", "github": "github", "junit": "junit"}
@@ -20,9 +21,11 @@ def source_line(file: str | None, line: int | None, _cache: dict = {}) -> str | 
     lines = _cache.get(file)
     if lines is None:
         try:
+            if not os.path.isfile(file):  # never open a named pipe: it would wait for a writer
+                raise FileNotFoundError(file)
             with open(file, encoding="utf-8", newline="") as fh:
                 text = fh.read()
-        except (OSError, UnicodeDecodeError):
+        except (OSError, UnicodeDecodeError, ValueError):
             text = ""
         lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         _cache[file] = lines
