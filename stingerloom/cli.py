@@ -39,7 +39,7 @@ def _runner(args: argparse.Namespace, manifest):
     from .runner import MigrationRunner
     from .target import default_notice, resolve_database
 
-    url, is_default = resolve_database(args.database, manifest.database)
+    url, is_default = resolve_database(args.database, manifest)
     if is_default and args.format != "json":
         _out(args).note(default_notice())
     runner = MigrationRunner(

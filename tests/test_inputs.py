@@ -132,3 +132,84 @@ def test_quoted_values_and_yaml_booleans_still_load(tmp_path):
     assert (m.migrations[0].description, m.migrations[0].transaction) == ("12", False)
     assert m.migrations[0].up_sql("sqlite").text == "42"
     assert m.migrations[1].description == "2024-01-01"
+
+
+# -- item 22: small inputs, big costs --------------------------------------------------------------
+
+TOML_BOMBS = {  # name: (text, where it is refused)
+    "dotted key": ("up = ''\n" + "a" + ".a" * 40_000 + " = 1\n", "a.toml:2:"),  # took 36 s and 6 GB
+    "table header": ("up = ''\n[" + "a." * 40_000 + "a]\n", "a.toml:2:"),
+    "nested arrays": ("up = " + "[" * 40_000 + "]" * 40_000 + "\n", "a.toml:1:"),
+    "many keys": ("up = ''\n[x]\n" + "".join(f"k{i} = 1\n" for i in range(100_001)), "a.toml:100001:"),
+}
+
+
+@pytest.mark.parametrize("text,where", list(TOML_BOMBS.values()), ids=list(TOML_BOMBS))
+def test_a_toml_bomb_is_refused_quickly_at_its_line(tmp_path, text, where):
+    import time
+
+    manifest = write_manifest(tmp_path, {"a.toml": text})
+    for command in ("status", "lint"):
+        started = time.monotonic()
+        args = ("--database", f"sqlite:///{tmp_path / 'x.db'}") if command == "status" else ("--format", "github")
+        proc = run_cli(command, str(manifest), *args, timeout=60)
+        assert time.monotonic() - started < 15
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == (2 if command == "status" else 1), out
+        assert "TOML file too complex" in out and "Traceback" not in out and "MemoryError" not in out
+        if command == "status":
+            assert where in out
+        else:
+            assert f"line={where.split(':')[1]}," in out
+
+
+def test_a_toml_manifest_bomb_is_refused_too(tmp_path):
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text("stingerloom = 1\nmigrations = []\n" + "x" + ".x" * 40_000 + " = 1\n")
+    proc = run_cli("status", str(manifest), "--database", f"sqlite:///{tmp_path / 'x.db'}", timeout=60)
+    assert proc.returncode == 2 and "manifest.toml:3:" in proc.stderr and "too complex" in proc.stderr
+
+
+def test_a_named_pipe_listed_as_a_migration_is_refused_not_waited_for(tmp_path):
+    import os
+
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int)\n"})
+    os.mkfifo(tmp_path / "002_pipe.yaml")
+    manifest.write_text(manifest.read_text() + "  - 002_pipe.yaml\n")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    for command in ("status", "apply", "rollback", "lint"):
+        args = () if command == "lint" else ("--database", db)
+        proc = run_cli(command, str(manifest), *args, timeout=20)  # it used to hang for ever
+        assert proc.returncode == (1 if command == "lint" else 2), proc.stderr
+        out = proc.stdout + proc.stderr
+        assert "not a regular file (a named pipe)" in out and "002_pipe.yaml" in out
+        assert "manifest.yaml:4:5:" in out if command != "lint" else "4:5" in out
+    assert tables(db) == set()
+    proc = run_cli("status", str(tmp_path / "002_pipe.yaml"), "--database", db, timeout=20)
+    assert proc.returncode == 2 and "is not a regular file" in proc.stderr
+    proc = run_cli("lint", str(tmp_path / "002_pipe.yaml"), timeout=20)
+    assert proc.returncode == 2 and "is not a regular file" in proc.stdout
+
+
+@pytest.mark.parametrize("manifest_text", [
+    'stingerloom: 1\nmigrations: ["a\\0.yaml"]\n',
+    'stingerloom = 1\nmigrations = ["a\\u0000.toml"]\n',
+], ids=["yaml", "toml"])
+def test_a_nul_byte_in_a_path_is_a_clean_error(tmp_path, manifest_text):
+    manifest = tmp_path / ("manifest.toml" if "=" in manifest_text.split("\n")[0] else "manifest.yaml")
+    manifest.write_text(manifest_text)
+    for command in ("status", "apply", "lint"):
+        args = () if command == "lint" else ("--database", f"sqlite:///{tmp_path / 'x.db'}")
+        proc = run_cli(command, str(manifest), *args)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == (1 if command == "lint" else 2), out
+        assert "NUL byte" in out and "internal error" not in out and "Traceback" not in out
+        assert f"{manifest.name}:2:" in out if command != "lint" else "2:" in out
+
+
+def test_a_nul_byte_in_a_sqlite_url_is_a_clean_error(tmp_path):
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text('stingerloom: 1\ndatabase: "sqlite:///a\\0b.db"\nmigrations: []\n')
+    proc = run_cli("status", str(manifest), cwd=tmp_path)
+    assert proc.returncode == 2 and "internal error" not in proc.stderr
+    assert "NUL" in proc.stderr

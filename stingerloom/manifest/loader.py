@@ -4,7 +4,7 @@ The steps, each of which adds :class:`~stingerloom.errors.Problem` objects inste
 
 1. read the manifest (YAML or TOML) with positions (:mod:`.yamlsource`, :mod:`.tomlsource`);
 2. validate it with :class:`.models.ManifestFile`, mapping each pydantic ``loc`` to a line/column;
-3. expand ``${VAR}`` in its values;
+3. expand ``${VAR}`` in its values (``database`` only when it is read: it may not be the target);
 4. check each migration path (resolved, symlinks included, before the "inside the folder" test);
 5. read and validate every migration file (several documents per YAML file allowed);
 6. check that ids are unique.
@@ -15,11 +15,9 @@ Problem codes: SL101 invalid content, SL102 bad path, SL103 duplicate or missing
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 import re
 import stat
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem
 from ..migration import SqlMigration, SqlSource
 from . import envvars
-from .cache import RACY_NS
+from .cache import digest
 from .located import Located
 from .models import UNION_TAGS, DialectSql, ManifestFile, MigrationFile
 from .result import Manifest
@@ -54,16 +52,14 @@ _EXPECTED = {
 
 
 class FileRecord:
-    """What the cache needs to know about one file that was read."""
+    """What the cache needs to know about one file that was read: its size and content digest."""
 
-    __slots__ = ("path", "mtime_ns", "size", "digest")
+    __slots__ = ("path", "size", "digest")
 
-    def __init__(self, path: str, st: os.stat_result, data: bytes, now_ns: int) -> None:
+    def __init__(self, path: str, data: bytes) -> None:
         self.path = path
-        self.mtime_ns = st.st_mtime_ns
-        self.size = st.st_size
-        racy = st.st_mtime_ns + RACY_NS > now_ns
-        self.digest = hashlib.sha256(data).hexdigest() if racy else None
+        self.size = len(data)
+        self.digest = digest(data)
 
 
 def _file_kind(mode: int) -> str:
@@ -85,7 +81,7 @@ class Loader:
         self.records: list[FileRecord] = []
         self.used_env: dict[str, str | None] = {}
         self.raw: dict[str, str | None] = {}  # database/history_table before expansion
-        self.now_ns = time.time_ns()
+        self.database_line: int | None = None
 
     # -- helpers ------------------------------------------------------------------------------------
     def problem(self, message: str, file: str | None, pos: tuple = (None, None), *, key: str | None = None,
@@ -124,7 +120,7 @@ class Loader:
             line = data.count(b"\n", 0, exc.start) + 1
             self.problem(f"not UTF-8 text (byte {exc.start})", display, (line, None))
             return None
-        self.records.append(FileRecord(str(path.absolute()), st, data, self.now_ns))
+        self.records.append(FileRecord(str(path.absolute()), data))
         return text
 
     def parse(self, text: str, display: str, suffix: str) -> list[Located]:
@@ -192,11 +188,18 @@ class Loader:
             allow = data.get("allow_outside_paths") is True
             database, history = data.get("database"), data.get("history_table", "__migrations")
         self.raw = {"database": database, "history_table": history if isinstance(history, str) else None}
-        database = self.expand(doc, "database", database)
+        self.database_line = doc.where(("database",))[0] if "database" in data else None
+        if isinstance(database, str):  # expanded only when it is the target (SPEC §7); its syntax now
+            try:
+                envvars.expand(database, envvars.ANY_VALUE)
+            except ValueError as exc:
+                self.problem(f"database: {exc}", doc.file, doc.where(("database",)), key="database")
+        history_raw = history
         history = self.expand(doc, "history_table", history)
         if isinstance(history, str) and not _TABLE.fullmatch(history):
+            shown = repr(history) if history == history_raw else f"{history_raw!r} (as expanded from the environment)"
             self.problem(
-                f"history_table: {history!r} is not a table name (letters, digits, _; optionally schema.table)",
+                f"history_table: {shown} is not a table name (letters, digits, _; optionally schema.table)",
                 self.display, doc.where(("history_table",)), key="history_table",
             )
         migrations: list[SqlMigration] = []
@@ -217,7 +220,8 @@ class Loader:
             return None
         return Manifest(
             path=path,
-            database=database if isinstance(database, str) else None,
+            database_template=database if isinstance(database, str) else None,
+            database_line=self.database_line,
             history_table=history,
             allow_outside_paths=allow,
             migrations=migrations,

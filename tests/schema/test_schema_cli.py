@@ -113,11 +113,12 @@ def test_bad_schema_file_names_file_line_and_key(tmp_path):
     assert missing.returncode == 2 and "not found" in missing.stderr
 
 
-def test_dump_uses_default_database_and_says_so(tmp_path):
+def test_dump_never_invents_an_empty_default_database(tmp_path):
+    """It used to dump a brand-new empty ./stingerloom.db, which `generate` then read as "drop everything"."""
     proc = run_cli("schema", "dump", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert "stingerloom.db" in proc.stderr
-    assert "tables: {}" in proc.stdout
+    assert proc.returncode == 2, proc.stderr
+    assert "no such SQLite database file: stingerloom.db" in proc.stderr and "MANIFEST" in proc.stderr
+    assert not (tmp_path / "stingerloom.db").exists()
 
 
 VERIFY_MIGRATIONS = {
