@@ -134,6 +134,14 @@ def redact_url(url: str) -> str:
     return f"{scheme}://{user}:***@{host}"
 
 
+_IN_TEXT = re.compile(r"([a-z][a-z0-9+.-]*://[^:/?#@\s\"']*:)[^\s\"']*(@)", re.I)
+
+
+def mask_url_passwords(text: str) -> str:
+    """``text`` (e.g. a line of a file) with the password of every ``scheme://user:password@`` masked."""
+    return _IN_TEXT.sub(r"\1***\2", text) if "://" in text else text
+
+
 def literal_password(url: str) -> bool:
     """True if ``url`` as written (``${VAR}`` references aside) holds a password."""
     text = re.sub(r"\$\{[^}]*\}", "", url)

@@ -4,6 +4,7 @@ that are not files. Through the CLI, as a user meets them."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from helpers import history, query, run_cli, tables, write_manifest
@@ -213,3 +214,118 @@ def test_a_nul_byte_in_a_sqlite_url_is_a_clean_error(tmp_path):
     proc = run_cli("status", str(manifest), cwd=tmp_path)
     assert proc.returncode == 2 and "internal error" not in proc.stderr
     assert "NUL" in proc.stderr
+
+
+# -- item 9: ${VAR} in the manifest's database is expanded only when it is the target -------------
+
+def test_unset_database_variable_does_not_stand_in_the_way(tmp_path, monkeypatch):
+    monkeypatch.delenv("SL_TEST_DATABASE_URL", raising=False)
+    manifest = write_manifest(tmp_path, {"a.yaml": "up: CREATE TABLE t9 (id INTEGER PRIMARY KEY)\ndown: DROP TABLE t9\n"},
+                              header="database: ${SL_TEST_DATABASE_URL}")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    proc = run_cli("apply", str(manifest), "--database", db)
+    assert proc.returncode == 0, proc.stderr
+    proc = run_cli("status", str(manifest), env={"STINGERLOOM_DATABASE_URL": db})
+    assert proc.returncode == 0 and "applied" in proc.stdout, proc.stderr
+    proc = run_cli("lint", str(manifest))
+    assert proc.returncode == 0, proc.stdout
+    proc = run_cli("status", str(manifest))  # now the manifest's database is the target
+    assert proc.returncode == 2
+    assert f"{manifest}:2:" in proc.stderr and "'SL_TEST_DATABASE_URL' is not set" in proc.stderr
+    assert "--database" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("status", str(manifest), env={"SL_TEST_DATABASE_URL": db})
+    assert proc.returncode == 0 and "applied" in proc.stdout
+
+
+# -- item 21: no output ever holds any part of a password ------------------------------------------
+
+SECRET_PARTS = ("Zqk7", "Wxm4", "Yvn2", "Tup9")
+HOSTILE_PASSWORDS = ["Zqk7/Wxm4?Yvn2#Tup9", "/Zqk7Wxm4Yvn2Tup9", "Zqk7@Wxm4#Yvn2?Tup9", "Zqk7:Wxm4/Yvn2@Tup9"]
+
+
+def _assert_no_secret(*outputs: str) -> None:
+    text = "\n".join(outputs)
+    leaked = [part for part in SECRET_PARTS if part in text]
+    assert not leaked, f"password fragments {leaked} in:\n{text}"
+
+
+def _hostile_runs(manifest: Path, url: str, tmp_path: Path) -> list[str]:
+    outputs = []
+    for args, env in (
+        (("status", str(manifest), "--database", url), {}),
+        (("status", str(manifest), "--database", url, "--format", "json"), {}),
+        (("apply", str(manifest)), {"STINGERLOOM_DATABASE_URL": url}),
+        (("rollback", str(manifest), "--database", url, "-v"), {}),
+        (("schema", "dump", "--database", url), {}),
+        (("generate", str(manifest), "--schema", str(tmp_path / "schema.yaml"), "--database", url), {}),
+    ):
+        proc = run_cli(*args, env=env, timeout=60)
+        assert "internal error" not in proc.stderr, proc.stderr
+        outputs += [proc.stdout, proc.stderr]
+    return outputs
+
+
+@pytest.mark.parametrize("password", HOSTILE_PASSWORDS)
+def test_unencoded_reserved_characters_in_a_password_never_leak(tmp_path, password):
+    """Nothing listens on the port: every command fails to connect, and says so without the password."""
+    from servers import free_port
+
+    (tmp_path / "schema.yaml").write_text("tables: {}\n")
+    manifest = write_manifest(tmp_path, {"a.yaml": "up: SELECT 1\ndown: SELECT 1\n"})
+    port = free_port()
+    for scheme in ("postgresql", "mysql"):
+        url = f"{scheme}://app:{password}@127.0.0.1:{port}/shop"
+        outputs = _hostile_runs(manifest, url, tmp_path)
+        assert any("cannot connect" in o for o in outputs)
+        _assert_no_secret(*outputs)
+
+
+@pytest.mark.parametrize("dialect", [
+    pytest.param("postgres", marks=pytest.mark.postgres), pytest.param("mysql", marks=pytest.mark.mysql)])
+def test_hostile_passwords_against_real_servers(fresh_database, tmp_path, dialect):
+    """A wrong password with / ? # @, and the right one written unencoded (which must work)."""
+    from servers import PASSWORD
+
+    from stingerloom.urls import DatabaseURL
+
+    good = DatabaseURL.parse(fresh_database(dialect))
+    (tmp_path / "schema.yaml").write_text("tables: {}\n")
+    manifest = write_manifest(tmp_path, {"a.yaml": "up: CREATE TABLE h21 (id INTEGER PRIMARY KEY)\n"
+                                                   "down: DROP TABLE h21\n",
+                                         "b.yaml": "up: SELEC broken\n"})
+    base = f"{good.scheme}://{good.user}:{{}}@{good.host}:{good.port}/{good.database}"
+    for password in HOSTILE_PASSWORDS:
+        outputs = _hostile_runs(manifest, base.format(password), tmp_path)
+        assert any("cannot connect" in o for o in outputs)
+        _assert_no_secret(*outputs)
+    # the real password, unencoded ("s3cr3t p@ss:w/rd"): it connects, and a failure shows none of it
+    url = base.format(PASSWORD)
+    proc = run_cli("apply", str(manifest), "--database", url)
+    assert proc.returncode == 1, proc.stderr  # 001 applied, 002 failed: the URL was understood
+    assert "h21" in tables(good.raw)
+    for out in _hostile_runs(manifest, url, tmp_path) + [proc.stdout, proc.stderr]:
+        assert "s3cr3t" not in out and "p@ss" not in out and "w/rd" not in out, out
+
+
+def test_environment_values_are_not_echoed(tmp_path):
+    manifest = write_manifest(tmp_path, {}, header="history_table: ${SL_TEST_HT}")
+    proc = run_cli("status", str(manifest), "--database", f"sqlite:///{tmp_path / 'x.db'}",
+                   env={"SL_TEST_HT": "x;Zqk7Wxm4"})
+    assert proc.returncode == 2 and "history_table" in proc.stderr and "${SL_TEST_HT}" in proc.stderr
+    _assert_no_secret(proc.stdout, proc.stderr)
+    for env in ({"STINGERLOOM_DATABASE_URL": "app:Zqk7Wxm4@db/shop"},  # scheme forgotten
+                {"STINGERLOOM_DATABASE_URL": "Zqk7Wxm4://app@db/shop"}):
+        proc = run_cli("status", str(write_manifest(tmp_path / "plain", {})), env=env)
+        assert proc.returncode == 2 and "STINGERLOOM_DATABASE_URL" in proc.stderr, proc.stderr
+        if "://" in env["STINGERLOOM_DATABASE_URL"]:
+            continue  # an unsupported scheme is named: it is not the password
+        _assert_no_secret(proc.stdout, proc.stderr)
+
+
+def test_lint_never_prints_the_password_it_warns_about(tmp_path):
+    manifest = write_manifest(tmp_path, {"a.yaml": "up: SELECT 1\n"},
+                              header='database: "postgresql://app:Zqk7/Wxm4?Yvn2#Tup9@db:5432/shop"')
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        proc = run_cli("lint", str(manifest), "--format", fmt)
+        assert proc.returncode == 1 and "SL110" in proc.stdout, proc.stdout
+        _assert_no_secret(proc.stdout, proc.stderr)

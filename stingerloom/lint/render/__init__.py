@@ -15,7 +15,8 @@ def render(fmt: str, result, out: TextIO, *, color: bool = False, quiet: bool = 
 
 
 def source_line(file: str | None, line: int | None, _cache: dict = {}) -> str | None:  # noqa: B006
-    """The text of ``line`` (1-based) of ``file``, without its line ending; CRLF and CR count as one."""
+    """The text of ``line`` (1-based) of ``file``, without its line ending; CRLF and CR count as one.
+    URL passwords (``scheme://user:password@``) are masked."""
     if not file or not line:
         return None
     lines = _cache.get(file)
@@ -27,6 +28,9 @@ def source_line(file: str | None, line: int | None, _cache: dict = {}) -> str | 
                 text = fh.read()
         except (OSError, UnicodeDecodeError, ValueError):
             text = ""
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        from ...urls import mask_url_passwords
+
+        # masked: an excerpt must not print the password that SL110 reports
+        lines = mask_url_passwords(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
         _cache[file] = lines
     return lines[line - 1] if 0 < line <= len(lines) else None
