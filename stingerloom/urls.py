@@ -166,6 +166,6 @@ def redact(text: str, password: str | None = None, raw_url: str | None = None) -
         for variant in {password, quote(password, safe=""), quote(password)}:
             if variant:
                 text = text.replace(variant, "***")
-    text = re.sub(r"(://[^:/@\s]*:)[^@\s]*(@)", r"\1***\2", text)
+    text = re.sub(r"(://[^:/@\s]*:)\S*(@)", r"\1***\2", text)  # up to the last @: a password may hold @
     text = re.sub(r"(password\s*=\s*)('[^']*'|\"[^\"]*\"|\S+)", r"\1***", text, flags=re.I)
     return text
