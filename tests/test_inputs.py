@@ -171,6 +171,19 @@ def test_a_toml_manifest_bomb_is_refused_too(tmp_path):
     assert proc.returncode == 2 and "manifest.toml:3:" in proc.stderr and "too complex" in proc.stderr
 
 
+def test_a_toml_schema_bomb_and_a_schema_pipe_are_refused_by_generate(tmp_path):
+    import os
+
+    manifest = write_manifest(tmp_path / "db", {})
+    (tmp_path / "schema.toml").write_text("tables = {}\n" + "a" + ".a" * 40_000 + " = 1\n")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    proc = run_cli("generate", str(manifest), "--schema", str(tmp_path / "schema.toml"), "--database", db, timeout=30)
+    assert proc.returncode == 2 and "schema.toml:2:" in proc.stderr and "too complex" in proc.stderr
+    proc = run_cli("generate", str(manifest), "--schema", str(tmp_path / "pipe.yaml"), "--database", db, timeout=30)
+    assert proc.returncode == 2 and "is not a regular file" in proc.stderr
+
+
 def test_a_named_pipe_listed_as_a_migration_is_refused_not_waited_for(tmp_path):
     import os
 

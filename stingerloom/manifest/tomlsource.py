@@ -184,7 +184,7 @@ class TomlDocument(Located):
             self._i = i
 
 
-def _too_big(text: str, file: str) -> Problem | None:
+def too_complex(text: str, file: str) -> Problem | None:
     """A problem if ``text`` would cost far more to parse than its size suggests, else None.
 
     tomllib's time and memory grow with the square of a dotted key's parts (an 80 KB ``a.a.a…`` key
@@ -224,7 +224,7 @@ def _bound(text: str, file: str, offset: int, why: str) -> Problem:
 
 def read_toml(text: str, file: str) -> tuple[TomlDocument | None, list[Problem]]:
     """The TOML document in ``text``, or the problem that stops it (syntax, or beyond the bounds)."""
-    too_big = _too_big(text, file)
+    too_big = too_complex(text, file)
     if too_big is not None:
         return None, [too_big]
     try:
