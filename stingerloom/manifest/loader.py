@@ -212,13 +212,7 @@ class Loader:
                 if len(self.problems) > before:  # for `status`, which still shows the history
                     self.broken.append((len(migrations), entry, self.problems[before:]))
         self.check_ids(migrations)
-        if self.problems:
-            if model is not None and not header_problems and sum(len(b[2]) for b in self.broken) == len(self.problems):
-                self.partial = Manifest(path=path, database=database if isinstance(database, str) else None,
-                                        history_table=history, allow_outside_paths=allow,
-                                        migrations=migrations, file_names=files)
-            return None
-        return Manifest(
+        loaded = Manifest(
             path=path,
             database_template=database if isinstance(database, str) else None,
             database_line=self.database_line,
@@ -227,6 +221,11 @@ class Loader:
             migrations=migrations,
             file_names=files,
         )
+        if self.problems:
+            if model is not None and not header_problems and sum(len(b[2]) for b in self.broken) == len(self.problems):
+                self.partial = loaded
+            return None
+        return loaded
 
     def load_entry(self, doc: Located, index: int, entry: str, allow: bool,
                    migrations: list[SqlMigration], files: list[str]) -> None:
