@@ -348,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
             aliases=["migrate:generate"], formats=False)
     _configure_optional(p, "stingerloom.schema.command", "configure_generate")
 
-    p = add("schema", cmd_schema, "declarative schema tools (schema dump)", formats=False)
+    p = add("schema", cmd_schema, "declarative schema tools (schema dump [MANIFEST])", formats=False)
     p.add_argument("action", choices=["dump"], help="dump: print the live database as declarative schema YAML")
     _configure_optional(p, "stingerloom.schema.command", "configure_dump")
     return parser
