@@ -49,16 +49,10 @@ def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict")
     """The runner for the target database. ``placeholders``: ``strict`` (every ${name} the dialect's
     SQL uses needs a value, or nothing runs), ``lenient`` (rollback: it runs the stored down SQL, so a
     placeholder without a value stays as written) or ``none`` (status: checksums are of the SQL as written)."""
-    from .target import ENV_VAR, default_notice, resolve_database
+    from .target import default_notice
 
     settings = _settings(args)
-    env_db = None if (args.database or os.environ.get(ENV_VAR)) else settings.env_database()
-    if env_db is not None:  # the environment's database (only expanded when it is the target)
-        from .urls import DatabaseURL
-
-        url, is_default = DatabaseURL.parse(env_db.value), False
-    else:
-        url, is_default = resolve_database(args.database, manifest.database)
+    url, is_default = settings.target(manifest)
     if is_default and args.format != "json":
         _out(args).note(default_notice())
     if settings.env_name is not None and args.format != "json":  # say which environment this is
@@ -500,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
             aliases=["migrate:generate"], formats=False)
     _configure_optional(p, "stingerloom.schema.command", "configure_generate")
 
-    p = add("schema", cmd_schema, "declarative schema tools (schema dump)", formats=False)
+    p = add("schema", cmd_schema, "declarative schema tools (schema dump [MANIFEST])", formats=False)
     p.add_argument("action", choices=["dump"], help="dump: print the live database as declarative schema YAML")
     _configure_optional(p, "stingerloom.schema.command", "configure_dump")
     return parser

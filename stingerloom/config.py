@@ -384,6 +384,22 @@ class Settings:
         url = self._expand(found, "database")
         return Setting(_sqlite_relative_to(url, self.project.folder), found.origin)
 
+    def target(self, manifest: Any = None) -> tuple[Any, bool]:
+        """The target :class:`~stingerloom.urls.DatabaseURL` and whether it is the embedded default:
+        ``--database``, ``STINGERLOOM_DATABASE_URL``, the environment's ``database`` (expanded only
+        now, as it is the target), the manifest's, the default. A URL that does not parse is
+        reported with where it came from, never with its text."""
+        from .target import ENV_VAR as DB_VAR
+        from .target import parse_from, resolve_database
+
+        if not (self._database_flag or os.environ.get(DB_VAR)):
+            env_db = self.env_database()
+            if env_db is not None:
+                file, _, line = env_db.origin.rpartition(":")
+                return parse_from(env_db.value, f"environments.{self.env_name}.database", file or None,
+                                  int(line) if line.isdigit() else None), False
+        return resolve_database(self._database_flag, manifest)
+
     def database(self, manifest: Any = None, *, expand: bool = True) -> Setting:
         """The target URL and its origin (SPEC §2 with the environment between the variable and the manifest).
 

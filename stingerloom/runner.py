@@ -321,6 +321,8 @@ class MigrationRunner:
                 line, col = source.position(exc.offset)
                 raise InputError(f"migration {migration.id} ({direction}): {exc.message}",
                                  file=source.file, line=line, column=col) from None
+            if not step.statements and source.text.strip():
+                raise _only_comments(migration, direction, source)
         return step
 
     def _up_steps(self, pending: list[Migration]) -> list[_Step]:
@@ -348,7 +350,11 @@ class MigrationRunner:
                     file=m.source_file, line=m.source_line,
                     hint=f"add a `{self.dialect.name}:` or `default:` entry under `up:` (an empty string is a deliberate no-op)",
                 )
-            return self._prepare(m, "up", src)
+            step = self._prepare(m, "up", src)
+            down = m.down_sql(self.dialect.name)
+            if down is not None:  # a template down would be stored and "run" by a later rollback
+                self._prepare(m, "down", down)
+            return step
         return _Step(m, "up", None)
 
     def _checked(self, steps: list[_Step]) -> list[_Step]:
@@ -1222,6 +1228,20 @@ def dirty_advice(row: HistoryRow, manifest: str = "MANIFEST") -> str:
 
 def _span(first: int, last: int) -> str:
     return f"statement {first}" if first == last else f"statements {first}-{last}"
+
+
+def _only_comments(migration: Migration, direction: str, source: SqlSource) -> InputError:
+    """A block of only comments (the template `new` writes) must not run as a silent no-op: ``""`` is
+    the one spelling of a deliberate no-op (SPEC §7)."""
+    if source.file and source.file.endswith("(down SQL stored in the history)"):
+        hint = ("the down SQL stored when it was applied is a template; write the real down SQL in the "
+                "migration file and run `stingerloom repair MANIFEST` to store it, or revert by hand and "
+                f"run `stingerloom repair MANIFEST --remove {migration.id}`")
+    else:
+        hint = (f"write the SQL of the {direction} block, or `{direction}: \"\"` for a deliberate no-op "
+                "(nothing is recorded until then)")
+    return InputError(f"migration {migration.id} ({direction}): the block holds only comments, no SQL to run",
+                      file=source.file, line=source.line, column=source.column, hint=hint)
 
 
 def _ms(started: float) -> int:

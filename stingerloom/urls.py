@@ -33,17 +33,21 @@ class DatabaseURL(FrozenRecord):
 
     @classmethod
     def parse(cls, url: str) -> "DatabaseURL":
+        """Parse ``url``. Errors never show any part of it beyond its scheme: it may hold a password."""
         url = (url or "").strip()
         if "://" not in url:
             raise URLError(
-                f"not a database URL: {_mask_guess(url)!r}",
+                "not a database URL (it has no scheme://)",
                 hint="use sqlite:///file.db, postgresql://user@host:5432/db or mysql://user@host:3306/db",
             )
+        if _CONTROL.search(url):
+            raise URLError("the database URL contains a control character (a NUL byte, a line break…)",
+                           hint="percent-encode it (%00, %0A) if it is really meant")
         scheme = url.split("://", 1)[0].lower()
         scheme_base = scheme.split("+", 1)[0]
         if scheme_base not in SCHEMES:
             raise URLError(
-                f"unsupported database URL scheme {scheme!r}",
+                f"unsupported database URL scheme {scheme[:20]!r}",
                 hint="supported: sqlite://, postgresql:// (postgres://), mysql:// (MariaDB too)",
             )
         dialect = SCHEMES[scheme_base]
@@ -54,20 +58,26 @@ class DatabaseURL(FrozenRecord):
                 path = path[1:]  # sqlite:///rel.db -> rel.db ; sqlite:////abs.db -> /abs.db
             if not path:
                 path = ":memory:"
-            return cls(raw=url, scheme=scheme, dialect=dialect, database=unquote(path),
+            database = unquote(path)
+            if "\0" in database:
+                raise URLError("the SQLite file name contains a NUL byte (%00), which no file name can hold")
+            return cls(raw=url, scheme=scheme, dialect=dialect, database=database,
                        query=tuple(parse_qsl(qs)))
+        user, password, rest = split_userinfo(url.split("://", 1)[1])
         try:
-            parts = urlsplit(url)
+            parts = urlsplit(f"{scheme}://{rest}")
             port = parts.port
-        except ValueError as exc:
-            raise URLError(f"invalid database URL {redact_url(url)!r}: {exc}") from None
+        except ValueError:
+            raise URLError(f"invalid host or port in the database URL {redact_url(url)!r}",
+                           hint="the port is a number; percent-encode /, ?, # and @ in the user name and password"
+                           ) from None
         database = unquote(parts.path.lstrip("/")) or None
         return cls(
             raw=url,
             scheme=scheme,
             dialect=dialect,
-            user=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password is not None else None,
+            user=unquote(user) if user else None,
+            password=unquote(password) if password is not None else None,
             host=unquote(parts.hostname) if parts.hostname else None,
             port=port,
             database=database,
@@ -98,13 +108,46 @@ class DatabaseURL(FrozenRecord):
         return redact(text, self.password, self.raw)
 
 
-def _mask_guess(text: str) -> str:
-    return re.sub(r"(:)[^:@/]*(@)", r"\1***\2", text)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# user[:password]@ at the start of what follows "://": the user name has no : / ? # @; the password is
+# everything up to the LAST @ (as libpq and SQLAlchemy read it), so an unencoded / ? # or @ in it is
+# still part of the password, never of the host, path or query that error messages show.
+_USERINFO = re.compile(r"^(?P<user>[^:/?#@]*)(?::(?P<password>.*))?@(?P<rest>[^@]*)$", re.S)
+
+
+def split_userinfo(rest: str) -> tuple[str | None, str | None, str]:
+    """``(user, password, host-and-the-rest)`` of what follows ``scheme://`` (still percent-encoded)."""
+    m = _USERINFO.match(rest)
+    if m is None:
+        return None, None, rest
+    return m.group("user"), m.group("password"), m.group("rest")
 
 
 def redact_url(url: str) -> str:
     """A URL string with any password masked, without needing it to parse."""
-    return re.sub(r"(://[^:/@]*:)[^@]*(@)", r"\1***\2", url)
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    user, password, host = split_userinfo(rest)
+    if password is None:
+        return url
+    return f"{scheme}://{user}:***@{host}"
+
+
+_IN_TEXT = re.compile(r"([a-z][a-z0-9+.-]*://[^:/?#@\s\"']*:)[^\s\"']*(@)", re.I)
+
+
+def mask_url_passwords(text: str) -> str:
+    """``text`` (e.g. a line of a file) with the password of every ``scheme://user:password@`` masked."""
+    return _IN_TEXT.sub(r"\1***\2", text) if "://" in text else text
+
+
+def literal_password(url: str) -> bool:
+    """True if ``url`` as written (``${VAR}`` references aside) holds a password."""
+    text = re.sub(r"\$\{[^}]*\}", "", url)
+    _, _, rest = text.partition("://")
+    _, password, _ = split_userinfo(rest)
+    return bool(password) or re.search(r"[?&]password=[^&]", text, re.I) is not None
 
 
 def redact(text: str, password: str | None = None, raw_url: str | None = None) -> str:
@@ -113,12 +156,16 @@ def redact(text: str, password: str | None = None, raw_url: str | None = None) -
         return text
     if raw_url:
         text = text.replace(raw_url, redact_url(raw_url))
+        scheme, _, rest = raw_url.partition("://")
+        _, raw_password, _ = split_userinfo(rest)
+        if raw_password:  # as written, still percent-encoded
+            text = text.replace(raw_password, "***")
     if password:
         from urllib.parse import quote
 
         for variant in {password, quote(password, safe=""), quote(password)}:
             if variant:
                 text = text.replace(variant, "***")
-    text = re.sub(r"(://[^:/@\s]*:)[^@\s]*(@)", r"\1***\2", text)
+    text = re.sub(r"(://[^:/@\s]*:)\S*(@)", r"\1***\2", text)  # up to the last @: a password may hold @
     text = re.sub(r"(password\s*=\s*)('[^']*'|\"[^\"]*\"|\S+)", r"\1***", text, flags=re.I)
     return text

@@ -141,3 +141,41 @@ def test_failed_load_is_not_cached(env, project):
     with pytest.raises(ManifestError):
         load_manifest(project / "manifest.yaml")
     assert entries(env) == []
+
+
+def test_same_size_and_mtime_edit_is_never_served_stale(env, project):
+    """`cp -p`, `rsync -a` and `tar x` change a file's content and keep its size and mtime."""
+    age(*project.iterdir())
+    from helpers import run_cli
+
+    manifest = project / "manifest.yaml"
+    db = project / "app.db"
+    first = run_cli("apply", str(manifest), "--database", f"sqlite:///{db}", "--dry-run",
+                    env={"XDG_CACHE_HOME": str(env)})
+    assert first.returncode == 0 and "SELECT 1" in first.stdout, first.stderr
+    assert entries(env), "the first run must have written a cache entry"
+    edited = project / "edited.yaml"
+    edited.write_text(A.replace("SELECT 1", "SELECT 8"))
+    subprocess.run(["cp", "-p", str(project / "001_a.yaml"), str(project / "stamp")], check=True)
+    subprocess.run(["cp", str(edited), str(project / "001_a.yaml")], check=True)
+    subprocess.run(["touch", "-r", str(project / "stamp"), str(project / "001_a.yaml")], check=True)
+    st = os.stat(project / "001_a.yaml")
+    assert (st.st_size, st.st_mtime_ns) == (len(A), OLD)  # the old fingerprint exactly
+    second = run_cli("apply", str(manifest), "--database", f"sqlite:///{db}", "--dry-run",
+                     env={"XDG_CACHE_HOME": str(env)})
+    assert second.returncode == 0 and "SELECT 8" in second.stdout and "SELECT 1" not in second.stdout
+
+
+def test_a_literal_password_is_never_written_to_the_cache(env, project):
+    (project / "manifest.yaml").write_text(MANIFEST.replace("${SL_CACHE_DB:-sqlite:///x.db}",
+                                                            "postgresql://app:Zq/k7s?ecr#et@db/shop"))
+    m = load_manifest(project / "manifest.yaml")
+    assert m.database == "postgresql://app:Zq/k7s?ecr#et@db/shop"
+    assert entries(env) == [], "a manifest holding a literal password is not cached"
+    (project / "manifest.yaml").write_text(MANIFEST.replace("${SL_CACHE_DB:-sqlite:///x.db}",
+                                                            "postgresql://app:${SL_CACHE_PW}@db/shop"))
+    load_manifest(project / "manifest.yaml")
+    assert len(entries(env)) == 1
+    for path in (env / "stingerloom").iterdir():
+        data = path.read_bytes()
+        assert b"Zq/k7" not in data and b"ecr#et" not in data

@@ -184,7 +184,7 @@ def test_dialect_blocks_empty_noop_and_missing_sql(db_url, tmp_path):
             up:
               postgres: CREATE TABLE only_here (id INTEGER)
               mysql: CREATE TABLE only_here (id INTEGER)
-              sqlite: "-- nothing to do on SQLite"
+              sqlite: ""  # the one spelling of a no-op (a comment alone is refused)
             down:
               default: DROP TABLE IF EXISTS only_here
             """,

@@ -505,7 +505,7 @@ def lint_paths(paths: Iterable[str], *, dialects=None, select=(), ignore=(), tar
 
 
 def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult, verify_args) -> None:
-    if not Path(path).is_file():
+    if not Path(path).exists():
         result.unusable = True
         result.findings.append(Finding("SL102", "error", f"no such manifest file: {path}", path, None, None))
         return

@@ -94,6 +94,8 @@ def _check_input(path: Path) -> None:
                 raise InputError(f"{path} is a folder, not a manifest file", hint=f"did you mean {path / name}?")
         raise InputError(f"{path} is a folder, not a manifest file",
                          hint="give the path of a manifest.yaml (or .toml); `stingerloom init` creates one")
+    if path.exists():  # a named pipe, a socket, a device: reading it could block forever
+        raise InputError(f"{path} is not a regular file", hint="give the path of a manifest.yaml (or .toml) file")
     raise InputError(f"no such file: {path}",
                      hint="check the path; `stingerloom init [DIR]` creates a manifest")
 

@@ -6,6 +6,16 @@ import os
 from collections.abc import Mapping
 
 
+class _AnyValue(dict):
+    """An environment in which every variable is set: checks a value's ``${…}`` syntax only."""
+
+    def get(self, name: str, default: object = None) -> str:  # type: ignore[override]
+        return "x"
+
+
+ANY_VALUE: Mapping[str, str] = _AnyValue()
+
+
 class UndefinedVariable(ValueError):
     def __init__(self, name: str) -> None:
         super().__init__(name)
@@ -41,11 +51,11 @@ def expand(value: str, env: Mapping[str, str] | None = None, used: dict[str, str
             continue
         end = value.find("}", j + 2)
         if end < 0:
-            raise ValueError(f"unterminated '${{' in {value!r}")
+            raise ValueError("unterminated '${' (write $$ for a literal $)")
         body = value[j + 2 : end]
         name, sep, default = body.partition(":-")
         if not name or not (name[0].isalpha() or name[0] == "_") or not name.replace("_", "a").isalnum():
-            raise ValueError(f"invalid variable name {name!r} in {value!r}")
+            raise ValueError(f"invalid variable name {name[:40]!r} in ${{...}}")
         current = env.get(name)
         if used is not None:
             used[name] = current

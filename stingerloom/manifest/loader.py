@@ -4,7 +4,7 @@ The steps, each of which adds :class:`~stingerloom.errors.Problem` objects inste
 
 1. read the manifest (YAML or TOML) with positions (:mod:`.yamlsource`, :mod:`.tomlsource`);
 2. validate it with :class:`.models.ManifestFile`, mapping each pydantic ``loc`` to a line/column;
-3. expand ``${VAR}`` in its values;
+3. expand ``${VAR}`` in its values (``database`` only when it is read: it may not be the target);
 4. check each migration path (resolved, symlinks included, before the "inside the folder" test);
 5. read and validate every migration file (several documents per YAML file allowed);
 6. check that ids are unique.
@@ -15,10 +15,9 @@ Problem codes: SL101 invalid content, SL102 bad path, SL103 duplicate or missing
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 import re
-import time
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem
 from ..migration import SqlMigration, SqlSource
 from . import envvars
-from .cache import RACY_NS
+from .cache import FOLDER, digest, folder_listing
 from .located import Located
 from .models import (
     ENTRY_TAGS,
@@ -65,16 +64,25 @@ _EXPECTED = {
 
 
 class FileRecord:
-    """What the cache needs to know about one file that was read."""
+    """What the cache needs to know about one file that was read: its size and content digest."""
 
-    __slots__ = ("path", "mtime_ns", "size", "digest")
+    __slots__ = ("path", "size", "digest")
 
-    def __init__(self, path: str, st: os.stat_result, data: bytes, now_ns: int) -> None:
+    def __init__(self, path: str, data: bytes, size: int | None = None) -> None:
         self.path = path
-        self.mtime_ns = st.st_mtime_ns
-        self.size = st.st_size
-        racy = st.st_mtime_ns + RACY_NS > now_ns
-        self.digest = hashlib.sha256(data).hexdigest() if racy else None
+        self.size = len(data) if size is None else size
+        self.digest = digest(data)
+
+    @classmethod
+    def folder(cls, path: str, names: list[str]) -> "FileRecord":
+        """A folder read by a ``{directory: ...}`` entry: the cache checks its list of names."""
+        return cls(path, folder_listing(names), size=FOLDER)
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 class Loader:
@@ -93,7 +101,7 @@ class Loader:
         self.allow = False
         self.stack: list[Path] = []  # manifests being included (cycle check)
         self.referenced: set[Path] = set()  # .sql files read by {file: ...} blocks
-        self.now_ns = time.time_ns()
+        self.database_line: int | None = None
 
     # -- helpers ------------------------------------------------------------------------------------
     def problem(self, message: str, file: str | None, pos: tuple = (None, None), *, key: str | None = None,
@@ -103,11 +111,16 @@ class Loader:
     def read_text(self, path: Path, display: str, pos_file: str | None, pos: tuple, code: str) -> str | None:
         """The text of ``path``, or None after reporting why it cannot be read."""
         try:
-            st = os.stat(path)
-            if st.st_size > MAX_FILE_BYTES:
-                self.problem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: {display}", display)
-                return None
-            with open(path, "rb") as fh:
+            # O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with open(fd, "rb") as fh:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):
+                    self.problem(f"not a regular file ({_file_kind(st.st_mode)}): {display}", pos_file, pos, code=code)
+                    return None
+                if st.st_size > MAX_FILE_BYTES:
+                    self.problem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: {display}", display)
+                    return None
                 data = fh.read(MAX_FILE_BYTES + 1)
         except FileNotFoundError:
             self.problem(f"no such file: {display}", pos_file, pos, code=code)
@@ -127,7 +140,7 @@ class Loader:
             line = data.count(b"\n", 0, exc.start) + 1
             self.problem(f"not UTF-8 text (byte {exc.start})", display, (line, None))
             return None
-        self.records.append(FileRecord(str(path.absolute()), st, data, self.now_ns))
+        self.records.append(FileRecord(str(path.absolute()), data))
         return text
 
     def parse(self, text: str, display: str, suffix: str) -> list[Located]:
@@ -195,11 +208,18 @@ class Loader:
             allow = data.get("allow_outside_paths") is True
             database, history = data.get("database"), data.get("history_table", "__migrations")
         self.raw = {"database": database, "history_table": history if isinstance(history, str) else None}
-        database = self.expand(doc, "database", database)
+        self.database_line = doc.where(("database",))[0] if "database" in data else None
+        if isinstance(database, str):  # expanded only when it is the target (SPEC §7); its syntax now
+            try:
+                envvars.expand(database, envvars.ANY_VALUE)
+            except ValueError as exc:
+                self.problem(f"database: {exc}", doc.file, doc.where(("database",)), key="database")
+        history_raw = history
         history = self.expand(doc, "history_table", history)
         if isinstance(history, str) and not _TABLE.fullmatch(history):
+            shown = repr(history) if history == history_raw else f"{history_raw!r} (as expanded from the environment)"
             self.problem(
-                f"history_table: {history!r} is not a table name (letters, digits, _; optionally schema.table)",
+                f"history_table: {shown} is not a table name (letters, digits, _; optionally schema.table)",
                 self.display, doc.where(("history_table",)), key="history_table",
             )
         migrations: list[SqlMigration] = []
@@ -209,20 +229,20 @@ class Loader:
         self.stack = [path.resolve()]
         self.load_entries(doc, entries, path.parent, migrations, files, top=True)
         self.check_ids(migrations)
-        if self.problems:
-            if model is not None and not header_problems and sum(len(b[2]) for b in self.broken) == len(self.problems):
-                self.partial = Manifest(path=path, database=database if isinstance(database, str) else None,
-                                        history_table=history, allow_outside_paths=allow,
-                                        migrations=migrations, file_names=files)
-            return None
-        return Manifest(
+        loaded = Manifest(
             path=path,
-            database=database if isinstance(database, str) else None,
+            database_template=database if isinstance(database, str) else None,
+            database_line=self.database_line,
             history_table=history,
             allow_outside_paths=allow,
             migrations=migrations,
             file_names=files,
         )
+        if self.problems:
+            if model is not None and not header_problems and sum(len(b[2]) for b in self.broken) == len(self.problems):
+                self.partial = loaded
+            return None
+        return loaded
 
     def load_entries(self, doc: Located, entries: list, base: Path, migrations: list[SqlMigration],
                      files: list[str], top: bool = False) -> None:
@@ -360,7 +380,7 @@ class Loader:
         if folder is None:
             return
         try:
-            st = os.stat(folder)
+            os.stat(folder)
             names = sorted(os.listdir(folder))
         except FileNotFoundError:
             self.problem(f"no such folder: {os.path.normpath(folder)}", doc.file, pos, key="directory", code="SL102")
@@ -372,8 +392,8 @@ class Loader:
             self.problem(f"cannot list {os.path.normpath(folder)}: {exc.strerror or exc}", doc.file, pos,
                          key="directory", code="SL102")
             return
-        # the folder's own mtime tells the cache that a file was added or removed
-        self.records.append(FileRecord(str(folder.absolute()), st, b"", self.now_ns))
+        # the folder's list of names tells the cache that a file was added, removed or renamed
+        self.records.append(FileRecord.folder(str(folder.absolute()), names))
         found: list[tuple[int, str]] = []
         for name in names:
             suffix = os.path.splitext(name)[1].lower()
@@ -505,7 +525,9 @@ def _dotted(loc: tuple) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    import datetime
+
+    text = value.isoformat() if isinstance(value, (datetime.date, datetime.time)) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

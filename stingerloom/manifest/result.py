@@ -11,17 +11,42 @@ from ..migration import SqlMigration
 class Manifest(Record):
     """A manifest and its migrations, as loaded from disk.
 
-    ``database`` is the target URL after ``${VAR}`` expansion (None if the manifest names none).
+    ``database`` is the target URL after ``${VAR}`` expansion (None if the manifest names none). It is
+    expanded when read, not when loaded (SPEC §7): a manifest whose ``database: ${DATABASE_URL}``
+    names an unset variable loads, lints and runs with ``--database``; reading ``database`` then
+    raises :class:`~stingerloom.errors.InputError` naming the variable and the manifest's line.
+    ``database_template`` is the value as written (hidden from ``repr``: it may hold a password).
     ``migrations`` are in manifest order; a multi-document YAML file contributes one per document,
     in document order. ``files`` lists the manifest and every migration file read, as displayed in
     messages (the paths as given, joined to the manifest's folder); ``file_names`` holds them as
     strings (a cached load does not build a thousand Path objects nobody asked for).
     """
 
-    __slots__ = ("path", "database", "history_table", "allow_outside_paths", "migrations", "file_names")
-    _defaults = {"database": None, "history_table": "__migrations", "allow_outside_paths": False,
-                 "migrations": [], "file_names": []}
-    _hidden = frozenset({"file_names"})
+    __slots__ = ("path", "database_template", "history_table", "allow_outside_paths", "migrations", "file_names",
+                 "database_line")
+    _defaults = {"database_template": None, "history_table": "__migrations", "allow_outside_paths": False,
+                 "migrations": [], "file_names": [], "database_line": None}
+    _hidden = frozenset({"file_names", "database_template"})
+
+    @property
+    def database(self) -> str | None:
+        """The manifest's target URL with ``${VAR}`` expanded from the environment, or None."""
+        template = self.database_template
+        if template is None:
+            return None
+        from ..errors import InputError
+        from . import envvars
+
+        try:
+            return envvars.expand(template)
+        except envvars.UndefinedVariable as exc:
+            raise InputError(
+                f"database: environment variable {exc.name!r} is not set, and the manifest's `database:` is "
+                "the target", file=str(self.path), line=self.database_line,
+                hint=f"set {exc.name}, or give the target with --database URL or STINGERLOOM_DATABASE_URL",
+            ) from None
+        except ValueError as exc:  # checked when loaded; kept for manifests built by hand
+            raise InputError(f"database: {exc}", file=str(self.path), line=self.database_line) from None
 
     @property
     def files(self) -> list[Path]:

@@ -48,19 +48,17 @@ MAX_CHARS = 50_000_000  # scalar characters after alias expansion, per file
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TAG = "tag:yaml.org,2002:"
-_TEXT_KEYS = frozenset({"id", "description", "database", "history_table", "up", "down"})
+# keys whose plain scalars stay text (``id: 001``): names and paths, never SQL or descriptions, where
+# ``down: 42`` or ``up: 2024-01-01`` is a mistake that must be reported, not stored as "42"
+_TEXT_KEYS = frozenset({"id", "database", "history_table"})
 _CONSTRUCT = SafeConstructor()
 
 
 def _wants_text(path: tuple) -> bool:
-    """True where the models expect a string: a plain ``001`` there stays the text ``001``."""
+    """True where a plain ``001`` means the text ``001`` (an id, a table, a migration path)."""
     if path and path[-1] in _TEXT_KEYS:
         return True
-    if len(path) < 2:
-        return False
-    if isinstance(path[-1], int):
-        return path[-2] == "migrations"
-    return path[-2] in ("up", "down")
+    return len(path) == 2 and isinstance(path[-1], int) and path[-2] == "migrations"
 
 
 class YamlDocument(Located):
@@ -118,10 +116,10 @@ class YamlDocument(Located):
                 return _CONSTRUCT.construct_yaml_float(node)
             if tag == _TAG + "binary":
                 return _CONSTRUCT.construct_yaml_binary(node)
+            if tag == _TAG + "timestamp":  # a date, not text: refused where text is expected
+                return _CONSTRUCT.construct_yaml_timestamp(node)
         except (yaml.YAMLError, ValueError, TypeError) as exc:  # pragma: no cover - defensive
             self._problem(node, f"invalid {tag.rsplit(':', 1)[-1]} value {node.value!r}: {exc}")
-            return node.value
-        if tag == _TAG + "timestamp":
             return node.value
         self._problem(node, f"unsupported YAML tag {tag!r}")
         return node.value

@@ -8,7 +8,6 @@ functions so that ``stingerloom --help`` stays fast.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence
@@ -28,13 +27,18 @@ def configure_generate(parser: argparse.ArgumentParser) -> None:
                         help="write up/down blocks for these dialects (repeatable; default: the target's)")
     parser.add_argument("--schema-name", action="append", metavar="S",
                         help="PostgreSQL schema(s) to compare (repeatable; default: the current schema)")
+    parser.add_argument("--allow-drop-all", action="store_true",
+                        help="write the migration even when it drops every table of the database")
 
 
 def configure_dump(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("manifest", nargs="?", metavar="MANIFEST",
+                        help="dump this manifest's database, leaving out its history table")
     parser.add_argument("--schema-name", action="append", metavar="S",
                         help="PostgreSQL schema(s) to dump (repeatable; default: the current schema)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the YAML to FILE instead of stdout")
-    parser.add_argument("--history-table", default="__migrations", help="history table to leave out")
+    parser.add_argument("--history-table", default=None,
+                        help="history table to leave out (default: the manifest's, else __migrations)")
 
 
 def _say(args: argparse.Namespace, text: str, *, err: bool = False) -> None:
@@ -43,10 +47,12 @@ def _say(args: argparse.Namespace, text: str, *, err: bool = False) -> None:
     print(text, file=sys.stderr if err else sys.stdout)
 
 
-def _target(args: argparse.Namespace, manifest_database: Optional[str]):
-    from ..target import default_notice, resolve_database
+def _target(args: argparse.Namespace, manifest: Any, settings: Any = None):
+    from ..config import settings_from_args
+    from ..target import default_notice
 
-    url, is_default = resolve_database(getattr(args, "database", None), manifest_database)
+    settings = settings or settings_from_args(args)
+    url, is_default = settings.target(manifest)
     if is_default:
         print(default_notice(), file=sys.stderr)
     return url
@@ -63,14 +69,7 @@ def run_generate(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)  # the configuration's manifest and environment (SPEC §8)
     args.manifest = settings.manifest(args.manifest).value
     manifest = load_manifest(args.manifest)
-    env_db = None if getattr(args, "database", None) or os.environ.get("STINGERLOOM_DATABASE_URL") \
-        else settings.env_database()
-    if env_db is not None:
-        from ..urls import DatabaseURL
-
-        url = DatabaseURL.parse(env_db.value)
-    else:
-        url = _target(args, manifest.database)
+    url = _target(args, manifest, settings)
     manifest.history_table = settings.history_table(manifest).value
     schema = load_schema_file(args.schema)
     _refuse_pending(manifest, url)
@@ -88,6 +87,7 @@ def run_generate(args: argparse.Namespace) -> int:
         lines.append(f"  run `stingerloom generate {args.manifest} --schema {args.schema}` to write the migration")
         print("\n".join(lines))
         return 1
+    _refuse_drop_all(diff, url, getattr(args, "allow_drop_all", False))
     from ..scaffold import append_to_manifest, next_number, slug
 
     name = slug(args.name or "schema_changes")
@@ -129,6 +129,21 @@ def _refuse_pending(manifest: Any, url: Any) -> None:
         ids = ", ".join(m.id for m in pending[:5]) + (" ..." if len(pending) > 5 else "")
         raise DriftError(f"{len(pending)} migration(s) not applied to {url} yet: {ids}",
                          hint="run `stingerloom apply` first, so the new migration starts from the manifest's end")
+
+
+def _refuse_drop_all(diff: Any, url: Any, allowed: bool) -> None:
+    """A migration that drops every table of a non-empty database is almost always a diff against the
+    wrong database (or an empty schema file): refuse it unless ``--allow-drop-all`` says it is meant."""
+    from ..errors import DriftError
+
+    live = len(diff.live.tables)
+    if allowed or not live or len(diff.dropped_tables) < live:
+        return
+    raise DriftError(
+        f"refusing to write a migration that drops every table of {url} ({live} table(s)); nothing written",
+        hint="check --schema and the target database (`stingerloom schema dump MANIFEST` writes the schema "
+             "of the manifest's database); pass --allow-drop-all if dropping them all is really meant",
+    )
 
 
 def migration_yaml(diff: Any, dialects: Sequence[str], *, source: str = "", target: str = "") -> tuple[str, list[str]]:
@@ -237,9 +252,21 @@ def schema_yaml(data: dict) -> str:
 
 
 def run_dump(args: argparse.Namespace) -> int:
-    url = _target(args, None)
-    text = dump_schema(url.raw, schemas=getattr(args, "schema_name", None),
-                       history_table=getattr(args, "history_table", "__migrations"))
+    """Dump the manifest's database (or --database / STINGERLOOM_DATABASE_URL), never inventing one."""
+    from ..errors import InputError
+
+    manifest = None
+    if getattr(args, "manifest", None):
+        from ..manifest import load_manifest
+
+        manifest = load_manifest(args.manifest)
+    url = _target(args, manifest)
+    if url.dialect == "sqlite" and url.database != ":memory:" and not Path(url.database).is_file():
+        raise InputError(f"no such SQLite database file: {url.database}",
+                         hint="give the MANIFEST whose database to dump, or --database URL")
+    history_table = getattr(args, "history_table", None) or (
+        manifest.history_table if manifest is not None else "__migrations")
+    text = dump_schema(url.raw, schemas=getattr(args, "schema_name", None), history_table=history_table)
     header = f"# Declarative schema of {url}, written by `stingerloom schema dump`.\n"
     if getattr(args, "output", None):
         Path(args.output).write_text(header + text, encoding="utf-8")

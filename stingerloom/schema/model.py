@@ -295,10 +295,17 @@ def load_schema_file(path: str) -> SchemaFile:
     from ..errors import InputError, ManifestError, Problem
 
     if not os.path.isfile(path):
-        raise InputError(f"schema file not found: {path}", hint="pass --schema with the path of a schema YAML file")
+        what = "is not a regular file" if os.path.exists(path) else "not found"  # a named pipe would block
+        raise InputError(f"schema file {what}: {path}", hint="pass --schema with the path of a schema YAML file")
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     node = None
+    if path.endswith(".toml"):  # bounded before parsing, as manifests are
+        from ..manifest.tomlsource import too_complex
+
+        refused = too_complex(text, path)
+        if refused is not None:
+            raise InputError(refused.message, file=path, line=refused.line, column=refused.column)
     try:
         if path.endswith(".toml"):
             import tomllib

@@ -113,11 +113,12 @@ def test_bad_schema_file_names_file_line_and_key(tmp_path):
     assert missing.returncode == 2 and "not found" in missing.stderr
 
 
-def test_dump_uses_default_database_and_says_so(tmp_path):
+def test_dump_never_invents_an_empty_default_database(tmp_path):
+    """It used to dump a brand-new empty ./stingerloom.db, which `generate` then read as "drop everything"."""
     proc = run_cli("schema", "dump", cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    assert "stingerloom.db" in proc.stderr
-    assert "tables: {}" in proc.stdout
+    assert proc.returncode == 2, proc.stderr
+    assert "no such SQLite database file: stingerloom.db" in proc.stderr and "MANIFEST" in proc.stderr
+    assert not (tmp_path / "stingerloom.db").exists()
 
 
 VERIFY_MIGRATIONS = {
@@ -191,3 +192,43 @@ def test_lint_verify_reports_a_bad_down_once(tmp_path):
     sl402 = [f for f in json.loads(proc.stdout)["findings"] if f["rule"] == "SL402"]
     assert [(f["migration"], f["dialect"]) for f in sl402] == [("002_email_index", "sqlite")]
     assert "idx_users_email" in sl402[0]["message"]
+
+
+def test_dump_takes_the_manifest_and_generate_refuses_to_drop_everything(db_url, tmp_path):
+    """`schema dump MANIFEST` reads the manifest's database, leaving out its history table; a schema
+    that would drop every table is refused unless --allow-drop-all says so."""
+    manifest = write_manifest(tmp_path / "db", {
+        "001_t.yaml": "up: |\n  CREATE TABLE d10a (id INTEGER PRIMARY KEY);\n  CREATE TABLE d10b (id INTEGER PRIMARY KEY);\n"
+                      "down: |\n  DROP TABLE d10b;\n  DROP TABLE d10a;\n",
+    }, header=f"database: {db_url}\nhistory_table: sl_hist10")
+    assert run_cli("apply", str(manifest), cwd=tmp_path).returncode == 0
+    dumped = tmp_path / "dumped.yaml"
+    proc = run_cli("schema", "dump", str(manifest), "-o", str(dumped), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    tables = set(yaml.safe_load(dumped.read_text())["tables"])
+    assert {t.lower() for t in tables} == {"d10a", "d10b"}  # not the history table sl_hist10
+    assert not (tmp_path / "stingerloom.db").exists()
+    again = run_cli("generate", str(manifest), "--schema", str(dumped), "--check", cwd=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("tables: {}\n")
+    before = sorted(p.name for p in (tmp_path / "db").iterdir())
+    refused = run_cli("generate", str(manifest), "--schema", str(empty), cwd=tmp_path)
+    assert refused.returncode == 1, refused.stderr
+    assert "drops every table" in refused.stderr and "(2 table(s))" in refused.stderr
+    assert "--allow-drop-all" in refused.stderr and "Traceback" not in refused.stderr
+    assert sorted(p.name for p in (tmp_path / "db").iterdir()) == before, "nothing written"
+    forced = run_cli("generate", str(manifest), "--schema", str(empty), "--allow-drop-all", "--name", "drop all",
+                     cwd=tmp_path)
+    assert forced.returncode == 0, forced.stderr
+    assert (tmp_path / "db" / "002_drop_all.yaml").is_file()
+
+    # --database still works without a manifest, and wins over the manifest's
+    proc = run_cli("schema", "dump", "--database", db_url, "--history-table", "sl_hist10")
+    assert proc.returncode == 0 and "d10a" in proc.stdout.lower() and "sl_hist10" not in proc.stdout
+    elsewhere = f"sqlite:///{tmp_path / 'other.db'}"
+    run_cli("apply", str(write_manifest(tmp_path / "o", {"a.yaml": "up: CREATE TABLE o10 (id INTEGER)\n"})),
+            "--database", elsewhere)
+    proc = run_cli("schema", "dump", str(manifest), "--database", elsewhere)
+    assert proc.returncode == 0 and "o10" in proc.stdout and "d10a" not in proc.stdout.lower()
