@@ -98,6 +98,12 @@ class Catalog:
     tables: set = field(default_factory=set)
     columns: dict = field(default_factory=dict)  # (table, column) -> (type, mods)
     index_first_cols: set = field(default_factory=set)  # (table, first column)
+    # kept up to date statement by statement (see _track_facts), so they include this migration so far
+    unique_sets: dict = field(default_factory=dict)  # table -> [frozenset of columns] (unique/PK keys)
+    not_null_checks: set = field(default_factory=set)  # (table, column): validated CHECK (c IS NOT NULL)
+    pending_checks: dict = field(default_factory=dict)  # (table, constraint) -> column: same, NOT VALID
+    text_columns: dict = field(default_factory=dict)  # MySQL/SQLite (table, column) -> (type, mods, rest)
+    charsets: dict = field(default_factory=dict)  # MySQL table -> default character set
 
 
 class MigrationCheck:
@@ -115,10 +121,14 @@ class MigrationCheck:
         self.transaction = bool(getattr(migration, "transaction", True))
         self.created_tables: set[str] = set()  # created so far, in this migration's up
         self.created_indexes: set[str] = set()
+        # (table, column) added by this migration so far -> True when every row gets the same non-NULL
+        # value (a DEFAULT), False when the rows hold NULL or distinct values (serial, identity)
+        self.added_columns: dict[tuple[str, str], bool] = {}
         self.in_explicit_tx = False
         self.catalog = run.catalogs[dialect]
         self.current: Stmt | None = None
         self.sqlite_before: dict = {}  # SQLite: (type, name) -> (tbl_name, normalised sql, sql)
+        self.sqlite_after: dict = {}  # SQLite: the same, after up
 
     @property
     def file(self) -> str | None:
@@ -287,6 +297,7 @@ class ManifestRun:
         ctx.sqlite_before = before  # the schema this migration starts from (SL851)
         up_failed = self._exec_all(replay, ctx.up, ctx)
         after_up = replay.snapshot()
+        ctx.sqlite_after = after_up
         replay.remember(before, after_up)
         if not ctx.down or (not up_failed and _drops_what_up_creates(ctx)):
             return
@@ -364,6 +375,8 @@ class ManifestRun:
 
 def _track(ctx: MigrationCheck, st: Stmt) -> None:
     k = st.kind
+    if k in _FACT_KINDS and st.table and (st.node is not None or st.dialect != "postgres"):
+        _track_facts(ctx, st)
     if k in ("CreateStmt", "CreateTableAsStmt"):
         t = st.table
         if st.node is not None and k == "CreateTableAsStmt":
@@ -378,6 +391,122 @@ def _track(ctx: MigrationCheck, st: Stmt) -> None:
             ctx.in_explicit_tx = True
         elif word in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "COMMIT", "ROLLBACK"):
             ctx.in_explicit_tx = False
+
+
+_FACT_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt"})
+
+
+def _add_unique(cat: Catalog, table: str, cols) -> None:
+    cols = frozenset(c for c in cols if c)
+    if cols:
+        cat.unique_sets.setdefault(table, []).append(cols)
+
+
+def _not_null_check(con: dict) -> str | None:
+    """The column of a ``CHECK (c IS NOT NULL)`` constraint, else None."""
+    if con.get("contype") != "CONSTR_CHECK":
+        return None
+    nt = (con.get("raw_expr") or {}).get("NullTest")
+    if not nt or nt.get("nulltesttype") != "IS_NOT_NULL":
+        return None
+    from .facts import pg_names
+
+    fields = pg_names((nt.get("arg") or {}).get("ColumnRef", {}).get("fields"))
+    return fields[-1] if len(fields) == 1 else None
+
+
+def _track_facts(ctx: MigrationCheck, st: Stmt) -> None:
+    """Facts later statements (of this migration and the next ones) rely on: unique keys, NOT NULL
+    checks, columns added here, MySQL/SQLite column types."""
+    cat, t, n = ctx.catalog, st.table, st.node
+    if n is not None:
+        from .facts import pg_cmds, pg_constraints, pg_default_repeats, pg_names
+
+        if st.kind == "CreateStmt":
+            for el in n.get("tableElts", ()) or ():
+                cd = el.get("ColumnDef")
+                if cd:
+                    for c in pg_constraints(cd):
+                        if c.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
+                            _add_unique(cat, t, [cd.get("colname")])
+                con = el.get("Constraint")
+                if con and con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
+                    _add_unique(cat, t, pg_names(con.get("keys")))
+        elif st.kind == "IndexStmt":
+            if n.get("unique") and not n.get("whereClause"):
+                names = [p.get("IndexElem", {}).get("name") for p in n.get("indexParams") or ()]
+                if all(names):
+                    _add_unique(cat, t, names)
+        else:
+            for c in pg_cmds(n):
+                sub, d = c.get("subtype"), c.get("def") or {}
+                if sub == "AT_AddColumn" and "ColumnDef" in d:
+                    cd = d["ColumnDef"]
+                    if not ctx.is_new(t):
+                        ctx.added_columns[(t, cd.get("colname"))] = pg_default_repeats(cd)
+                    for con in pg_constraints(cd):
+                        if con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
+                            _add_unique(cat, t, [cd.get("colname")])
+                elif sub == "AT_AddConstraint" and "Constraint" in d:
+                    con = d["Constraint"]
+                    if con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
+                        _add_unique(cat, t, pg_names(con.get("keys")))
+                    col = _not_null_check(con)
+                    if col and con.get("skip_validation"):
+                        cat.pending_checks[(t, con.get("conname"))] = col
+                    elif col:
+                        cat.not_null_checks.add((t, col))
+                elif sub == "AT_ValidateConstraint":
+                    col = cat.pending_checks.pop((t, c.get("name")), None)
+                    if col:
+                        cat.not_null_checks.add((t, col))
+                elif sub == "AT_DropConstraint":
+                    cat.pending_checks.pop((t, c.get("name")), None)
+        return
+    _track_text_facts(ctx, st)
+
+
+def _track_text_facts(ctx: MigrationCheck, st: Stmt) -> None:
+    from .facts import create_table_parts, rx, text_alter_column, text_coldef, text_default_repeats, text_key_columns
+
+    cat, t = ctx.catalog, st.table
+    if st.kind == "CreateStmt":
+        _, elems, opts = create_table_parts(st.sql)
+        cm = rx(r"\b(?:CHARSET|CHARACTER\s+SET)\s*=?\s*(\w+)").search(opts)
+        if cm:
+            cat.charsets[t] = cm.group(1).lower()
+        for _, el in elems:
+            _text_element(cat, t, text_coldef(el), el, "")
+    elif st.kind == "IndexStmt":
+        m = rx(r"\s*CREATE\s+UNIQUE\s+INDEX\b[^(]*?\bON\s+\S+\s*(?=\()").match(st.stripped)
+        if m and not rx(r"\bWHERE\b").search(st.stripped, m.end()):
+            _add_unique(cat, t, text_key_columns(st.stripped[m.end():]))
+    else:
+        from .facts import alter_actions
+
+        for _, act in alter_actions(st.sql)[1]:
+            col = text_alter_column(act)
+            if col:
+                verb, old, cd = col
+                if verb == "ADD" and not ctx.is_new(t):
+                    ctx.added_columns[(t, cd[0])] = text_default_repeats(cd[3])
+                if old and old != cd[0]:
+                    cat.text_columns.pop((t, old), None)
+            _text_element(cat, t, col[2] if col else None, act, r"ADD\s+")
+
+
+def _text_element(cat: Catalog, t: str, cd, text: str, lead: str) -> None:
+    """One column definition (``cd`` from text_coldef) or key clause (``text``) of MySQL/SQLite DDL."""
+    from .facts import rx, text_key_columns
+
+    if cd:
+        cat.text_columns[(t, cd[0])] = cd[1:]
+        if rx(r"\b(?:PRIMARY\s+KEY|UNIQUE)\b").search(cd[3]):
+            _add_unique(cat, t, [cd[0]])
+        return
+    m = rx(lead + r"(?:CONSTRAINT\s+\S+\s+)?(?:PRIMARY\s+KEY|UNIQUE(?:\s+(?:KEY|INDEX))?(?:\s+(?!\()\S+)?)\s*(?=\()").match(text)
+    if m:
+        _add_unique(cat, t, text_key_columns(text[m.end():]))
 
 
 def _update_catalog(ctx: MigrationCheck) -> None:

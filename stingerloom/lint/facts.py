@@ -289,3 +289,92 @@ def pg_defel_names(options) -> set[str]:
 
 
 SERIAL_TYPES = {"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"}
+
+
+# ---------------------------------------------------------------------------------------------------
+# MySQL/SQLite column definitions (text)
+
+_NOT_COLUMN = frozenset({"PRIMARY", "KEY", "UNIQUE", "INDEX", "CONSTRAINT", "FOREIGN", "CHECK", "FULLTEXT",
+                         "SPATIAL", "PERIOD", "LIKE", "EXCLUDE"})
+_COLDEF_RE = re.compile(
+    r"(`[^`]+`|\"[^\"]+\"|\[[^\]]+\]|[\w$]+)\s+([A-Za-z_]\w*(?:\s+(?:varying|precision|unsigned))?)\s*(?:\(([^)]*)\))?",
+    re.I | re.S)
+
+
+def text_coldef(text: str) -> tuple[str, str, tuple[int, ...], str] | None:
+    """``name type(mods) rest`` (one element of a stripped CREATE TABLE, or the text after ``ADD
+    COLUMN``/``MODIFY``) -> (lower-cased name, lower-cased type, integer mods, rest), or None for a
+    table constraint."""
+    m = _COLDEF_RE.match(text)
+    if not m or m.group(1).upper() in _NOT_COLUMN:
+        return None
+    mods = tuple(int(x) for x in re.findall(r"\d+", m.group(3) or ""))
+    return norm_ident(m.group(1)) or "", " ".join(m.group(2).lower().split()), mods, text[m.end():]
+
+
+_ALTER_COL_RE = re.compile(r"(ADD|MODIFY|CHANGE)(?:\s+COLUMN)?(?:\s+IF\s+(?:NOT\s+)?EXISTS)?\s+", re.I)
+
+
+def text_alter_column(action: str) -> tuple[str, str | None, tuple | None] | None:
+    """An ALTER TABLE action that defines a column: (verb, old name for CHANGE, coldef), else None."""
+    m = _ALTER_COL_RE.match(action)
+    if not m:
+        return None
+    verb, rest = m.group(1).upper(), action[m.end():]
+    if verb == "ADD" and re.match(r"\s*\(", rest):
+        return None
+    old = None
+    if verb == "CHANGE":
+        om = re.match(r"(`[^`]+`|\"[^\"]+\"|[\w$]+)\s+", rest)
+        if not om:
+            return None
+        old, rest = norm_ident(om.group(1)), rest[om.end():]
+    cd = text_coldef(rest)
+    if cd is None:
+        return None
+    return verb, old, cd
+
+
+def text_key_columns(text: str) -> list[str]:
+    """``(a, b(10), `c` DESC)`` at the start of ``text`` -> ["a", "b", "c"]."""
+    m = re.match(r"\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)", text)
+    if not m:
+        return []
+    out = []
+    for _, part in split_top(m.group(1)):
+        w = part.strip().split("(")[0].split()
+        if w:
+            out.append(norm_ident(w[0]) or "")
+    return out
+
+
+_DISTINCT_DEFAULT = re.compile(
+    r"\s*(?:NULL\b|nextval\s*\(|gen_random_uuid\s*\(|uuid_generate_v4\s*\(|uuid\s*\(|\(\s*uuid\s*\()", re.I)
+
+
+def text_default_repeats(rest: str) -> bool:
+    """The rest of a MySQL/SQLite column definition added to a full table: does every existing row get
+    the same non-NULL value (a constant DEFAULT)?"""
+    if rx(r"\bAUTO_?INCREMENT\b").search(rest):
+        return False
+    m = rx(r"\bDEFAULT\b").search(rest)
+    return bool(m) and not _DISTINCT_DEFAULT.match(rest, m.end())
+
+
+def pg_default_repeats(cd: dict) -> bool:
+    """A PostgreSQL ColumnDef added to an existing table: does every row get the same non-NULL value?"""
+    if pg_type(cd.get("typeName"))[0] in SERIAL_TYPES:
+        return False
+    for c in pg_constraints(cd):
+        if c.get("contype") == "CONSTR_IDENTITY":
+            return False
+        if c.get("contype") == "CONSTR_DEFAULT":
+            expr = c.get("raw_expr") or {}
+            if "A_Const" in expr and expr["A_Const"].get("isnull"):
+                return False
+            if "FuncCall" in expr:
+                fn = (pg_names(expr["FuncCall"].get("funcname")) or [""])[-1]
+                if fn in ("nextval", "gen_random_uuid", "uuid_generate_v4", "uuidv4", "uuidv7"):
+                    return False
+            return True
+    return False

@@ -92,3 +92,24 @@ DDL_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt", "DropStmt", 
 DML_KINDS = frozenset({"UpdateStmt", "DeleteStmt", "InsertStmt"})
 LOCKING_KINDS = frozenset({"AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt", "TruncateStmt",
                            "CreateTrigStmt", "ReindexStmt", "ClusterStmt", "AlterEnumStmt"})
+
+
+def added_keys(stmt, *contypes):
+    """PostgreSQL ``ADD [CONSTRAINT] UNIQUE/PRIMARY KEY (…)`` and the same constraints written inside
+    ``ADD COLUMN x … UNIQUE``: (constraint, [columns], the new ColumnDef or None)."""
+    from ..facts import pg_names
+
+    for _, con in added_constraints(stmt, *contypes):
+        yield con, pg_names(con.get("keys")), None
+    for _, cd in added_columns(stmt):
+        for con in coldef_constraints(cd, *contypes):
+            yield con, [cd.get("colname")], cd
+
+
+def duplicates_impossible(ctx, table, cols) -> bool:
+    """No duplicate can exist in ``cols`` of ``table``: a column of the key was added by this migration
+    with NULL (or distinct) values, or the key contains an existing unique key."""
+    if any(ctx.added_columns.get((table, c)) is False for c in cols):
+        return True
+    have = frozenset(cols)
+    return bool(have) and any(u <= have for u in ctx.catalog.unique_sets.get(table, ()))

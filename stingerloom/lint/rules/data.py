@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import re
 
-from ..facts import create_table_parts, pg_type, rx, rx_is
+from ..facts import (
+    create_table_parts,
+    pg_default_repeats,
+    pg_type,
+    rx,
+    rx_is,
+    text_alter_column,
+    text_default_repeats,
+    text_key_columns,
+)
 from ..model import Rule
 from ._util import (
     added_columns,
-    added_constraints,
+    added_keys,
     coldef_constraints,
+    duplicates_impossible,
     loc,
     text_actions,
 )
@@ -72,7 +82,10 @@ class SL702(Rule):
 
     ## What it does
     Finds `CREATE UNIQUE INDEX`, `ADD UNIQUE` and `ADD PRIMARY KEY` on a table this migration did not
-    create.
+    create. Not reported when duplicates are impossible: a column of the key was added by this
+    migration without a DEFAULT (its rows are all NULL, and NULLs never collide), or the key contains
+    every column of an existing unique index or constraint. `ADD COLUMN x … DEFAULT v UNIQUE` is
+    reported: every row gets `v`.
 
     ## Why is this bad?
     The statement fails if the column already holds duplicates, possibly only in production.
@@ -94,24 +107,44 @@ class SL702(Rule):
     help = "remove duplicates in an earlier migration (and check production data first)"
 
     def check_stmt(self, stmt, ctx) -> None:
-        if ctx.is_new(stmt.table):
+        t = stmt.table
+        if ctx.is_new(t):
             return
+        index_msg = "a unique index fails if the existing rows hold duplicates"
+        con_msg = "a unique constraint fails if the existing rows hold duplicates"
         if stmt.node is not None:
             if stmt.kind == "IndexStmt":
-                if stmt.node.get("unique"):
-                    ctx.report(self, stmt, "a unique index fails if the existing rows hold duplicates")
+                cols = [p.get("IndexElem", {}).get("name") for p in stmt.node.get("indexParams") or ()]
+                if stmt.node.get("unique") and not duplicates_impossible(ctx, t, cols):
+                    ctx.report(self, stmt, index_msg)
                 return
-            for _, con in added_constraints(stmt, "CONSTR_UNIQUE", "CONSTR_PRIMARY"):
-                if not con.get("indexname"):
-                    ctx.report(self, stmt, "a unique constraint fails if the existing rows hold duplicates", at=loc(con))
+            for con, cols, new_col in added_keys(stmt, "CONSTR_UNIQUE", "CONSTR_PRIMARY"):
+                if con.get("indexname"):
+                    continue
+                if new_col is not None:  # ADD COLUMN x … UNIQUE: duplicates only if a DEFAULT fills every row
+                    if not pg_default_repeats(new_col):
+                        continue
+                    ctx.report(self, stmt, f"{cols[0]} gets the same DEFAULT in every row: a unique key on it "
+                               "fails on a table with more than one row", at=loc(con))
+                elif not duplicates_impossible(ctx, t, cols):
+                    ctx.report(self, stmt, con_msg, at=loc(con))
             return
         if stmt.kind == "IndexStmt":
-            if rx(r"\s*CREATE\s+UNIQUE\b").match(stmt.stripped):
-                ctx.report(self, stmt, "a unique index fails if the existing rows hold duplicates")
+            m = rx(r"\s*CREATE\s+UNIQUE\b[^(]*?\bON\s+\S+\s*(?=\()").match(stmt.stripped)
+            if m and not duplicates_impossible(ctx, t, text_key_columns(stmt.stripped[m.end():])):
+                ctx.report(self, stmt, index_msg)
             return
         for off, act in text_actions(stmt):
-            if rx(r"ADD\s+(?:CONSTRAINT\s+\S+\s+)?(UNIQUE|PRIMARY\s+KEY)\b").match(act):
-                ctx.report(self, stmt, "a unique constraint fails if the existing rows hold duplicates", at=off)
+            col = text_alter_column(act)
+            if col is not None:
+                verb, _, cd = col
+                if verb == "ADD" and rx(r"\b(?:UNIQUE|PRIMARY\s+KEY)\b").search(cd[3]) and text_default_repeats(cd[3]):
+                    ctx.report(self, stmt, f"{cd[0]} gets the same DEFAULT in every row: a unique key on it fails "
+                               "on a table with more than one row", at=off)
+                continue
+            m = rx(r"ADD\s+(?:CONSTRAINT\s+\S+\s+)?(?:UNIQUE|PRIMARY\s+KEY)\b[^(]*(?=\()").match(act)
+            if m and not duplicates_impossible(ctx, t, text_key_columns(act[m.end():])):
+                ctx.report(self, stmt, con_msg, at=off)
 
 
 class SL801(Rule):

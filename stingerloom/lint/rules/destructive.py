@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import pg_cmds, pg_names, pg_type, rx, rx_is, split_top
+from ..facts import pg_cmds, pg_names, pg_type, rx, rx_is, split_top, text_alter_column
 from ..model import Rule
 from ._util import text_actions
 
@@ -38,7 +38,9 @@ class SL501(Rule):
     """`DROP TABLE`.
 
     ## What it does
-    Finds `DROP TABLE` of a table that this migration did not create.
+    Finds `DROP TABLE` of a table that this migration did not create. The drop step of a table rebuild
+    (SQLite's 12 steps: `CREATE TABLE new_t …; INSERT INTO new_t SELECT … FROM t; DROP TABLE t; ALTER
+    TABLE new_t RENAME TO t`) keeps the data and is not reported (SL502 checks the columns it keeps).
 
     ## Why is this bad?
     The data is gone for good, and application code still deployed that reads the table breaks.
@@ -63,9 +65,39 @@ class SL501(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if _drop_type(stmt) != "OBJECT_TABLE":
             return
-        names = [n for n in _drop_names(stmt) if not ctx.is_new(n)]
+        names = [n for n in _drop_names(stmt) if not ctx.is_new(n) and rebuild_of(ctx, stmt, n) is None]
         if names:
             ctx.report(self, stmt, f"DROP TABLE {', '.join(names)} loses its data and breaks code that still uses it")
+
+
+_RENAME_TO = r"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\S+)\s+RENAME\s+TO\s+(\S+?)\s*;?\s*\Z"
+
+
+def rebuild_of(ctx, drop, table: str):
+    """``DROP TABLE table`` as a step of the table rebuild (SQLite's 12 steps, also usable elsewhere):
+    a table this migration created is filled from ``table`` by ``INSERT … SELECT … FROM table`` before
+    the drop, and renamed to ``table`` after it. Returns that new table's name, else None."""
+    from ..facts import last_part
+
+    i = next((k for k, st in enumerate(ctx.up) if st is drop), None)
+    if i is None:
+        return None
+    for st in ctx.up[i + 1:]:
+        m = rx_is(_RENAME_TO).match(st.stripped) if st.kind in ("AlterTableStmt", "RenameStmt") else None
+        if not m or last_part(m.group(2)) != table or not ctx.is_new(last_part(m.group(1))):
+            continue
+        new = last_part(m.group(1))
+        filled = any(p.kind == "InsertStmt" and p.table == new
+                     and rx(r"\bFROM\s+(?:\w+\.)?[`\"\[]?" + re.escape(table) + r"\b").search(p.stripped)
+                     for p in ctx.up[:i])
+        return new if filled else None
+    return None
+
+
+def _columns_of(create_sql: str) -> list[str]:
+    from ..facts import create_table_parts, text_coldef
+
+    return [cd[0] for _, el in create_table_parts(create_sql)[1] if (cd := text_coldef(el))]
 
 
 def _drop_columns(stmt) -> list[tuple[str, int | None]]:
@@ -83,7 +115,8 @@ class SL502(Rule):
     """`DROP COLUMN`.
 
     ## What it does
-    Finds `ALTER TABLE … DROP [COLUMN]` on an existing table.
+    Finds `ALTER TABLE … DROP [COLUMN]` on an existing table, and, on SQLite, a table rebuild (create
+    a new table, copy, drop the old one, rename) whose new table lacks a column of the old one.
 
     ## Why is this bad?
     The column's data is lost, and running code that still selects or inserts the column fails.
@@ -110,6 +143,29 @@ class SL502(Rule):
             return
         for col, off in _drop_columns(stmt):
             ctx.report(self, stmt, f"dropping column {col!r} of {stmt.table!r} loses data and breaks old code", at=off)
+
+    def check_migration(self, ctx) -> None:
+        """SQLite: a table rebuild whose new table lacks a column of the old one drops it silently.
+        The replay knows both schemas (before this migration, after its up)."""
+        if ctx.dialect != "sqlite" or not ctx.sqlite_after:
+            return
+        for st in ctx.up:
+            if st.kind != "DropStmt" or _drop_type(st) != "OBJECT_TABLE":
+                continue
+            for table in _drop_names(st):
+                if rebuild_of(ctx, st, table) is None:
+                    continue
+                old = next((v[2] for (typ, name), v in ctx.sqlite_before.items()
+                            if typ == "table" and name.lower() == table), None)
+                new = next((v[2] for (typ, name), v in ctx.sqlite_after.items()
+                            if typ == "table" and name.lower() == table), None)
+                if not old or not new:
+                    continue
+                lost = [c for c in _columns_of(old) if c not in set(_columns_of(new))]
+                if lost:
+                    ctx.report(self, st, f"the rebuild of {table!r} drops column{'s' * (len(lost) > 1)} "
+                               f"{', '.join(repr(c) for c in lost)} (the new table does not have "
+                               f"{'them' if len(lost) > 1 else 'it'}): the data is lost")
 
 
 class SL503(Rule):
@@ -377,28 +433,70 @@ class SL509(Rule):
 _TEXTISH = {"varchar", "text", "bpchar"}
 
 
+_TEXTLIKE = {"text", "citext"}
+_PRECISION_TYPES = {"timestamp", "timestamptz", "time", "timetz"}
+
+
 def _safe_change(old: tuple[str, list] | None, new: tuple[str, list]) -> bool:
+    """PostgreSQL changes that are binary-coercible or only relax a limit: no rewrite, no scan."""
     if old is None:
         return False
     (ot, om), (nt, nm) = old, new
-    if ot == "varchar" and nt == "text":
-        return True
+    if ot in _TEXTLIKE | {"varchar"} and (nt in _TEXTLIKE or (nt == "varchar" and not nm)):
+        return True  # text, citext and unlimited varchar share one representation
     if ot == "varchar" and nt == "varchar":
-        return not nm or (om and nm[0] >= om[0])
-    if ot == "numeric" and nt == "numeric" and om and nm:
-        return len(om) == len(nm) and nm[0] >= om[0] and (len(om) < 2 or om[1] == nm[1])
+        return bool(om) and nm[0] >= om[0]
+    if ot in _PRECISION_TYPES and nt == ot:
+        return not nm or (bool(om) and nm[0] >= om[0])  # no precision is the maximum (6)
+    if ot == "interval" and nt == "interval":
+        if not nm:
+            return True
+        return len(om) == len(nm) == 2 and om[0] == nm[0] and nm[1] >= om[1]  # same fields, more precision
+    if ot == "numeric" and nt == "numeric":
+        if not nm:
+            return True  # unconstrained numeric holds any value
+        return bool(om) and nm[0] >= om[0] and (om[1:] or [0]) == (nm[1:] or [0])
     if ot == "cidr" and nt == "inet":
         return True
     return False
+
+
+# MySQL: bytes per character of the character sets (unknown: the 4 of utf8mb4, the default)
+_CHARSET_BYTES = {"latin1": 1, "ascii": 1, "binary": 1, "utf8": 3, "utf8mb3": 3, "ucs2": 2, "utf16": 4,
+                  "utf32": 4, "utf8mb4": 4}
+
+
+def _mysql_in_place(ctx, table: str, verb_col, cd) -> bool:
+    """MySQL changes InnoDB does in place: VARCHAR growth that keeps the length prefix size (1 byte up to
+    255 bytes, 2 above)."""
+    old = ctx.catalog.text_columns.get((table, verb_col))
+    if old is None:
+        return False
+    (ot, om, orest), (nt, nm, nrest) = old, cd[1:]
+    if not (ot == nt == "varchar" and om and nm and nm[0] >= om[0]):
+        return False
+
+    def width(rest: str) -> int:
+        m = rx(r"\b(?:CHARSET|CHARACTER\s+SET)\s+(\w+)").search(rest)
+        cs = (m.group(1) if m else ctx.catalog.charsets.get(table, "utf8mb4")).lower()
+        return _CHARSET_BYTES.get(cs, 4)
+
+    before, after = om[0] * width(orest), nm[0] * width(nrest)
+    return (before <= 255) == (after <= 255)
 
 
 class SL510(Rule):
     """Changing a column's type.
 
     ## What it does
-    Finds `ALTER COLUMN … TYPE` (MySQL `MODIFY`/`CHANGE` with a type). Changes known to need no rewrite
-    on PostgreSQL are allowed when the old type is known from earlier migrations: `varchar(n)` to a
-    wider `varchar` or to `text`, `numeric` precision up at the same scale, `cidr` to `inet`.
+    Finds `ALTER COLUMN … TYPE` (MySQL `MODIFY`/`CHANGE` with a type). Not reported: a column added
+    by the same migration, and changes known to need no rewrite when the old type is known from
+    earlier migrations. PostgreSQL: `varchar(n)` to a wider `varchar`; any of `text`, `citext`,
+    `varchar` to `text`, `citext` or unlimited `varchar`; `timestamp`/`timestamptz`/`time`/`timetz`
+    and `interval` to a higher (or no) precision; `numeric` to more precision at the same scale, or to
+    unconstrained `numeric`; `cidr` to `inet`. MySQL: `VARCHAR` growth that keeps the length prefix
+    size (both at most 255 bytes in the column's character set, or both above), and any change with
+    `ALGORITHM=INPLACE`/`INSTANT`/`NOCOPY` (MySQL refuses rather than copies).
 
     ## Why is this bad?
     PostgreSQL rewrites the table under ACCESS EXCLUSIVE; MySQL copies it. Readers that expect the old
@@ -426,7 +524,7 @@ class SL510(Rule):
             return
         if stmt.node is not None:
             for c in pg_cmds(stmt.node):
-                if c.get("subtype") != "AT_AlterColumnType":
+                if c.get("subtype") != "AT_AlterColumnType" or (table, c.get("name")) in ctx.added_columns:
                     continue
                 cd = (c.get("def") or {}).get("ColumnDef", {})
                 new = pg_type(cd.get("typeName"))
@@ -437,7 +535,16 @@ class SL510(Rule):
             return
         if ctx.dialect != "mysql":
             return
-        for off, act in text_actions(stmt):
-            if rx(r"(MODIFY|CHANGE)\b").match(act):
-                ctx.report(self, stmt, "MODIFY/CHANGE of a column copies the table unless MySQL can do it in place",
-                           at=off)
+        acts = text_actions(stmt)
+        if any(rx(r"ALGORITHM\s*=?\s*(?:INPLACE|INSTANT|NOCOPY)\b").match(a) for _, a in acts):
+            return  # MySQL refuses the statement rather than copy the table
+        for off, act in acts:
+            if not rx(r"(MODIFY|CHANGE)\b").match(act):
+                continue
+            col = text_alter_column(act)
+            if col is not None:
+                name = col[1] or col[2][0]
+                if (table, name) in ctx.added_columns or _mysql_in_place(ctx, table, name, col[2]):
+                    continue
+            ctx.report(self, stmt, "MODIFY/CHANGE of a column copies the table unless MySQL can do it in place",
+                       at=off)

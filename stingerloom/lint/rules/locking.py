@@ -8,6 +8,7 @@ from ..model import Rule
 from ._util import (
     added_columns,
     added_constraints,
+    added_keys,
     coldef_constraints,
     loc,
     text_actions,
@@ -276,7 +277,9 @@ class SL608(Rule):
     """`SET NOT NULL` on an existing column.
 
     ## What it does
-    Finds `ALTER COLUMN … SET NOT NULL` on a table this migration did not create.
+    Finds `ALTER COLUMN … SET NOT NULL` on a table this migration did not create, unless a validated
+    `CHECK (column IS NOT NULL)` on that column exists (added in an earlier migration, or earlier in
+    this one): PostgreSQL 12+ then skips the scan (`--target postgres=11` still reports it).
 
     ## Why is this bad?
     PostgreSQL scans the table under ACCESS EXCLUSIVE to check for NULLs, and the statement fails if
@@ -305,10 +308,14 @@ class SL608(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
+        target = ctx.target()
         for c in pg_cmds(stmt.node):
-            if c.get("subtype") == "AT_SetNotNull":
-                ctx.report(self, stmt, f"SET NOT NULL on {stmt.table}.{c.get('name')} scans the table under "
-                           "ACCESS EXCLUSIVE")
+            if c.get("subtype") != "AT_SetNotNull":
+                continue
+            if (stmt.table, c.get("name")) in ctx.catalog.not_null_checks and (target is None or target >= (12,)):
+                continue  # PostgreSQL 12+ proves NOT NULL from the validated CHECK: no scan
+            ctx.report(self, stmt, f"SET NOT NULL on {stmt.table}.{c.get('name')} scans the table under "
+                       "ACCESS EXCLUSIVE")
 
 
 class SL609(Rule):
@@ -340,9 +347,10 @@ class SL609(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        for _, con in added_constraints(stmt, "CONSTR_UNIQUE"):
+        for con, _, col in added_keys(stmt, "CONSTR_UNIQUE"):
             if not con.get("indexname"):
-                ctx.report(self, stmt, "ADD UNIQUE builds its index under ACCESS EXCLUSIVE", at=loc(con))
+                what = f"ADD COLUMN {col.get('colname')} … UNIQUE" if col else "ADD UNIQUE"
+                ctx.report(self, stmt, f"{what} builds its index under ACCESS EXCLUSIVE", at=loc(con))
 
 
 class SL610(Rule):
@@ -374,9 +382,10 @@ class SL610(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        for _, con in added_constraints(stmt, "CONSTR_PRIMARY"):
+        for con, _, col in added_keys(stmt, "CONSTR_PRIMARY"):
             if not con.get("indexname"):
-                ctx.report(self, stmt, "ADD PRIMARY KEY builds its index under ACCESS EXCLUSIVE", at=loc(con))
+                what = f"ADD COLUMN {col.get('colname')} … PRIMARY KEY" if col else "ADD PRIMARY KEY"
+                ctx.report(self, stmt, f"{what} builds its index under ACCESS EXCLUSIVE", at=loc(con))
 
 
 _STABLE_FUNCS = {"now", "current_timestamp", "transaction_timestamp", "statement_timestamp", "current_date",
@@ -553,6 +562,18 @@ class SL614(Rule):
             ctx.report(self, stmt, "an exclusion constraint checks every row under ACCESS EXCLUSIVE", at=loc(con))
 
 
+def _full_on(defel: dict) -> bool:
+    """``FULL`` in VACUUM's options, not turned off (``FULL FALSE``, ``FULL off``, ``FULL 0``)."""
+    if defel.get("defname") != "full":
+        return False
+    arg = defel.get("arg")
+    if not arg:
+        return True
+    if "Integer" in arg:
+        return bool(arg["Integer"].get("ival", 0))
+    return str(arg.get("String", {}).get("sval", "")).lower() not in ("false", "off", "no")
+
+
 class SL615(Rule):
     """Maintenance commands that rewrite a table under ACCESS EXCLUSIVE.
 
@@ -580,7 +601,7 @@ class SL615(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         n = stmt.node
         if stmt.kind == "VacuumStmt":
-            if any(o.get("DefElem", {}).get("defname") == "full" for o in n.get("options", ()) or ()):
+            if any(_full_on(o.get("DefElem", {})) for o in n.get("options", ()) or ()):
                 ctx.report(self, stmt, "VACUUM FULL rewrites the table under ACCESS EXCLUSIVE")
         elif stmt.kind == "ClusterStmt":
             ctx.report(self, stmt, "CLUSTER rewrites the table under ACCESS EXCLUSIVE")
