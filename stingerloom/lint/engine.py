@@ -262,6 +262,10 @@ class ManifestRun:
                     self.add("SL201", f"PostgreSQL: {msg}", st.source.file, *st.pos(off), migration, dialect)
                 else:
                     self.add("SL201", f"PL/pgSQL body: {msg}", st.source.file, *st.pos(), migration, dialect)
+            elif first.undecided:
+                self.add("SL202", f"PL/pgSQL body: the parser could not decide ({first.undecided}); this is not "
+                         "a syntax error, review the statement by hand", st.source.file, *st.pos(), migration,
+                         dialect)
             elif st.kind in ("DoStmt", "CreateFunctionStmt") and st.block == "up":
                 self.add("SL202", f"the body of this {'DO block' if st.kind == 'DoStmt' else 'function'} "
                          "is not analysed by the safety rules; review it by hand", st.source.file, *st.pos(),

@@ -24,6 +24,7 @@ class PgParse:
     kind: str
     node: dict | None
     error: tuple[str, int] | None = None  # (message, offset in statement)
+    undecided: str | None = None  # the body parser could neither accept nor reject the statement
 
 
 def parse_pg(sql: str) -> list[PgParse]:
@@ -46,8 +47,37 @@ def parse_pg(sql: str) -> list[PgParse]:
         if out[0].kind in ("DoStmt", "CreateFunctionStmt") and _is_plpgsql(out[0]):
             err = plpgsql_error(sql)
             if err:
+                err = _retry_without_type_refs(sql, err)
+            if err and _UNDECIDED.search(err):
+                out[0].undecided = err
+            elif err:
                 out[0].error = (err, -1)
     return out
+
+
+# pglast's PL/pgSQL entry point compiles the function header too, and gives up ("Not implemented") or
+# errs on what it does not model (`%TYPE` in the arguments or return type, the array type of a VARIADIC
+# argument): that is no verdict on the SQL, which the server's own grammar already accepted.
+_UNDECIDED = re.compile(r"not implemented|not supported|VARIADIC parameter", re.I)
+_TYPE_REF = re.compile(r"(?:\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:\"[^\"]+\"|[\w$]+))*\s*%\s*(?:ROW)?TYPE\b", re.I)
+
+
+def _retry_without_type_refs(sql: str, err: str) -> str | None:
+    """Check the body again with each ``name%TYPE`` of the header (outside the body and comments)
+    replaced by ``text``: the body's own syntax is what matters here."""
+    from .facts import strip_sql
+
+    stripped = strip_sql(sql)
+    spans = [m.span() for m in _TYPE_REF.finditer(stripped)]
+    if not spans:
+        return err
+    out, last = [], 0
+    for a, b in spans:
+        out.append(sql[last:a])
+        out.append("text")
+        last = b
+    out.append(sql[last:])
+    return plpgsql_error("".join(out))
 
 
 def _is_plpgsql(p: PgParse) -> bool:

@@ -13,6 +13,8 @@ class SL201(Rule):
     server's own grammar; PL/pgSQL bodies with `parse_plpgsql`), SQLite with the stdlib `sqlite3` module
     in an in-memory database after replaying the earlier migrations. MySQL has no validating parser
     offline and never produces this finding. The position is the real line and column in the YAML/TOML.
+    Only a parser's verdict is an error: when a parser gives up without one (pglast's PL/pgSQL
+    compiler on a header it does not model, e.g. `%TYPE` arguments), the finding is SL202 (info).
 
     ## Why is this bad?
     The apply fails at this statement, part way through the migration.
@@ -37,7 +39,8 @@ class SL202(Rule):
 
     ## What it does
     Reports statements that no rule can analyse: PostgreSQL `DO` blocks and function bodies, MySQL
-    statements the classifier does not know.
+    statements the classifier does not know, and statements a parser could neither accept nor reject
+    (info level: never fails CI).
 
     ## Why is this bad?
     No safety rule ran on it: a `DO` block that drops a column passes every check.
