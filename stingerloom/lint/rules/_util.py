@@ -113,3 +113,33 @@ def duplicates_impossible(ctx, table, cols) -> bool:
         return True
     have = frozenset(cols)
     return bool(have) and any(u <= have for u in ctx.catalog.unique_sets.get(table, ()))
+
+
+def tx_word(stmt) -> str:
+    """BEGIN, COMMIT, ROLLBACK, PREPARE or OTHER for a TransactionStmt (any dialect)."""
+    from ..facts import transaction_word
+
+    if stmt.node is not None:
+        return {"TRANS_STMT_BEGIN": "BEGIN", "TRANS_STMT_START": "BEGIN", "TRANS_STMT_COMMIT": "COMMIT",
+                "TRANS_STMT_ROLLBACK": "ROLLBACK", "TRANS_STMT_PREPARE": "PREPARE"}.get(stmt.node.get("kind"), "OTHER")
+    return transaction_word(stmt.sql)
+
+
+def transaction_of(ctx) -> dict[int, int]:
+    """``id(statement) -> number of the transaction it runs in``: the whole migration (0) when the runner
+    wraps it, else each explicit ``BEGIN … COMMIT`` block (1, 2, …); statements outside any are absent."""
+    if ctx.transaction:
+        return {id(st): 0 for st in ctx.up}
+    out, current, n = {}, None, 0
+    for st in ctx.up:
+        if st.kind == "TransactionStmt":
+            w = tx_word(st)
+            if w == "BEGIN" and current is None:
+                n += 1
+                current = n
+            elif w in ("COMMIT", "ROLLBACK"):
+                current = None
+            continue
+        if current is not None:
+            out[id(st)] = current
+    return out

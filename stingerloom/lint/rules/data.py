@@ -331,3 +331,160 @@ class SL851(Rule):
                 if required and col in old_cols and not old_cols[col]:
                     ctx.report(self, st, f"column {col!r} is nullable in {old!r} but NOT NULL in {st.table!r}: "
                                "the copy fails on the first NULL")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Galera Cluster (MariaDB Galera, Percona XtraDB Cluster): opt-in, for MySQL manifests that run on one
+
+
+class _Galera(Rule):
+    severity, dialects, default_enabled = "warning", ("mysql",), False
+
+
+class SL811(_Galera):
+    """A table on a storage engine other than InnoDB, under Galera (opt-in).
+
+    ## What it does
+    Finds `CREATE TABLE … ENGINE=` and `ALTER TABLE … ENGINE=` naming an engine other than InnoDB
+    (MyISAM, Aria, MEMORY, …). Enable it with `--select SL811` (or `--select SL81`) when the database is
+    a Galera cluster.
+
+    ## Why is this bad?
+    Galera replicates only InnoDB (transactional) tables: rows written to the table exist on one node
+    only, and the nodes silently diverge.
+
+    ## Example
+    ```sql
+    CREATE TABLE audit_log (id bigint PRIMARY KEY, msg text) ENGINE=MyISAM;
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE audit_log (id bigint PRIMARY KEY, msg text) ENGINE=InnoDB;
+    ```
+    """
+
+    code, name = "SL811", "galera-non-innodb"
+    kinds = frozenset({"CreateStmt", "AlterTableStmt"})
+    help = "use ENGINE=InnoDB: Galera replicates nothing else"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        m = rx(r"\bENGINE\s*=?\s*[`'\"]?(\w+)").search(stmt.stripped)
+        if m and m.group(1).lower() != "innodb":
+            ctx.report(self, stmt, f"Galera does not replicate {m.group(1)} tables: the nodes diverge",
+                       at=m.start())
+
+
+class SL812(_Galera):
+    """A table without a primary key, under Galera (opt-in).
+
+    ## What it does
+    Finds `CREATE TABLE` without a primary key and `ALTER TABLE … DROP PRIMARY KEY` (temporary tables
+    excepted). Enable it with `--select SL812` when the database is a Galera cluster.
+
+    ## Why is this bad?
+    Galera certifies and applies row changes by primary key: without one, a replicated `UPDATE` or
+    `DELETE` scans the whole table on every other node, rows can be applied in a different order
+    (MariaDB's docs warn of diverging data), and the cluster's flow control stalls writes.
+
+    ## Example
+    ```sql
+    CREATE TABLE page_views (url text, at datetime);
+    ```
+
+    ## Use instead
+    ```sql
+    CREATE TABLE page_views (id bigint AUTO_INCREMENT PRIMARY KEY, url text, at datetime);
+    ```
+    """
+
+    code, name = "SL812", "galera-no-primary-key"
+    kinds = frozenset({"CreateStmt", "AlterTableStmt"})
+    help = "give every table a primary key"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        text = stmt.stripped
+        if stmt.kind == "AlterTableStmt":
+            for off, act in text_actions(stmt):
+                if rx(r"DROP\s+PRIMARY\s+KEY\b").match(act) and not rx(r"\bADD\s+(?:CONSTRAINT\s+\S+\s+)?PRIMARY\s+KEY\b").search(text):
+                    ctx.report(self, stmt, f"table {stmt.table!r} is left without a primary key", at=off)
+            return
+        if rx(r"\s*CREATE\s+(?:TEMP|TEMPORARY)\b").match(text) or rx(r"\bLIKE\b|\bAS\s+SELECT\b").search(text):
+            return
+        name, elems, _ = create_table_parts(stmt.sql)
+        if elems and not rx(r"\bPRIMARY\s+KEY\b").search(text):
+            ctx.report(self, stmt, f"table {name!r} has no primary key, which Galera needs to replicate rows")
+
+
+class SL813(_Galera):
+    """`LOCK TABLES` or `FLUSH TABLES WITH READ LOCK`, under Galera (opt-in).
+
+    ## What it does
+    Finds `LOCK TABLES`, `FLUSH TABLES … WITH READ LOCK` and `GET_LOCK()`. Enable it with `--select
+    SL813` when the database is a Galera cluster.
+
+    ## Why is this bad?
+    Explicit table locks are local to one node: Galera does not replicate them (MariaDB documents
+    `LOCK TABLES` as unsupported), so writes on the other nodes go on and the lock protects nothing.
+
+    ## Example
+    ```sql
+    LOCK TABLES accounts WRITE;
+    UPDATE accounts SET balance = 0 WHERE id = 1;
+    UNLOCK TABLES;
+    ```
+
+    ## Use instead
+    ```sql
+    START TRANSACTION;
+    SELECT balance FROM accounts WHERE id = 1 FOR UPDATE;
+    UPDATE accounts SET balance = 0 WHERE id = 1;
+    COMMIT;
+    ```
+    """
+
+    code, name = "SL813", "galera-lock-tables"
+    kinds = frozenset({"Other", "SelectStmt", "UpdateStmt", "InsertStmt", "DeleteStmt"})
+    help = "use a transaction with SELECT … FOR UPDATE instead of table locks"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        text = stmt.stripped
+        m = (rx(r"\s*(LOCK\s+TABLES?\b|FLUSH\s+TABLES?\b[^;]*\bWITH\s+READ\s+LOCK\b)").match(text)
+             or rx(r"\bGET_LOCK\s*\(").search(text))
+        if m:
+            ctx.report(self, stmt, "table locks are local to one Galera node: the other nodes keep writing",
+                       at=m.start(m.lastindex or 0))
+
+
+class SL814(_Galera):
+    """`SET wsrep_on = OFF`, under Galera (opt-in).
+
+    ## What it does
+    Finds `SET [SESSION|GLOBAL] wsrep_on = OFF` (or `0`). Enable it with `--select SL814` when the
+    database is a Galera cluster.
+
+    ## Why is this bad?
+    With `wsrep_on` off, what the session writes is not replicated: it exists on one node only, the
+    cluster's nodes diverge, and a later conflicting write can make nodes leave the cluster.
+
+    ## Example
+    ```sql
+    SET SESSION wsrep_on = OFF;
+    DELETE FROM sessions WHERE expires_at < NOW();
+    ```
+
+    ## Use instead
+    ```sql
+    DELETE FROM sessions WHERE expires_at < NOW() LIMIT 10000;  -- replicated, in batches
+    ```
+    """
+
+    code, name = "SL814", "galera-wsrep-off"
+    kinds = frozenset({"VariableSetStmt"})
+    help = "leave wsrep_on on in migrations: every change must reach every node"
+
+    def check_stmt(self, stmt, ctx) -> None:
+        m = rx(r"(?:@@(?:SESSION\.|GLOBAL\.)?|\b)wsrep_on\s*(?:=|:=|TO)\s*[`'\"]?(OFF|0|FALSE)\b").search(stmt.stripped)
+        if m:
+            ctx.report(self, stmt, "changes made with wsrep_on off are not replicated to the other nodes",
+                       at=m.start())

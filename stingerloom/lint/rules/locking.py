@@ -12,6 +12,7 @@ from ._util import (
     coldef_constraints,
     loc,
     text_actions,
+    transaction_of,
 )
 
 
@@ -158,15 +159,36 @@ class SL604(Rule):
                                at=loc(pc.get("name")))
 
 
+def _mysql_adds(stmt, what: str) -> list[int]:
+    """Offsets of MySQL ``ADD [CONSTRAINT [name]] <what>`` actions."""
+    return [off for off, act in text_actions(stmt)
+            if rx(r"ADD\s+(?:CONSTRAINT\s+(?:(?!FOREIGN\b|CHECK\b)\S+\s+)?)?" + what).match(act)]
+
+
+def _fk_checks_off(ctx, stmt) -> bool:
+    """``SET [SESSION] foreign_key_checks = 0`` earlier in this migration (MySQL adds the key in place)."""
+    off = False
+    for st in ctx.up:
+        if st is stmt:
+            break
+        m = rx(r"\s*SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?foreign_key_checks\s*(?:=|TO)\s*(\w+)").match(st.stripped)
+        if m:
+            off = m.group(1).upper() in ("0", "OFF", "FALSE")
+    return off
+
+
 class SL605(Rule):
     """A foreign key added without `NOT VALID`.
 
     ## What it does
     Finds `ADD CONSTRAINT … FOREIGN KEY` (and `ADD COLUMN … REFERENCES`) without `NOT VALID` on a table
-    this migration did not create.
+    this migration did not create. MySQL/MariaDB: `ADD [CONSTRAINT] FOREIGN KEY` unless the migration
+    sets `foreign_key_checks = 0` before it.
 
     ## Why is this bad?
     Validating scans the whole table under SHARE ROW EXCLUSIVE on both tables, blocking writes to both.
+    MySQL has no `NOT VALID`: with `foreign_key_checks` on, InnoDB adds a foreign key only by copying the
+    table, blocking writes for the whole copy.
 
     ## Example
     ```sql
@@ -181,12 +203,19 @@ class SL605(Rule):
     ```
     """
 
-    code, name, severity, dialects = "SL605", "foreign-key-validating", "warning", ("postgres",)
+    code, name, severity, dialects = "SL605", "foreign-key-validating", "warning", ("postgres", "mysql")
     kinds = frozenset({"AlterTableStmt"})
-    help = "add the foreign key NOT VALID, then VALIDATE CONSTRAINT in another migration"
+    help = ("add the foreign key NOT VALID, then VALIDATE CONSTRAINT in another migration (MySQL: "
+            "SET foreign_key_checks = 0 first for an in-place add, or an online schema change tool)")
 
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
+            return
+        if stmt.node is None:
+            if not _fk_checks_off(ctx, stmt):
+                for off in _mysql_adds(stmt, r"FOREIGN\s+KEY"):
+                    ctx.report(self, stmt, "adding a foreign key with foreign_key_checks on copies the table "
+                               "(ALGORITHM=COPY), blocking writes", at=off)
             return
         for _, con in added_constraints(stmt, "CONSTR_FOREIGN"):
             if not con.get("skip_validation"):
@@ -201,10 +230,12 @@ class SL606(Rule):
     """A `CHECK` constraint added without `NOT VALID`.
 
     ## What it does
-    Finds `ADD CONSTRAINT … CHECK (…)` without `NOT VALID` on an existing table.
+    Finds `ADD CONSTRAINT … CHECK (…)` without `NOT VALID` on an existing table (MySQL/MariaDB: any
+    `ADD [CONSTRAINT] CHECK`).
 
     ## Why is this bad?
-    The whole table is scanned under ACCESS EXCLUSIVE: no reads, no writes.
+    The whole table is scanned under ACCESS EXCLUSIVE: no reads, no writes. MySQL validates a new CHECK
+    constraint by copying the table (ALGORITHM=COPY), blocking writes.
 
     ## Example
     ```sql
@@ -219,12 +250,18 @@ class SL606(Rule):
     ```
     """
 
-    code, name, severity, dialects = "SL606", "check-validating", "warning", ("postgres",)
+    code, name, severity, dialects = "SL606", "check-validating", "warning", ("postgres", "mysql")
     kinds = frozenset({"AlterTableStmt"})
-    help = "add the check NOT VALID, then VALIDATE CONSTRAINT in another migration"
+    help = ("add the check NOT VALID, then VALIDATE CONSTRAINT in another migration (MySQL: an online "
+            "schema change tool)")
 
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
+            return
+        if stmt.node is None:
+            for off in _mysql_adds(stmt, r"CHECK\s*\("):
+                ctx.report(self, stmt, "adding a CHECK constraint copies the table (ALGORITHM=COPY) to validate "
+                           "it, blocking writes", at=off)
             return
         for _, con in added_constraints(stmt, "CONSTR_CHECK"):
             if not con.get("skip_validation"):
@@ -235,7 +272,8 @@ class SL607(Rule):
     """`VALIDATE CONSTRAINT` in the same transaction as its `NOT VALID`.
 
     ## What it does
-    Finds `VALIDATE CONSTRAINT c` in a transactional migration that also added `c` as `NOT VALID`.
+    Finds `VALIDATE CONSTRAINT c` in the transaction that added `c` as `NOT VALID`: a transactional
+    migration, or one explicit `BEGIN … COMMIT` of a `transaction: false` migration.
 
     ## Why is this bad?
     The lock taken by the `ADD CONSTRAINT` is held through the validation: `NOT VALID` buys nothing.
@@ -259,17 +297,18 @@ class SL607(Rule):
     help = "move VALIDATE CONSTRAINT to a separate migration"
 
     def check_migration(self, ctx) -> None:
-        if not ctx.transaction:
+        tx = transaction_of(ctx)
+        if not tx:
             return
-        not_valid = set()
+        not_valid = {}  # constraint -> transaction that added it
         for st in ctx.up:
-            if st.kind != "AlterTableStmt" or st.node is None:
+            if st.kind != "AlterTableStmt" or st.node is None or id(st) not in tx:
                 continue
             for _, con in added_constraints(st):
                 if con.get("skip_validation") and con.get("conname"):
-                    not_valid.add(con["conname"])
+                    not_valid[con["conname"]] = tx[id(st)]
             for c in pg_cmds(st.node):
-                if c.get("subtype") == "AT_ValidateConstraint" and c.get("name") in not_valid:
+                if c.get("subtype") == "AT_ValidateConstraint" and not_valid.get(c.get("name")) == tx[id(st)]:
                     ctx.report(self, st, f"constraint {c['name']!r} is validated in the transaction that added it")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import create_table_parts, pg_names, pg_type, rx
+from ..facts import create_table_parts, pg_cmds, pg_names, pg_type, rx
 from ..model import Rule
 from ._util import (
     added_columns,
@@ -18,7 +18,8 @@ _COLUMN_KINDS = frozenset({"CreateStmt", "AlterTableStmt"})
 
 
 def _coldefs(stmt):
-    """Every ColumnDef a PostgreSQL CREATE TABLE or ALTER TABLE … ADD COLUMN defines."""
+    """Every ColumnDef a PostgreSQL CREATE TABLE, ALTER TABLE … ADD COLUMN or ALTER COLUMN … TYPE
+    defines (the last with the column's name filled in)."""
     if stmt.kind == "CreateStmt":
         for el in stmt.node.get("tableElts", ()) or ():
             if "ColumnDef" in el:
@@ -26,6 +27,10 @@ def _coldefs(stmt):
     else:
         for _, cd in added_columns(stmt):
             yield cd
+        for c in pg_cmds(stmt.node):
+            cd = (c.get("def") or {}).get("ColumnDef")
+            if c.get("subtype") == "AT_AlterColumnType" and cd:
+                yield {**cd, "colname": c.get("name")}
 
 
 _NOT_COLUMN_RE = rx(r"(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|KEY|INDEX|CHECK|FULLTEXT|SPATIAL)\b")
@@ -172,7 +177,8 @@ class SL905(_TypeRule):
     """`timestamp` without time zone.
 
     ## What it does
-    Finds `timestamp` (without time zone) columns.
+    Finds `timestamp` (without time zone) columns, in `CREATE TABLE`, `ADD COLUMN` and `ALTER COLUMN
+    … TYPE`.
 
     ## Why is this bad?
     The value drops the time-zone offset; servers or sessions in different zones read different instants.

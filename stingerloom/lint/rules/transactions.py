@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..facts import pg_cmds, rx, transaction_word
+from ..facts import pg_cmds, rx
 from ..model import Rule
 from ._util import (
     DDL_KINDS,
@@ -13,14 +13,10 @@ from ._util import (
     NEEDS_NO_TX_KINDS,
     needs_no_transaction,
     text_actions,
+    tx_word,
 )
 
-
-def _tx_word(stmt) -> str:
-    if stmt.node is not None:
-        return {"TRANS_STMT_BEGIN": "BEGIN", "TRANS_STMT_START": "BEGIN", "TRANS_STMT_COMMIT": "COMMIT",
-                "TRANS_STMT_ROLLBACK": "ROLLBACK", "TRANS_STMT_PREPARE": "PREPARE"}.get(stmt.node.get("kind"), "OTHER")
-    return transaction_word(stmt.sql)
+_tx_word = tx_word
 
 
 class SL301(Rule):
@@ -62,12 +58,16 @@ class SL302(Rule):
 
     ## What it does
     Finds `BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK`, `END` and MySQL `SET autocommit` in a
-    `transaction: true` migration, and `ROLLBACK` or `SET autocommit` in any migration.
+    `transaction: true` migration, and `ROLLBACK` or `SET autocommit` in any migration; in a
+    `transaction: false` one, also a `BEGIN` while an explicit transaction is already open and a
+    `COMMIT` with none open.
 
     ## Why is this bad?
     The runner opens the transaction and writes the history row in it. A `COMMIT` inside commits the
     DDL apart from the history row, a `ROLLBACK` undoes the work while the history says applied.
-    `stingerloom apply` refuses such a migration before anything runs.
+    `stingerloom apply` refuses such a migration before anything runs. PostgreSQL only warns about a
+    nested `BEGIN` (and MySQL commits the open transaction): the author's transaction is not the one
+    that runs.
 
     ## Example
     ```sql
@@ -96,6 +96,10 @@ class SL302(Rule):
             ctx.report(self, stmt, f"{word} inside a migration that already runs in a transaction")
         elif word in ("ROLLBACK", "SET autocommit", "PREPARE TRANSACTION"):
             ctx.report(self, stmt, f"{word} would undo or hide statements the history counts as committed")
+        elif word == "BEGIN" and ctx.in_explicit_tx:
+            ctx.report(self, stmt, "BEGIN while the transaction begun earlier is still open")
+        elif word == "COMMIT" and not ctx.in_explicit_tx:
+            ctx.report(self, stmt, "COMMIT with no transaction open (one COMMIT too many?)")
 
 
 class SL303(Rule):
@@ -200,6 +204,10 @@ def _is_setting(stmt, names: tuple[str, ...]) -> bool:
 
 
 def _locking(stmt, ctx) -> bool:
+    if stmt.kind == "LockStmt":  # PostgreSQL LOCK TABLE: SHARE and stronger modes block writers
+        return stmt.node is not None and (stmt.node.get("mode") or 8) >= 5
+    if stmt.kind == "Other":  # MySQL LOCK TABLES … WRITE / READ
+        return bool(rx(r"\s*LOCK\s+TABLES?\b").match(stmt.stripped))
     if stmt.kind not in LOCKING_KINDS:
         return False
     if stmt.kind == "IndexStmt" and stmt.node is not None and stmt.node.get("concurrent"):
@@ -232,7 +240,8 @@ class SL305(_TimeoutRule):
 
     ## What it does
     Finds the first lock-taking DDL statement (ALTER TABLE, CREATE INDEX, DROP, RENAME, TRUNCATE, …) on an
-    existing table that is not preceded by `SET lock_timeout` (MySQL: `SET lock_wait_timeout`).
+    existing table, or explicit `LOCK TABLE … IN SHARE MODE` or stronger (`ACCESS EXCLUSIVE` by default;
+    MySQL `LOCK TABLES`), that is not preceded by `SET lock_timeout` (MySQL: `SET lock_wait_timeout`).
 
     ## Why is this bad?
     The DDL waits behind any long transaction holding a lock on the table, and every later query on the
