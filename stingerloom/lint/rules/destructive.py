@@ -188,7 +188,7 @@ class SL503(Rule):
     ```
     """
 
-    code, name, severity = "SL503", "drop-schema-or-database", "error"
+    code, name, severity, dialects = "SL503", "drop-schema-or-database", "error", ("postgres", "mysql")
     kinds = frozenset({"DropStmt", "DropdbStmt"})
 
     def check_stmt(self, stmt, ctx) -> None:
@@ -384,7 +384,7 @@ class SL508(Rule):
     ```
     """
 
-    code, name, severity = "SL508", "drop-constraint", "info"
+    code, name, severity, dialects = "SL508", "drop-constraint", "info", ("postgres", "mysql")
     kinds = frozenset({"AlterTableStmt"})
 
     def check_stmt(self, stmt, ctx) -> None:
@@ -514,7 +514,7 @@ class SL510(Rule):
     ```
     """
 
-    code, name, severity = "SL510", "change-column-type", "warning"
+    code, name, severity, dialects = "SL510", "change-column-type", "warning", ("postgres", "mysql")
     kinds = frozenset({"AlterTableStmt"})
     help = "add a new column with the new type, dual-write, backfill, then switch"
 

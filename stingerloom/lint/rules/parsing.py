@@ -12,7 +12,8 @@ class SL201(Rule):
     Parses every statement with the dialect's real parser: PostgreSQL with pglast (libpg_query, the
     server's own grammar; PL/pgSQL bodies with `parse_plpgsql`), SQLite with the stdlib `sqlite3` module
     in an in-memory database after replaying the earlier migrations. MySQL has no validating parser
-    offline and never produces this finding. The position is the real line and column in the YAML/TOML.
+    offline: there only what the statement splitter itself cannot read (an unterminated string or
+    comment) is reported. The position is the real line and column in the YAML/TOML.
     Only a parser's verdict is an error: when a parser gives up without one (pglast's PL/pgSQL
     compiler on a header it does not model, e.g. `%TYPE` arguments), the finding is SL202 (info).
 
@@ -56,5 +57,5 @@ class SL202(Rule):
     ```
     """
 
-    code, name, severity = "SL202", "unanalyzable-statement", "info"
+    code, name, severity, dialects = "SL202", "unanalyzable-statement", "info", ("postgres", "mysql")
     help = "review this statement by hand"

@@ -317,7 +317,7 @@ class SL307(Rule):
 
     ## What it does
     In a transactional migration, finds `UPDATE`, `DELETE` or `INSERT … SELECT` on a table that the same
-    migration alters.
+    migration alters (PostgreSQL and SQLite; MySQL commits each DDL statement, see SL312).
 
     ## Why is this bad?
     The DDL's lock (ACCESS EXCLUSIVE on PostgreSQL) is held until the transaction ends, so the table stays
@@ -338,7 +338,7 @@ class SL307(Rule):
     ```
     """
 
-    code, name, severity = "SL307", "backfill-with-ddl", "warning"
+    code, name, severity, dialects = "SL307", "backfill-with-ddl", "warning", ("postgres", "sqlite")
     help = "move the backfill to its own migration with `transaction: false`, in batches"
 
     def check_migration(self, ctx) -> None:
