@@ -500,6 +500,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Common options that a command has no use for: given anyway, they are refused rather than ignored
+# (a user who writes `lint --database X` expects lint to use it).
+_MEANINGLESS = {
+    "init": {"database": "it writes files only", "lock_timeout": "it takes no migration lock"},
+    "new": {"database": "it writes files only", "lock_timeout": "it takes no migration lock"},
+    "lint": {"database": "lint reads no database (--verify uses --dev-database)",
+             "lock_timeout": "lint takes no migration lock"},
+}
+_DEFAULTS = {"database": None, "lock_timeout": 60.0}
+
+
+def _meaningless_options(args: argparse.Namespace, argv: list[str]) -> str | None:
+    for dest, why in _MEANINGLESS.get(args.command, {}).items():
+        flag = "--" + dest.replace("_", "-")
+        given = any(tok == flag or tok.startswith(flag + "=") for tok in argv)
+        if given or getattr(args, dest, _DEFAULTS[dest]) != _DEFAULTS[dest]:
+            return f"{flag} means nothing to `{args.command}`: {why}; remove it"
+    return None
+
+
 def _configure_optional(parser: argparse.ArgumentParser, module: str, func: str) -> None:
     """Let a feature package add its own arguments (it keeps its imports light)."""
     import importlib
@@ -524,6 +544,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
+        return EXIT_INPUT
+    refused = _meaningless_options(args, argv)
+    if refused:
+        print(f"stingerloom {args.command}: {refused}", file=sys.stderr)
         return EXIT_INPUT
     if args.no_color:
         os.environ["NO_COLOR"] = "1"

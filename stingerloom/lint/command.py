@@ -19,7 +19,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("manifests", nargs="*", metavar="MANIFEST", help="manifest files to check")
     parser.add_argument("--dialect", action="append", choices=DIALECT_CHOICES, metavar="D",
                         help="dialect to check (repeatable; default: those the manifest names, else all)")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    under_cli = any(a.dest == "no_color" for a in parser._actions)
+    # Under `stingerloom`, the top-level `--format` (text/json) is kept unless `lint --format` overrides it.
+    parser.add_argument("--format", choices=FORMATS, default=argparse.SUPPRESS if under_cli else "text",
+                        help="output format (default: text)")
     parser.add_argument("--base", metavar="GIT_REF",
                         help="compare with the manifest at this git ref (edited/inserted/deleted migrations)")
     parser.add_argument("--target", action="append", metavar="DIALECT=VERSION",
@@ -27,11 +30,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", action="append", metavar="CODES",
                         help="also enable these rules or prefixes (e.g. SL9, SL112); opt-in rules need it")
     parser.add_argument("--ignore", action="append", metavar="CODES", help="disable these rules or prefixes")
-    parser.add_argument("--explain", metavar="RULE", help="print the documentation of a rule and exit")
+    parser.add_argument("--explain", metavar="RULE", nargs="?", const="",
+                        help="print the documentation of a rule (without RULE: list every rule) and exit")
+    parser.add_argument("--junit-warnings-as-failures", action="store_true",
+                        help="--format junit: report warnings as failures too (default: only errors fail)")
     parser.add_argument("--verify", action="store_true",
                         help="also prove the schema and rollbacks on a development database")
     parser.add_argument("--dev-database", metavar="URL", help="database used by --verify")
-    if not any(a.dest == "no_color" for a in parser._actions):  # standalone (python -m stingerloom.lint)
+    if not under_cli:  # standalone (python -m stingerloom.lint)
         parser.add_argument("--no-color", action="store_true", help="plain output, no colours")
         parser.add_argument("-q", "--quiet", action="store_true", help="print only the findings")
         parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks of internal errors")
@@ -101,15 +107,8 @@ def _err(msg: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from . import registry
 
-    if getattr(args, "explain", None):
-        code = args.explain.strip().upper()
-        if not registry.exists(code):
-            by_name = [c for c in registry.CODES if registry.get(c).name == args.explain.strip().lower()]
-            if not by_name:
-                return _err(f"unknown rule {args.explain!r} (see docs/rules.md)")
-            code = by_name[0]
-        sys.stdout.write(registry.get(code).explain())
-        return 0
+    if getattr(args, "explain", None) is not None:
+        return _explain(args)
     from stingerloom.errors import StingerloomError
 
     try:
@@ -155,10 +154,45 @@ def run(args: argparse.Namespace) -> int:
     from .render import render
 
     no_color = bool(getattr(args, "no_color", False) or os.environ.get("NO_COLOR"))
-    render(args.format, result, sys.stdout, color=not no_color and sys.stdout.isatty(),
-           quiet=bool(getattr(args, "quiet", False)))
+    render(getattr(args, "format", "text"), result, sys.stdout, color=not no_color and sys.stdout.isatty(),
+           quiet=bool(getattr(args, "quiet", False)),
+           warnings_fail=bool(getattr(args, "junit_warnings_as_failures", False)))
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     if result.unusable:
         return 2
     return 1 if result.errors else 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    """``--explain RULE``: the rule's documentation; ``--explain`` alone: every rule, one line each.
+    Markdown, rendered with rich on a terminal, plain when piped."""
+    from . import registry
+
+    wanted = args.explain.strip()
+    if not wanted:
+        lines = ["# stingerloom lint rules", "", "| Code | Name | Severity | Dialects | What it finds |",
+                 "| --- | --- | --- | --- | --- |"]
+        for cls in registry.all_rules():
+            notes = ("; opt-in" if not cls.default_enabled else "") + ("; planned" if cls.planned else "")
+            lines.append(f"| {cls.code} | {cls.name} | {cls.severity}{notes} | {', '.join(cls.dialects)} | "
+                         f"{cls.short().replace('|', '/')} |")
+        text = "\n".join(lines) + "\n\nMore: `stingerloom lint --explain CODE`.\n"
+    else:
+        code = wanted.upper()
+        if not registry.exists(code):
+            by_name = [c for c in registry.CODES if registry.get(c).name == wanted.lower()]
+            if not by_name:
+                return _err(f"unknown rule {args.explain!r}; `stingerloom lint --explain` lists every rule")
+            code = by_name[0]
+        cls = registry.get(code)
+        text = f"# {cls.explain()}"
+    no_color = bool(getattr(args, "no_color", False) or os.environ.get("NO_COLOR"))
+    if sys.stdout.isatty() and not no_color:
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        sys.stdout.write(text)
+    return 0

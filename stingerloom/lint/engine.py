@@ -684,6 +684,7 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
         except ImportError:
             result.notes.append("--verify is not available yet (stingerloom.schema.verify is missing)")
         else:
+            _check_replayable(migrations, verify_args, result)
             verified = [Finding(**f) if isinstance(f, dict) else f for f in run_verify(manifest, verify_args)]
             # A down proven wrong by the replay supersedes lint's own SL402 for that migration and
             # dialect: one finding, the one that says what differs.
@@ -713,6 +714,31 @@ def _bind_placeholders(run: ManifestRun, options: Options, migrations: list) -> 
         return stand_in(name)
 
     return bind(migrations, value)
+
+
+def _check_replayable(migrations: list, verify_args, result: LintResult) -> None:
+    """``--verify`` replays the migrations on a scratch database (SQLite in memory unless
+    ``--dev-database``) and stops at the first one without SQL for that dialect: say so, and refuse a
+    replay that could not run anything (it would pass without having checked a thing)."""
+    from stingerloom.errors import InputError
+    from stingerloom.schema.verify import _has
+    from stingerloom.urls import DatabaseURL
+
+    dev = getattr(verify_args, "dev_database", None)
+    dialect = DatabaseURL.parse(dev).dialect if dev else "sqlite"
+    stop = next((m for m in migrations if not _has(m, "up", dialect)), None)
+    if stop is None:
+        return
+    hint = (f"pass --dev-database with a scratch {'/'.join(sorted(choose_dialects(Options(), migrations)))} "
+            "server (e.g. postgresql://user@localhost/postgres)" if not dev else
+            "pass a --dev-database of the dialect the manifest is written for")
+    done = migrations.index(stop)
+    if done == 0:
+        raise InputError(f"--verify cannot replay anything: migration {stop.id!r} has no SQL for {dialect}, "
+                         f"the dialect of the {'--dev-database' if dev else 'default in-memory SQLite'} replay",
+                         hint=hint)
+    result.notes.append(f"--verify replayed only the first {done} of {len(migrations)} migrations: {stop.id!r} "
+                        f"has no SQL for {dialect}; {hint}")
 
 
 _PARALLEL_MIN = 300  # statements blocks (migrations x dialects) below which forking does not pay

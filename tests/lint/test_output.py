@@ -170,7 +170,7 @@ def test_exit_codes(tmp_path):
 
 def test_explain_by_name(tmp_path):
     res = _lint(tmp_path, "--explain", "index-not-concurrent")
-    assert res.returncode == 0 and res.stdout.startswith("SL601 index-not-concurrent")
+    assert res.returncode == 0 and res.stdout.startswith("# SL601 index-not-concurrent")
 
 
 def test_docs_are_fresh():

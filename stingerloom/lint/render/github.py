@@ -17,7 +17,7 @@ def escape_property(s: str) -> str:
     return escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(result, *, color: bool = False, quiet: bool = False) -> str:
+def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
     out = []
     for f in sorted(result.findings, key=lambda f: (SEVERITY_RANK[f.severity], f.sort_key())):
         props = []

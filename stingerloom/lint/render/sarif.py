@@ -38,7 +38,7 @@ def sarif_rules() -> list[dict]:
     return rules
 
 
-def render(result, *, color: bool = False, quiet: bool = False) -> str:
+def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:

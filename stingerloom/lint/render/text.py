@@ -1,39 +1,46 @@
-"""``--format text``: grouped by file, the offending line with a caret, the help, a summary.
+"""``--format text``: one line per finding, ``path:line:col: RULE severity message [migration,
+dialect]`` (the convention of compilers, ruff and squawk: clickable in terminals and editors), then
+the source line with a caret and the help; a summary that counts the files shown.
 
 rich is used only for colour on a terminal (and imported only then)."""
 
 from __future__ import annotations
 
-from itertools import groupby
-
 from . import source_line
 
-_LABEL = {"error": "error", "warning": "warning", "info": "info"}
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def render(result, *, color: bool = False, quiet: bool = False) -> str:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
     lines: list[tuple[str, str | None]] = []  # (text, rich style)
-    for file, group in groupby(result.findings, key=lambda f: f.file or "<no file>"):
-        lines.append((file, "bold underline"))
-        for f in group:
-            where = f"{f.line or 1}:{f.column or 1}"
-            ctx = ", ".join(x for x in (f.migration, f.dialect) if x)
-            head = f"  {where}  {_LABEL[f.severity]} {f.rule}  {f.message}" + (f"  [{ctx}]" if ctx else "")
-            lines.append((head, _STYLE[f.severity]))
-            src = source_line(f.file, f.line)
-            if src is not None and not quiet:
-                shown = src.expandtabs(1)
-                lines.append((f"    | {shown}", "dim"))
-                lines.append(("    | " + " " * max((f.column or 1) - 1, 0) + "^", _STYLE[f.severity]))
-            if f.help and not quiet:
-                lines.append((f"    = help: {f.help}", None))
-        lines.append(("", None))
+    shown: set[str] = set()
+    for f in result.findings:
+        file = f.file or "<no file>"
+        shown.add(file)
+        ctx = ", ".join(x for x in (f.migration, f.dialect) if x)
+        head = f"{file}:{f.line or 1}:{f.column or 1}: {f.rule} {f.severity} {f.message}" + (f" [{ctx}]" if ctx else "")
+        lines.append((head, _STYLE[f.severity]))
+        if quiet:
+            continue
+        src = source_line(f.file, f.line)  # masked there
+        if src is not None:
+            shown_src = src.expandtabs(1)
+            lines.append((f"    | {shown_src}", "dim"))
+            caret = min(max((f.column or 1) - 1, 0), len(shown_src))
+            lines.append(("    | " + " " * caret + "^", _STYLE[f.severity]))
+        if f.help:
+            lines.append((f"    = help: {f.help}", None))
     s = result.summary()
-    summary = (f"{s['errors']} error{'s' * (s['errors'] != 1)}, {s['warnings']} warning"
-               f"{'s' * (s['warnings'] != 1)}, {s['infos']} info in {s['files']} file{'s' * (s['files'] != 1)}")
-    if not result.findings:
-        summary = f"All checks passed ({s['files']} file{'s' * (s['files'] != 1)})."
+    if result.findings:
+        lines.append(("", None))
+        summary = (f"{_plural(s['errors'], 'error')}, {_plural(s['warnings'], 'warning')}, {s['infos']} info "
+                   f"in {_plural(len(shown), 'file')} ({_plural(s['files'], 'file')} checked)")
+    else:
+        summary = f"All checks passed ({_plural(s['files'], 'file')} checked)."
     lines.append((summary, "bold"))
     if not color:
         return "\n".join(t for t, _ in lines) + "\n"

@@ -7,6 +7,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from stingerloom.errors import InputError
+
 from ..model import Rule
 
 
@@ -126,16 +128,25 @@ def _extract_folder(root: Path, ref: str, folder: str, into: Path) -> None:
 
 
 def load_at_ref(manifest_path: str, ref: str):
-    """The manifest as it was at ``ref`` (None if it did not exist, or git is unavailable)."""
+    """The manifest as it was at ``ref`` (None if it did not exist there). Raises InputError when
+    there is no repository or ``ref`` does not resolve (e.g. a shallow CI clone)."""
     mpath = Path(manifest_path).resolve()
     top = _git(["rev-parse", "--show-toplevel"], mpath.parent)
     if top is None:
-        return None, "not inside a git repository"
+        raise InputError(f"--base {ref}: {manifest_path} is not inside a git repository (or git is not installed)",
+                         hint="run lint from a git checkout, or drop --base")
     root = Path(top.decode().strip())
     rel = mpath.relative_to(root)
+    if _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root) is None:
+        shallow = (_git(["rev-parse", "--is-shallow-repository"], root) or b"").strip() == b"true"
+        raise InputError(
+            f"--base {ref}: git cannot resolve {ref!r} in {root}"
+            + (" (this clone is shallow)" if shallow else ""),
+            hint="fetch the history first (e.g. `git fetch origin main`, or `fetch-depth: 0` with "
+                 "actions/checkout); without it the edited-migration checks cannot run")
     text = _git(["show", f"{ref}:{rel.as_posix()}"], root)
     if text is None:
-        return None, None
+        return None  # the manifest is new since REF
     import posixpath
 
     from stingerloom.manifest import read_manifest
@@ -162,16 +173,13 @@ def load_at_ref(manifest_path: str, ref: str):
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_bytes(data)
         manifest, _problems = read_manifest(tmp / rel, use_cache=False)
-    return manifest, None
+    return manifest
 
 
 def check_base(run, manifest, migrations, path, ref, dialects) -> None:
     if not ({"SL120", "SL121", "SL122"} & run.enabled):
         return
-    base, err = load_at_ref(path, ref)
-    if err:
-        run.add("SL120", f"--base {ref}: {err}", path, 1, 1, None, None, severity="warning")
-        return
+    base = load_at_ref(path, ref)  # an unusable ref is an InputError (exit 2), never a silent pass
     if base is None:
         return
     old = {m.id: m for m in base.migrations}
