@@ -166,14 +166,13 @@ def migration_yaml(diff: Any, dialects: Sequence[str], *, source: str = "", targ
     changes = diff.describe()
     desc = "; ".join(changes[:3]) + (f" and {len(changes) - 3} more" if len(changes) > 3 else "")
     out = "\n".join(head) + "\n" + f"description: {_scalar(desc)}\n"
+    # Always keyed by dialect, even for one: a plain `up:` would mean "every dialect", and SQL written
+    # for one server is not valid on the others (lint checks them all).
     for key in ("up", "down"):
         idx = 0 if key == "up" else 1
-        if len(dialects) == 1:
-            out += f"{key}: " + _block(rendered[dialects[0]][idx].sql, 2)
-        else:
-            out += f"{key}:\n"
-            for d in dialects:
-                out += f"  {d}: " + _block(rendered[d][idx].sql, 4)
+        out += f"{key}:\n"
+        for d in dialects:
+            out += f"  {d}: " + _block(rendered[d][idx].sql, 4)
     return out, warnings
 
 

@@ -377,7 +377,7 @@ class SchemaDiffMigrationGenerator:
         self.warnings = []
         for d in dialects:
             u, dn = render_diff(diff, d)
-            key = d if len(dialects) > 1 else "default"
+            key = d  # keyed by dialect even when alone: the SQL is written for that server only
             up[key] = SqlSource(u.sql)
             down[key] = SqlSource(dn.sql)
             for w in u.warnings:

@@ -28,8 +28,9 @@ PORTABLE = ("integer", "bigint", "smallint", "varchar", "text", "boolean", "date
 _RENDER: dict[str, dict[str, str]] = {
     "postgres": {
         "integer": "integer", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar{args}",
-        "text": "text", "boolean": "boolean", "date": "date", "timestamp": "timestamp",
-        "numeric": "numeric{args}", "real": "real", "double": "double precision", "json": "json",
+        # timestamptz and jsonb, as lint advises (SL905, SL906); see native_type for the explicit forms
+        "text": "text", "boolean": "boolean", "date": "date", "timestamp": "timestamp{args} with time zone",
+        "numeric": "numeric{args}", "real": "real", "double": "double precision", "json": "jsonb",
         "uuid": "uuid", "blob": "bytea",
     },
     "mysql": {
@@ -52,7 +53,7 @@ _ALIASES: dict[str, dict[str, str]] = {
     "postgres": {
         "int": "integer", "int4": "integer", "serial": "integer", "int8": "bigint", "bigserial": "bigint",
         "int2": "smallint", "smallserial": "smallint", "character varying": "varchar", "bool": "boolean",
-        "timestamp without time zone": "timestamp", "timestamptz": "timestamp with time zone",
+        "timestamptz": "timestamp with time zone",
         "time without time zone": "time", "timetz": "time with time zone", "float8": "double precision",
         "double": "double precision", "float4": "real", "decimal": "numeric", "character": "char",
         "bpchar": "char", "varbit": "bit varying",
@@ -71,8 +72,8 @@ _ALIASES: dict[str, dict[str, str]] = {
 # Canonical native -> portable, per dialect (inverse of _RENDER, with the ambiguous ones chosen).
 _PORTABLE_OF: dict[str, dict[str, str]] = {
     "postgres": {"integer": "integer", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar",
-                 "text": "text", "boolean": "boolean", "date": "date", "timestamp": "timestamp",
-                 "numeric": "numeric", "real": "real", "double precision": "double", "json": "json",
+                 "text": "text", "boolean": "boolean", "date": "date", "timestamp with time zone": "timestamp",
+                 "numeric": "numeric", "real": "real", "double precision": "double", "jsonb": "json",
                  "uuid": "uuid", "bytea": "blob"},
     "mysql": {"int": "integer", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar",
               "text": "text", "tinyint(1)": "boolean", "date": "date", "datetime": "timestamp",
@@ -109,6 +110,11 @@ def _split(text: str) -> tuple[str, str, str]:
     return name, args, rest
 
 
+# PostgreSQL's own `json` (the portable `json` is jsonb there): the spelling that keeps it json.
+PG_NATIVE_JSON = "pg_catalog.json"
+_PG_TIMESTAMP = re.compile(r"timestamp(tz)?(?: (with|without) time zone)?")
+
+
 @lru_cache(maxsize=4096)
 def native_type(type_str: str, dialect: str) -> str:
     """The canonical native spelling of a declared or introspected type on ``dialect``.
@@ -118,6 +124,14 @@ def native_type(type_str: str, dialect: str) -> str:
     """
     text = _clean(type_str)
     name, args, rest = _split(text)
+    if dialect == "postgres":
+        if text == PG_NATIVE_JSON:
+            return text
+        m = _PG_TIMESTAMP.fullmatch(name)
+        if m and rest in ("", "with time zone", "without time zone"):
+            # the portable `timestamp` is timestamptz; only the explicit spelling is without time zone
+            without = m.group(2) == "without" or rest == "without time zone"
+            return f"timestamp{args} {'without' if without else 'with'} time zone"
     if dialect == "postgres" and rest == "without time zone":
         rest = ""
     if dialect == "mysql" and name in ("tinyint", "smallint", "mediumint", "int", "integer", "bigint"):
@@ -148,6 +162,8 @@ def native_type(type_str: str, dialect: str) -> str:
 
 def portable_type(native: str, dialect: str) -> str:
     """The portable name of a native type where one maps to it, else the native spelling."""
+    if dialect == "postgres" and _clean(native) == "json":
+        return PG_NATIVE_JSON  # a json column read from the server: not the portable json (jsonb)
     canon = native_type(native, dialect)
     name, args, rest = _split(canon)
     if rest:

@@ -161,6 +161,26 @@ def test_dump_then_generate_has_no_changes(db_url, tmp_path):
     assert diff.is_empty, f"{path.read_text()}\n-> {diff.describe()}"
 
 
+@pytest.mark.postgres
+def test_postgres_json_and_timestamp_kinds_round_trip(fresh_database, tmp_path):
+    """The portable timestamp/json are timestamptz/jsonb on PostgreSQL; live json and timestamp
+    without time zone columns dump with explicit spellings, so a dump compares equal to its server."""
+    url = fresh_database("postgres")
+    run_sql(url, "CREATE TABLE docs (id INTEGER PRIMARY KEY, raw JSON, doc JSONB, at TIMESTAMP, "
+                 "at_tz TIMESTAMPTZ, at3 TIMESTAMP(3))")
+    path = tmp_path / "dumped.yaml"
+    path.write_text(dump_schema(url))
+    cols = {line.split(":")[0].strip(): line for line in path.read_text().splitlines() if "type:" in line}
+    assert "pg_catalog.json" in cols["raw"] and "type: json" in cols["doc"] and "type: timestamp}" in cols["at_tz"]
+    assert "without time zone" in cols["at"] and "without time zone" in cols["at3"]
+    assert SchemaDiff.compare(url, str(path)).is_empty
+    up, _ = render_diff(SchemaDiff.compare(url, {"tables": {"docs": {"columns": {
+        "id": {"type": "integer", "primary_key": True}, "raw": {"type": "pg_catalog.json"}, "doc": {"type": "json"},
+        "at": {"type": "timestamp without time zone"}, "at_tz": {"type": "timestamp"},
+        "at3": {"type": "timestamp(3) without time zone"}, "extra": {"type": "timestamp"}}}}}), "postgres")
+    assert up.sql.count("ALTER TABLE") == 1 and "TIMESTAMP WITH TIME ZONE" in up.sql
+
+
 def test_history_table_is_not_part_of_the_schema(db_url):
     from stingerloom.runner import MigrationRunner
 

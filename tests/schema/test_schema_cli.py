@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import yaml
 from helpers import run_cli, write_manifest
 
@@ -54,8 +56,15 @@ def test_generate_check_apply_cycle(db_url, tmp_path):
     assert "  - 001_initial_schema.yaml" in manifest.read_text()
     doc = yaml.safe_load(written.read_text())
     assert set(doc) == {"description", "up", "down"}
-    assert "CREATE TABLE" in doc["up"] and "DROP TABLE" in doc["down"]
+    dialect = db_url.split(":")[0].replace("postgresql", "postgres")
+    assert set(doc["up"]) == set(doc["down"]) == {dialect}  # SQL for one server is keyed by it
+    assert "CREATE TABLE" in doc["up"][dialect] and "DROP TABLE" in doc["down"][dialect]
     assert "s3cr3t" not in gen.stdout + gen.stderr
+    # what generate writes passes lint for its own target, without advice to change its types
+    lint = run_cli("lint", str(manifest), "--format", "json")
+    assert lint.returncode == 0, lint.stdout
+    advice = {f["rule"] for f in json.loads(lint.stdout)["findings"]} & {"SL201", "SL905", "SL906"}
+    assert not advice, lint.stdout
 
     # pending migrations must be applied first
     refused = run_cli("generate", str(manifest), "--schema", str(schema), env=env)

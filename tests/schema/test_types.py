@@ -12,8 +12,12 @@ def test_varchar_spellings_are_equal(dialect):
 
 
 @pytest.mark.parametrize("dialect,live,portable", [
-    ("postgres", "timestamp without time zone", "timestamp"), ("postgres", "double precision", "double"),
-    ("postgres", "bytea", "blob"), ("postgres", "numeric(10,2)", "numeric(10,2)"), ("postgres", "jsonb", "jsonb"),
+    # on PostgreSQL the portable timestamp and json are timestamptz and jsonb (what lint advises);
+    # the server's timestamp without time zone and json keep explicit native spellings
+    ("postgres", "timestamp with time zone", "timestamp"), ("postgres", "jsonb", "json"),
+    ("postgres", "timestamp without time zone", "timestamp without time zone"),
+    ("postgres", "double precision", "double"),
+    ("postgres", "bytea", "blob"), ("postgres", "numeric(10,2)", "numeric(10,2)"),
     ("mysql", "int(11)", "integer"), ("mysql", "tinyint(1)", "boolean"), ("mysql", "datetime", "timestamp"),
     ("mysql", "decimal(10,2)", "numeric(10,2)"), ("mysql", "char(36)", "uuid"), ("mysql", "int(10) unsigned", "int unsigned"),
     ("sqlite", "INTEGER", "integer"), ("sqlite", "BIGINT", "integer"), ("sqlite", "VARCHAR(20)", "varchar(20)"),
@@ -21,6 +25,14 @@ def test_varchar_spellings_are_equal(dialect):
 def test_portable_names_of_live_types(dialect, live, portable):
     assert portable_type(live, dialect) == portable
     assert native_type(portable, dialect) == native_type(live, dialect)
+
+
+def test_postgres_json_column_is_not_the_portable_json():
+    """A live `json` column dumps as `pg_catalog.json`: written back as `json`, it would mean jsonb."""
+    assert portable_type("json", "postgres") == "pg_catalog.json"
+    assert native_type("pg_catalog.json", "postgres") == "pg_catalog.json"
+    assert native_type("json", "postgres") == native_type("jsonb", "postgres") == "jsonb"
+    assert native_type("timestamp", "postgres") == native_type("timestamptz", "postgres") == "timestamp with time zone"
 
 
 @pytest.mark.parametrize("dialect,a,b,typ", [
