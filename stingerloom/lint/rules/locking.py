@@ -684,7 +684,8 @@ class SL617(Rule):
     """A domain with a `CHECK` constraint.
 
     ## What it does
-    Finds `CREATE DOMAIN … CHECK` and `ALTER DOMAIN … ADD CONSTRAINT`.
+    Finds `CREATE DOMAIN … CHECK` and `ALTER DOMAIN … ADD CONSTRAINT` (not `NOT VALID`, which checks new
+    values only).
 
     ## Why is this bad?
     Adding or changing the domain's check revalidates every column of every table that uses the
@@ -710,7 +711,7 @@ class SL617(Rule):
         if stmt.kind == "CreateDomainStmt":
             if any(c.get("Constraint", {}).get("contype") == "CONSTR_CHECK" for c in n.get("constraints", ()) or ()):
                 ctx.report(self, stmt, "a CHECK on a domain is revalidated on every column that uses the domain")
-        elif n.get("subtype") == "C":
+        elif n.get("subtype") == "C" and not (n.get("def") or {}).get("Constraint", {}).get("skip_validation"):
             ctx.report(self, stmt, "ALTER DOMAIN … ADD CONSTRAINT validates every column that uses the domain")
 
 
