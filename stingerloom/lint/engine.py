@@ -98,12 +98,21 @@ class Catalog:
     tables: set = field(default_factory=set)
     columns: dict = field(default_factory=dict)  # (table, column) -> (type, mods)
     index_first_cols: set = field(default_factory=set)  # (table, first column)
-    # kept up to date statement by statement (see _track_facts), so they include this migration so far
-    unique_sets: dict = field(default_factory=dict)  # table -> [frozenset of columns] (unique/PK keys)
-    not_null_checks: set = field(default_factory=set)  # (table, column): validated CHECK (c IS NOT NULL)
-    pending_checks: dict = field(default_factory=dict)  # (table, constraint) -> column: same, NOT VALID
-    text_columns: dict = field(default_factory=dict)  # MySQL/SQLite (table, column) -> (type, mods, rest)
-    charsets: dict = field(default_factory=dict)  # MySQL table -> default character set
+    # the DDL text of each table, in order (see tablefacts: its facts are worked out on demand)
+    ddl: dict = field(default_factory=dict)  # table -> [sql]
+    dialect: str = "postgres"
+    _facts: dict = field(default_factory=dict)  # table -> (ddl list, its length, TableFacts)
+
+    def facts(self, table: str):
+        """What the DDL of ``table`` so far says (earlier migrations and this one up to now)."""
+        from .tablefacts import TableFacts
+
+        ddl = self.ddl.get(table, [])
+        hit = self._facts.get(table)
+        if hit is None or hit[0] is not ddl or hit[1] != len(ddl):  # CREATE TABLE starts a new list
+            hit = (ddl, len(ddl), TableFacts.of(self.dialect, ddl))
+            self._facts[table] = hit
+        return hit[2]
 
 
 class MigrationCheck:
@@ -279,7 +288,7 @@ class ManifestRun:
 
     # ----------------------------------------------------------------------------------------------
     def check_dialect(self, dialect: str, migrations: list) -> None:
-        self.catalogs[dialect] = Catalog()
+        self.catalogs[dialect] = Catalog(dialect=dialect)
         replay = SqliteReplay() if dialect == "sqlite" else None
         try:
             for m in migrations:
@@ -379,7 +388,8 @@ class ManifestRun:
 
 def _track(ctx: MigrationCheck, st: Stmt) -> None:
     k = st.kind
-    if k in _FACT_KINDS and st.table and (st.node is not None or st.dialect != "postgres"):
+    if k in _FACT_KINDS and (k != "IndexStmt" or "UNIQUE" in st.sql.upper()) and st.table and (
+            st.node is not None or st.dialect != "postgres"):
         _track_facts(ctx, st)
     if k in ("CreateStmt", "CreateTableAsStmt"):
         t = st.table
@@ -400,117 +410,31 @@ def _track(ctx: MigrationCheck, st: Stmt) -> None:
 _FACT_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt"})
 
 
-def _add_unique(cat: Catalog, table: str, cols) -> None:
-    cols = frozenset(c for c in cols if c)
-    if cols:
-        cat.unique_sets.setdefault(table, []).append(cols)
-
-
-def _not_null_check(con: dict) -> str | None:
-    """The column of a ``CHECK (c IS NOT NULL)`` constraint, else None."""
-    if con.get("contype") != "CONSTR_CHECK":
-        return None
-    nt = (con.get("raw_expr") or {}).get("NullTest")
-    if not nt or nt.get("nulltesttype") != "IS_NOT_NULL":
-        return None
-    from .facts import pg_names
-
-    fields = pg_names((nt.get("arg") or {}).get("ColumnRef", {}).get("fields"))
-    return fields[-1] if len(fields) == 1 else None
-
-
 def _track_facts(ctx: MigrationCheck, st: Stmt) -> None:
-    """Facts later statements (of this migration and the next ones) rely on: unique keys, NOT NULL
-    checks, columns added here, MySQL/SQLite column types."""
-    cat, t, n = ctx.catalog, st.table, st.node
-    if n is not None:
-        from .facts import pg_cmds, pg_constraints, pg_default_repeats, pg_names
-
-        if st.kind == "CreateStmt":
-            for el in n.get("tableElts", ()) or ():
-                cd = el.get("ColumnDef")
-                if cd:
-                    for c in pg_constraints(cd):
-                        if c.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
-                            _add_unique(cat, t, [cd.get("colname")])
-                con = el.get("Constraint")
-                if con and con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
-                    _add_unique(cat, t, pg_names(con.get("keys")))
-        elif st.kind == "IndexStmt":
-            if n.get("unique") and not n.get("whereClause"):
-                names = [p.get("IndexElem", {}).get("name") for p in n.get("indexParams") or ()]
-                if all(names):
-                    _add_unique(cat, t, names)
-        else:
-            for c in pg_cmds(n):
-                sub, d = c.get("subtype"), c.get("def") or {}
-                if sub == "AT_AddColumn" and "ColumnDef" in d:
-                    cd = d["ColumnDef"]
-                    if not ctx.is_new(t):
-                        ctx.added_columns[(t, cd.get("colname"))] = pg_default_repeats(cd)
-                    for con in pg_constraints(cd):
-                        if con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
-                            _add_unique(cat, t, [cd.get("colname")])
-                elif sub == "AT_AddConstraint" and "Constraint" in d:
-                    con = d["Constraint"]
-                    if con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
-                        _add_unique(cat, t, pg_names(con.get("keys")))
-                    col = _not_null_check(con)
-                    if col and con.get("skip_validation"):
-                        cat.pending_checks[(t, con.get("conname"))] = col
-                    elif col:
-                        cat.not_null_checks.add((t, col))
-                elif sub == "AT_ValidateConstraint":
-                    col = cat.pending_checks.pop((t, c.get("name")), None)
-                    if col:
-                        cat.not_null_checks.add((t, col))
-                elif sub == "AT_DropConstraint":
-                    cat.pending_checks.pop((t, c.get("name")), None)
-        return
-    _track_text_facts(ctx, st)
-
-
-def _track_text_facts(ctx: MigrationCheck, st: Stmt) -> None:
-    from .facts import create_table_parts, rx, text_alter_column, text_coldef, text_default_repeats, text_key_columns
-
+    """Record the table's DDL (see Catalog.facts) and the columns this migration adds to an existing
+    table (for each: does every row get the same non-NULL value?)."""
     cat, t = ctx.catalog, st.table
     if st.kind == "CreateStmt":
-        _, elems, opts = create_table_parts(st.sql)
-        cm = rx(r"\b(?:CHARSET|CHARACTER\s+SET)\s*=?\s*(\w+)").search(opts)
-        if cm:
-            cat.charsets[t] = cm.group(1).lower()
-        for _, el in elems:
-            _text_element(cat, t, text_coldef(el), el, "")
-    elif st.kind == "IndexStmt":
-        m = rx(r"\s*CREATE\s+UNIQUE\s+INDEX\b[^(]*?\bON\s+\S+\s*(?=\()").match(st.stripped)
-        if m and not rx(r"\bWHERE\b").search(st.stripped, m.end()):
-            _add_unique(cat, t, text_key_columns(st.stripped[m.end():]))
-    else:
-        from .facts import alter_actions
-
-        for _, act in alter_actions(st.sql)[1]:
-            col = text_alter_column(act)
-            if col:
-                verb, old, cd = col
-                if verb == "ADD" and not ctx.is_new(t):
-                    ctx.added_columns[(t, cd[0])] = text_default_repeats(cd[3])
-                if old and old != cd[0]:
-                    cat.text_columns.pop((t, old), None)
-            _text_element(cat, t, col[2] if col else None, act, r"ADD\s+")
-
-
-def _text_element(cat: Catalog, t: str, cd, text: str, lead: str) -> None:
-    """One column definition (``cd`` from text_coldef) or key clause (``text``) of MySQL/SQLite DDL."""
-    from .facts import rx, text_key_columns
-
-    if cd:
-        cat.text_columns[(t, cd[0])] = cd[1:]
-        if rx(r"\b(?:PRIMARY\s+KEY|UNIQUE)\b").search(cd[3]):
-            _add_unique(cat, t, [cd[0]])
+        cat.ddl[t] = [st.sql]
         return
-    m = rx(lead + r"(?:CONSTRAINT\s+\S+\s+)?(?:PRIMARY\s+KEY|UNIQUE(?:\s+(?:KEY|INDEX))?(?:\s+(?!\()\S+)?)\s*(?=\()").match(text)
-    if m:
-        _add_unique(cat, t, text_key_columns(text[m.end():]))
+    cat.ddl.setdefault(t, []).append(st.sql)
+    if st.kind != "AlterTableStmt" or ctx.is_new(t):
+        return
+    if st.node is not None:
+        from .facts import pg_cmds, pg_default_repeats
+
+        for c in pg_cmds(st.node):
+            cd = (c.get("def") or {}).get("ColumnDef")
+            if c.get("subtype") == "AT_AddColumn" and cd:
+                ctx.added_columns[(t, cd.get("colname"))] = pg_default_repeats(cd)
+        return
+    from .facts import alter_actions, text_alter_column, text_default_repeats
+
+    for _, act in alter_actions(st.sql)[1]:
+        if act[:3].upper() == "ADD":
+            col = text_alter_column(act)
+            if col and col[0] == "ADD":
+                ctx.added_columns[(t, col[2][0])] = text_default_repeats(col[2][3])
 
 
 def _update_catalog(ctx: MigrationCheck) -> None:

@@ -94,6 +94,12 @@ LOCKING_KINDS = frozenset({"AlterTableStmt", "IndexStmt", "DropStmt", "RenameStm
                            "CreateTrigStmt", "ReindexStmt", "ClusterStmt", "AlterEnumStmt"})
 
 
+def has_key_words(stmt, words=("UNIQUE", "PRIMARY")) -> bool:
+    """A cheap first test: could the statement define a unique or primary key at all?"""
+    text = stmt.sql.upper()
+    return any(w in text for w in words)
+
+
 def added_keys(stmt, *contypes):
     """PostgreSQL ``ADD [CONSTRAINT] UNIQUE/PRIMARY KEY (…)`` and the same constraints written inside
     ``ADD COLUMN x … UNIQUE``: (constraint, [columns], the new ColumnDef or None)."""
@@ -112,7 +118,7 @@ def duplicates_impossible(ctx, table, cols) -> bool:
     if any(ctx.added_columns.get((table, c)) is False for c in cols):
         return True
     have = frozenset(cols)
-    return bool(have) and any(u <= have for u in ctx.catalog.unique_sets.get(table, ()))
+    return bool(have) and any(u <= have for u in ctx.catalog.facts(table).uniques)
 
 
 def tx_word(stmt) -> str:

@@ -20,6 +20,7 @@ from ._util import (
     added_keys,
     coldef_constraints,
     duplicates_impossible,
+    has_key_words,
     loc,
     text_actions,
 )
@@ -107,6 +108,8 @@ class SL702(Rule):
     help = "remove duplicates in an earlier migration (and check production data first)"
 
     def check_stmt(self, stmt, ctx) -> None:
+        if not has_key_words(stmt):
+            return
         t = stmt.table
         if ctx.is_new(t):
             return

@@ -469,7 +469,8 @@ _CHARSET_BYTES = {"latin1": 1, "ascii": 1, "binary": 1, "utf8": 3, "utf8mb3": 3,
 def _mysql_in_place(ctx, table: str, verb_col, cd) -> bool:
     """MySQL changes InnoDB does in place: VARCHAR growth that keeps the length prefix size (1 byte up to
     255 bytes, 2 above)."""
-    old = ctx.catalog.text_columns.get((table, verb_col))
+    facts = ctx.catalog.facts(table)
+    old = facts.columns.get(verb_col)
     if old is None:
         return False
     (ot, om, orest), (nt, nm, nrest) = old, cd[1:]
@@ -478,7 +479,7 @@ def _mysql_in_place(ctx, table: str, verb_col, cd) -> bool:
 
     def width(rest: str) -> int:
         m = rx(r"\b(?:CHARSET|CHARACTER\s+SET)\s+(\w+)").search(rest)
-        cs = (m.group(1) if m else ctx.catalog.charsets.get(table, "utf8mb4")).lower()
+        cs = (m.group(1) if m else facts.charset or "utf8mb4").lower()
         return _CHARSET_BYTES.get(cs, 4)
 
     before, after = om[0] * width(orest), nm[0] * width(nrest)

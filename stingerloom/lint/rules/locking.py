@@ -10,6 +10,7 @@ from ._util import (
     added_constraints,
     added_keys,
     coldef_constraints,
+    has_key_words,
     loc,
     text_actions,
     transaction_of,
@@ -212,8 +213,9 @@ class SL605(Rule):
         if ctx.is_new(stmt.table):
             return
         if stmt.node is None:
-            if not _fk_checks_off(ctx, stmt):
-                for off in _mysql_adds(stmt, r"FOREIGN\s+KEY"):
+            adds = _mysql_adds(stmt, r"FOREIGN\s+KEY")
+            if adds and not _fk_checks_off(ctx, stmt):
+                for off in adds:
                     ctx.report(self, stmt, "adding a foreign key with foreign_key_checks on copies the table "
                                "(ALGORITHM=COPY), blocking writes", at=off)
             return
@@ -351,7 +353,7 @@ class SL608(Rule):
         for c in pg_cmds(stmt.node):
             if c.get("subtype") != "AT_SetNotNull":
                 continue
-            if (stmt.table, c.get("name")) in ctx.catalog.not_null_checks and (target is None or target >= (12,)):
+            if c.get("name") in ctx.catalog.facts(stmt.table).not_null and (target is None or target >= (12,)):
                 continue  # PostgreSQL 12+ proves NOT NULL from the validated CHECK: no scan
             ctx.report(self, stmt, f"SET NOT NULL on {stmt.table}.{c.get('name')} scans the table under "
                        "ACCESS EXCLUSIVE")
@@ -385,6 +387,8 @@ class SL609(Rule):
 
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
+            return
+        if not has_key_words(stmt, ("UNIQUE",)):
             return
         for con, _, col in added_keys(stmt, "CONSTR_UNIQUE"):
             if not con.get("indexname"):
@@ -420,6 +424,8 @@ class SL610(Rule):
 
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
+            return
+        if not has_key_words(stmt, ("PRIMARY",)):
             return
         for con, _, col in added_keys(stmt, "CONSTR_PRIMARY"):
             if not con.get("indexname"):
