@@ -508,7 +508,7 @@ _MEANINGLESS = {
     "lint": {"database": "lint reads no database (--verify uses --dev-database)",
              "lock_timeout": "lint takes no migration lock"},
 }
-_DEFAULTS = {"database": None, "lock_timeout": 60.0}
+_DEFAULTS = {"database": None, "lock_timeout": None}
 
 
 def _meaningless_options(args: argparse.Namespace, argv: list[str]) -> str | None:
