@@ -79,7 +79,8 @@ class SL122(Rule):
     With `--base REF`, reports migration ids present at REF and missing now.
 
     ## Why is this bad?
-    Databases that applied it show it as `missing` in `status`; a rollback then uses the stored `down_sql`.
+    Databases that applied it show it as `missing` in `status`; `rollback --include-missing` (or a `--to` that
+    passes it) then reverts it with the stored `down_sql`; a plain `rollback` leaves it alone.
 
     ## Example
     ```yaml
