@@ -913,7 +913,7 @@ class MigrationRunner:
         except Exception as exc:  # the database is still gone: say what is known
             if d.is_database_error(exc) or isinstance(exc, (StingerloomError, OSError)):
                 return ("cannot reconnect to ask the database what was kept; run `stingerloom status` "
-                        "once it is back" + self._uncertain(step))
+                        + d.where_to_ask_after_loss() + self._uncertain(step))
             raise
         n = len(step.statements)
         if step.direction == "up":

@@ -162,6 +162,10 @@ class Dialect:
 
         return os_fault(exc)
 
+    def where_to_ask_after_loss(self) -> str:
+        """Where to run ``status`` when the database cannot be reached after a lost connection."""
+        return "once it is back"
+
     def write_conflict(self, exc: BaseException) -> bool:
         """True when a write failed because another session got there first: a duplicate key, or a
         deadlock (on Galera: a certification conflict). The history and lock-row writes check it."""

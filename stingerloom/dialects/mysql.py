@@ -171,6 +171,11 @@ class MySQLDialect(ServerDialect):
         self.galera = True
         self.execute("SET SESSION wsrep_sync_wait = 15")
 
+    def where_to_ask_after_loss(self) -> str:
+        if self.galera:  # the other nodes hold the same history, synchronously replicated
+            return "against another node of the Galera cluster (or this one once it is back)"
+        return super().where_to_ask_after_loss()
+
     def open_side_connection(self) -> Any:
         """A second connection to the same database (autocommit, causal reads on Galera)."""
         import pymysql
