@@ -9,6 +9,7 @@ Hierarchy::
     │   └── ConnectionFailed    the server is unreachable, or refused the credentials
     ├── MigrationFailed         a statement failed while applying or reverting (exit 1)
     ├── DriftError              history and files disagree: modified, dirty (exit 1)
+    │   └── HistoryConflict     another run changed a history row under this one (exit 1)
     └── LockTimeout             another run holds the migration lock (exit 1)
 
 Only ``stingerloom.cli.main`` prints errors and picks exit codes. Lint findings are plain data, not
@@ -125,6 +126,11 @@ class DriftError(StingerloomError):
     """The history and the files disagree (modified checksum, dirty row): the run is refused (exit 1)."""
 
     exit_code = 1
+
+
+class HistoryConflict(DriftError):
+    """A conditional history write touched no row: another run (on another cluster node, or one
+    that took over an expired lock) applied, reverted or repaired that migration meanwhile (exit 1)."""
 
 
 class LockTimeout(StingerloomError):

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._record import Record
+from .errors import HistoryConflict
 
 COLUMNS = (
     "id", "description", "checksum", "down_sql", "applied_at", "execution_ms", "applied_by",
@@ -80,12 +81,32 @@ class History:
         return HistoryRow(*raw[0]) if raw else None
 
     def insert(self, row: HistoryRow) -> None:
-        self.d.execute(self._insert_sql, tuple(getattr(row, c) for c in COLUMNS))
+        try:
+            self.d.bookkeep(self._insert_sql, tuple(getattr(row, c) for c in COLUMNS))
+        except Exception as exc:
+            if not self.d.write_conflict(exc):
+                raise
+            raise self._conflict(row.id, "it was recorded by another run at the same moment") from None
 
-    def _update(self, row_id: str, **values: Any) -> None:
-        sets = ", ".join(f"{self.d.quote(k)} = {self._ph}" for k in values)
-        self.d.execute(f"UPDATE {self.table} SET {sets} WHERE {self.d.quote('id')} = {self._ph}",
-                       (*values.values(), row_id))
+    def _update(self, row_id: str, *, when: str | None = None, **values: Any) -> None:
+        """Update the row; with ``when``, only if its state is that, and it must touch the row."""
+        q, ph = self.d.quote, self._ph
+        sets = ", ".join(f"{q(k)} = {ph}" for k in values)
+        sql = f"UPDATE {self.table} SET {sets} WHERE {q('id')} = {ph}"
+        params: tuple = (*values.values(), row_id)
+        if when is not None:
+            sql += f" AND {q('state')} = {ph}"
+            params += (when,)
+        touched = self.d.bookkeep(sql, params)
+        if when is not None and touched != 1:
+            raise self._conflict(row_id, f"it is no longer {when}")
+
+    def _conflict(self, row_id: str, what: str) -> HistoryConflict:
+        return HistoryConflict(
+            f"the history row of {row_id} changed under this run: {what}; another run (against another "
+            "node, or after this run's lock expired) applied, reverted or repaired it meanwhile, so this "
+            "run stopped rather than do it twice",
+            hint="run `stingerloom status` to see where the history stands, then the command again if needed")
 
     def progress_statement(self, row_id: str, done: int) -> tuple[str, tuple]:
         """The UPDATE that records ``done`` statements committed, as (sql, params)."""
@@ -93,22 +114,31 @@ class History:
         return (f"UPDATE {self.table} SET {q('statements_done')} = {ph} WHERE {q('id')} = {ph}", (done, row_id))
 
     def set_progress(self, row_id: str, done: int) -> None:
-        self.d.execute(*self.progress_statement(row_id, done))
+        self.d.bookkeep(*self.progress_statement(row_id, done))
 
     def mark_applied(self, row_id: str, execution_ms: int, done: int | None = None, operation: str = "up") -> None:
+        """A dirty row becomes applied (it must still be dirty)."""
         values = {"state": "applied", "execution_ms": execution_ms, "operation": operation}
         if done is not None:
             values["statements_done"] = done
-        self._update(row_id, **values)
+        self._update(row_id, when="dirty", **values)
 
     def mark_dirty(self, row_id: str, operation: str, total: int) -> None:
-        self._update(row_id, state="dirty", operation=operation, statements_done=0, statements_total=total)
+        """An applied row becomes dirty before its down SQL runs (it must still be applied, so that two
+        runs never revert the same migration)."""
+        self._update(row_id, when="applied", state="dirty", operation=operation, statements_done=0,
+                     statements_total=total)
 
     def accept(self, row_id: str, checksum: str | None, down_sql: str | None, description: str | None) -> None:
         self._update(row_id, checksum=checksum, down_sql=down_sql, description=description)
 
-    def delete(self, row_id: str) -> None:
-        self.d.execute(f"DELETE FROM {self.table} WHERE {self.d.quote('id')} = {self._ph}", (row_id,))
+    def delete(self, row_id: str, state: str) -> None:
+        """Delete the row, which must be in ``state`` (else another run got to it first)."""
+        q, ph = self.d.quote, self._ph
+        touched = self.d.bookkeep(f"DELETE FROM {self.table} WHERE {q('id')} = {ph} AND {q('state')} = {ph}",
+                                  (row_id, state))
+        if touched != 1:
+            raise self._conflict(row_id, f"it is no longer {state}")
 
     @staticmethod
     def next_numbers(rows: list[HistoryRow]) -> tuple[int, int]:

@@ -643,7 +643,7 @@ class MigrationRunner:
         try:
             step.atomic = self.atomic(step)
             if step.atomic:
-                self._in_transaction(step, lambda: history.delete(row.id))
+                self._in_transaction(step, lambda: history.delete(row.id, "applied"))
             else:
                 self._without_transaction(history, step, row, started)
         except (Exception, KeyboardInterrupt) as exc:
@@ -731,7 +731,7 @@ class MigrationRunner:
         except MigrationFailed:
             if progress["done"] == 0:  # nothing committed: leave the history as it was
                 if step.direction == "up":
-                    history.delete(row.id)
+                    history.delete(row.id, "dirty")
                 else:
                     history.mark_applied(row.id, row.execution_ms, done=row.statements_total)
             raise
@@ -740,7 +740,7 @@ class MigrationRunner:
             row.state = "applied"
             history.mark_applied(row.id, row.execution_ms)
         else:
-            history.delete(row.id)
+            history.delete(row.id, "dirty")
 
     def _execute(self, step: _Step, advanced: Callable[..., None] | None = None,
                  followup: Callable[[int], tuple[str, tuple]] | None = None) -> None:
@@ -913,7 +913,7 @@ class MigrationRunner:
         except Exception as exc:  # the database is still gone: say what is known
             if d.is_database_error(exc) or isinstance(exc, (StingerloomError, OSError)):
                 return ("cannot reconnect to ask the database what was kept; run `stingerloom status` "
-                        "once it is back" + self._uncertain(step))
+                        + d.where_to_ask_after_loss() + self._uncertain(step))
             raise
         n = len(step.statements)
         if step.direction == "up":
@@ -1172,7 +1172,7 @@ class MigrationRunner:
                     row = plan["by_id"][rid].row
                     history.mark_applied(rid, row.execution_ms, done=row.statements_total, operation="manual")
             else:
-                history.delete(rid)
+                history.delete(rid, plan["by_id"][rid].row.state)  # as it was read under the lock
 
 
 _PG_DENIED = re.compile(r"permission denied for (schema|table|relation|database|sequence) (\S+)")

@@ -9,6 +9,10 @@
 - ``db_url``: parametrized over sqlite, postgres and mysql (marks ``postgres``/``mysql``); a fresh URL.
 - ``lock_holder_process(url)``: another process holding the migration lock on ``url``.
 - ``connect_failure(url) -> ConnectionFailed``: asserts that connecting fails cleanly, password unseen.
+- ``galera_cluster`` (session): a 3-node MariaDB Galera cluster on loopback (``tests.servers.GaleraCluster``,
+  ``.urls`` the nodes' admin URLs); skipped when galera-4/rsync are missing, failed when ``CI=true``.
+- ``postgres_standby`` (module): a hot standby streaming from ``postgres_server`` (``pg_basebackup -R``).
+- ``galera_database() -> [url of node 1, node 2, node 3]``: a new database on the cluster, dropped after.
 """
 
 from __future__ import annotations
@@ -70,6 +74,54 @@ def postgres_server() -> Iterator[servers.Server]:
 def mysql_server() -> Iterator[servers.Server]:
     """The MariaDB/MySQL test server (``.url``: admin URL, no database selected)."""
     yield from _server("mysql")
+
+
+def _started(what: str, start: Callable[[], Any]) -> Iterator[Any]:
+    """Yield ``start()`` (stopped at the end, or at exit at the latest). Missing programs skip the
+    test, or fail it when ``CI=true``."""
+    try:
+        thing = start()
+    except servers.ServerUnavailable as exc:
+        if _in_ci():
+            pytest.fail(f"CI=true but {what} is unavailable: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    except servers.ServerFailed as exc:
+        pytest.fail(f"{what} did not start: {exc}", pytrace=False)
+    servers.register_for_cleanup(thing)
+    try:
+        yield thing
+    finally:
+        thing.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_standby(postgres_server: servers.Server) -> Iterator[servers.Server]:
+    """A read-only hot standby of the PostgreSQL test server (same databases, users and passwords)."""
+    yield from _started("the PostgreSQL standby", lambda: servers.start_postgres_standby(postgres_server))
+
+
+@pytest.fixture(scope="session")
+def galera_cluster() -> Iterator[servers.GaleraCluster]:
+    """A 3-node MariaDB Galera cluster, started on first use (10-20 s), stopped and deleted at the end."""
+    yield from _started("the Galera test cluster", servers.start_galera_cluster)
+
+
+@pytest.fixture
+def galera_database(galera_cluster: servers.GaleraCluster) -> Iterator[Callable[[], list[str]]]:
+    """A factory: ``galera_database()`` creates a database on the cluster (DDL replicates to every
+    node) and returns its URL on each node, node 1 first. Dropped when the test ends."""
+    made: list[str] = []
+
+    def make() -> list[str]:
+        galera_cluster.wait_synced()  # an earlier test may have killed and restarted a node
+        name = f"sl_galera_{uuid.uuid4().hex[:12]}"
+        servers.create_database(galera_cluster.nodes[0].server, name)
+        made.append(name)
+        return [galera_cluster.url_for(i, name) for i in range(len(galera_cluster.nodes))]
+
+    yield make
+    for name in made:
+        servers.drop_database(galera_cluster.nodes[0].server, name)
 
 
 @pytest.fixture

@@ -277,15 +277,41 @@ def start_postgres() -> Server:
              "initdb", env=env, cwd=tmp)
         os.unlink(pwfile)
 
-        def command(port: int) -> list[str]:
-            return prefix + [
-                os.path.join(bindir, "postgres"), "-D", data, "-p", str(port),
-                "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={tmp}",
-                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                "-c", "max_connections=60", "-c", "shared_buffers=32MB",
-                "-c", "timezone=UTC", "-c", "log_min_messages=warning", "-c", "logging_collector=off"]
+        return _launch("postgres", tmp, "postgres", _postgres_command(prefix, bindir, data, tmp), env, started)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
-        return _launch("postgres", tmp, "postgres", command, env, started)
+
+def _postgres_command(prefix: list[str], bindir: str, data: str, tmp: str):
+    def command(port: int) -> list[str]:
+        return prefix + [
+            os.path.join(bindir, "postgres"), "-D", data, "-p", str(port),
+            "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={tmp}",
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=60", "-c", "shared_buffers=32MB",
+            "-c", "timezone=UTC", "-c", "log_min_messages=warning", "-c", "logging_collector=off"]
+
+    return command
+
+
+def start_postgres_standby(primary: Server) -> Server:
+    """A hot standby streaming from ``primary`` (a private test server): ``pg_basebackup -R`` over
+    the primary's unix socket (initdb's ``local replication`` entry), then a server on its own port."""
+    if not primary.socket_dir:
+        raise ServerUnavailable("a standby needs the suite's private PostgreSQL server (not one from "
+                                "STINGERLOOM_TEST_POSTGRES_URL)")
+    bindir = find_postgres_bindir()
+    prefix, owner = _as_user("postgres")
+    tmp = _make_tempdir("stingerloom-pg-", owner)
+    try:
+        started = time.monotonic()
+        data = os.path.join(tmp, "data")
+        env = {**os.environ, "LC_ALL": "C", "LANG": "C", "HOME": tmp, "TZ": "UTC"}
+        _run(prefix + [os.path.join(bindir, "pg_basebackup"), "-h", primary.socket_dir, "-p", str(primary.port),
+                       "-U", primary.user, "-D", data, "-R", "-X", "stream", "-c", "fast", "--no-sync"],
+             "pg_basebackup", env=env, cwd=tmp)
+        return _launch("postgres", tmp, "postgres", _postgres_command(prefix, bindir, data, tmp), env, started)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -365,7 +391,7 @@ def server_from_env(dialect: str) -> Server | None:
                   url.user or "", url.password, url.database or ("postgres" if dialect == "postgres" else ""))
 
 
-_STARTED: list[Server] = []
+_STARTED: list[Any] = []  # anything with stop(): servers, clusters
 
 
 def get_server(dialect: str) -> Server:
@@ -380,6 +406,12 @@ def get_server(dialect: str) -> Server:
     _STARTED.append(server)
     _cleanup_on_sigterm()
     return server
+
+
+def register_for_cleanup(thing: Any) -> None:
+    """Stop ``thing`` (anything with ``stop()``) at interpreter exit or SIGTERM at the latest."""
+    _STARTED.append(thing)
+    _cleanup_on_sigterm()
 
 
 @atexit.register
@@ -439,3 +471,247 @@ def drop_database(server: Server, name: str) -> None:
                 with contextlib.suppress(Exception):
                     cur.execute(f"KILL {int(conn_id)}")
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+# -- MariaDB Galera cluster -----------------------------------------------------------------------------
+GALERA_PROVIDERS = ("/usr/lib/galera/libgalera_smm.so", "/usr/lib/libgalera_smm.so",
+                    "/usr/lib64/galera-4/libgalera_smm.so", "/usr/lib64/galera/libgalera_smm.so")
+GALERA_NODES = 3
+
+
+def find_galera() -> str:
+    """The Galera provider library, after checking that state transfer (rsync) is possible."""
+    provider = os.environ.get("STINGERLOOM_GALERA_PROVIDER") or next(
+        (p for p in GALERA_PROVIDERS if os.path.exists(p)), None)
+    missing = [what for what, ok in (("galera-4 (libgalera_smm.so)", provider),
+                                     ("rsync", shutil.which("rsync")),
+                                     ("wsrep_sst_rsync (mariadb-server)", shutil.which("wsrep_sst_rsync")))
+               if not ok]
+    if missing:
+        raise ServerUnavailable(f"Galera cluster programs missing: {', '.join(missing)}; install them with "
+                                "`apt-get install galera-4 rsync socat` (or run .ci/run)")
+    return provider
+
+
+@dataclass
+class GaleraNode:
+    """One node of a :class:`GaleraCluster`: a MariaDB server with wsrep on."""
+
+    index: int
+    server: Server
+    config: str  # its option file (--defaults-file)
+    ports: dict[str, int]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@dataclass
+class GaleraCluster:
+    """A 3-node MariaDB Galera cluster on loopback, in one temp folder. ``urls`` are the nodes' admin
+    URLs (no database selected); ``url_for(i, db)`` names a database on node ``i``."""
+
+    tempdir: str
+    nodes: list[GaleraNode]
+    prefix: list[str]
+    mariadbd: str
+    env: dict
+    startup_seconds: float = 0.0
+
+    @property
+    def urls(self) -> list[str]:
+        return [n.url for n in self.nodes]
+
+    def url_for(self, index: int, database: str) -> str:
+        return self.nodes[index].server.url_for(database)
+
+    def status(self, index: int) -> dict[str, str]:
+        with contextlib.closing(admin_connect(self.nodes[index].server, connect_timeout=2)) as conn:
+            cur = conn.cursor()
+            cur.execute("SHOW GLOBAL STATUS LIKE 'wsrep%'")
+            return {k: str(v) for k, v in cur.fetchall()}
+
+    def kill(self, index: int) -> None:
+        """SIGKILL node ``index``'s mariadbd (a crash: no clean leave from the cluster)."""
+        proc = self.nodes[index].server.process
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        self.nodes[index].server.process = None
+
+    def start_node(self, index: int, new_cluster: bool = False) -> None:
+        """(Re)start node ``index``; it joins the others (IST or SST) unless ``new_cluster``."""
+        node = self.nodes[index]
+        cmd = self.prefix + [self.mariadbd, f"--defaults-file={node.config}"]
+        if new_cluster:
+            cmd.append("--wsrep-new-cluster")
+        with open(node.server.log_path, "ab") as log:
+            node.server.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                                   stderr=subprocess.STDOUT, env=self.env, cwd=self.tempdir)
+
+    def wait_synced(self, indexes: list[int] | None = None, size: int | None = None,
+                    timeout: float = START_TIMEOUT) -> None:
+        """Wait until every node in ``indexes`` accepts our login, is ready, synced, in the primary
+        component, and sees a cluster of ``size`` nodes (default: all of them)."""
+        indexes = list(range(len(self.nodes))) if indexes is None else indexes
+        size = len(indexes) if size is None else size
+        deadline = time.monotonic() + timeout
+        last: object = None
+        while time.monotonic() < deadline:
+            for i in indexes:
+                proc = self.nodes[i].server.process
+                if proc is not None and proc.poll() is not None:
+                    raise ServerFailed(f"galera node {i + 1} exited with {proc.returncode}:\n"
+                                       + self.nodes[i].server.log_tail(40))
+            try:
+                states = [self.status(i) for i in indexes]
+            except Exception as exc:  # not accepting connections yet
+                last = exc
+                time.sleep(0.1)
+                continue
+            last = [(s.get("wsrep_cluster_size"), s.get("wsrep_ready"), s.get("wsrep_local_state_comment"))
+                    for s in states]
+            if all(s.get("wsrep_cluster_size") == str(size) and s.get("wsrep_ready") == "ON"
+                   and s.get("wsrep_cluster_status") == "Primary" and s.get("wsrep_local_state_comment") == "Synced"
+                   for s in states):
+                return
+            time.sleep(0.1)
+        tails = "\n".join(f"-- node {i + 1}:\n" + self.nodes[i].server.log_tail(15) for i in indexes)
+        raise ServerFailed(f"galera cluster not synced after {timeout:g}s ({last}):\n{tails}")
+
+    def stop(self) -> None:
+        """Stop every node (the last one standing last) and delete the folder. Idempotent."""
+        for node in reversed(self.nodes):
+            node.server.stop(keep_dir=True)
+        if self.tempdir:
+            shutil.rmtree(self.tempdir, ignore_errors=True)
+            self.tempdir = ""
+
+
+def _galera_config(tmp: str, index: int, ports: list[dict[str, int]], provider: str, init_sql: str) -> str:
+    me = ports[index]
+    folder = os.path.join(tmp, f"node{index + 1}")
+    peers = ",".join(f"127.0.0.1:{p['wsrep']}" for p in ports)
+    # Short failure-detection timeouts: a killed node leaves the component in about 3 s, not 15.
+    provider_options = ";".join([
+        "base_host=127.0.0.1", f"base_port={me['wsrep']}", f"gmcast.listen_addr=tcp://127.0.0.1:{me['wsrep']}",
+        f"ist.recv_addr=127.0.0.1:{me['ist']}", "gcache.size=32M", "gcache.page_size=16M",
+        "evs.suspect_timeout=PT2S", "evs.inactive_timeout=PT3S", "evs.install_timeout=PT3S",
+        "evs.keepalive_period=PT0.5S", "evs.inactive_check_period=PT0.5S", "pc.wait_prim_timeout=PT10S",
+    ])
+    lines = [
+        "[mysqld]",
+        f"datadir={os.path.join(folder, 'data')}",
+        f"socket={os.path.join(folder, 'mysqld.sock')}",
+        f"pid-file={os.path.join(folder, 'mariadbd.pid')}",
+        f"port={me['mysql']}",
+        "bind-address=127.0.0.1",
+        f"tmpdir={folder}",
+        "skip-name-resolve",
+        "default-time-zone=+00:00",
+        "character-set-server=utf8mb4",
+        "collation-server=utf8mb4_unicode_ci",
+        "max-connections=100",
+        "performance-schema=OFF",
+        "innodb-buffer-pool-size=16M",
+        "innodb-log-file-size=16M",
+        "innodb-flush-log-at-trx-commit=0",
+        "innodb-doublewrite=0",
+        "innodb-use-native-aio=0",
+        "innodb-autoinc-lock-mode=2",
+        "binlog-format=ROW",
+        "skip-log-bin",
+        "wsrep-on=ON",
+        f"wsrep-provider={provider}",
+        f"wsrep-provider-options={provider_options}",
+        f"wsrep-cluster-address=gcomm://{peers}",
+        "wsrep-cluster-name=stingerloom-test",
+        f"wsrep-node-name=node{index + 1}",
+        f"wsrep-node-address=127.0.0.1:{me['wsrep']}",
+        f"wsrep-node-incoming-address=127.0.0.1:{me['mysql']}",
+        "wsrep-sst-method=rsync",
+        f"wsrep-sst-receive-address=127.0.0.1:{me['sst']}",
+        "wsrep-slave-threads=2",
+    ]
+    if index == 0:
+        lines.append(f"init-file={init_sql}")
+    path = os.path.join(folder, "my.cnf")
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    return path
+
+
+def _distinct_free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
+def start_galera_cluster(nodes: int = GALERA_NODES) -> GaleraCluster:
+    """A fresh ``nodes``-node Galera cluster: node 1 bootstraps it (``--wsrep-new-cluster``), the
+    others join it with an rsync state transfer; returns once all are synced in one primary component.
+    Another process may grab one of the 4 ports per node between picking and binding: then start over."""
+    for attempt in range(3):
+        try:
+            return _start_galera_cluster(nodes)
+        except ServerFailed as exc:
+            if attempt == 2 or "already in use" not in str(exc).lower():
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_galera_cluster(nodes: int) -> GaleraCluster:
+    provider = find_galera()
+    mariadbd, install_db = find_mariadb()
+    prefix, owner = _as_user("mysql")
+    _remove_stale_tempdirs("stingerloom-galera-")
+    tmp = _make_tempdir("stingerloom-galera-", owner)
+    cluster: GaleraCluster | None = None
+    try:
+        started = time.monotonic()
+        env = {**os.environ, "LC_ALL": "C", "LANG": "C", "HOME": tmp, "TZ": "UTC",
+               "PATH": os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin:/sbin:/bin"}
+        free = _distinct_free_ports(4 * nodes)
+        ports = [dict(zip(("mysql", "wsrep", "ist", "sst"), free[4 * i: 4 * i + 4])) for i in range(nodes)]
+        for i in range(nodes):
+            for folder in (f"node{i + 1}", f"node{i + 1}/data"):
+                os.mkdir(os.path.join(tmp, folder))
+                if owner:
+                    os.chown(os.path.join(tmp, folder), owner["uid"], owner["gid"])
+        init_sql = os.path.join(tmp, "init.sql")
+        with open(init_sql, "w") as fh:
+            pw = PASSWORD.replace("\\", "\\\\").replace("'", "\\'")
+            for host in ("127.0.0.1", "localhost"):
+                fh.write(f"CREATE USER IF NOT EXISTS '{USER}'@'{host}' IDENTIFIED BY '{pw}';\n"
+                         f"GRANT ALL PRIVILEGES ON *.* TO '{USER}'@'{host}' WITH GRANT OPTION;\n")
+        if owner:
+            os.chown(init_sql, owner["uid"], owner["gid"])
+        os.chmod(init_sql, 0o600)
+        configs = [_galera_config(tmp, i, ports, provider, init_sql) for i in range(nodes)]
+        # Only the first node needs system tables: the others receive its data by state transfer.
+        _run(prefix + [install_db, f"--defaults-file={configs[0]}", "--skip-test-db",
+                       "--auth-root-authentication-method=socket", "--basedir=/usr", "--wsrep-on=OFF"],
+             "mariadb-install-db", env=env, cwd=tmp)
+        members = []
+        for i in range(nodes):
+            folder = os.path.join(tmp, f"node{i + 1}")
+            server = Server("mysql", "127.0.0.1", ports[i]["mysql"], USER, PASSWORD, "", tempdir=None,
+                            socket_dir=folder, log_path=os.path.join(folder, "mariadbd.log"))
+            members.append(GaleraNode(i, server, configs[i], ports[i]))
+        cluster = GaleraCluster(tmp, members, prefix, mariadbd, env)
+        cluster.start_node(0, new_cluster=True)
+        cluster.wait_synced([0])
+        for i in range(1, nodes):
+            cluster.start_node(i)
+        cluster.wait_synced()
+        cluster.startup_seconds = time.monotonic() - started
+        return cluster
+    except BaseException:
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -90,18 +90,29 @@ class Dialect:
     # -- execution ------------------------------------------------------------------------------
     def execute(self, sql: str, params: Any = None) -> list[tuple]:
         """Run one statement and return its rows (``[]`` when it returns none)."""
+        return self._on_cursor(sql, params, lambda cur: [tuple(r) for r in cur.fetchall()]
+                               if cur.description is not None else [])
+
+    def execute_count(self, sql: str, params: Any = None) -> int:
+        """Run one writing statement and return how many rows it touched."""
+        return self._on_cursor(sql, params, lambda cur: cur.rowcount)
+
+    def _on_cursor(self, sql: str, params: Any, read: Any) -> Any:
         cur = self.connection.cursor()
         try:
             if params is None:
                 cur.execute(sql)
             else:
                 cur.execute(sql, params)
-            if cur.description is not None:
-                return [tuple(r) for r in cur.fetchall()]
-            return []
+            return read(cur)
         finally:
             with contextlib.suppress(Exception):
                 cur.close()
+
+    def bookkeep(self, sql: str, params: Any = None) -> int:
+        """Run one of the tool's own writes (history, lock row) and return the rows it touched.
+        A dialect may send it on a connection of its own when a migration changed the session."""
+        return self.execute_count(sql, params)
 
     def execute_then(self, sql: str, followup: tuple[str, tuple]) -> None:
         """Run ``sql`` and then, only if it succeeded, the bookkeeping statement ``followup``
@@ -150,6 +161,15 @@ class Dialect:
         from ..faults import os_fault
 
         return os_fault(exc)
+
+    def where_to_ask_after_loss(self) -> str:
+        """Where to run ``status`` when the database cannot be reached after a lost connection."""
+        return "once it is back"
+
+    def write_conflict(self, exc: BaseException) -> bool:
+        """True when a write failed because another session got there first: a duplicate key, or a
+        deadlock (on Galera: a certification conflict). The history and lock-row writes check it."""
+        return self.fault_kind(exc) in ("duplicate", "deadlock")
 
     def is_database_error(self, exc: BaseException) -> bool:
         """True for the driver's errors raised by a statement (as opposed to bugs)."""

@@ -8,8 +8,14 @@ The migration lock is ``GET_LOCK`` on a name derived from ``stingerloom``, the d
 history table (named locks are server-wide, hence the database), held by the migrating connection
 and released by the server when that connection ends, including when the process is killed.
 
-URL query parameters: ``connect_timeout`` (default 10 seconds), ``unix_socket=/path`` (or
-``host=/path``), ``charset`` (default utf8mb4), ``sslmode``/``ssl_mode`` (``disable``, ``require``,
+On MariaDB Galera (``wsrep_on``) ``GET_LOCK`` is node-local, so the lock is a replicated row instead
+(``stingerloom.dialects.lockrow``); a node that is not ready, not synced or outside the primary
+component is refused at connect; reads wait for the cluster (``wsrep_sync_wait``); and once a
+migration changes the session (``wsrep_on``, ``sql_log_bin``, ``autocommit``, ``LOCK TABLES``), the
+tool's own writes go through a second connection that it did not touch.
+
+URL query parameters: ``lock_lease`` (Galera lock row lease, default 60 seconds), ``connect_timeout``
+(default 10 seconds), ``unix_socket=/path`` (or ``host=/path``), ``charset`` (default utf8mb4), ``sslmode``/``ssl_mode`` (``disable``, ``require``,
 ``verify-ca``, ``verify-full``; MySQL's ``REQUIRED``, ``VERIFY_CA``, ``VERIFY_IDENTITY`` too) with
 ``ssl_ca``/``sslrootcert``, ``ssl_cert``/``sslcert``, ``ssl_key``/``sslkey``. Timestamps are stored
 as UTC in ``DATETIME(6)``.
@@ -22,7 +28,7 @@ import datetime as dt
 import hashlib
 import math
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from ..errors import InputError, LockTimeout
 from ._server import ServerDialect
@@ -30,6 +36,11 @@ from .base import require_driver
 
 DEFAULT_CONNECT_TIMEOUT = 10
 _NEAR = re.compile(r"near '(.*)' at line (\d+)\s*$", re.S)
+#: Statements that change what the session's writes do: after one, bookkeeping uses another connection.
+_SESSION_CHANGE = re.compile(
+    r"(?is)\bSET\b.*\b(?:wsrep_on|sql_log_bin|autocommit|wsrep_osu_method)\b|\bLOCK\s+TABLES?\b")
+#: Galera status a node must show to be used: ready, synced, in the primary component.
+_GALERA_READY = {"wsrep_ready": "ON", "wsrep_cluster_status": "Primary", "wsrep_local_state_comment": "Synced"}
 _SSL_MODES = {
     "disable": None, "disabled": None, "allow": None, "prefer": None, "preferred": None,
     "require": "require", "required": "require",
@@ -45,6 +56,14 @@ class MySQLDialect(ServerDialect):
     placeholder = "%s"
     _last_sql = ""
     _last_followup = ""  # the history UPDATE sent with the last statement (execute_then)
+    #: MariaDB Galera with wsrep on: the lock is a replicated row (see ``lockrow``)
+    galera = False
+    now_sql = "UTC_TIMESTAMP(6)"
+    _lock_row: Any = None
+    _lease: float | None = None
+    _session_changed = False  # a migration statement changed wsrep_on, sql_log_bin, autocommit, LOCK TABLES
+    _in_transaction = False
+    _side: Any = None  # the bookkeeping connection, opened once the session was changed
 
     # -- connection -----------------------------------------------------------------------------
     def connect_kwargs(self) -> dict[str, Any]:
@@ -69,6 +88,12 @@ class MySQLDialect(ServerDialect):
             "read_timeout": timeout,
             "write_timeout": timeout,
         }
+        lease = params.pop("lock_lease", None)
+        if lease is not None:
+            try:
+                self._lease = float(lease)
+            except ValueError:
+                raise InputError("lock_lease in the database URL must be a number of seconds") from None
         socket_path = params.pop("unix_socket", None) or params.pop("host", None)
         if socket_path:
             kw["unix_socket"] = socket_path
@@ -80,7 +105,7 @@ class MySQLDialect(ServerDialect):
             kw["ssl"] = ssl
         if params:
             raise InputError(f"unknown MySQL URL parameter(s): {', '.join(sorted(params))}",
-                             hint="supported: connect_timeout, unix_socket, charset, sslmode, ssl_ca, ssl_cert, ssl_key")
+                             hint="supported: connect_timeout, lock_lease, unix_socket, charset, sslmode, ssl_ca, ssl_cert, ssl_key")
         return kw
 
     @staticmethod
@@ -123,6 +148,105 @@ class MySQLDialect(ServerDialect):
             wait = max(1, math.ceil(self.lock_wait))
             self.execute("SET SESSION lock_wait_timeout = %s, innodb_lock_wait_timeout = %s", (wait, wait))
         self._resolve_history_table()
+        self._session_changed = self._in_transaction = False  # a new session: no migration touched it
+        self._check_cluster()
+
+    # -- Galera ---------------------------------------------------------------------------------
+    def _check_cluster(self) -> None:
+        """On a Galera node (wsrep on): refuse a node that is not ready, synced and in the primary
+        component, and make reads wait until the node has applied what the cluster committed."""
+        rows = self.execute("SHOW VARIABLES LIKE 'wsrep_on'")
+        if not rows or str(rows[0][1]).upper() != "ON":
+            return
+        names = ", ".join(f"'{n}'" for n in (*_GALERA_READY, "wsrep_cluster_size"))
+        status = {str(k).lower(): str(v) for k, v in self.execute(f"SHOW STATUS WHERE Variable_name IN ({names})")}
+        wrong = [f"{k}={status.get(k, '?')}" for k, want in _GALERA_READY.items() if status.get(k) != want]
+        if wrong:
+            self.close()
+            raise InputError(
+                f"refusing {self.display_url}: this Galera node is not ready to take writes ({', '.join(wrong)}; "
+                "it must be ready, Synced and in the Primary component)",
+                hint="connect to another node of the cluster (SHOW STATUS LIKE 'wsrep_%' tells), or wait until "
+                     "this one has rejoined and synced")
+        self.galera = True
+        self.execute("SET SESSION wsrep_sync_wait = 15")
+
+    def where_to_ask_after_loss(self) -> str:
+        if self.galera:  # the other nodes hold the same history, synchronously replicated
+            return "against another node of the Galera cluster (or this one once it is back)"
+        return super().where_to_ask_after_loss()
+
+    def open_side_connection(self) -> Any:
+        """A second connection to the same database (autocommit, causal reads on Galera)."""
+        import pymysql
+
+        try:
+            conn = pymysql.connect(**self.connect_kwargs())
+        except Exception as exc:
+            raise self.connection_failed(exc) from None
+        if self.galera:
+            with conn.cursor() as cur:
+                cur.execute("SET SESSION wsrep_sync_wait = 15")
+        return conn
+
+    def bookkeep(self, sql: str, params: Any = None) -> int:
+        """The tool's own writes. Once a migration changed the session (e.g. ``wsrep_on=OFF``, which
+        would keep them off the other nodes, or ``LOCK TABLES``), outside a transaction they go
+        through a second, untouched connection."""
+        self._check_still_locked()
+        if not (self._session_changed and not self._in_transaction):
+            return self.execute_count(sql, params)
+        if self._side is None:
+            self._side = self.open_side_connection()
+        self._last_sql = sql
+        with self._side.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.rowcount
+
+    def _check_still_locked(self) -> None:
+        """Stop before writing anything once the lock row was taken over (see ``LockRow.still_held``)."""
+        if self._lock_row is not None and not self._lock_row.still_held():
+            raise LockTimeout(
+                f"this run lost the migration lock on {self.display_url}: its lease expired (no heartbeat "
+                f"for {self._lock_row.lease:g}s) and another run took it over; stopped before its next statement "
+                "or history write",
+                hint="run `stingerloom status` against another node, settle any dirty migration with "
+                     "`stingerloom repair`, and raise lock_lease= in the URL if a statement blocks the cluster longer")
+
+    def begin(self) -> None:
+        super().begin()
+        self._in_transaction = True
+
+    def commit(self) -> None:
+        self._in_transaction = False
+        super().commit()
+
+    def rollback(self) -> None:
+        self._in_transaction = False
+        super().rollback()
+
+    def close(self) -> None:
+        side, self._side = self._side, None
+        if side is not None:
+            with contextlib.suppress(Exception):
+                side.close()
+        super().close()
+
+
+    def lock_row_ddl(self, ref: str) -> str:
+        q = self.quote
+        return f"""CREATE TABLE IF NOT EXISTS {ref} (
+  {q('name')} VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+  {q('owner')} CHAR(36) NOT NULL,
+  {q('host')} VARCHAR(255),
+  {q('pid')} INT,
+  {q('acquired')} DATETIME(6) NOT NULL,
+  {q('heartbeat')} DATETIME(6) NOT NULL,
+  {q('expires')} DATETIME(6) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
+
+    def lock_row_expiry_sql(self, lease: float) -> str:
+        return f"{self.now_sql} + INTERVAL {int(round(lease * 1000))} * 1000 MICROSECOND"
 
     def connection_failed(self, exc: BaseException):
         message, _ = self.error_message(exc)
@@ -132,6 +256,8 @@ class MySQLDialect(ServerDialect):
     def execute(self, sql: str, params: Any = None) -> list[tuple]:
         self._last_sql = sql  # error_message() locates "near '...' at line N" in it
         self._last_followup = ""
+        if not self._session_changed and _SESSION_CHANGE.search(sql):
+            self._session_changed = True
         return super().execute(sql, params)
 
     def execute_then(self, sql: str, followup: tuple[str, tuple]) -> None:
@@ -139,6 +265,11 @@ class MySQLDialect(ServerDialect):
         stops at the first error, so the update runs only when ``sql`` succeeded. The update's
         values are escaped by the driver (``connection.escape``) and the query is sent without
         client-side ``%`` interpolation, so ``%`` in the user's SQL is left alone."""
+        self._check_still_locked()
+        if self._session_changed or _SESSION_CHANGE.search(sql):
+            self.execute(sql)  # the history update must not share the session this statement changed
+            self.bookkeep(*followup)
+            return
         follow_sql, params = followup
         literal = follow_sql % tuple(self.connection.escape(p) for p in params)
         self._last_sql = sql
@@ -222,7 +353,10 @@ class MySQLDialect(ServerDialect):
         args = getattr(exc, "args", ())
         if len(args) >= 2 and isinstance(args[0], int):
             code, text = args[0], _without(str(args[1]), self._last_followup)
-            return self.redact(f"({code}) {text}"), _near_position(text, self._last_sql)
+            message = self.redact(f"({code}) {text}")
+            if self.galera and code in _GALERA_NOTES:
+                message += f" [{_GALERA_NOTES[code]}]"
+            return message, _near_position(text, self._last_sql)
         return super().error_message(exc)
 
     # -- identifiers and history table ---------------------------------------------------------
@@ -274,14 +408,63 @@ class MySQLDialect(ServerDialect):
 
     def _prepare_lock(self) -> None:
         self._held_name = self.lock_name  # the name released later, even if a migration runs USE
+        if self.galera:
+            self._lock_row = self._new_lock_row()
+
+    def _new_lock_row(self):
+        from .lockrow import DEFAULT_LEASE, LockRow
+
+        return LockRow(self, self.history_table + "_lock", "migrations", self._lease or DEFAULT_LEASE)
+
+    def lock_holder_text(self) -> str | None:
+        """On Galera the lock row's live holder (an expired row belongs to a run that is gone)."""
+        if not self.galera:
+            return super().lock_holder_text()
+        row = self._new_lock_row()
+        try:
+            holder = row.holder()
+        except Exception as exc:  # no lock table yet: nobody ever held the lock here
+            if self.is_database_error(exc):
+                return None
+            raise
+        if holder is None or holder["expired"]:
+            return None
+        return f"pid {holder['pid']} on host {holder['host']}, lock row since {holder['acquired']}"
 
     def _try_lock(self) -> bool:
+        if self._lock_row is not None:
+            if not self._lock_row.try_acquire():
+                return False
+            try:
+                self._lock_row.start_heartbeat()
+            except BaseException:
+                with contextlib.suppress(Exception):  # do not leave the row held until its lease expires
+                    self._lock_row.release()
+                self._lock_row = None
+                raise
+            return True
         return self.execute("SELECT GET_LOCK(%s, 0)", (self._held_name,))[0][0] == 1
 
     def _connection_usable(self) -> bool:
         return self.connection is not None and self.connection.open
 
+    @contextlib.contextmanager
+    def lock(self, timeout: float) -> Iterator[None]:
+        try:
+            with super().lock(timeout):
+                yield
+        finally:
+            if not self._lock_depth and self._lock_row is not None:
+                # not released (the connection broke, or the lock was never taken): stop the
+                # heartbeat, so that the row's lease runs out and the next run can take it over
+                row, self._lock_row = self._lock_row, None
+                row.stop_heartbeat()
+
     def _unlock(self) -> None:
+        row, self._lock_row = self._lock_row, None
+        if row is not None:
+            row.release()
+            return
         self.execute("SELECT RELEASE_LOCK(%s)", (self._held_name,))
 
     user_query = "SELECT CURRENT_USER()"
@@ -301,6 +484,16 @@ class MySQLDialect(ServerDialect):
         return holder
 
     def _lock_timeout(self, timeout: float) -> LockTimeout:
+        if self._lock_row is not None:
+            row, self._lock_row = self._lock_row, None
+            holder = None
+            with contextlib.suppress(Exception):
+                holder = row.holder()
+            return LockTimeout(
+                f"another stingerloom run holds the migration lock on {self.display_url} (lock row "
+                f"{row.table}: {row.describe_holder(holder)}); gave up after {timeout:g}s",
+                hint="wait for it to finish, or raise --lock-timeout; if that run crashed, its lock is taken over "
+                     f"automatically once its lease ({row.lease:g}s after the last heartbeat) has expired")
         name = self._held_name
         holder = None
         with contextlib.suppress(Exception):
@@ -339,6 +532,19 @@ def _without(message: str, followup: str) -> str:
         return message
     near = near[:cut].rstrip().rstrip(";").rstrip()
     return message[:match.start()] + f"near '{near}' at line {match.group(2)}"
+
+
+#: What a MySQL error means on a Galera node, added to its message.
+_GALERA_NOTES = {
+    1213: "on Galera this is a certification conflict: another node committed a change to the same rows "
+          "first; run the command again",
+    1047: "this Galera node left the primary component mid-run; run `stingerloom status` against another node",
+    1180: "on Galera the commit failed certification; run the command again",
+    2006: "the Galera node went away; what it was running may have taken effect on the other nodes: "
+          "run `stingerloom status` against another node",
+    2013: "the Galera node went away mid-statement; the statement may have taken effect on the other nodes: "
+          "run `stingerloom status` against another node",
+}
 
 
 def _near_position(message: str, sql: str) -> int | None:

@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from ..errors import LockTimeout
+from ..errors import InputError, LockTimeout
 from ._server import ServerDialect
 from .base import require_driver
 
@@ -220,6 +220,15 @@ class PostgresDialect(ServerDialect):
     @property
     def lock_key(self) -> int:
         return advisory_key(self.history_name)
+
+    def _prepare_lock(self) -> None:
+        # Every command that writes takes the lock first: a hot standby is refused here, before any
+        # write fails with a bare "cannot execute ... in a read-only transaction".
+        if self.execute("SELECT pg_is_in_recovery()")[0][0]:
+            raise InputError(
+                f"read-only standby: connect to the primary ({self.display_url} is a hot standby replaying "
+                "the primary's WAL; it answers `status` but cannot take migrations)",
+                hint="run apply, rollback, baseline and repair against the primary server")
 
     def _try_lock(self) -> bool:
         return bool(self.execute("SELECT pg_try_advisory_lock(%s)", (self.lock_key,))[0][0])
