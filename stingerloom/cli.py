@@ -48,7 +48,8 @@ def _load(args: argparse.Namespace):
 def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict"):
     """The runner for the target database. ``placeholders``: ``strict`` (every ${name} the dialect's
     SQL uses needs a value, or nothing runs), ``lenient`` (rollback: it runs the stored down SQL, so a
-    placeholder without a value stays as written) or ``none`` (status: checksums are of the SQL as written)."""
+    placeholder without a value stays as written) or ``none`` (status: checksums are of the SQL as written,
+    except a repeatable migration's, which are of its SQL with the values it would run with)."""
     from .target import default_notice
 
     settings = _settings(args)
@@ -73,12 +74,26 @@ def _runner_for(args: argparse.Namespace, manifest, url, *, placeholders: str = 
         from .placeholders import bind_strict
 
         runner.migrations = bind_strict(runner.migrations, settings.placeholders(), runner.dialect.name)
-    elif placeholders == "lenient":
+    elif placeholders == "lenient" or any(m.repeatable for m in runner.migrations):
+        from .errors import InputError
         from .placeholders import bind
 
         values = settings.placeholders()
-        runner.migrations = bind(runner.migrations,
-                                 lambda name: values.get(name) if values.defined(name) else "${" + name + "}")
+
+        def value(name: str) -> str:
+            if not values.defined(name):
+                return "${" + name + "}"
+            try:
+                return values.get(name)
+            except InputError:  # status: a value's ${VAR} unset; apply says so before it runs anything
+                if placeholders == "lenient":
+                    raise
+                return "${" + name + "}"
+
+        wanted = runner.migrations if placeholders == "lenient" else [m for m in runner.migrations if m.repeatable]
+        bound = dict(zip(map(id, wanted), bind(wanted, value)))
+        runner.migrations = [bound.get(id(m), m) for m in runner.migrations]
+    runner.out_of_order = settings.out_of_order().value
     runner.manifest_hint = _shell_word(args.manifest)
     return runner
 
@@ -183,15 +198,32 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.dry_run:
         results = runner.run(to=args.to, dry_run=True)
         if args.format == "json":
-            out.json({"database": runner.database, "dry_run": True,
-                      "results": [dict(r.to_json(), sql=[s.sql for s in st.statements])
+            out.json({"database": runner.database, "dry_run": True, **_out_of_order(runner),
+                      "results": [dict(r.to_json(), sql=[s.sql for s in st.statements],
+                                       **({"reason": st.reason} if st.reason else {}))
                                   for r, st in zip(results, runner.planned)]})
         else:
             from .render.text import render_dry_run
 
             render_dry_run(out, runner)
+            _warn_out_of_order(out, runner)
         return EXIT_OK
-    return _run_with_progress(args, runner, lambda: runner.run(to=args.to), "apply")
+    code = _run_with_progress(args, runner, lambda: runner.run(to=args.to), "apply",
+                              extra=lambda: _out_of_order(runner))
+    if args.format != "json":
+        _warn_out_of_order(out, runner)
+    return code
+
+
+def _out_of_order(runner) -> dict:
+    """The out-of-order migrations an apply ran (out_of_order = "warn" or "apply"), for JSON."""
+    return {"out_of_order": runner.applied_out_of_order} if runner.applied_out_of_order else {}
+
+
+def _warn_out_of_order(out, runner) -> None:
+    if runner.applied_out_of_order and runner.out_of_order == "warn":
+        ids = ", ".join(runner.applied_out_of_order)
+        out.warn(f"applied out of order (listed before migrations already applied; out_of_order = \"warn\"): {ids}")
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:

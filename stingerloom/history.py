@@ -9,6 +9,12 @@ and ``operation``: how the row came to be: ``up`` (applied by a run), ``down`` (
 failed part way), ``baseline`` (recorded without running: ``baseline``, ``repair --mark-applied`` of a
 pending migration), ``manual`` (a dirty migration finished by hand, ``repair --mark-applied``).
 
+Repeatable migrations (``repeatable: true``) keep one row here, describing their last application
+(``checksum`` is then of the SQL as it ran, placeholders replaced), and one row per application in the
+companion table ``<history_table>_versions`` (``VERSION_COLUMNS``): the up SQL that ran, so that a
+rollback can re-apply the previous definition. That table is created beside the history table the
+first time a repeatable is applied; a history table from before it keeps working unchanged.
+
 Every statement here passes values as parameters and quotes the table name through the dialect.
 """
 
@@ -23,6 +29,26 @@ COLUMNS = (
     "id", "description", "checksum", "down_sql", "applied_at", "execution_ms", "applied_by",
     "state", "batch", "rank", "statements_done", "statements_total", "operation",
 )
+
+#: one application of a repeatable migration (``<history_table>_versions``); ``rank`` is that of the
+#: history row it wrote, ``source_checksum`` the checksum of its SQL as written (before placeholders)
+VERSION_COLUMNS = (
+    "id", "rank", "batch", "checksum", "source_checksum", "up_sql", "down_sql", "description",
+    "applied_at", "applied_by", "execution_ms",
+)
+
+_VERSION_TYPES = {  # (id, short text, long text, integer, timestamp) per dialect
+    "postgres": ("varchar(255)", "varchar(255)", "text", "bigint", "timestamptz"),
+    "mysql": ("VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", "VARCHAR(255)", "LONGTEXT", "BIGINT",
+              "DATETIME(6)"),
+    "sqlite": ("TEXT", "TEXT", "TEXT", "INTEGER", "TEXT"),
+}
+
+
+class VersionRow(Record):
+    """One row of ``<history_table>_versions`` (the columns of ``VERSION_COLUMNS``)."""
+
+    __slots__ = VERSION_COLUMNS
 
 
 class HistoryRow(Record):
@@ -139,6 +165,66 @@ class History:
                                   (row_id, state))
         if touched != 1:
             raise self._conflict(row_id, f"it is no longer {state}")
+
+    # -- repeatable migrations: <history_table>_versions -----------------------------------------
+    @property
+    def versions_name(self) -> str:
+        return self.d.history_name + "_versions"
+
+    def versions_exist(self) -> bool:
+        return self.d.table_exists(self.versions_name)
+
+    def ensure_versions(self) -> None:
+        if self.versions_exist():
+            return
+        q = self.d.quote
+        ident, short, long, integer, stamp = _VERSION_TYPES[self.d.name]
+        types = {"id": ident, "rank": integer, "batch": integer, "checksum": short, "source_checksum": short,
+                 "up_sql": long, "down_sql": long, "description": long, "applied_at": stamp,
+                 "applied_by": short, "execution_ms": integer}
+        cols = ",\n  ".join(f"{q(c)} {types[c]}" + (" NOT NULL" if c in ("id", "rank", "batch") else "")
+                            for c in VERSION_COLUMNS)
+        engine = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" if self.d.name == "mysql" else ""
+        self.d.execute(f"CREATE TABLE IF NOT EXISTS {self.d.table_ref(self.versions_name)} (\n  {cols},\n"
+                       f"  PRIMARY KEY ({q('id')}, {q('rank')})\n){engine}")
+
+    def versions(self, row_id: str) -> list[VersionRow]:
+        """The applications of repeatable ``row_id`` still in force, oldest first."""
+        if not self.versions_exist():
+            return []
+        q, ph = self.d.quote, self._ph
+        cols = ", ".join(q(c) for c in VERSION_COLUMNS)
+        raw = self.d.execute(f"SELECT {cols} FROM {self.d.table_ref(self.versions_name)} WHERE {q('id')} = {ph} "
+                             f"ORDER BY {q('rank')}", (row_id,))
+        return [VersionRow(*r) for r in raw]  # applied_at as stored: restore() writes it back
+
+    def insert_version(self, v: VersionRow) -> None:
+        cols = ", ".join(self.d.quote(c) for c in VERSION_COLUMNS)
+        marks = ", ".join([self._ph] * len(VERSION_COLUMNS))
+        self.d.bookkeep(f"INSERT INTO {self.d.table_ref(self.versions_name)} ({cols}) VALUES ({marks})",
+                        tuple(getattr(v, c) for c in VERSION_COLUMNS))
+
+    def delete_versions(self, row_id: str, rank: int | None = None) -> None:
+        """Forget the application of ``row_id`` at ``rank`` (every one when None)."""
+        if not self.versions_exist():
+            return
+        q, ph = self.d.quote, self._ph
+        where, params = f"{q('id')} = {ph}", [row_id]
+        if rank is not None:
+            where += f" AND {q('rank')} = {ph}"
+            params.append(rank)
+        self.d.bookkeep(f"DELETE FROM {self.d.table_ref(self.versions_name)} WHERE {where}", tuple(params))
+
+    def restore(self, row_id: str, v: VersionRow, when: str) -> None:
+        """Make the history row of ``row_id`` (in state ``when``) describe the earlier application ``v`` again."""
+        self._update(row_id, when=when, description=v.description, checksum=v.checksum, down_sql=v.down_sql,
+                     applied_at=v.applied_at,
+                     execution_ms=v.execution_ms or 0, applied_by=v.applied_by, state="applied", batch=v.batch,
+                     rank=v.rank, statements_done=0, statements_total=0, operation="up")
+
+    def replace(self, row: HistoryRow, when: str) -> None:
+        """The history row of ``row.id`` (a repeatable re-applied; in state ``when``) becomes ``row``."""
+        self._update(row.id, when=when, **{c: getattr(row, c) for c in COLUMNS if c != "id"})
 
     @staticmethod
     def next_numbers(rows: list[HistoryRow]) -> tuple[int, int]:

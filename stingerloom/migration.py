@@ -89,6 +89,8 @@ class Migration:
     description: str | None = None
     transaction: bool = True
     irreversible: bool = False
+    #: re-applied whenever its checksum changes, after the versioned migrations (SPEC §10)
+    repeatable: bool = False
     source_file: str | None = None
     source_line: int | None = None
 
@@ -140,6 +142,7 @@ class SqlMigration(Migration):
         source_file: str | None = None,
         source_line: int | None = None,
         placeholders: bool = True,
+        repeatable: bool = False,
     ) -> None:
         self.id = id
         self.up_sources = dict(up)
@@ -149,6 +152,7 @@ class SqlMigration(Migration):
         self.irreversible = irreversible
         self.source_file = source_file
         self.source_line = source_line
+        self.repeatable = repeatable
         self.placeholders = placeholders  # False: ${name} in its SQL is taken verbatim (SPEC §9)
 
     @staticmethod
@@ -166,6 +170,10 @@ class SqlMigration(Migration):
     def checksum(self, dialect: str) -> str | None:
         src = self.up_sql(dialect)
         return checksum(src.text) if src is not None else None
+
+    def source_checksum(self, dialect: str) -> str | None:
+        """Checksum of the up SQL as written (before placeholders are replaced)."""
+        return SqlMigration.checksum(self, dialect)
 
     # up()/down() are run by the runner statement by statement (see runner._run_sql) so that a failure
     # can be reported at its file and line; these methods exist for API symmetry.

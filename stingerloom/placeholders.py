@@ -9,7 +9,8 @@
   bodies too, as Flyway does: a function body can use ``${schema}``.
 * A migration with ``placeholders: false`` (or ``placeholders:false`` on a ``-- migrate:up`` line)
   is taken verbatim: neither ``${`` nor ``$${`` is touched.
-* The checksum is taken of the text *before* replacement, so every environment shares it.
+* The checksum is taken of the text *before* replacement, so every environment shares it; except for
+  a repeatable migration, whose checksum is of the SQL as it runs, so that a changed value re-applies it.
 
 These are not the manifest's ``${VAR}`` (which reads the OS environment in ``database``,
 ``history_table`` and paths): placeholder values come from the configuration's
@@ -27,7 +28,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import ManifestError, Problem
-from .migration import SqlMigration, SqlSource
+from .migration import SqlMigration, SqlSource, checksum
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -114,13 +115,15 @@ def stand_in(name: str) -> str:
 class BoundMigration(SqlMigration):
     """A :class:`SqlMigration` whose ``up_sql``/``down_sql`` return the replaced SQL.
 
-    ``checksum`` stays that of the SQL as written (before replacement).
+    ``checksum`` stays that of the SQL as written (before replacement), except for a repeatable
+    migration: a changed placeholder value changes what it defines, so it must be re-applied.
     """
 
     def __init__(self, base: SqlMigration, value: Callable[[str], str]) -> None:
         super().__init__(base.id, up=base.up_sources, down=base.down_sources, description=base.description,
                          transaction=base.transaction, irreversible=base.irreversible,
-                         source_file=base.source_file, source_line=base.source_line)
+                         source_file=base.source_file, source_line=base.source_line,
+                         repeatable=base.repeatable)
         self.placeholders = True
         self.base = base
         self._value = value
@@ -141,6 +144,12 @@ class BoundMigration(SqlMigration):
         return self._bind(super().down_sql(dialect))
 
     def checksum(self, dialect: str) -> str | None:
+        if self.repeatable:
+            src = self.up_sql(dialect)
+            return checksum(src.text) if src is not None else None
+        return self.base.checksum(dialect)
+
+    def source_checksum(self, dialect: str) -> str | None:
         return self.base.checksum(dialect)
 
 

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ._record import Record
 from .errors import DriftError, InputError, MigrationFailed, StingerloomError
-from .history import History, HistoryRow
+from .history import History, HistoryRow, VersionRow
 from .migration import Migration, MigrationContext, SqlMigration, SqlSource, checksum
 
 Event = Callable[[str, dict], None]
@@ -71,10 +71,18 @@ class MigrationState(Record):
     """One line of ``status``: ``id``, ``state`` (applied | pending | modified | missing | dirty |
     running | invalid), the ``migration`` (None when missing or invalid) and its history ``row``
     (None when pending). ``held_by`` describes the session applying a ``running`` migration;
-    ``problems`` are the errors of an ``invalid`` manifest entry (a file that could not be loaded)."""
+    ``problems`` are the errors of an ``invalid`` manifest entry (a file that could not be loaded).
+    A repeatable migration is ``pending`` (never applied), ``applied`` or ``outdated``, with ``reason``
+    saying why it will be (re-)applied; ``out_of_order`` marks a pending migration listed before an
+    applied one (SPEC §10)."""
 
-    __slots__ = ("id", "state", "migration", "row", "held_by", "problems")
-    _defaults = {"migration": None, "row": None, "held_by": None, "problems": None}
+    __slots__ = ("id", "state", "migration", "row", "held_by", "problems", "reason", "out_of_order")
+    _defaults = {"migration": None, "row": None, "held_by": None, "problems": None, "reason": None,
+                 "out_of_order": False}
+
+    @property
+    def repeatable(self) -> bool:
+        return bool(getattr(self.migration, "repeatable", False))
 
     @property
     def label(self) -> str:
@@ -91,6 +99,12 @@ class MigrationState(Record):
             return "applied (baseline)"
         if self.state == "applied" and row and row.operation == "manual":
             return "applied (finished by hand)"
+        if self.state == "pending" and self.out_of_order:
+            return "pending (out of order)"
+        if self.state == "outdated" and self.reason:
+            return f"outdated ({self.reason})"
+        if self.state == "pending" and self.repeatable:
+            return "pending (repeatable)"
         return self.state
 
     @property
@@ -119,6 +133,12 @@ class MigrationState(Record):
                 out["operation"] = row.operation
         if self.held_by is not None:
             out["held_by"] = self.held_by
+        if self.repeatable:
+            out["repeatable"] = True
+            if self.reason:
+                out["reason"] = self.reason
+        if self.out_of_order:
+            out["out_of_order"] = True
         if self.problems is not None:
             out["problems"] = [p.format() for p in self.problems]
         return out
@@ -137,10 +157,14 @@ class _Step(Record):
     ``source`` is None for Python migrations."""
 
     __slots__ = ("migration", "direction", "source", "statements", "running", "returned", "done", "atomic",
-                 "committing")
+                 "committing", "previous", "version", "restore", "reason")
     # running: the statement being sent (1-based); returned: the last one the database answered;
     # done: statements committed as far as the history counter knows
-    _defaults = {"statements": [], "running": 0, "returned": 0, "done": 0, "atomic": None, "committing": False}
+    # repeatable migrations: previous: the history row a re-application replaces; version: the
+    # application it records; restore: the earlier application a rollback brings back; reason: why
+    # it is (re-)applied
+    _defaults = {"statements": [], "running": 0, "returned": 0, "done": 0, "atomic": None, "committing": False,
+                 "previous": None, "version": None, "restore": None, "reason": None}
 
 
 class _NoSql(InputError):
@@ -189,6 +213,11 @@ class MigrationRunner:
         #: pending migrations after ``apply --to ID`` (left out on purpose), for the report
         self.pending_after: list[str] = []
         self.to: str | None = None
+        #: what ``apply`` does with a pending migration listed before an applied one (SPEC §10):
+        #: ``error`` refuses the run, ``warn`` applies it and says so, ``apply`` applies it
+        self.out_of_order = "error"
+        #: the out-of-order migrations the last plan applies (told as a warning under ``warn``)
+        self.applied_out_of_order: list[str] = []
 
     # -- connection ----------------------------------------------------------------------------
     @property
@@ -222,13 +251,26 @@ class MigrationRunner:
         session) rather than ``dirty`` (left by a run that failed or died)."""
         self._open()
         try:
-            rows = History(self.dialect).rows()
+            history = History(self.dialect)
+            rows = history.rows()
+            self._latest = self._latest_versions(history, rows)
             self.lock_held_by = self.dialect.lock_holder_text() if live else None
         finally:
             self._close()
         return self._states(rows, self.lock_held_by)
 
+    def _latest_versions(self, history: History, rows: list[HistoryRow]) -> dict[str, VersionRow]:
+        """The recorded application of each applied repeatable migration (for why it is outdated)."""
+        out = {}
+        for m in self.migrations:
+            if m.repeatable and any(r.id == m.id for r in rows):
+                found = [v for v in history.versions(m.id)]
+                if found:
+                    out[m.id] = found[-1]
+        return out
+
     def _states(self, rows: list[HistoryRow], held_by: str | None = None) -> list[MigrationState]:
+        latest = getattr(self, "_latest", {})
         by_id = {r.id: r for r in rows}
         known = set()
         out = []
@@ -244,9 +286,11 @@ class MigrationRunner:
             known.add(m.id)
             row = by_id.get(m.id)
             if row is None:
-                out.append(MigrationState(m.id, "pending", m))
+                out.append(MigrationState(m.id, "pending", m, reason="new" if m.repeatable else None))
             elif row.dirty:
                 out.append(self._dirty_state(m.id, m, row, held_by))
+            elif m.repeatable:
+                out.append(self._repeatable_state(m, row, latest.get(m.id)))
             else:
                 current = m.checksum(name)
                 modified = current is not None and row.checksum is not None and current != row.checksum
@@ -255,7 +299,27 @@ class MigrationRunner:
             if r.id not in known:
                 out.append(self._dirty_state(r.id, None, r, held_by) if r.dirty
                            else MigrationState(r.id, "missing", None, r))
+        applied_later = False  # a versioned migration after this one has a history row
+        for st in reversed(out):
+            if st.repeatable or st.migration is None:
+                continue
+            if st.state == "pending" and applied_later:
+                st.out_of_order = True
+            elif st.row is not None:
+                applied_later = True
         return out
+
+    def _repeatable_state(self, m: Migration, row: HistoryRow, latest: VersionRow | None) -> MigrationState:
+        """``applied``, or ``outdated`` with why: its SQL or a placeholder value it uses changed."""
+        name = self.dialect.name
+        if m.checksum(name) == row.checksum:
+            return MigrationState(m.id, "applied", m, row)
+        source = m.source_checksum(name) if isinstance(m, SqlMigration) else None
+        if latest is not None and latest.rank == row.rank and source is not None and source == latest.source_checksum:
+            reason = "a placeholder value changed"
+        else:
+            reason = "its SQL changed"
+        return MigrationState(m.id, "outdated", m, row, reason=reason)
 
     @staticmethod
     def _dirty_state(mid: str, m: Migration | None, row: HistoryRow, held_by: str | None) -> MigrationState:
@@ -418,11 +482,15 @@ class MigrationRunner:
         try:
             history = History(self.dialect)
             if dry_run:
-                return self._plan_apply(history.rows(), to, dry_run=True)
+                rows = history.rows()
+                self._latest = self._latest_versions(history, rows)
+                return self._plan_apply(rows, to, dry_run=True)
             with self.dialect.lock(self.lock_timeout):
                 history.ensure()
                 rows = history.rows()
+                self._latest = self._latest_versions(history, rows)
                 steps = self._plan_apply(rows, to)
+                self._ensure_versions(history)
                 batch, rank = History.next_numbers(rows)
                 return self._run_steps(
                     "up", [(s.migration.id, lambda i, s=s: self._apply_one(history, s, batch, rank + i)) for s in steps])
@@ -447,26 +515,52 @@ class MigrationRunner:
     def _plan_apply(self, rows: list[HistoryRow], to: str | None, dry_run: bool = False):
         states = self._states(rows)
         self._refuse_drift(states)
+        due = ("pending", "outdated")
         if to is not None:  # pending migrations that --to leaves out, told to the user
             ids = [s.id for s in states]
             later = states[ids.index(to) + 1:] if to in ids else []
-            self.pending_after = [s.id for s in later if s.state == "pending"]
-        if to is not None and any(s.id == to and s.state != "pending" for s in states):
-            pending = []
-        else:
-            pending = []
-            for s in states:
-                if s.state == "pending":
-                    pending.append(s.migration)
-                if s.id == to:
-                    break
-        steps = self._checked(self._up_steps(pending))
+            self.pending_after = [s.id for s in later if s.state in due and s.migration is not None]
+        covered = []
+        for s in states:
+            covered.append(s)
+            if s.id == to:
+                break
+        target = next((s for s in states if s.id == to), None)
+        if target is not None and not target.repeatable and target.state != "pending":
+            covered = [s for s in covered if s.repeatable]  # --to an applied migration: nothing versioned
+        versioned = [s for s in covered if s.state == "pending" and not s.repeatable]
+        repeatables = [s for s in covered if s.state in due and s.repeatable]
+        self._out_of_order_policy([s for s in versioned if s.out_of_order], states)
+        steps = self._checked(self._up_steps([s.migration for s in versioned + repeatables]))
+        for st, s in zip(steps, versioned + repeatables):
+            if s.repeatable:
+                st.previous, st.reason = s.row, s.reason
         if dry_run:
             for st in steps:  # decided now, with the database as it is (the report needs it later)
                 st.atomic = self.atomic(st)
             self.planned = steps
             return [MigrationResult(s.migration.id, True, 0, None, "up") for s in steps]
         return steps
+
+    def _out_of_order_policy(self, late: list[MigrationState], states: list[MigrationState]) -> None:
+        """Refuse, or note for a warning, the pending migrations listed before an applied one."""
+        self.applied_out_of_order = [s.id for s in late]
+        if not late or self.out_of_order != "error":
+            return
+        names = []
+        for s in late:
+            after = next(a.id for a in states[states.index(s) + 1:] if a.row is not None and not a.repeatable
+                         and a.migration is not None)
+            where = f" ({s.migration.source_file}:{s.migration.source_line})" if s.migration.source_file else ""
+            names.append(f"{s.id}{where} is listed before {after}, which is applied")
+        manifest = self.manifest_hint
+        first = late[0].id
+        raise DriftError(
+            f"refusing to apply out of order: {'; '.join(names)}; nothing was run",
+            hint=(f"move {'them' if len(late) > 1 else 'it'} after the applied migrations in the manifest; or set "
+                  "out_of_order = \"apply\" (or \"warn\") for this environment in stingerloom.toml to apply "
+                  f"{'them' if len(late) > 1 else 'it'} where listed; or, if its change is already in the "
+                  f"database, record it without running: stingerloom repair {manifest} --mark-applied {first}"))
 
     def run_all(self) -> list[MigrationResult]:
         return self.run()
@@ -497,11 +591,13 @@ class MigrationRunner:
             execution_ms=0, applied_by=self.dialect.current_user(), state="applied", batch=batch,
             rank=rank, statements_done=len(step.statements), statements_total=len(step.statements),
         )
+        if m.repeatable:
+            step.version = self._version_of(m, row, step.source)
         started = time.perf_counter()
         try:
             step.atomic = self.atomic(step)
             if step.atomic:
-                self._in_transaction(step, lambda: self._finish_up(history, row, started))
+                self._in_transaction(step, lambda: self._finish_up(history, row, started, step))
             else:
                 self._without_transaction(history, step, row, started)
         except (Exception, KeyboardInterrupt) as exc:
@@ -509,9 +605,37 @@ class MigrationRunner:
             return MigrationResult(m.id, False, _ms(started), err.message, "up", err)
         return MigrationResult(m.id, True, row.execution_ms, None, "up")
 
-    def _finish_up(self, history: History, row: HistoryRow, started: float) -> None:
+    def _finish_up(self, history: History, row: HistoryRow, started: float, step: _Step) -> None:
         row.execution_ms = _ms(started)
-        history.insert(row)
+        self._write_up(history, row, step)
+
+    def _write_up(self, history: History, row: HistoryRow, step: _Step) -> None:
+        """The history row of an application (replacing a repeatable's previous one), and for a
+        repeatable the SQL it ran in ``<history_table>_versions``."""
+        if step.previous is not None:
+            history.replace(row, when="applied")  # as read under the lock: never two runs at once
+        else:
+            history.insert(row)
+        if step.version is not None:
+            step.version.execution_ms = row.execution_ms
+            history.delete_versions(row.id, row.rank)  # a row left by a run that died between two writes
+            history.insert_version(step.version)
+
+    def _unwrite_up(self, history: History, row: HistoryRow, step: _Step) -> None:
+        """Undo :meth:`_write_up` (nothing of the migration was committed)."""
+        if step.version is not None:
+            history.delete_versions(row.id, row.rank)
+        if step.previous is not None:
+            history.replace(step.previous, when="dirty")
+        else:
+            history.delete(row.id, "dirty")
+
+    def _version_of(self, m: Migration, row: HistoryRow, source: Any) -> VersionRow:
+        source_sum = m.source_checksum(self.dialect.name) if isinstance(m, SqlMigration) else None
+        return VersionRow(id=m.id, rank=row.rank, batch=row.batch, checksum=row.checksum,
+                          source_checksum=source_sum, up_sql=source.text if source is not None else None,
+                          down_sql=row.down_sql, description=row.description, applied_at=row.applied_at,
+                          applied_by=row.applied_by, execution_ms=0)
 
     # -- rollback ------------------------------------------------------------------------------
     @_explained
@@ -542,14 +666,16 @@ class MigrationRunner:
                 self._refuse_drift(s for s in self._states(rows) if s.state == "dirty")
                 targets = self._rollback_targets(rows, n, to, all, include_missing)
                 by_id = {m.id: m for m in self.migrations}
-                self.planned_down = [self.describe_down(r, by_id.get(r.id)) for r in targets]
+                earlier = self._earlier_versions(history, rows, targets, to, all)
+                self.planned_down = [self.describe_down(r, by_id.get(r.id), earlier.get(r.id)) for r in targets]
                 return [MigrationResult(r.id, True, 0, None, "down") for r in targets]
             with self.dialect.lock(self.lock_timeout):
                 rows = history.rows()
                 self._refuse_drift(s for s in self._states(rows) if s.state == "dirty")
                 targets = self._rollback_targets(rows, n, to, all, include_missing)
                 by_id = {m.id: m for m in self.migrations}
-                steps = self._checked([self._down_step(r, by_id.get(r.id)) for r in targets])
+                earlier = self._earlier_versions(history, rows, targets, to, all)
+                steps = self._checked([self._down_step(r, by_id.get(r.id), earlier.get(r.id)) for r in targets])
                 self.on_event("plan", dict(self.rollback_plan, direction="down"))
                 return self._run_steps(
                     "down", [(r.id, lambda i, s=s, r=r: self._revert_one(history, s, r)) for s, r in zip(steps, targets)])
@@ -580,11 +706,35 @@ class MigrationRunner:
         }
         return targets
 
-    def describe_down(self, row: HistoryRow, migration: Migration | None) -> dict:
+    def _earlier_versions(self, history: History, rows: list[HistoryRow], targets: list[HistoryRow],
+                          to: str | None, all: bool) -> dict[str, tuple]:
+        """For each repeatable among ``targets``: ``(the application to re-apply or None, every one
+        recorded)``. ``rollback`` re-applies the one before the last; ``--to ID`` the one in force
+        when ID was applied; ``--all`` none (its down runs): none earlier means its down runs."""
+        if not history.versions_exist():
+            return {}
+        floor = next((r.rank for r in rows if r.id == to), None) if to is not None else None
+        out = {}
+        for r in targets:
+            versions = history.versions(r.id)
+            if not versions:
+                continue
+            earlier = [v for v in versions if v.rank < r.rank and (floor is None or v.rank <= floor)]
+            out[r.id] = (earlier[-1] if earlier and not all else None, versions)
+        return out
+
+    def describe_down(self, row: HistoryRow, migration: Migration | None, earlier: tuple | None = None) -> dict:
         """What reverting ``row`` would run: ``{"id", "missing", "transaction", "sql": [statements],
-        "stored_down", "file_down", "file", "line", "differs"}``. ``stored_down`` is what runs;
-        ``differs`` is true when the file's down SQL (``file_down``) is not the same text."""
-        step = self._down_step(row, migration)
+        "stored_down", "file_down", "file", "line", "differs", "reapplies"}``. ``stored_down`` is what
+        runs; ``differs`` is true when the file's down SQL (``file_down``) is not the same text.
+        ``reapplies``: for a repeatable brought back to its previous definition, when that was applied
+        (``sql`` is then that definition)."""
+        step = self._down_step(row, migration, earlier)
+        if step.restore is not None:
+            return {"id": row.id, "missing": migration is None, "transaction": self.atomic(step),
+                    "sql": [st.sql for st in step.statements], "stored_down": None, "file_down": None,
+                    "file": None, "line": None, "differs": False,
+                    "reapplies": self.dialect.timestamp_to_iso(step.restore.applied_at)}
         file_src = None
         if isinstance(migration, SqlMigration) and not migration.irreversible:
             file_src = migration.down_sql(self.dialect.name)
@@ -619,7 +769,19 @@ class MigrationRunner:
         finally:
             self._close()
 
-    def _down_step(self, row: HistoryRow, migration: Migration | None) -> _Step:
+    def _down_step(self, row: HistoryRow, migration: Migration | None, earlier: tuple | None = None) -> _Step:
+        if earlier is not None:  # a repeatable: re-apply its previous definition, or run its down
+            restore, versions = earlier
+            if restore is not None:
+                m = migration or SqlMigration(row.id, up={}, description=row.description)
+                src = SqlSource(restore.up_sql or "", file=f"{row.id} (previous definition stored in the history)",
+                                line=1, column=1)
+                step = self._prepare(m, "down", src)
+                step.restore, step.version = restore, versions[-1]
+                return step
+            step = self._down_step(row, migration)
+            step.version = versions[-1]
+            return step
         if row.down_sql is not None:
             file_src = migration.down_sql(self.dialect.name) if migration is not None else None
             if file_src is not None and file_src.text == row.down_sql:
@@ -643,7 +805,7 @@ class MigrationRunner:
         try:
             step.atomic = self.atomic(step)
             if step.atomic:
-                self._in_transaction(step, lambda: history.delete(row.id, "applied"))
+                self._in_transaction(step, lambda: self._unrecord(history, step, row, "applied"))
             else:
                 self._without_transaction(history, step, row, started)
         except (Exception, KeyboardInterrupt) as exc:
@@ -714,7 +876,7 @@ class MigrationRunner:
         total = len(step.statements)
         if step.direction == "up":
             row.state, row.statements_done, row.statements_total = "dirty", 0, total
-            history.insert(row)
+            self._write_up(history, row, step)
         else:
             history.mark_dirty(row.id, "down", total)
         progress = {"done": 0}
@@ -731,7 +893,7 @@ class MigrationRunner:
         except MigrationFailed:
             if progress["done"] == 0:  # nothing committed: leave the history as it was
                 if step.direction == "up":
-                    history.delete(row.id, "dirty")
+                    self._unwrite_up(history, row, step)
                 else:
                     history.mark_applied(row.id, row.execution_ms, done=row.statements_total)
             raise
@@ -740,7 +902,19 @@ class MigrationRunner:
             row.state = "applied"
             history.mark_applied(row.id, row.execution_ms)
         else:
-            history.delete(row.id, "dirty")
+            self._unrecord(history, step, row, "dirty")
+
+    @staticmethod
+    def _unrecord(history: History, step: _Step, row: HistoryRow, state: str) -> None:
+        """After a rollback: the history row (in ``state`` until now) goes; a repeatable re-applied to
+        an earlier definition gets that application's row back instead."""
+        if step.restore is not None:
+            history.restore(row.id, step.restore, when=state)
+            history.delete_versions(row.id, row.rank)
+        else:
+            history.delete(row.id, state)
+            if step.migration.repeatable or step.version is not None:
+                history.delete_versions(row.id)
 
     def _execute(self, step: _Step, advanced: Callable[..., None] | None = None,
                  followup: Callable[[int], tuple[str, tuple]] | None = None) -> None:
@@ -991,6 +1165,7 @@ class MigrationRunner:
             history = History(self.dialect)
             with self.dialect.lock(self.lock_timeout):
                 history.ensure()
+                self._ensure_versions(history)
                 rows = history.rows()
                 done = {r.id for r in rows}
                 batch, rank = History.next_numbers(rows)
@@ -1005,12 +1180,20 @@ class MigrationRunner:
         """A history row for ``m`` as if it had been applied now; ``operation`` says ``baseline``."""
         name = self.dialect.name
         down = m.down_sql(name) if not m.irreversible else None
-        history.insert(HistoryRow(
+        row = HistoryRow(
             id=m.id, description=m.description, checksum=m.checksum(name),
             down_sql=down.text if down is not None else None, applied_at=self.dialect.now(),
             execution_ms=0, applied_by=self.dialect.current_user(), state="applied",
             batch=batch, rank=rank, operation="baseline",
-        ))
+        )
+        history.insert(row)
+        if m.repeatable:  # its definition, so that a later rollback can bring it back
+            history.insert_version(self._version_of(m, row, m.up_sql(name)))
+
+    def _ensure_versions(self, history: History) -> None:
+        """``<history_table>_versions`` before a transaction that may write it (DDL commits on MySQL)."""
+        if any(m.repeatable for m in self.migrations):
+            history.ensure_versions()
 
     def _in_one_transaction(self, work: Callable[[], Any]) -> None:
         """History-only writes, committed together (the history table is transactional everywhere)."""
@@ -1055,6 +1238,7 @@ class MigrationRunner:
                 return empty
             with self.dialect.lock(self.lock_timeout):
                 history.ensure()
+                self._ensure_versions(history)
                 rows = history.rows()
                 plan = self._repair_plan(self._states(rows), accept, mark_applied, remove, bool(named))
                 batch, rank = History.next_numbers(rows)
@@ -1087,13 +1271,14 @@ class MigrationRunner:
 
         for rid in accept:
             s = state_of(rid, "--accept")
-            if s.state in ("pending", "missing", "dirty", "invalid"):
+            if s.state in ("pending", "missing", "dirty", "invalid", "outdated"):
                 why = {
                     "pending": "it is pending: there is nothing recorded to accept (apply it, or `--mark-applied` it)",
                     "missing": "it is missing (no file in this manifest to take the checksum from); "
                                f"`stingerloom repair {manifest} --remove {rid}` deletes its history row",
                     "dirty": f"it is dirty: {dirty_advice(s.row, manifest)}" if s.row else "it is dirty",
                     "invalid": "its file has errors: fix the file first",
+                    "outdated": "it is a repeatable migration whose definition changed: `apply` re-applies it",
                 }[s.state]
                 raise InputError(f"--accept {rid}: {why}")
             change = self._accept_change(s)
@@ -1173,6 +1358,7 @@ class MigrationRunner:
                     history.mark_applied(rid, row.execution_ms, done=row.statements_total, operation="manual")
             else:
                 history.delete(rid, plan["by_id"][rid].row.state)  # as it was read under the lock
+                history.delete_versions(rid)
 
 
 _PG_DENIED = re.compile(r"permission denied for (schema|table|relation|database|sequence) (\S+)")

@@ -216,6 +216,10 @@ class Dialect:
     def history_exists(self) -> bool:
         raise NotImplementedError
 
+    def table_exists(self, name: str) -> bool:
+        """Whether table ``name`` (possibly schema-qualified) exists."""
+        raise NotImplementedError
+
     def history_ddl(self) -> list[str]:
         """Statements creating the history table (see SPEC §3)."""
         raise NotImplementedError

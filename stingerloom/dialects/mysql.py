@@ -364,7 +364,10 @@ class MySQLDialect(ServerDialect):
         return "`" + ident.replace("`", "``") + "`"
 
     def history_exists(self) -> bool:
-        schema, table = self.split_name(self.history_name)
+        return self.table_exists(self.history_name)
+
+    def table_exists(self, name: str) -> bool:
+        schema, table = self.split_name(name)
         rows = self.execute(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = COALESCE(%s, DATABASE()) AND table_name = %s",
             (schema, table),

@@ -187,7 +187,10 @@ class PostgresDialect(ServerDialect):
 
     # -- identifiers and history table ---------------------------------------------------------
     def history_exists(self) -> bool:
-        rows = self.execute("SELECT to_regclass(%s) IS NOT NULL", (self.history_ref(),))
+        return self.table_exists(self.history_name)
+
+    def table_exists(self, name: str) -> bool:
+        rows = self.execute("SELECT to_regclass(%s) IS NOT NULL", (self.table_ref(name),))
         return bool(rows and rows[0][0])
 
     def history_ddl(self) -> list[str]:

@@ -148,7 +148,10 @@ class SqliteDialect(Dialect):
             os.close(fd)
 
     def history_exists(self) -> bool:
-        rows = self.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (self.history_table,))
+        return self.table_exists(self.history_table)
+
+    def table_exists(self, name: str) -> bool:
+        rows = self.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
         return bool(rows)
 
     def history_ddl(self) -> list[str]:

@@ -34,7 +34,7 @@ from .result import Manifest
 if TYPE_CHECKING:  # pragma: no cover
     from .loader import Loader
 
-FORMAT = 3  # 2: rows carry the migration's `placeholders` flag; 3: files checked by content hash
+FORMAT = 4  # 2: rows carry the migration's `placeholders` flag; 3: files checked by content hash; 4: `repeatable`
 _TAG = (FORMAT, sys.hexversion)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a file replaced by a named pipe must not block a hit
 
@@ -123,8 +123,8 @@ def load(path: Path) -> Manifest | None:
         migrations = [
             SqlMigration(mid, up=_sources(up), down=_sources(down) if down is not None else None,
                          description=desc, transaction=tx, irreversible=irr, source_file=sfile,
-                         source_line=sline, placeholders=ph)
-            for mid, desc, tx, irr, sfile, sline, up, down, ph in rows
+                         source_line=sline, placeholders=ph, repeatable=rep)
+            for mid, desc, tx, irr, sfile, sline, up, down, ph, rep in rows
         ]
         return Manifest(path=path, database_template=raw[0], database_line=raw[2], history_table=history,
                         allow_outside_paths=allow, migrations=migrations, file_names=list(files))
@@ -163,7 +163,8 @@ def store(path: Path, manifest: Manifest, loader: "Loader") -> None:
         env_names = sorted(loader.used_env)
         rows = [
             (m.id, m.description, m.transaction, m.irreversible, m.source_file, m.source_line,
-             _pack(m.up_sources), _pack(m.down_sources) if m.down_sources else None, m.placeholders)
+             _pack(m.up_sources), _pack(m.down_sources) if m.down_sources else None, m.placeholders,
+             m.repeatable)
             for m in manifest.migrations
         ]
         payload = (

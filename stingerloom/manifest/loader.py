@@ -454,6 +454,7 @@ class Loader:
             source_file=doc.file,
             source_line=doc.where(("id",), key=True)[0] if "id" in data else doc.start[0],
             placeholders=model.placeholders,
+            repeatable=model.repeatable,
         )
         return migration
 

@@ -116,6 +116,13 @@ class MigrationFile(BaseModel):
     irreversible: bool = Field(
         default=False, description="True declares that the migration deliberately has no `down`."
     )
+    repeatable: bool = Field(
+        default=False,
+        description="Re-apply this migration whenever its SQL (or a placeholder value it uses) changes, after "
+        "every versioned migration of the run: for views, functions, procedures, triggers and grants written "
+        "as their current definition (CREATE OR REPLACE ...). Its state is applied or outdated, never "
+        "modified; rollback re-applies the previously applied definition, or runs `down` after the first.",
+    )
     placeholders: bool = Field(
         default=True,
         description="Replace ${name} placeholders in this migration's SQL (values from the environment's "

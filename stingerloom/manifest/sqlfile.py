@@ -8,7 +8,8 @@
 
 * The id is the file name without ``.sql``.
 * ``-- migrate:up transaction:false`` (on either marker) runs the migration outside a transaction;
-  ``placeholders:false`` takes its SQL verbatim (no ``${name}`` replacement).
+  ``placeholders:false`` takes its SQL verbatim (no ``${name}`` replacement), ``repeatable:true``
+  makes it a repeatable migration (re-applied whenever it changes; SPEC §10).
 * Only blank lines and ``--`` comments may come before the first marker.
 * Without a ``-- migrate:down`` section the migration has no down (rollback refuses it); a down
   section that holds nothing is a deliberate no-op (like ``down: ""``).
@@ -24,7 +25,9 @@ from ..errors import Problem
 from ..migration import SqlMigration, SqlSource
 
 _MARKER = re.compile(r"^[ \t]*--[ \t]*migrate:(\w+)(.*?)[ \t]*$")
-_OPTIONS = {"transaction": ("true", "false"), "placeholders": ("true", "false")}
+_OPTIONS = {"transaction": ("true", "false"), "placeholders": ("true", "false"), "repeatable": ("true", "false")}
+#: the value that wins when the two markers disagree
+_WINS = {"transaction": "false", "placeholders": "false", "repeatable": "true"}
 
 
 def parse_sql_file(text: str, display: str, stem: str) -> tuple[SqlMigration | None, list[Problem]]:
@@ -59,9 +62,9 @@ def parse_sql_file(text: str, display: str, stem: str) -> tuple[SqlMigration | N
             key, sep, value = token.partition(":")
             if key not in _OPTIONS or not sep or value not in _OPTIONS[key]:
                 problems.append(Problem(
-                    f"unknown option {token!r} on the migrate:{name} line (expected transaction:false or "
-                    "placeholders:false)", display, index + 1, line.find(token) + 1, key=token))
-            elif value == "false" or key not in options:
+                    f"unknown option {token!r} on the migrate:{name} line (expected transaction:false, "
+                    "placeholders:false or repeatable:true)", display, index + 1, line.find(token) + 1, key=token))
+            elif value == _WINS[key] or key not in options:
                 options[key] = value
         offset += len(line)
     if first_sql is not None and order:
@@ -85,6 +88,7 @@ def parse_sql_file(text: str, display: str, stem: str) -> tuple[SqlMigration | N
         down={"default": blocks["down"]} if "down" in blocks else None,
         transaction=options.get("transaction") != "false",
         placeholders=options.get("placeholders") != "false",
+        repeatable=options.get("repeatable") == "true",
         source_file=display,
         source_line=sections["up"][0] + 1,
     )

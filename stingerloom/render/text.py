@@ -9,6 +9,7 @@ from .console import Output
 STATE_STYLE = {
     "applied": "green",
     "pending": "yellow",
+    "outdated": "yellow",
     "modified": "bold red",
     "dirty": "bold red",
     "missing": "magenta",
@@ -99,12 +100,19 @@ def render_status(out: Output, runner: Any, states: list) -> None:
     counts: dict[str, int] = {}
     for s in states:
         counts[s.state] = counts.get(s.state, 0) + 1
-    order = ["applied", "pending", "modified", "missing", "dirty", "running", "invalid"]
+    order = ["applied", "pending", "outdated", "modified", "missing", "dirty", "running", "invalid"]
     out.line(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)) or "no migrations")
     manifest = runner.manifest_hint
     if counts.get("modified"):
         out.warn(f"modified migrations block `apply`: restore the files, or accept them with "
                  f"`stingerloom repair {manifest}` (`--accept ID` for one)")
+    late = [s.id for s in states if s.out_of_order]
+    if late:
+        rule = getattr(runner, "out_of_order", "error")
+        what = {"error": "`apply` refuses them (out_of_order = \"error\")",
+                "warn": "`apply` applies them with a warning (out_of_order = \"warn\")",
+                "apply": "`apply` applies them (out_of_order = \"apply\")"}[rule]
+        out.warn(f"pending migration(s) listed before applied ones: {', '.join(late)}; {what}")
     from ..runner import dirty_advice
 
     for s in states:
@@ -122,6 +130,7 @@ def describe_gate(gate: dict, manifest: str) -> str:
     """Why ``status --check`` failed: each blocking state with its ids, and what to run."""
     todo = {
         "pending": f"apply them: stingerloom apply {manifest}",
+        "outdated": f"repeatable migrations whose definition changed; apply re-applies them: stingerloom apply {manifest}",
         "modified": "restore their files, or accept them: stingerloom repair MANIFEST --accept ID",
         "dirty": "see the warnings above: each says how to finish or undo it",
         "running": "another session is applying them now; wait and check again",
@@ -152,13 +161,20 @@ def render_dry_run(out: Output, runner: Any) -> None:
         where = f" ({m.source_file}:{m.source_line})" if m.source_file else ""
         tx = "in one transaction" if runner.atomic(st) else "statement by statement, without a transaction"
         out.line(f"\n-- {m.id}{where}, {tx}")
+        if st.reason:
+            what = "applied for the first time" if st.reason == "new" else f"re-applied: {st.reason}"
+            out.line(f"-- repeatable, {what}")
         if st.source is None:
             out.line("-- (Python migration: its statements are known only when it runs)")
         elif not st.statements:
             out.line("-- (no statements for this dialect: recorded as applied)")
         for s in st.statements:
             out.line(s.sql.rstrip() + ";")
-        out.line(f"-- then: INSERT INTO {runner.dialect.history_ref()} (history row for {m.id})")
+        if st.previous is not None:
+            out.line(f"-- then: UPDATE {runner.dialect.history_ref()} (history row for {m.id}) and INSERT INTO "
+                     f"{runner.dialect.table_ref(runner.dialect.history_name + '_versions')} (its SQL)")
+        else:
+            out.line(f"-- then: INSERT INTO {runner.dialect.history_ref()} (history row for {m.id})")
 
 
 def render_rollback_scope(out: Output, plan: dict) -> None:
@@ -185,7 +201,11 @@ def render_rollback_dry_run(out: Output, runner: Any) -> None:
     for d in planned:
         tx = "in one transaction" if d["transaction"] else "statement by statement, without a transaction"
         origin = "missing from this manifest; " if d["missing"] else ""
-        out.line(f"\n-- {d['id']} ({origin}down SQL stored in the history), {tx}")
+        if d.get("reapplies"):
+            out.line(f"\n-- {d['id']} (repeatable: re-applies its previous definition, applied {d['reapplies']}, "
+                     f"stored in the history), {tx}")
+        else:
+            out.line(f"\n-- {d['id']} ({origin}down SQL stored in the history), {tx}")
         if d["differs"]:
             out.line(f"-- NOTE: the file's down SQL ({d['file']}:{d['line']}) differs from the stored one; the "
                      f"stored one below is what runs. `stingerloom repair {manifest} --accept {d['id']}` "
