@@ -1,0 +1,190 @@
+"""Repeatable migrations and the out-of-order policy (SPEC §10), through the CLI on every database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import history, query, run_cli, run_json, tables, write_manifest
+
+TABLE = """
+    up: |
+      CREATE TABLE t (a INTEGER);
+      INSERT INTO t (a) VALUES (1);
+    down: DROP TABLE t;
+"""
+
+
+def view(expr: str) -> str:
+    """A repeatable view ``v`` whose column ``x`` is ``expr`` over t (DROP + CREATE works everywhere)."""
+    return f"""
+        repeatable: true
+        up: |
+          DROP VIEW IF EXISTS v;
+          CREATE VIEW v AS SELECT {expr} AS x FROM t;
+        down: DROP VIEW v;
+    """
+
+
+def x(url: str) -> int:
+    return int(query(url, "SELECT x FROM v")[0][0])
+
+
+def states(manifest: Path, url: str, *extra: str) -> dict:
+    code, data = run_json("status", str(manifest), "--database", url, *extra)
+    assert code == 0, data
+    return {m["id"]: m for m in data["migrations"]}
+
+
+def versions(url: str) -> list:
+    return query(url, 'SELECT id, "rank" FROM __migrations_versions ORDER BY "rank"'
+                 if not url.startswith("mysql") else "SELECT id, `rank` FROM __migrations_versions ORDER BY `rank`")
+
+
+def test_edited_view_is_reapplied_and_rolled_back_to_its_previous_definition(db_url, tmp_path):
+    manifest = write_manifest(tmp_path, {"001_t.yaml": TABLE, "v.yaml": view("a")})
+    assert run_cli("apply", str(manifest), "--database", db_url).returncode == 0
+    assert x(db_url) == 1
+    assert states(manifest, db_url)["v"]["state"] == "applied"
+
+    (tmp_path / "v.yaml").write_text(view("a + 100"))  # the view's definition is edited in place
+    st = states(manifest, db_url)["v"]
+    assert (st["state"], st["reason"], st["repeatable"]) == ("outdated", "its SQL changed", True)
+    proc = run_cli("status", str(manifest), "--database", db_url)
+    assert "outdated (its SQL changed)" in proc.stdout and "modified" not in proc.stdout
+
+    code, plan = run_json("apply", str(manifest), "--database", db_url, "--dry-run")
+    assert code == 0 and [(r["id"], r["reason"]) for r in plan["results"]] == [("v", "its SQL changed")]
+    assert x(db_url) == 1  # a dry run changes nothing
+
+    code, out = run_json("apply", str(manifest), "--database", db_url)
+    assert code == 0 and [r["id"] for r in out["results"]] == ["v"]  # only the view, not 001_t again
+    assert x(db_url) == 101
+    assert [h[0] for h in history(db_url)] == ["001_t", "v"]
+    assert states(manifest, db_url)["v"]["state"] == "applied"
+    assert len(versions(db_url)) == 2  # both definitions are kept
+
+    code, out = run_json("rollback", str(manifest), "--database", db_url, "--steps", "1")
+    assert code == 0 and [r["id"] for r in out["results"]] == ["v"]
+    assert x(db_url) == 1  # the previous definition is back
+    assert [h[0] for h in history(db_url)] == ["001_t", "v"]
+    assert states(manifest, db_url)["v"]["state"] == "outdated"  # the file holds the newer definition
+
+    code, out = run_json("rollback", str(manifest), "--database", db_url, "--steps", "1")
+    assert code == 0 and [r["id"] for r in out["results"]] == ["v"]  # the first application: its down runs
+    assert [h[0] for h in history(db_url)] == ["001_t"]
+    assert versions(db_url) == []
+    assert query(db_url, "SELECT a FROM t") == [(1,)]  # the table stayed
+    assert states(manifest, db_url)["v"]["state"] == "pending"
+
+
+def test_a_changed_placeholder_value_reapplies_a_repeatable(db_url, tmp_path):
+    manifest = write_manifest(tmp_path, {"001_t.yaml": TABLE, "v.yaml": view("a + ${offset}")})
+    assert run_cli("apply", str(manifest), "--database", db_url, "--set", "offset=5").returncode == 0
+    assert x(db_url) == 6
+    assert states(manifest, db_url, "--set", "offset=5")["v"]["state"] == "applied"
+    st = states(manifest, db_url, "--set", "offset=7")["v"]
+    assert (st["state"], st["reason"]) == ("outdated", "a placeholder value changed")
+    code, out = run_json("apply", str(manifest), "--database", db_url, "--set", "offset=7")
+    assert code == 0 and [r["id"] for r in out["results"]] == ["v"]
+    assert x(db_url) == 8
+    assert states(manifest, db_url, "--set", "offset=7")["v"]["state"] == "applied"
+    assert run_cli("rollback", str(manifest), "--database", db_url).returncode == 0
+    assert x(db_url) == 6  # the SQL that ran with the old value is what comes back
+
+
+def test_repeatables_run_after_every_versioned_migration_of_the_run(db_url, tmp_path):
+    # the view is listed first, but needs the table: it runs after the versioned migrations
+    manifest = write_manifest(tmp_path, {"v.yaml": view("a * 2"), "001_t.yaml": TABLE})
+    code, out = run_json("apply", str(manifest), "--database", db_url)
+    assert code == 0 and [r["id"] for r in out["results"]] == ["001_t", "v"]
+    assert x(db_url) == 2
+    # a new versioned migration listed after an applied repeatable is not out of order, and the
+    # repeatable never is: nothing is refused
+    (tmp_path / "002_u.yaml").write_text("up: CREATE TABLE u (b INTEGER);\ndown: DROP TABLE u;\n")
+    manifest.write_text(manifest.read_text() + "  - 002_u.yaml\n")
+    code, out = run_json("apply", str(manifest), "--database", db_url)
+    assert code == 0 and [r["id"] for r in out["results"]] == ["002_u"]
+    assert "out_of_order" not in out
+
+
+def test_sql_file_repeatable_marker(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    (tmp_path / "001_t.yaml").write_text(TABLE.replace("\n    ", "\n").lstrip("\n"))
+    (tmp_path / "v.sql").write_text("-- migrate:up repeatable:true\nDROP VIEW IF EXISTS v;\n"
+                                    "CREATE VIEW v AS SELECT a AS x FROM t;\n-- migrate:down\nDROP VIEW v;\n")
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("stingerloom: 1\nmigrations:\n  - 001_t.yaml\n  - v.sql\n")
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    (tmp_path / "v.sql").write_text((tmp_path / "v.sql").read_text().replace("a AS x", "a + 1 AS x"))
+    assert states(manifest, url)["v"]["state"] == "outdated"
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    assert x(url) == 2
+
+
+def _late_migration(tmp_path: Path, url: str) -> Path:
+    """001 and 003 applied, then 002 merged late and listed between them."""
+    files = {"001_a.yaml": "up: CREATE TABLE a1 (id INTEGER);\ndown: DROP TABLE a1;\n",
+             "003_c.yaml": "up: CREATE TABLE c3 (id INTEGER);\ndown: DROP TABLE c3;\n"}
+    manifest = write_manifest(tmp_path, files)
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    (tmp_path / "002_b.yaml").write_text("up: CREATE TABLE b2 (id INTEGER);\ndown: DROP TABLE b2;\n")
+    manifest.write_text("stingerloom: 1\nmigrations:\n  - 001_a.yaml\n  - 002_b.yaml\n  - 003_c.yaml\n")
+    return manifest
+
+
+def _config(tmp_path: Path, url: str, rule: str | None) -> None:
+    line = f'out_of_order = "{rule}"\n' if rule else ""
+    (tmp_path / "stingerloom.toml").write_text(f'default_env = "x"\n[environments.x]\ndatabase = "{url}"\n{line}')
+
+
+def test_out_of_order_is_refused_by_default(db_url, tmp_path):
+    manifest = _late_migration(tmp_path, db_url)
+    st = states(manifest, db_url)["002_b"]
+    assert st["state"] == "pending" and st["out_of_order"] is True
+    proc = run_cli("status", str(manifest), "--database", db_url)
+    assert "pending (out of order)" in proc.stdout and "002_b" in proc.stderr
+
+    proc = run_cli("apply", str(manifest), "--database", db_url)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "002_b" in proc.stderr and "002_b.yaml" in proc.stderr and "listed before 003_c" in proc.stderr
+    assert "out_of_order" in proc.stderr and "--mark-applied 002_b" in proc.stderr
+    assert [h[0] for h in history(db_url)] == ["001_a", "003_c"]  # nothing ran
+    assert "b2" not in tables(db_url)
+    # a dry run tells the same before anything
+    assert run_cli("apply", str(manifest), "--database", db_url, "--dry-run").returncode == 1
+
+    # the same with a configuration that leaves the default
+    _config(tmp_path, db_url, None)
+    proc = run_cli("apply", str(manifest), cwd=tmp_path)
+    assert proc.returncode == 1 and "listed before 003_c" in proc.stderr
+
+    # the third way out: record it as applied
+    assert run_cli("repair", str(manifest), "--database", db_url, "--mark-applied", "002_b").returncode == 0
+    assert run_cli("apply", str(manifest), "--database", db_url).returncode == 0
+
+
+def test_out_of_order_warn_applies_with_a_warning(db_url, tmp_path):
+    manifest = _late_migration(tmp_path, db_url)
+    _config(tmp_path, db_url, "warn")
+    proc = run_cli("apply", str(manifest), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: applied out of order" in proc.stderr and "002_b" in proc.stderr
+    assert [h[0] for h in history(db_url)] == ["001_a", "003_c", "002_b"]
+    code, out = run_json("status", str(manifest), cwd=tmp_path)
+    assert all(m["state"] == "applied" and "out_of_order" not in m for m in out["migrations"])
+
+
+def test_out_of_order_apply_applies_silently(db_url, tmp_path):
+    manifest = _late_migration(tmp_path, db_url)
+    _config(tmp_path, db_url, "apply")
+    proc = run_cli("apply", str(manifest), cwd=tmp_path)
+    assert proc.returncode == 0 and "warning" not in proc.stderr and "out of order" not in proc.stderr
+    assert [h[0] for h in history(db_url)] == ["001_a", "003_c", "002_b"]
+
+
+def test_out_of_order_json_names_what_ran(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    manifest = _late_migration(tmp_path, url)
+    _config(tmp_path, url, "warn")
+    code, out = run_json("apply", str(manifest), cwd=tmp_path)
+    assert code == 0 and [r["id"] for r in out["results"]] == ["002_b"] and out["out_of_order"] == ["002_b"]
