@@ -317,7 +317,8 @@ class ManifestRun:
         # The database is this migration's own (see SqliteReplay): down runs for real, nothing to undo.
         down_failed = self._exec_all(replay, ctx.down, ctx)
         after_down = replay.snapshot()
-        if not up_failed and not down_failed and "SL402" in self.enabled and not ctx.migration.irreversible:
+        if (not up_failed and not down_failed and "SL402" in self.enabled and not ctx.migration.irreversible
+                and not ctx.migration.repeatable):
             _sqlite_inverse(self, ctx, before, after_up, after_down)
 
     def _exec_all(self, replay: SqliteReplay, stmts: list[Stmt], ctx: MigrationCheck) -> bool:
@@ -340,18 +341,22 @@ class ManifestRun:
 
     def _run_rules(self, ctx: MigrationCheck) -> None:
         by_kind = self.stmt_rules[ctx.dialect]
+        repeatable = ctx.migration.repeatable
         for st in ctx.up:
             ctx.current = st
             # A PostgreSQL statement without a parse tree (pglast could not parse it) reaches only
             # the rules written for that case: no rule ever reads a tree that does not exist.
             no_tree = ctx.dialect == "postgres" and st.node is None
             for rule in by_kind.get(st.kind, ()):
+                if repeatable and not rule.for_repeatable:
+                    continue
                 if (st.error is None and not no_tree) or rule.runs_on_errors:
                     rule.check_stmt(st, ctx)
             _track(ctx, st)
         ctx.current = None
         for rule in self.mig_rules[ctx.dialect]:
-            rule.check_migration(ctx)
+            if not repeatable or rule.for_repeatable:
+                rule.check_migration(ctx)
         _update_catalog(ctx)
 
     # ----------------------------------------------------------------------------------------------

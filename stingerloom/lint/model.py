@@ -95,6 +95,9 @@ class Rule:
     help: ClassVar[str | None] = None
     #: also run on statements the dialect's parser rejected (text-based rules that explain the error)
     runs_on_errors: ClassVar[bool] = False
+    #: also run on repeatable migrations (SPEC §10); the SL4xx reversibility rules do not, since a
+    #: repeatable's rollback re-applies its previous definition rather than running its down
+    for_repeatable: ClassVar[bool] = True
     #: a rule that needs a facility we do not have yet: documented, never run
     planned: ClassVar[str | None] = None
 

@@ -1,4 +1,5 @@
-"""SL4xx: reversibility and up/down symmetry."""
+"""SL4xx: reversibility and up/down symmetry. None of them runs on a repeatable migration, whose rollback
+re-applies its previous definition (its down runs only after its first application)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class SL401(Rule):
     """
 
     code, name, severity = "SL401", "missing-down", "error"
+    for_repeatable = False
     help = "add a `down`, or declare `irreversible: true`"
 
     def check_migration(self, ctx) -> None:
@@ -111,6 +113,7 @@ class SL402(Rule):
     """
 
     code, name, severity, dialects = "SL402", "down-not-inverse", "warning", ("postgres", "sqlite")
+    for_repeatable = False
     help = "make down drop what up creates, and nothing else"
 
     def check_migration(self, ctx) -> None:
@@ -165,6 +168,7 @@ class SL403(Rule):
     """
 
     code, name, severity, dialects = "SL403", "down-order", "warning", ("postgres",)
+    for_repeatable = False
     help = "write down in the reverse order of up"
 
     def check_migration(self, ctx) -> None:
@@ -219,6 +223,7 @@ class SL404(Rule):
     """
 
     code, name, severity, dialects = "SL404", "down-not-idempotent", "warning", ("postgres", "mysql")
+    for_repeatable = False
     help = "add IF EXISTS"
 
     def check_migration(self, ctx) -> None:
@@ -260,9 +265,64 @@ class SL405(Rule):
     """
 
     code, name, severity = "SL405", "lossy-rollback", "info"
+    for_repeatable = False
     kinds = frozenset({"UpdateStmt", "DeleteStmt", "TruncateStmt"})
 
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.migration.irreversible or not ctx.down or ctx.is_new(stmt.table):
             return
         ctx.report(self, stmt, "down cannot restore the rows this statement changes; declare irreversible or explain")
+
+
+_CREATE = (r"(?is)\s*CREATE\s+(OR\s+REPLACE\s+)?(?:(?:DEFINER\s*=\s*\S+|ALGORITHM\s*=\s*\w+|SQL\s+SECURITY\s+\w+"
+           r"|TEMP(?:ORARY)?|UNIQUE|MATERIALIZED|RECURSIVE|CONSTRAINT)\s+)*"
+           r"(VIEW|FUNCTION|PROCEDURE|TRIGGER|TABLE|INDEX|TYPE|SEQUENCE|EVENT)\b(\s+IF\s+NOT\s+EXISTS\b)?")
+
+
+class SL406(Rule):
+    """A repeatable migration that cannot run twice.
+
+    ## What it does
+    In a migration with `repeatable: true`, reports a `CREATE VIEW/FUNCTION/PROCEDURE/TRIGGER/...`
+    that has neither `OR REPLACE` nor a `DROP` of the same kind of object before it in `up`, and a
+    `CREATE ... IF NOT EXISTS`, which keeps the old definition.
+
+    ## Why is this bad?
+    A repeatable migration is re-applied every time it changes: a plain `CREATE` then fails with
+    "already exists", and `IF NOT EXISTS` silently leaves the previous definition in place.
+
+    ## Example
+    ```yaml
+    repeatable: true
+    up: CREATE VIEW active_users AS SELECT * FROM users WHERE active;
+    ```
+
+    ## Use instead
+    ```yaml
+    repeatable: true
+    up: CREATE OR REPLACE VIEW active_users AS SELECT * FROM users WHERE active;
+    ```
+    """
+
+    code, name, severity = "SL406", "repeatable-not-rerunnable", "warning"
+    help = "write CREATE OR REPLACE, or DROP ... IF EXISTS before the CREATE"
+
+    def check_migration(self, ctx) -> None:
+        if not ctx.migration.repeatable:
+            return
+        dropped: set[str] = set()
+        for st in ctx.up:
+            drop = rx(r"(?is)\s*DROP\s+(?:MATERIALIZED\s+)?(\w+)\b").match(st.stripped)
+            if drop:
+                dropped.add(drop.group(1).upper())
+                continue
+            m = rx(_CREATE).match(st.stripped)
+            if m is None or m.group(1):
+                continue
+            kind = m.group(2).upper()
+            if m.group(3):
+                ctx.report(self, st, f"CREATE {kind} IF NOT EXISTS in a repeatable migration keeps the old "
+                                     "definition when it is re-applied")
+            elif kind not in dropped:
+                ctx.report(self, st, f"CREATE {kind} without OR REPLACE (or a DROP before it) fails when this "
+                                     "repeatable migration is re-applied")
