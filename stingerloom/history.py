@@ -188,14 +188,15 @@ class History:
         self.d.execute(f"CREATE TABLE IF NOT EXISTS {self.d.table_ref(self.versions_name)} (\n  {cols},\n"
                        f"  PRIMARY KEY ({q('id')}, {q('rank')})\n){engine}")
 
-    def versions(self, row_id: str) -> list[VersionRow]:
-        """The applications of repeatable ``row_id`` still in force, oldest first."""
+    def versions(self, row_id: str | None = None) -> list[VersionRow]:
+        """The applications of repeatable ``row_id`` (of every one when None) still in force, oldest first."""
         if not self.versions_exist():
             return []
         q, ph = self.d.quote, self._ph
         cols = ", ".join(q(c) for c in VERSION_COLUMNS)
-        raw = self.d.execute(f"SELECT {cols} FROM {self.d.table_ref(self.versions_name)} WHERE {q('id')} = {ph} "
-                             f"ORDER BY {q('rank')}", (row_id,))
+        where = f" WHERE {q('id')} = {ph}" if row_id is not None else ""
+        raw = self.d.execute(f"SELECT {cols} FROM {self.d.table_ref(self.versions_name)}{where} "
+                             f"ORDER BY {q('rank')}", (row_id,) if row_id is not None else None)
         return [VersionRow(*r) for r in raw]  # applied_at as stored: restore() writes it back
 
     def insert_version(self, v: VersionRow) -> None:

@@ -218,6 +218,7 @@ class MigrationRunner:
         self.out_of_order = "error"
         #: the out-of-order migrations the last plan applies (told as a warning under ``warn``)
         self.applied_out_of_order: list[str] = []
+        self._latest: dict[str, VersionRow] = {}
 
     # -- connection ----------------------------------------------------------------------------
     @property
@@ -261,16 +262,12 @@ class MigrationRunner:
 
     def _latest_versions(self, history: History, rows: list[HistoryRow]) -> dict[str, VersionRow]:
         """The recorded application of each applied repeatable migration (for why it is outdated)."""
-        out = {}
-        for m in self.migrations:
-            if m.repeatable and any(r.id == m.id for r in rows):
-                found = [v for v in history.versions(m.id)]
-                if found:
-                    out[m.id] = found[-1]
-        return out
+        if not any(m.repeatable for m in self.migrations) or not rows:
+            return {}
+        return {v.id: v for v in history.versions()}  # oldest first: the last one of each id stays
 
     def _states(self, rows: list[HistoryRow], held_by: str | None = None) -> list[MigrationState]:
-        latest = getattr(self, "_latest", {})
+        latest = self._latest
         by_id = {r.id: r for r in rows}
         known = set()
         out = []
@@ -719,7 +716,8 @@ class MigrationRunner:
             versions = history.versions(r.id)
             if not versions:
                 continue
-            earlier = [v for v in versions if v.rank < r.rank and (floor is None or v.rank <= floor)]
+            earlier = [v for v in versions if v.rank < r.rank and (floor is None or v.rank <= floor)
+                       and v.up_sql is not None]  # a Python migration's SQL is not known
             out[r.id] = (earlier[-1] if earlier and not all else None, versions)
         return out
 

@@ -177,7 +177,7 @@ def test_unknown_key_in_migration(tmp_path):
     manifest = write(tmp_path, {"manifest.yaml": MANIFEST, "001_a.yaml": "up: SELECT 1\n\ndwon: x\n"})
     assert one(manifest) == (
         "001_a.yaml:3:1: SL101 unknown key 'dwon' (expected one of: id, description, transaction, "
-        "irreversible, placeholders, up, down); did you mean 'down'?")
+        "irreversible, repeatable, placeholders, up, down); did you mean 'down'?")
 
 
 def test_unknown_dialect(tmp_path):

@@ -63,6 +63,9 @@ def test_edited_view_is_reapplied_and_rolled_back_to_its_previous_definition(db_
     assert states(manifest, db_url)["v"]["state"] == "applied"
     assert len(versions(db_url)) == 2  # both definitions are kept
 
+    proc = run_cli("rollback", str(manifest), "--database", db_url, "--dry-run")
+    assert proc.returncode == 0 and "re-applies its previous definition" in proc.stdout
+    assert "SELECT a AS x FROM t" in proc.stdout and "a + 100" not in proc.stdout
     code, out = run_json("rollback", str(manifest), "--database", db_url, "--steps", "1")
     assert code == 0 and [r["id"] for r in out["results"]] == ["v"]
     assert x(db_url) == 1  # the previous definition is back
@@ -139,6 +142,7 @@ def _config(tmp_path: Path, url: str, rule: str | None) -> None:
 
 def test_out_of_order_is_refused_by_default(db_url, tmp_path):
     manifest = _late_migration(tmp_path, db_url)
+    assert "__migrations_versions" not in tables(db_url)  # only a manifest with repeatables makes it
     st = states(manifest, db_url)["002_b"]
     assert st["state"] == "pending" and st["out_of_order"] is True
     proc = run_cli("status", str(manifest), "--database", db_url)
