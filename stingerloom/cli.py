@@ -206,7 +206,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
             from .render.text import render_dry_run
 
             render_dry_run(out, runner)
-            _warn_out_of_order(out, runner)
+            _warn_out_of_order(out, runner, "would apply")
         return EXIT_OK
     code = _run_with_progress(args, runner, lambda: runner.run(to=args.to), "apply",
                               extra=lambda: _out_of_order(runner))
@@ -220,10 +220,10 @@ def _out_of_order(runner) -> dict:
     return {"out_of_order": runner.applied_out_of_order} if runner.applied_out_of_order else {}
 
 
-def _warn_out_of_order(out, runner) -> None:
+def _warn_out_of_order(out, runner, verb: str = "applied") -> None:
     if runner.applied_out_of_order and runner.out_of_order == "warn":
         ids = ", ".join(runner.applied_out_of_order)
-        out.warn(f"applied out of order (listed before migrations already applied; out_of_order = \"warn\"): {ids}")
+        out.warn(f"{verb} out of order (listed before migrations already applied; out_of_order = \"warn\"): {ids}")
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
