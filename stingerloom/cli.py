@@ -192,11 +192,15 @@ def cmd_apply(args: argparse.Namespace) -> int:
     """Apply pending migrations in manifest order."""
     if getattr(args, "targets", None):
         return cmd_fleet(args, "apply")
+    _script_flags(args)
     manifest = _load(args)
     runner = _runner(args, manifest)
     out = _out(args)
-    if args.dry_run:
+    if args.dry_run or args.script:
+        runner.dialect.read_only = True  # planned from the history as it is; nothing is written
         results = runner.run(to=args.to, dry_run=True)
+        if args.script:
+            return _write_script(args, runner, "apply")
         if args.format == "json":
             out.json({"database": runner.database, "dry_run": True, **_out_of_order(runner),
                       "results": [dict(r.to_json(), sql=[s.sql for s in st.statements],
@@ -205,7 +209,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         else:
             from .render.text import render_dry_run
 
-            render_dry_run(out, runner)
+            render_dry_run(out, runner, _script_header(args, runner, "apply"))
             _warn_out_of_order(out, runner, "would apply")
         return EXIT_OK
     code = _run_with_progress(args, runner, lambda: runner.run(to=args.to), "apply",
@@ -230,20 +234,24 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     """Revert applied migrations, newest first (default: the last one)."""
     if getattr(args, "targets", None):
         return cmd_fleet(args, "rollback")
+    _script_flags(args)
     manifest = _load(args)
     runner = _runner(args, manifest, placeholders="lenient")  # it runs the down SQL stored when applied
     steps = 1 if args.steps is None else args.steps
     out = _out(args)
-    if args.dry_run:
+    if args.dry_run or args.script:
+        runner.dialect.read_only = True  # planned from the history as it is; nothing is written
         results = runner.rollback(steps, to=args.to, all=args.all, include_missing=args.include_missing,
                                   dry_run=True)
+        if args.script:
+            return _write_script(args, runner, "rollback")
         if args.format == "json":
             out.json({"database": runner.database, "dry_run": True, **runner.rollback_plan,
                       "results": [dict(r.to_json(), **d) for r, d in zip(results, runner.planned_down)]})
         else:
             from .render.text import render_rollback_dry_run
 
-            render_rollback_dry_run(out, runner)
+            render_rollback_dry_run(out, runner, _script_header(args, runner, "rollback"))
         return EXIT_OK
 
     def plan(kind: str, data: dict) -> None:
@@ -255,6 +263,44 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return _run_with_progress(
         args, runner, lambda: runner.rollback(steps, to=args.to, all=args.all, include_missing=args.include_missing),
         "rollback", on_plan=plan, extra=lambda: runner.rollback_plan)
+
+
+def _script_flags(args: argparse.Namespace) -> None:
+    """``--script`` writes what would run; it cannot be combined with ``--dry-run`` (which prints it)."""
+    if getattr(args, "script", None) and args.dry_run:
+        from .errors import InputError
+
+        raise InputError("--script and --dry-run cannot be combined",
+                         hint="--dry-run prints the script's statements with commentary; --script FILE writes them")
+
+
+def _script_header(args: argparse.Namespace, runner, command: str):
+    from .render.script import ScriptHeader
+    from .runner import _os_user
+
+    settings = _settings(args)
+    env = f"{settings.env_name} (from {settings.env_origin})" if settings.env_name is not None else None
+    return ScriptHeader(command=command, manifest=str(args.manifest), target=runner.database, environment=env,
+                        written_by=_os_user())
+
+
+def _write_script(args: argparse.Namespace, runner, command: str) -> int:
+    """``apply/rollback --script FILE``: the SQL of the planned run for the database's own client."""
+    from .render.script import apply_script, rollback_script, write_script
+
+    header = _script_header(args, runner, command)
+    text = (apply_script if command == "apply" else rollback_script)(runner, header)
+    write_script(args.script, text)
+    out = _out(args)
+    count = len(runner.planned if command == "apply" else runner.planned_steps_down)
+    where = "standard output" if args.script == "-" else args.script
+    if args.format == "json":
+        if args.script != "-":
+            out.json({"database": runner.database, "script": args.script, "migrations": count})
+    else:
+        out.note(f"wrote {where}: {count} migration(s) to {'apply' if command == 'apply' else 'roll back'} on "
+                 f"{runner.database}; nothing was changed. Run it with {runner.dialect.script_client}")
+    return EXIT_OK
 
 
 def _run_with_progress(args, runner, work, verb: str, on_plan=None, extra=None) -> int:
@@ -482,6 +528,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("--to", metavar="ID", help="apply pending migrations up to and including ID")
     p.add_argument("--dry-run", action="store_true", help="print the SQL that would run; change nothing")
+    p.add_argument("--script", metavar="FILE",
+                   help="write the SQL script of this apply for the database's own client (psql, mariadb, "
+                        "sqlite3) to FILE (- for standard output); change nothing")
 
     p = add("rollback", cmd_rollback, "revert applied migrations (default: the last one)", aliases=["migrate:rollback"])
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
@@ -494,6 +543,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "or files since removed); --to reverts those it passes anyway")
     p.add_argument("--dry-run", action="store_true",
                    help="print the down SQL that would run (the one stored in the history); change nothing")
+    p.add_argument("--script", metavar="FILE",
+                   help="write the SQL script of this rollback for the database's own client to FILE "
+                        "(- for standard output); change nothing")
 
     p = add("status", cmd_status, "show applied, pending, modified, missing, dirty and running migrations",
             aliases=["migrate:status"])

@@ -481,7 +481,9 @@ class MigrationRunner:
             if dry_run:
                 rows = history.rows()
                 self._latest = self._latest_versions(history, rows)
-                return self._plan_apply(rows, to, dry_run=True)
+                results = self._plan_apply(rows, to, dry_run=True)
+                self.script_facts = self._script_facts(rows)
+                return results
             with self.dialect.lock(self.lock_timeout):
                 history.ensure()
                 rows = history.rows()
@@ -651,11 +653,16 @@ class MigrationRunner:
             raise InputError("--steps must be 0 or more")
         self.rollback_plan = {"missing_included": [], "missing_skipped": []}
         self.planned_down = []
-        if n == 0 and to is None and not all:
+        self.planned_steps_down = []
+        self.script_facts = None
+        if n == 0 and to is None and not all and not dry_run:
             return []
         self._open()
         try:
             history = History(self.dialect)
+            if dry_run and (not history.exists() or (n == 0 and to is None and not all)):
+                self.script_facts = self._script_facts([])
+                return []
             if not history.exists():
                 return []
             if dry_run:
@@ -665,6 +672,11 @@ class MigrationRunner:
                 by_id = {m.id: m for m in self.migrations}
                 earlier = self._earlier_versions(history, rows, targets, to, all)
                 self.planned_down = [self.describe_down(r, by_id.get(r.id), earlier.get(r.id)) for r in targets]
+                steps = self._checked([self._down_step(r, by_id.get(r.id), earlier.get(r.id)) for r in targets])
+                for st in steps:  # decided now, with the database as it is
+                    st.atomic = self.atomic(st)
+                self.planned_steps_down = list(zip(steps, targets))
+                self.script_facts = self._script_facts(rows)
                 return [MigrationResult(r.id, True, 0, None, "down") for r in targets]
             with self.dialect.lock(self.lock_timeout):
                 rows = history.rows()
@@ -678,6 +690,12 @@ class MigrationRunner:
                     "down", [(r.id, lambda i, s=s, r=r: self._revert_one(history, s, r)) for s, r in zip(steps, targets)])
         finally:
             self._close()
+
+    def _script_facts(self, rows: list[HistoryRow]) -> dict:
+        """What a script of this run needs from the database, read while connected (never written):
+        the history DDL, the lock statements, the next batch and rank."""
+        batch, rank = History.next_numbers(rows)
+        return {"ddl": self.dialect.history_ddl(), "lock": self.dialect.script_lock(), "batch": batch, "rank": rank}
 
     def _rollback_targets(self, rows: list[HistoryRow], n: int, to: str | None, all: bool,
                           include_missing: bool) -> list[HistoryRow]:

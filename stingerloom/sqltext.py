@@ -486,3 +486,12 @@ def transaction_control(sql: str) -> str | None:
         return None
     return {"begin": "BEGIN", "commit": "COMMIT", "rollback": "ROLLBACK", "twophase": "PREPARE TRANSACTION",
             "autocommit": "SET autocommit"}[m.lastgroup]
+
+
+def has_compound_body(sql: str, dialect: str) -> bool:
+    """Whether ``sql`` (one statement, as split) holds a compound body with ``;`` inside it: a MySQL
+    trigger/procedure/function/event, a ``BEGIN NOT ATOMIC`` or ``IF`` block, a SQLite trigger, a
+    PostgreSQL ``BEGIN ATOMIC`` body. A client splitting at ``;`` (``mariadb``) would cut it."""
+    d = _dialect(dialect)
+    start = _gap(sql, 0, d, [])
+    return ";" in sql and d.head_re.match(sql, start) is not None

@@ -148,6 +148,8 @@ class Dialect:
         """
         yield
 
+    #: connect read-only (planning ``--dry-run`` and ``--script``: nothing may be written)
+    read_only = False
     #: whether the last ``execute_then`` committed the statement and its bookkeeping atomically
     together = False
     #: seconds any wait for a lock may last (``--lock-timeout``); applied to the session at connect
@@ -249,6 +251,51 @@ class Dialect:
             except Exception:  # never fail a migration over who ran it
                 self._db_user = ""
         return f"{_os_user()} as {self._db_user}"[:255] if self._db_user else _os_user()
+
+    # -- scripts (``apply --script``; stingerloom.render.script) -------------------------------
+    #: how the script's reader runs it, for its header
+    script_client = ""
+    #: opens and ends a migration's transaction in a script (None: the dialect has none for DDL)
+    script_begin = "BEGIN"
+    script_commit = "COMMIT"
+
+    def sql_literal(self, value: Any) -> str:
+        """``value`` (None, int or str) as a SQL literal of this dialect, for scripts that cannot
+        take parameters. Refuses NUL characters (no text column of ours can hold them everywhere)."""
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, int):
+            return str(value)
+        text = str(value)
+        if "\x00" in text:
+            raise InputError("a value of the history row holds a NUL character, which a script cannot carry",
+                             hint="remove the NUL character from the migration (description or down SQL)")
+        return self._text_literal(text)
+
+    def _text_literal(self, text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    def script_preamble(self) -> list[str]:
+        """Client settings at the top of a script (psql/sqlite3 meta-commands included)."""
+        return []
+
+    def script_lock(self) -> tuple[list[str], list[str]]:
+        """The statements taking and releasing the migration lock in a script."""
+        return [], []
+
+    def script_now(self) -> str:
+        """A SQL expression for ``applied_at`` now."""
+        raise NotImplementedError
+
+    def script_applied_by(self, written_by: str) -> str:
+        """A SQL expression for ``applied_by`` when the script runs."""
+        return self.sql_literal(f"script by {written_by}")
+
+    def script_guard(self, number: int, refused_when: str, message: str) -> list[str]:
+        """Statements that fail with ``message`` when the SQL condition ``refused_when`` holds."""
+        raise NotImplementedError
 
     def lock_holder_text(self) -> str | None:
         """Who holds the migration lock now (another session: ``status`` does not take it), as shown

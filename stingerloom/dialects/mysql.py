@@ -147,6 +147,8 @@ class MySQLDialect(ServerDialect):
         if self.lock_wait is not None:  # --lock-timeout bounds every wait (metadata and row locks)
             wait = max(1, math.ceil(self.lock_wait))
             self.execute("SET SESSION lock_wait_timeout = %s, innodb_lock_wait_timeout = %s", (wait, wait))
+        if self.read_only:  # planning a dry run or a script: this session writes nothing
+            self.execute("SET SESSION TRANSACTION READ ONLY")
         self._resolve_history_table()
         self._session_changed = self._in_transaction = False  # a new session: no migration touched it
         self._check_cluster()
@@ -395,6 +397,42 @@ class MySQLDialect(ServerDialect):
     def now(self) -> Any:
         # DATETIME has no time zone: store naive UTC (read back naive, rendered as UTC).
         return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+    # -- scripts --------------------------------------------------------------------------------
+    script_client = "mariadb DATABASE < FILE (or mysql; it stops at the first error)"
+    script_begin = "START TRANSACTION"
+
+    def _text_literal(self, text: str) -> str:
+        """Plain ``'...'`` when the text has no backslash and no control character other than tab,
+        newline and carriage return; else a hex literal converted to utf8mb4, which means the same
+        bytes whatever ``sql_mode`` (``NO_BACKSLASH_ESCAPES``) says."""
+        if "\\" in text or any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+            return f"CONVERT(X'{text.encode('utf-8').hex()}' USING utf8mb4)"
+        return "'" + text.replace("'", "''") + "'"
+
+    def script_preamble(self) -> list[str]:
+        return ["SET NAMES utf8mb4;",
+                "CREATE TEMPORARY TABLE `stingerloom_guard` (`problem` VARCHAR(255) NOT NULL PRIMARY KEY) "
+                "DEFAULT CHARSET=utf8mb4;"]
+
+    def script_lock(self) -> tuple[list[str], list[str]]:
+        name = self.sql_literal(self.lock_name)
+        # -1: wait as long as it takes, like the tool with no --lock-timeout limit
+        return [f"DO GET_LOCK({name}, -1)"], [f"DO RELEASE_LOCK({name})"]
+
+    def script_now(self) -> str:
+        return "UTC_TIMESTAMP(6)"
+
+    def script_applied_by(self, written_by: str) -> str:
+        return f"LEFT(CONCAT({self.sql_literal(f'script by {written_by}, run as ')}, CURRENT_USER()), 255)"
+
+    def script_guard(self, number: int, refused_when: str, message: str) -> list[str]:
+        """MySQL has no anonymous blocks to raise an error from: the message is inserted twice into a
+        temporary table's primary key when the condition holds, so the client stops on
+        ``Duplicate entry '<message>'``."""
+        msg = self.sql_literal(message[:255])
+        return [f"INSERT INTO `stingerloom_guard` (`problem`) SELECT {msg} FROM DUAL WHERE {refused_when} "
+                f"UNION ALL SELECT {msg} FROM DUAL"]
 
     # -- locking --------------------------------------------------------------------------------
     @property

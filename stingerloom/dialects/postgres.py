@@ -87,6 +87,8 @@ class PostgresDialect(ServerDialect):
         self._abort_when_client_dies()
         if self.lock_wait is not None:  # --lock-timeout bounds every wait for a lock, ours or not
             self.execute("SELECT set_config('lock_timeout', %s, false)", (f"{max(1, int(self.lock_wait * 1000))}ms",))
+        if self.read_only:  # planning a dry run or a script: this session writes nothing
+            self.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         self._resolve_history_table()
 
     def _abort_when_client_dies(self) -> None:
@@ -218,6 +220,35 @@ class PostgresDialect(ServerDialect):
 
     def now(self) -> Any:
         return dt.datetime.now(dt.timezone.utc)  # timestamptz keeps the instant; read back as aware
+
+    # -- scripts --------------------------------------------------------------------------------
+    script_client = "psql -v ON_ERROR_STOP=1 -d DATABASE -f FILE"
+
+    def _text_literal(self, text: str) -> str:
+        """An ``E'...'`` string: the same meaning whatever ``standard_conforming_strings`` says."""
+        if "\\" not in text:
+            return "'" + text.replace("'", "''") + "'"
+        return "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    def script_preamble(self) -> list[str]:
+        return ["\\set ON_ERROR_STOP on", "SET client_encoding = 'UTF8';"]
+
+    def script_lock(self) -> tuple[list[str], list[str]]:
+        key = self.lock_key
+        return [f"SELECT pg_advisory_lock({key})"], [f"SELECT pg_advisory_unlock({key})"]
+
+    def script_now(self) -> str:
+        return "now()"
+
+    def script_applied_by(self, written_by: str) -> str:
+        return f"left({self.sql_literal(f'script by {written_by}, run as ')} || current_user, 255)"
+
+    def script_guard(self, number: int, refused_when: str, message: str) -> list[str]:
+        body = f"BEGIN IF {refused_when} THEN RAISE EXCEPTION USING MESSAGE = {self.sql_literal(message)}; END IF; END"
+        tag = "$stingerloom$"
+        while tag in body:
+            tag = tag[:-1] + "_$"
+        return [f"DO {tag} {body} {tag}"]
 
     # -- locking --------------------------------------------------------------------------------
     @property

@@ -41,7 +41,14 @@ class SqliteDialect(Dialect):
         try:
             # the busy timeout bounds the wait for another writer's lock (--lock-timeout)
             wait = 30.0 if self.lock_wait is None else max(0.0, self.lock_wait)
-            self.connection = sqlite3.connect(path, isolation_level=None, timeout=wait)
+            if self.read_only and path != ":memory:" and not path.startswith("file:"):
+                # planning a dry run or a script: open read-only, and a file not there yet stays
+                # absent (planned against an empty database)
+                import urllib.parse
+
+                target = os.path.abspath(path)
+                path = f"file:{urllib.parse.quote(target)}?mode=ro" if os.path.exists(target) else ":memory:"
+            self.connection = sqlite3.connect(path, isolation_level=None, timeout=wait, uri=path.startswith("file:"))
         except sqlite3.Error as exc:
             raise InputError(f"cannot open SQLite database {path!r}: {exc}") from None
 
@@ -173,6 +180,25 @@ class SqliteDialect(Dialect):
   operation TEXT NOT NULL DEFAULT 'up'
 )"""
         ]
+
+    # -- scripts --------------------------------------------------------------------------------
+    script_client = "sqlite3 DATABASE < FILE"
+    script_begin = "BEGIN IMMEDIATE"  # takes the write lock now, like the tool
+
+    def script_preamble(self) -> list[str]:
+        return [".bail on",
+                "-- the tool's lock file (DATABASE.lock) cannot be taken from a script: each migration runs "
+                "in BEGIN IMMEDIATE, which holds SQLite's write lock"]
+
+    def script_now(self) -> str:
+        return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+    def script_guard(self, number: int, refused_when: str, message: str) -> list[str]:
+        """SQLite raises errors only from triggers: a temporary table whose named CHECK constraint
+        fails with ``message`` when the condition holds (it goes away with the session)."""
+        table = self.quote(f"stingerloom_guard_{number}")
+        return [f"CREATE TEMP TABLE {table} (ok INTEGER CONSTRAINT {self.quote(message)} CHECK (ok))",
+                f"INSERT INTO {table} (ok) SELECT NOT ({refused_when})"]
 
     def now(self) -> Any:
         import datetime as dt

@@ -148,33 +148,20 @@ def _short(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def render_dry_run(out: Output, runner: Any) -> None:
+def render_dry_run(out: Output, runner: Any, header: Any) -> None:
+    """``apply --dry-run``: the script ``--script`` would write (stingerloom.render.script), so what is
+    reviewed is exactly what would run, after a line saying that nothing was changed."""
     steps = runner.planned
     if not steps:
         later = getattr(runner, "pending_after", [])
         out.line(f"-- Nothing to apply up to {runner.to}; {_later(later)}" if later
                  else "-- Nothing to apply: the database is up to date.")
         return
+    from .script import apply_script
+
     out.line(f"-- dry run: {len(steps)} migration(s) would be applied to {runner.database}; nothing was changed")
-    for st in steps:
-        m = st.migration
-        where = f" ({m.source_file}:{m.source_line})" if m.source_file else ""
-        tx = "in one transaction" if runner.atomic(st) else "statement by statement, without a transaction"
-        out.line(f"\n-- {m.id}{where}, {tx}")
-        if st.reason:
-            what = "applied for the first time" if st.reason == "new" else f"re-applied: {st.reason}"
-            out.line(f"-- repeatable, {what}")
-        if st.source is None:
-            out.line("-- (Python migration: its statements are known only when it runs)")
-        elif not st.statements:
-            out.line("-- (no statements for this dialect: recorded as applied)")
-        for s in st.statements:
-            out.line(s.sql.rstrip() + ";")
-        if st.previous is not None:
-            out.line(f"-- then: UPDATE {runner.dialect.history_ref()} (history row for {m.id}) and INSERT INTO "
-                     f"{runner.dialect.table_ref(runner.dialect.history_name + '_versions')} (its SQL)")
-        else:
-            out.line(f"-- then: INSERT INTO {runner.dialect.history_ref()} (history row for {m.id})")
+    out.line(f"-- the script `apply --script FILE` writes, for {runner.dialect.script_client}:\n")
+    out.line(apply_script(runner, header, for_script=False).rstrip("\n"))
 
 
 def render_rollback_scope(out: Output, plan: dict) -> None:
@@ -189,36 +176,19 @@ def render_rollback_scope(out: Output, plan: dict) -> None:
                  f"{', '.join(ids)}; `--include-missing` reverts them too")
 
 
-def render_rollback_dry_run(out: Output, runner: Any) -> None:
+def render_rollback_dry_run(out: Output, runner: Any, header: Any) -> None:
+    """``rollback --dry-run``: the script ``rollback --script`` would write, with the rollback's scope."""
     planned = runner.planned_down
     render_rollback_scope(out, runner.rollback_plan)
     if not planned:
         out.line("-- Nothing to roll back.")
         return
+    from .script import rollback_script
+
     out.line(f"-- dry run: {len(planned)} migration(s) would be rolled back on {runner.database}, newest first; "
              "nothing was changed")
-    manifest = runner.manifest_hint
-    for d in planned:
-        tx = "in one transaction" if d["transaction"] else "statement by statement, without a transaction"
-        origin = "missing from this manifest; " if d["missing"] else ""
-        if d.get("reapplies"):
-            out.line(f"\n-- {d['id']} (repeatable: re-applies its previous definition, applied {d['reapplies']}, "
-                     f"stored in the history), {tx}")
-        else:
-            out.line(f"\n-- {d['id']} ({origin}down SQL stored in the history), {tx}")
-        if d["differs"]:
-            out.line(f"-- NOTE: the file's down SQL ({d['file']}:{d['line']}) differs from the stored one; the "
-                     f"stored one below is what runs. `stingerloom repair {manifest} --accept {d['id']}` "
-                     "stores the file's")
-        elif d["stored_down"] is not None and d["file_down"] is None and not d["missing"]:
-            out.line("-- NOTE: the file has no down SQL for this database now; the stored one below is what runs")
-        if d["sql"] is None:
-            out.line("-- (Python migration: its statements are known only when it runs)")
-        elif not d["sql"]:
-            out.line("-- (no statements: only the history row is removed)")
-        for sql in d["sql"] or ():
-            out.line(sql.rstrip() + ";")
-        out.line(f"-- then: DELETE FROM {runner.dialect.history_ref()} (history row of {d['id']})")
+    out.line(f"-- the script `rollback --script FILE` writes, for {runner.dialect.script_client}:\n")
+    out.line(rollback_script(runner, header, for_script=False).rstrip("\n"))
 
 
 def render_repair(out: Output, runner: Any, report: dict, manifest: str) -> None:

@@ -1,0 +1,333 @@
+"""One SQL script for what ``apply`` or ``rollback`` would do (``--script FILE``), and the same
+statements shown by ``--dry-run``: a DBA reviews exactly what would run.
+
+The script is for the database's own client (``psql -v ON_ERROR_STOP=1 -f``, ``mariadb db <``,
+``sqlite3 db <``) and does what the runner does, in the same order: the migration lock, the history
+table (created if missing, with the dialect's DDL), then per migration either one transaction
+(``BEGIN``, the history row, the statements, ``COMMIT``) or the dirty protocol (row ``dirty`` 0/n,
+the counter after each statement, ``applied`` last; for a rollback ``dirty`` ``down`` 0/n, the
+counter, then the row deleted). Every history value is a literal quoted by the dialect
+(``Dialect.sql_literal``). Before a migration's statements a guard refuses to go on when the history
+row is not as planned (already applied / already rolled back), so a script run twice stops before
+changing anything.
+
+Differences from a run of the tool, by necessity: ``applied_at`` and ``applied_by`` are the
+database's clock and user when the script runs (``script by <who wrote it>, run as <user>``),
+``execution_ms`` is 0, and a non-transactional migration whose first statement fails stays ``dirty``
+0/n (the tool removes that row): ``stingerloom repair --remove ID``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from ..errors import InputError
+
+
+class ScriptHeader:
+    """What the script's header names (SQL comments)."""
+
+    def __init__(self, *, command: str, manifest: str, target: str, environment: str | None,
+                 written_by: str, written_at: str | None = None) -> None:
+        from .. import __version__
+
+        self.command = command
+        self.manifest = manifest
+        self.target = target
+        self.environment = environment
+        self.written_by = written_by
+        self.version = __version__
+        self.written_at = written_at or _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _comment(text: str) -> str:
+    """``text`` as ``--`` comment lines (a newline in it cannot end the comment early)."""
+    return "\n".join("-- " + line if line else "--" for line in str(text).splitlines() or [""])
+
+
+class _Writer:
+    def __init__(self, dialect: Any) -> None:
+        self.d = dialect
+        self.lines: list[str] = []
+        self.guards = 0
+
+    def comment(self, text: str) -> None:
+        self.lines.append(_comment(text))
+
+    def raw(self, line: str) -> None:
+        self.lines.append(line)
+
+    def blank(self) -> None:
+        self.lines.append("")
+
+    def sql(self, text: str) -> None:
+        """One statement with its terminator; on MySQL a compound body (trigger, procedure...) goes
+        between ``DELIMITER`` lines, since the mariadb client would cut it at its first ``;``."""
+        text = text.rstrip()
+        if self.d.name == "mysql" and _needs_delimiter(text):
+            mark = next(m for m in ("$$", "//", "$$$", ";;", "@@@@") if m not in text)
+            self.lines += [f"DELIMITER {mark}", text + f"\n{mark}", "DELIMITER ;"]
+        else:
+            self.lines.append(text + ";")
+
+    def guard(self, refused_when: str, message: str) -> None:
+        self.guards += 1
+        for stmt in self.d.script_guard(self.guards, refused_when, message):
+            self.sql(stmt)
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def _needs_delimiter(sql: str) -> bool:
+    from ..sqltext import has_compound_body
+
+    return has_compound_body(sql, "mysql")
+
+
+def _history_sql(d: Any) -> dict:
+    q = d.quote
+    table = d.history_ref()
+    return {"table": table, "q": q, "id": q("id")}
+
+
+def _exists(d: Any, mid: str, state: str | None = None) -> str:
+    h = _history_sql(d)
+    cond = f"{h['id']} = {d.sql_literal(mid)}"
+    if state is not None:
+        cond += f" AND {h['q']('state')} = {d.sql_literal(state)}"
+    return f"EXISTS (SELECT 1 FROM {h['table']} WHERE {cond})"
+
+
+def _update(d: Any, mid: str, **values: Any) -> str:
+    q = d.quote
+    sets = ", ".join(f"{q(k)} = {v}" for k, v in values.items())
+    return f"UPDATE {d.history_ref()} SET {sets} WHERE {q('id')} = {d.sql_literal(mid)}"
+
+
+def _begin_script(w: _Writer, header: ScriptHeader, facts: dict, title: str, ids: list[tuple[str, str]]) -> None:
+    d = w.d
+    w.comment(f"stingerloom {header.version}: {title}")
+    w.comment(f"written {header.written_at} by {header.written_by} (stingerloom {header.command} --script)")
+    w.comment(f"manifest:      {header.manifest}")
+    w.comment(f"target:        {header.target}")
+    w.comment(f"environment:   {header.environment or '(none)'}")
+    w.comment(f"history table: {d.history_ref()}")
+    w.comment(f"run it with:   {d.script_client}")
+    w.comment("migrations, in the order they run (id, checksum):")
+    for mid, checksum in ids:
+        w.comment(f"  {mid}  {checksum or '-'}")
+    w.blank()
+    for line in d.script_preamble():
+        w.raw(line)
+    for stmt in facts["lock"][0]:
+        w.sql(stmt)
+    for stmt in facts["ddl"]:
+        w.sql(stmt)
+
+
+def _end_script(w: _Writer, facts: dict) -> None:
+    w.blank()
+    for stmt in facts["lock"][1]:
+        w.sql(stmt)
+
+
+def _where(m: Any) -> str:
+    return f" ({m.source_file}:{m.source_line})" if getattr(m, "source_file", None) else ""
+
+
+def _statements(w: _Writer, step: Any, progress: Any) -> None:
+    if step.source is None:
+        w.comment("(Python migration: its statements are known only when it runs)")
+        return
+    if not step.statements:
+        w.comment("(no statements for this dialect)")
+    for k, stmt in enumerate(step.statements, 1):
+        w.sql(stmt.sql)
+        if progress is not None:
+            w.sql(progress(k))
+
+
+def apply_script(runner: Any, header: ScriptHeader, *, for_script: bool = True) -> str:
+    """The script applying ``runner.planned`` (set by ``runner.run(dry_run=True)``)."""
+    d = runner.dialect
+    steps = runner.planned
+    facts = runner.script_facts
+    if for_script:
+        _refuse_python(steps, "apply")
+    w = _Writer(d)
+    ids = [(st.migration.id, st.migration.checksum(d.name)) for st in steps]
+    _begin_script(w, header, facts, f"apply {len(steps)} migration(s) to {header.target}", ids)
+    if not steps:
+        later = getattr(runner, "pending_after", [])
+        w.blank()
+        w.comment(f"Nothing to apply up to {runner.to}: {len(later)} later migration(s) left out by --to"
+                  if later else "Nothing to apply: the database is up to date.")
+    batch, rank = facts["batch"], facts["rank"]
+    for i, st in enumerate(steps):
+        _apply_block(w, runner, st, batch, rank + i, header.written_by)
+    _end_script(w, facts)
+    return w.text()
+
+
+def _repeatable(st: Any) -> bool:
+    """A repeatable migration's step (applied, re-applied, or brought back to its previous definition)."""
+    return bool(getattr(st.migration, "repeatable", False) or getattr(st, "restore", None) is not None
+                or getattr(st, "version", None) is not None)
+
+
+def _repeatable_block(w: _Writer, st: Any, title: str, then: str) -> None:
+    """``--dry-run`` only (``--script`` refuses repeatables): what stingerloom itself would run."""
+    w.blank()
+    w.comment(title)
+    w.comment("(a repeatable migration: stingerloom runs it; `--script` does not write it)")
+    _statements(w, st, None)
+    w.comment(f"then: {then}")
+
+
+def _apply_block(w: _Writer, runner: Any, st: Any, batch: int, rank: int, written_by: str) -> None:
+    d = w.d
+    m = st.migration
+    if _repeatable(st):
+        how = "in one transaction" if st.atomic else "statement by statement, without a transaction"
+        what = "applied for the first time" if st.reason in (None, "new") else f"re-applied: {st.reason}"
+        versions = d.table_ref(d.history_name + "_versions")
+        then = (f"UPDATE {d.history_ref()} (history row for {m.id}) and INSERT INTO {versions} (its SQL)"
+                if st.previous is not None else
+                f"INSERT INTO {d.history_ref()} (history row for {m.id}) and INSERT INTO {versions} (its SQL)")
+        _repeatable_block(w, st, f"{m.id}{_where(m)}, {how}; repeatable, {what}", then)
+        return
+    name = d.name
+    down = m.down_sql(name) if not m.irreversible else None
+    n = len(st.statements)
+    atomic = st.atomic
+    values = {
+        "id": d.sql_literal(m.id), "description": d.sql_literal(m.description),
+        "checksum": d.sql_literal(m.checksum(name)),
+        "down_sql": d.sql_literal(down.text if down is not None else None),
+        "applied_at": d.script_now(), "execution_ms": "0", "applied_by": d.script_applied_by(written_by),
+        "state": d.sql_literal("applied" if atomic else "dirty"), "batch": str(batch), "rank": str(rank),
+        "statements_done": str(n if atomic else 0), "statements_total": str(n), "operation": d.sql_literal("up"),
+    }
+    q = d.quote
+    insert = (f"INSERT INTO {d.history_ref()} ({', '.join(q(c) for c in values)})\n"
+              f"  VALUES ({', '.join(values.values())})")
+    w.blank()
+    how = "in one transaction" if atomic else "statement by statement, without a transaction"
+    w.comment(f"{m.id}{_where(m)}, {how}")
+    w.comment(f"checksum {m.checksum(name) or '-'}")
+    if atomic:
+        w.sql(d.script_begin)
+    w.guard(_exists(d, m.id), f"stingerloom: migration {m.id} is already applied (was this script run already?)")
+    w.sql(insert)
+    progress = None if atomic else (lambda k: _update(d, m.id, statements_done=str(k)))
+    _statements(w, st, progress)
+    if atomic:
+        w.sql(d.script_commit)
+    else:
+        w.sql(_update(d, m.id, state=d.sql_literal("applied"), execution_ms="0", operation=d.sql_literal("up")))
+
+
+def rollback_script(runner: Any, header: ScriptHeader, *, for_script: bool = True) -> str:
+    """The script reverting ``runner.planned_steps_down`` (set by ``runner.rollback(dry_run=True)``)."""
+    d = runner.dialect
+    pairs = runner.planned_steps_down
+    facts = runner.script_facts
+    if for_script:
+        _refuse_python([s for s, _ in pairs], "rollback")
+    w = _Writer(d)
+    ids = [(row.id, row.checksum) for _, row in pairs]
+    _begin_script(w, header, facts, f"roll back {len(pairs)} migration(s) on {header.target}, newest first", ids)
+    if not pairs:
+        w.blank()
+        w.comment("Nothing to roll back.")
+    notes = {p["id"]: p for p in runner.planned_down}
+    for st, row in pairs:
+        _rollback_block(w, runner, st, row, notes.get(row.id))
+    _end_script(w, facts)
+    return w.text()
+
+
+def _rollback_block(w: _Writer, runner: Any, st: Any, row: Any, note: dict | None) -> None:
+    d = w.d
+    n = len(st.statements)
+    atomic = st.atomic
+    how = "in one transaction" if atomic else "statement by statement, without a transaction"
+    if _repeatable(st):
+        if note and note.get("reapplies"):
+            title = (f"{row.id} (repeatable: re-applies its previous definition, applied {note['reapplies']}, "
+                     f"stored in the history), {how}")
+            then = f"UPDATE {d.history_ref()} (history row of {row.id} back to that definition)"
+        else:
+            title = f"{row.id} (repeatable, first application: its down SQL stored in the history), {how}"
+            then = f"DELETE FROM {d.history_ref()} (history row of {row.id})"
+        _repeatable_block(w, st, title, then)
+        return
+    w.blank()
+    origin = "missing from this manifest; " if note and note["missing"] else ""
+    w.comment(f"{row.id} ({origin}down SQL stored in the history), {how}")
+    if note and note["differs"]:
+        w.comment(f"NOTE: the file's down SQL ({note['file']}:{note['line']}) differs from the stored one; the "
+                  f"stored one below is what runs. `stingerloom repair {runner.manifest_hint} --accept {row.id}` "
+                  "stores the file's")
+    elif note and note["stored_down"] is not None and note["file_down"] is None and not note["missing"]:
+        w.comment("NOTE: the file has no down SQL for this database now; the stored one below is what runs")
+    if atomic:
+        w.sql(d.script_begin)
+    w.guard(f"NOT {_exists(d, row.id, 'applied')}",
+            f"stingerloom: migration {row.id} is not applied (was this script run already?)")
+    if atomic:
+        _statements(w, st, None)
+    else:
+        w.sql(_update(d, row.id, state=d.sql_literal("dirty"), operation=d.sql_literal("down"),
+                      statements_done="0", statements_total=str(n)))
+        _statements(w, st, lambda k: _update(d, row.id, statements_done=str(k)))
+    if st.source is not None and not st.statements:
+        w.comment("(no statements: only the history row is removed)")
+    w.sql(f"DELETE FROM {d.history_ref()} WHERE {d.quote('id')} = {d.sql_literal(row.id)}")
+    if atomic:
+        w.sql(d.script_commit)
+
+
+def _refuse_python(steps: list, verb: str) -> None:
+    for st in steps:
+        if st.source is None:
+            m = st.migration
+            raise InputError(f"--script cannot {verb} Python migration {m.id}: its statements are known only "
+                             "when it runs", file=getattr(m, "source_file", None),
+                             line=getattr(m, "source_line", None),
+                             hint=f"{verb} it with stingerloom itself (without --script)")
+        if _repeatable(st):
+            m = st.migration
+            raise InputError(f"--script cannot {verb} repeatable migration {m.id} yet (its definitions are kept in "
+                             "the history's _versions table, which scripts do not write)",
+                             file=getattr(m, "source_file", None), line=getattr(m, "source_line", None),
+                             hint=f"{verb} it with stingerloom itself (without --script), or --to a migration "
+                                  "before it")
+
+
+def write_script(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` (``-``: standard output), replacing the file only when complete."""
+    import os
+    import sys
+    import tempfile
+
+    if path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".stingerloom-script-", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write the script {path}: {exc.strerror}",
+                         hint="check that its folder exists and is writable") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with __import__("contextlib").suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"cannot write the script {path}: {exc.strerror}") from None
