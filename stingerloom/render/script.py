@@ -128,7 +128,8 @@ def _begin_script(w: _Writer, header: ScriptHeader, facts: dict, title: str, ids
 
 
 def _end_script(w: _Writer, facts: dict) -> None:
-    w.blank()
+    if facts["lock"][1]:
+        w.blank()
     for stmt in facts["lock"][1]:
         w.sql(stmt)
 

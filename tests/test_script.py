@@ -1,0 +1,257 @@
+"""``apply --script`` / ``rollback --script`` (SPEC §10): the script, run with the database's own client
+(sqlite3, psql, mariadb), leaves the schema and the history exactly as ``apply``/``rollback`` would;
+run a second time it fails before changing anything. ``--dry-run`` prints the same statements."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from helpers import query, run_cli, run_json, write_manifest
+
+from stingerloom.dialects import get_dialect
+from stingerloom.urls import DatabaseURL
+
+DIALECTS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    pytest.param("mysql", id="mysql", marks=pytest.mark.mysql),
+]
+
+# description with quotes, backslashes, newlines and a semicolon: stored byte for byte
+DESCRIPTION = 'it\'s "quoted"; back\\slash \\\' and\nsecond line\ttab, unicode: ünï ☃'
+
+MIGRATIONS = {
+    "001_base.yaml": r"""
+        description: "it's \"quoted\"; back\\slash \\' and\nsecond line\ttab, unicode: ünï ☃"
+        up: |
+          CREATE TABLE items (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL, note VARCHAR(200));
+          CREATE INDEX items_name ON items (name);
+          CREATE VIEW item_names AS SELECT name FROM items;
+        down: |
+          DROP VIEW item_names;
+          DROP TABLE items;
+        """,
+    "002_routines.yaml": r"""
+        description: compound bodies (DELIMITER for the mariadb client, dollar quotes for psql)
+        up:
+          mysql: |
+            CREATE TRIGGER items_bi BEFORE INSERT ON items FOR EACH ROW
+            BEGIN
+              IF NEW.note IS NULL THEN
+                SET NEW.note = 'none;yet';
+              END IF;
+            END;
+            CREATE PROCEDURE add_item(IN n VARCHAR(100))
+            BEGIN
+              INSERT INTO items (id, name) VALUES (100, n);
+              SELECT 'done; $$ //' AS msg;
+            END;
+          postgres: |
+            CREATE FUNCTION items_note() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.note IS NULL THEN NEW.note := 'none;yet'; END IF;
+              RETURN NEW;
+            END $$;
+            CREATE TRIGGER items_bi BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION items_note();
+          sqlite: |
+            CREATE TRIGGER items_ai AFTER INSERT ON items WHEN NEW.note IS NULL
+            BEGIN
+              UPDATE items SET note = 'none;yet' WHERE id = NEW.id;
+            END;
+        down:
+          mysql: DROP PROCEDURE add_item; DROP TRIGGER items_bi
+          postgres: DROP TRIGGER items_bi ON items; DROP FUNCTION items_note()
+          sqlite: DROP TRIGGER items_ai
+        """,
+    "003_data.yaml": r"""
+        description: literals with quotes, backslashes and semicolons; a placeholder
+        up:
+          mysql: |
+            INSERT INTO items (id, name, note) VALUES (1, 'O''Brien; \\ back', 'it\'s ${who}');
+            INSERT INTO items (id, name) VALUES (2, 'plain');
+          default: |
+            INSERT INTO items (id, name, note) VALUES (1, 'O''Brien; \ back', 'it''s ${who}');
+            INSERT INTO items (id, name) VALUES (2, 'plain');
+        down:
+          mysql: DELETE FROM items WHERE note = 'it\'s ${who}' OR id IN (1, 2)
+          postgres: DELETE FROM items WHERE note = E'it\'s ${who}' OR id IN (1, 2)
+          sqlite: DELETE FROM items WHERE name = 'O''Brien; \ back' OR id IN (1, 2)
+        """,
+    "004_index.yaml": r"""
+        transaction: false
+        up:
+          postgres: CREATE INDEX CONCURRENTLY items_note ON items (note)
+          default: CREATE INDEX items_note ON items (note)
+        down:
+          postgres: DROP INDEX CONCURRENTLY items_note
+          mysql: DROP INDEX items_note ON items
+          sqlite: DROP INDEX items_note
+        """,
+}
+
+HISTORY_COLUMNS = ("id", "description", "checksum", "down_sql", "state", "statements_done", "statements_total",
+                   "batch", "rank", "operation")
+
+
+def run_client(url: str, script: str) -> subprocess.CompletedProcess:
+    """Run ``script`` (a file) with the database's own command-line client, as a DBA would."""
+    u = DatabaseURL.parse(url)
+    env = dict(os.environ)
+    if u.dialect == "sqlite":
+        sqlite3 = shutil.which("sqlite3")
+        if sqlite3 is None:
+            pytest.skip("the sqlite3 command-line shell is not installed (Debian package sqlite3)")
+        with open(script, "rb") as f:
+            return subprocess.run([sqlite3, u.database], stdin=f, capture_output=True, text=True, timeout=60)
+    if u.dialect == "postgres":
+        from servers import find_postgres_bindir
+
+        env["PGPASSWORD"] = u.password or ""
+        cmd = [os.path.join(find_postgres_bindir(), "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+               "-h", u.host, "-p", str(u.port), "-U", u.user, "-d", u.database, "-f", script]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
+    client = shutil.which("mariadb") or shutil.which("mysql")
+    if client is None:
+        pytest.skip("the mariadb client is not installed")
+    env["MYSQL_PWD"] = u.password or ""
+    with open(script, "rb") as f:
+        return subprocess.run([client, "--protocol=tcp", "-h", u.host, "-P", str(u.port), "-u", u.user,
+                               u.database], stdin=f, capture_output=True, text=True, env=env, timeout=60)
+
+
+def schema(url: str) -> dict:
+    """Tables, columns, indexes, views, triggers and routines, comparable between two databases."""
+    with get_dialect(url) as d:
+        if d.name == "sqlite":
+            rows = d.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
+            return {"objects": rows}
+        if d.name == "postgres":
+            s = "table_schema = current_schema()"
+            return {
+                "columns": d.execute(f"SELECT table_name, column_name, data_type, is_nullable, column_default "
+                                     f"FROM information_schema.columns WHERE {s} ORDER BY 1, ordinal_position"),
+                "indexes": d.execute("SELECT tablename, indexname, indexdef FROM pg_indexes "
+                                     "WHERE schemaname = current_schema() ORDER BY 2"),
+                "views": d.execute(f"SELECT table_name, view_definition FROM information_schema.views WHERE {s}"),
+                "triggers": d.execute("SELECT trigger_name, event_manipulation, action_statement FROM "
+                                      "information_schema.triggers WHERE trigger_schema = current_schema()"),
+                "routines": d.execute("SELECT routine_name, routine_definition FROM information_schema.routines "
+                                      "WHERE routine_schema = current_schema()"),
+            }
+        db = d.execute("SELECT DATABASE()")[0][0]
+
+        def strip(rows):  # view and routine texts name their database
+            return [tuple(str(v).replace(db, "DB") if v is not None else None for v in r) for r in rows]
+
+        s = "table_schema = DATABASE()"
+        return {
+            "columns": d.execute(f"SELECT table_name, column_name, column_type, is_nullable, column_default, "
+                                 f"engine FROM information_schema.columns JOIN information_schema.tables "
+                                 f"USING (table_schema, table_name) WHERE {s} ORDER BY 1, ordinal_position"),
+            "indexes": d.execute(f"SELECT table_name, index_name, column_name, seq_in_index, non_unique FROM "
+                                 f"information_schema.statistics WHERE {s} ORDER BY 1, 2, 4"),
+            "views": strip(d.execute(f"SELECT table_name, view_definition FROM information_schema.views WHERE {s}")),
+            "triggers": d.execute("SELECT trigger_name, action_timing, event_manipulation, action_statement FROM "
+                                  "information_schema.triggers WHERE trigger_schema = DATABASE()"),
+            "routines": strip(d.execute("SELECT routine_name, routine_type, routine_definition FROM "
+                                        "information_schema.routines WHERE routine_schema = DATABASE()")),
+        }
+
+
+def history_rows(url: str) -> list[tuple]:
+    with get_dialect(url) as d:
+        if not d.history_exists():
+            return []
+        cols = ", ".join(d.quote(c) for c in HISTORY_COLUMNS)
+        return d.execute(f"SELECT {cols} FROM {d.history_ref()} ORDER BY {d.quote('rank')}")
+
+
+def snapshot(url: str) -> tuple:
+    return schema(url), history_rows(url), query(url, "SELECT id, name, note FROM items ORDER BY id")
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_scripts_run_by_the_databases_client_match_apply_and_rollback(dialect, fresh_database, tmp_path):
+    manifest = write_manifest(tmp_path / "db", MIGRATIONS)
+    by_tool, by_script = fresh_database(dialect), fresh_database(dialect)
+    sets = ("--set", "who=Hara")
+
+    # the tool applies one database; the script, written from the other, is run by the client
+    proc = run_cli("apply", str(manifest), "--database", by_tool, *sets)
+    assert proc.returncode == 0, proc.stderr
+    script = tmp_path / "apply.sql"
+    proc = run_cli("apply", str(manifest), "--database", by_script, "--script", str(script), *sets)
+    assert proc.returncode == 0, proc.stderr
+    assert history_rows(by_script) == [] and "wrote" in proc.stderr  # writing the script changed nothing
+    text = script.read_text(encoding="utf-8")
+    for mid in ("001_base", "002_routines", "003_data", "004_index"):
+        assert mid in text.split("\n\n")[0]  # the header names each migration with its checksum
+    assert "s3cr3t" not in text  # no password in the header
+    if dialect == "mysql":
+        assert "DELIMITER $$" in text and "DO GET_LOCK(" in text
+    if dialect == "postgres":
+        assert "SELECT pg_advisory_lock(" in text and "CREATE INDEX CONCURRENTLY" in text
+    ran = run_client(by_script, str(script))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+    assert snapshot(by_script) == snapshot(by_tool)
+    rows = history_rows(by_script)
+    assert rows[0][1] == DESCRIPTION  # byte for byte, through the literal quoting
+    assert [r[4:8] for r in rows] == [("applied", n, n, 1) for n in (3, 2 if dialect != "sqlite" else 1, 2, 1)]
+    assert "\\'" in rows[2][3] if dialect != "sqlite" else "\\" in rows[2][3]  # the down SQL kept its backslash
+    code, status = run_json("status", str(manifest), "--database", by_script, "--check", *sets)
+    assert code == 0, status
+
+    # a second run fails before changing anything
+    before = snapshot(by_script)
+    again = run_client(by_script, str(script))
+    assert again.returncode != 0
+    assert "001_base is already applied" in again.stdout + again.stderr
+    assert snapshot(by_script) == before
+
+    # rollback --steps 2: the tool on one, the script on the other
+    proc = run_cli("rollback", str(manifest), "--database", by_tool, "--steps", "2", *sets)
+    assert proc.returncode == 0, proc.stderr
+    back = tmp_path / "rollback.sql"
+    proc = run_cli("rollback", str(manifest), "--database", by_script, "--steps", "2", "--script", str(back), *sets)
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(by_script) == before
+    ran = run_client(by_script, str(back))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert snapshot(by_script) == snapshot(by_tool)
+    assert [r[0] for r in history_rows(by_script)] == ["001_base", "002_routines"]
+    before = snapshot(by_script)
+    again = run_client(by_script, str(back))
+    assert again.returncode != 0 and "004_index is not applied" in again.stdout + again.stderr
+    assert snapshot(by_script) == before
+
+
+def test_script_to_stdout_and_refused_combinations(tmp_path):
+    manifest = write_manifest(tmp_path / "db", {"001_a.yaml": "up: CREATE TABLE a (id INTEGER)\ndown: DROP TABLE a\n"})
+    db = tmp_path / "x.db"
+    proc = run_cli("apply", str(manifest), "--database", f"sqlite:///{db}", "--script", "-")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("-- stingerloom ") and "CREATE TABLE a (id INTEGER);" in proc.stdout
+    assert not db.exists()  # planned read-only: not even an empty database file
+    proc = run_cli("apply", str(manifest), "--database", f"sqlite:///{db}", "--script", "-", "--dry-run")
+    assert proc.returncode == 2 and "--script and --dry-run cannot be combined" in proc.stderr
+    proc = run_cli("rollback", str(manifest), "--script", str(tmp_path / "r.sql"), "--targets", "prod")
+    assert proc.returncode == 2 and "--script cannot be combined with --targets" in proc.stderr
+    proc = run_cli("apply", str(manifest), "--database", f"sqlite:///{db}", "--script",
+                   str(tmp_path / "no" / "such" / "s.sql"))
+    assert proc.returncode == 2 and "cannot write the script" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_dry_run_prints_the_script(tmp_path):
+    manifest = write_manifest(tmp_path / "db", {"001_a.yaml": "up: CREATE TABLE a (id INTEGER)\ndown: DROP TABLE a\n"})
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    dry = run_cli("apply", str(manifest), "--database", url, "--dry-run")
+    script = run_cli("apply", str(manifest), "--database", url, "--script", "-")
+    assert dry.returncode == 0 and script.returncode == 0
+    body = [line for line in script.stdout.splitlines() if not line.startswith("-- written ")]
+    shown = [line for line in dry.stdout.splitlines() if not line.startswith("-- written ")]
+    assert "\n".join(body) in "\n".join(shown)  # every line of the script, in order
+    assert shown[0].startswith("-- dry run: 1 migration(s) would be applied")
