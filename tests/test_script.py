@@ -96,6 +96,13 @@ HISTORY_COLUMNS = ("id", "description", "checksum", "down_sql", "state", "statem
                    "batch", "rank", "operation")
 
 
+def need(what: str) -> None:
+    """A missing client fails the test in CI (.ci/run installs it), and skips it elsewhere."""
+    if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
+        pytest.fail(what)
+    pytest.skip(what)
+
+
 def run_client(url: str, script: str) -> subprocess.CompletedProcess:
     """Run ``script`` (a file) with the database's own command-line client, as a DBA would."""
     u = DatabaseURL.parse(url)
@@ -103,7 +110,7 @@ def run_client(url: str, script: str) -> subprocess.CompletedProcess:
     if u.dialect == "sqlite":
         sqlite3 = shutil.which("sqlite3")
         if sqlite3 is None:
-            pytest.skip("the sqlite3 command-line shell is not installed (Debian package sqlite3)")
+            need("the sqlite3 command-line shell is not installed (Debian package sqlite3; .ci/run installs it)")
         with open(script, "rb") as f:
             return subprocess.run([sqlite3, u.database], stdin=f, capture_output=True, text=True, timeout=60)
     if u.dialect == "postgres":
@@ -115,7 +122,7 @@ def run_client(url: str, script: str) -> subprocess.CompletedProcess:
         return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
     client = shutil.which("mariadb") or shutil.which("mysql")
     if client is None:
-        pytest.skip("the mariadb client is not installed")
+        need("the mariadb client is not installed (Debian package mariadb-client)")
     env["MYSQL_PWD"] = u.password or ""
     with open(script, "rb") as f:
         return subprocess.run([client, "--protocol=tcp", "-h", u.host, "-P", str(u.port), "-u", u.user,
@@ -255,3 +262,47 @@ def test_dry_run_prints_the_script(tmp_path):
     shown = [line for line in dry.stdout.splitlines() if not line.startswith("-- written ")]
     assert "\n".join(body) in "\n".join(shown)  # every line of the script, in order
     assert shown[0].startswith("-- dry run: 1 migration(s) would be applied")
+
+
+HOSTILE = ["", "'", "''", "\\", "\\'", "a\\nb", "line\nbreak", "cr\r\nlf", "tab\t", "☃ ünï 𝄞", "$$", "$stingerloom$",
+           "\x1a ctrl-z", "\x01", "-- not a comment", "/* nor this", ";", "%s %% %(x)s", "\\0", "?", ":name", "E'x'",
+           "DELIMITER ;", "\\g"]
+
+
+def test_sql_literals_of_every_dialect_mean_the_value(db_url):
+    """Each dialect's literal quoting, read back by the real server, is the value byte for byte."""
+    with get_dialect(db_url) as d:
+        for value in HOSTILE:
+            assert d.execute(f"SELECT {d.sql_literal(value)}")[0][0] == value, value
+        assert d.sql_literal(None) == "NULL" and d.sql_literal(42) == "42"
+
+
+def test_a_nul_character_is_refused_naming_the_migration(tmp_path):
+    manifest = write_manifest(tmp_path / "db", {
+        "001_a.yaml": 'description: "nul \\0 here"\nup: CREATE TABLE a (id INTEGER)\ndown: DROP TABLE a\n'})
+    proc = run_cli("apply", str(manifest), "--database", f"sqlite:///{tmp_path / 'x.db'}", "--script", "-")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "001_a.yaml:1" in proc.stderr and "migration 001_a" in proc.stderr and "NUL" in proc.stderr
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_hostile_history_values_survive_the_client_byte_for_byte(dialect, fresh_database, tmp_path):
+    import json
+
+    description = "\n".join(HOSTILE)
+    down = {"mysql": "DELETE FROM h WHERE v = 'it\\'s' OR v = '\\\\' OR v = ';'",
+            "postgres": "DELETE FROM h WHERE v = E'it\\'s' OR v = '\\' OR v = $q$'$$;$q$",
+            "sqlite": "DELETE FROM h WHERE v = 'it''s' OR v = '\\' OR v = ';'"}[dialect]
+    manifest = write_manifest(tmp_path / "db", {"001_h.yaml": (
+        f"description: {json.dumps(description, ensure_ascii=False)}\nup: CREATE TABLE h (v VARCHAR(50))\n"
+        f"down: {json.dumps(down + chr(10) + '-- DELIMITER ;' + chr(10) + 'DROP TABLE h')}\n")})
+    by_tool, by_script = fresh_database(dialect), fresh_database(dialect)
+    assert run_cli("apply", str(manifest), "--database", by_tool).returncode == 0
+    script = tmp_path / "apply.sql"
+    proc = run_cli("apply", str(manifest), "--database", by_script, "--script", str(script))
+    assert proc.returncode == 0, proc.stderr
+    ran = run_client(by_script, str(script))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    rows = history_rows(by_script)
+    assert rows == history_rows(by_tool)
+    assert rows[0][1] == description and rows[0][3].startswith(down)

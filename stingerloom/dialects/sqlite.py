@@ -185,6 +185,12 @@ class SqliteDialect(Dialect):
     script_client = "sqlite3 DATABASE < FILE"
     script_begin = "BEGIN IMMEDIATE"  # takes the write lock now, like the tool
 
+    def _text_literal(self, text: str) -> str:
+        """``'...'`` (no backslash escapes in SQLite); a carriage return, which the sqlite3 shell drops
+        from the lines it reads, is written ``char(13)``."""
+        parts = ["'" + part.replace("'", "''") + "'" for part in text.split("\r")]
+        return "(" + " || char(13) || ".join(parts) + ")" if len(parts) > 1 else parts[0]
+
     def script_preamble(self) -> list[str]:
         return [".bail on",
                 "-- the tool's lock file (DATABASE.lock) cannot be taken from a script: each migration runs "

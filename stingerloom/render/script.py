@@ -106,7 +106,8 @@ def _update(d: Any, mid: str, **values: Any) -> str:
     return f"UPDATE {d.history_ref()} SET {sets} WHERE {q('id')} = {d.sql_literal(mid)}"
 
 
-def _begin_script(w: _Writer, header: ScriptHeader, facts: dict, title: str, ids: list[tuple[str, str]]) -> None:
+def _begin_script(w: _Writer, header: ScriptHeader, facts: dict, title: str, ids: list[tuple[str, str]],
+                  create_history: bool = True) -> None:
     d = w.d
     w.comment(f"stingerloom {header.version}: {title}")
     w.comment(f"written {header.written_at} by {header.written_by} (stingerloom {header.command} --script)")
@@ -123,7 +124,7 @@ def _begin_script(w: _Writer, header: ScriptHeader, facts: dict, title: str, ids
         w.raw(line)
     for stmt in facts["lock"][0]:
         w.sql(stmt)
-    for stmt in facts["ddl"]:
+    for stmt in facts["ddl"] if create_history else ():  # a rollback needs the table there already
         w.sql(stmt)
 
 
@@ -167,7 +168,12 @@ def apply_script(runner: Any, header: ScriptHeader, *, for_script: bool = True) 
                   if later else "Nothing to apply: the database is up to date.")
     batch, rank = facts["batch"], facts["rank"]
     for i, st in enumerate(steps):
-        _apply_block(w, runner, st, batch, rank + i, header.written_by)
+        m = st.migration
+        try:
+            _apply_block(w, runner, st, batch, rank + i, header.written_by)
+        except InputError as exc:  # a value no literal can carry: name the migration's file
+            raise InputError(f"migration {m.id}: {exc.message}", file=getattr(m, "source_file", None),
+                             line=getattr(m, "source_line", None), hint=exc.hint) from None
     _end_script(w, facts)
     return w.text()
 
@@ -239,7 +245,8 @@ def rollback_script(runner: Any, header: ScriptHeader, *, for_script: bool = Tru
         _refuse_python([s for s, _ in pairs], "rollback")
     w = _Writer(d)
     ids = [(row.id, row.checksum) for _, row in pairs]
-    _begin_script(w, header, facts, f"roll back {len(pairs)} migration(s) on {header.target}, newest first", ids)
+    _begin_script(w, header, facts, f"roll back {len(pairs)} migration(s) on {header.target}, newest first", ids,
+                  create_history=False)
     if not pairs:
         w.blank()
         w.comment("Nothing to roll back.")
