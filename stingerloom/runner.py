@@ -695,7 +695,9 @@ class MigrationRunner:
         """What a script of this run needs from the database, read while connected (never written):
         the history DDL, the lock statements, the next batch and rank."""
         batch, rank = History.next_numbers(rows)
-        return {"ddl": self.dialect.history_ddl(), "lock": self.dialect.script_lock(), "batch": batch, "rank": rank}
+        d = self.dialect
+        return {"ddl": d.history_ddl(), "lock": d.script_lock(), "batch": batch, "rank": rank,
+                "database": d.script_database()}
 
     def _rollback_targets(self, rows: list[HistoryRow], n: int, to: str | None, all: bool,
                           include_missing: bool) -> list[HistoryRow]:

@@ -306,3 +306,15 @@ def test_hostile_history_values_survive_the_client_byte_for_byte(dialect, fresh_
     rows = history_rows(by_script)
     assert rows == history_rows(by_tool)
     assert rows[0][1] == description and rows[0][3].startswith(down)
+
+
+@pytest.mark.parametrize("dialect", [p for p in DIALECTS if p.values[0] != "sqlite"])
+def test_a_script_run_in_another_database_stops_first(dialect, fresh_database, tmp_path):
+    manifest = write_manifest(tmp_path / "db", {"001_a.yaml": "up: CREATE TABLE a (id INTEGER)\ndown: DROP TABLE a\n"})
+    written_for, other = fresh_database(dialect), fresh_database(dialect)
+    script = tmp_path / "apply.sql"
+    assert run_cli("apply", str(manifest), "--database", written_for, "--script", str(script)).returncode == 0
+    ran = run_client(other, str(script))
+    assert ran.returncode != 0 and "this script was written for database" in ran.stdout + ran.stderr
+    assert history_rows(other) == [] and history_rows(written_for) == []
+    assert query(other, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'a'")[0][0] == 0

@@ -277,6 +277,15 @@ class Dialect:
     def _text_literal(self, text: str) -> str:
         return "'" + text.replace("'", "''") + "'"
 
+    #: the SQL expression naming the database a script runs in (None: the dialect cannot tell)
+    script_database_sql: str | None = None
+
+    def script_database(self) -> str | None:
+        """The database this connection is in, which a script checks it runs in (None: no check)."""
+        if self.script_database_sql is None:
+            return None
+        return self.execute(f"SELECT {self.script_database_sql}")[0][0]
+
     def script_preamble(self) -> list[str]:
         """Client settings at the top of a script (psql/sqlite3 meta-commands included)."""
         return []

@@ -401,6 +401,7 @@ class MySQLDialect(ServerDialect):
     # -- scripts --------------------------------------------------------------------------------
     script_client = "mariadb DATABASE < FILE (or mysql; it stops at the first error)"
     script_begin = "START TRANSACTION"
+    script_database_sql = "DATABASE()"
 
     def _text_literal(self, text: str) -> str:
         """Plain ``'...'`` when the text has no backslash and no control character other than tab,

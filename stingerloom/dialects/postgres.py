@@ -223,6 +223,7 @@ class PostgresDialect(ServerDialect):
 
     # -- scripts --------------------------------------------------------------------------------
     script_client = "psql -v ON_ERROR_STOP=1 -d DATABASE -f FILE"
+    script_database_sql = "current_database()"
 
     def _text_literal(self, text: str) -> str:
         """An ``E'...'`` string: the same meaning whatever ``standard_conforming_strings`` says."""

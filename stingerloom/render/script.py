@@ -122,6 +122,11 @@ def _begin_script(w: _Writer, header: ScriptHeader, facts: dict, title: str, ids
     w.blank()
     for line in d.script_preamble():
         w.raw(line)
+    database = facts.get("database")
+    if database is not None:  # the history table and the lock are this database's
+        expr = d.script_database_sql
+        w.guard(f"{expr} IS NULL OR {expr} <> {d.sql_literal(database)}",
+                f"stingerloom: this script was written for database {database}: run it there")
     for stmt in facts["lock"][0]:
         w.sql(stmt)
     for stmt in facts["ddl"] if create_history else ():  # a rollback needs the table there already
