@@ -219,6 +219,13 @@ class MigrationRunner:
         #: the out-of-order migrations the last plan applies (told as a warning under ``warn``)
         self.applied_out_of_order: list[str] = []
         self._latest: dict[str, VersionRow] = {}
+        #: what ``run(dry_run=True)`` / ``rollback(dry_run=True)`` planned, for ``--dry-run`` and
+        #: ``--script`` (stingerloom.render.script): the steps (statements split, transaction decided),
+        #: the history rows a rollback reverts, and what a script needs from the database
+        self.planned: list[_Step] = []
+        self.planned_down: list[dict] = []
+        self.planned_steps_down: list[tuple[_Step, HistoryRow]] = []
+        self.script_facts: dict | None = None
 
     # -- connection ----------------------------------------------------------------------------
     @property

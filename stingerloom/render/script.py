@@ -97,7 +97,7 @@ def _exists(d: Any, mid: str, state: str | None = None) -> str:
     cond = f"{h['id']} = {d.sql_literal(mid)}"
     if state is not None:
         cond += f" AND {h['q']('state')} = {d.sql_literal(state)}"
-    return f"EXISTS (SELECT 1 FROM {h['table']} WHERE {cond})"
+    return f"EXISTS (SELECT {h['id']} FROM {h['table']} WHERE {cond})"
 
 
 def _update(d: Any, mid: str, **values: Any) -> str:
