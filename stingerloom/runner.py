@@ -703,7 +703,11 @@ class MigrationRunner:
         the history DDL, the lock statements, the next batch and rank."""
         batch, rank = History.next_numbers(rows)
         d = self.dialect
-        return {"ddl": d.history_ddl(), "lock": d.script_lock(), "batch": batch, "rank": rank,
+        try:
+            lock, refusal = d.script_lock(), None
+        except InputError as exc:  # no script can hold this database's lock: only --script refuses
+            lock, refusal = ([], []), exc
+        return {"ddl": d.history_ddl(), "lock": lock, "refusal": refusal, "batch": batch, "rank": rank,
                 "database": d.script_database()}
 
     def _rollback_targets(self, rows: list[HistoryRow], n: int, to: str | None, all: bool,

@@ -320,3 +320,15 @@ def test_the_demo_and_examples_apply_and_roll_back_on_the_cluster(galera_databas
     for url in urls:
         assert tables(url) <= {"__migrations", "__migrations_lock"}
         assert _history(url) == []
+
+
+def test_script_refuses_the_galera_lock_row_and_dry_run_still_works(galera_database, tmp_path):
+    """A SQL script cannot renew the lock row's lease: `--script` refuses (exit 2), `--dry-run` prints."""
+    url = galera_database()[0]
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id INT)\ndown: DROP TABLE a\n"})
+    proc = run_cli("apply", str(manifest), "--database", url, "--script", str(tmp_path / "s.sql"))
+    assert proc.returncode == 2 and "Galera" in proc.stderr and "lease" in proc.stderr
+    assert not (tmp_path / "s.sql").exists()
+    proc = run_cli("apply", str(manifest), "--database", url, "--dry-run")
+    assert proc.returncode == 0 and "CREATE TABLE a (id INT);" in proc.stdout, proc.stderr
+    assert "a" not in tables(url)

@@ -417,12 +417,17 @@ class MySQLDialect(ServerDialect):
                 "DEFAULT CHARSET=utf8mb4;"]
 
     def script_lock(self) -> tuple[list[str], list[str]]:
+        if self.galera:  # the lock is a row with a lease that the tool keeps alive: no client can
+            raise InputError(
+                f"--script cannot take the migration lock of the Galera cluster at {self.display_url}: it is a "
+                "replicated row whose lease the tool renews while it runs, which a SQL script cannot do",
+                hint="run apply or rollback with stingerloom itself on a Galera cluster")
         name = self.sql_literal(self.lock_name)
         # -1: wait as long as it takes, like the tool with no --lock-timeout limit
         return [f"DO GET_LOCK({name}, -1)"], [f"DO RELEASE_LOCK({name})"]
 
     def script_now(self) -> str:
-        return "UTC_TIMESTAMP(6)"
+        return self.now_sql
 
     def script_applied_by(self, written_by: str) -> str:
         return f"LEFT(CONCAT({self.sql_literal(f'script by {written_by}, run as ')}, CURRENT_USER()), 255)"

@@ -100,15 +100,19 @@ def _exists(d: Any, mid: str, state: str | None = None) -> str:
     return f"EXISTS (SELECT {h['id']} FROM {h['table']} WHERE {cond})"
 
 
-def _update(d: Any, mid: str, **values: Any) -> str:
+def _update(d: Any, mid: str, when: str | None = None, **values: Any) -> str:
+    """The history UPDATE; ``when``: only while the row is in that state, as the tool writes it."""
     q = d.quote
     sets = ", ".join(f"{q(k)} = {v}" for k, v in values.items())
-    return f"UPDATE {d.history_ref()} SET {sets} WHERE {q('id')} = {d.sql_literal(mid)}"
+    where = f"{q('id')} = {d.sql_literal(mid)}" + (f" AND {q('state')} = {d.sql_literal(when)}" if when else "")
+    return f"UPDATE {d.history_ref()} SET {sets} WHERE {where}"
 
 
 def _begin_script(w: _Writer, header: ScriptHeader, facts: dict, title: str, ids: list[tuple[str, str]],
-                  create_history: bool = True) -> None:
+                  create_history: bool = True, for_script: bool = True) -> None:
     d = w.d
+    if facts.get("refusal") is not None and for_script:
+        raise facts["refusal"]
     w.comment(f"stingerloom {header.version}: {title}")
     w.comment(f"written {header.written_at} by {header.written_by} (stingerloom {header.command} --script)")
     w.comment(f"manifest:      {header.manifest}")
@@ -127,6 +131,8 @@ def _begin_script(w: _Writer, header: ScriptHeader, facts: dict, title: str, ids
         expr = d.script_database_sql
         w.guard(f"{expr} IS NULL OR {expr} <> {d.sql_literal(database)}",
                 f"stingerloom: this script was written for database {database}: run it there")
+    if facts.get("refusal") is not None:
+        w.comment(f"(no script can take the lock: {facts['refusal'].message})")
     for stmt in facts["lock"][0]:
         w.sql(stmt)
     for stmt in facts["ddl"] if create_history else ():  # a rollback needs the table there already
@@ -165,7 +171,8 @@ def apply_script(runner: Any, header: ScriptHeader, *, for_script: bool = True) 
         _refuse_python(steps, "apply")
     w = _Writer(d)
     ids = [(st.migration.id, st.migration.checksum(d.name)) for st in steps]
-    _begin_script(w, header, facts, f"apply {len(steps)} migration(s) to {header.target}", ids)
+    _begin_script(w, header, facts, f"apply {len(steps)} migration(s) to {header.target}", ids,
+                  for_script=for_script)
     if not steps:
         later = getattr(runner, "pending_after", [])
         w.blank()
@@ -238,7 +245,8 @@ def _apply_block(w: _Writer, runner: Any, st: Any, batch: int, rank: int, writte
     if atomic:
         w.sql(d.script_commit)
     else:
-        w.sql(_update(d, m.id, state=d.sql_literal("applied"), execution_ms="0", operation=d.sql_literal("up")))
+        w.sql(_update(d, m.id, "dirty", state=d.sql_literal("applied"), execution_ms="0",
+                      operation=d.sql_literal("up")))
 
 
 def rollback_script(runner: Any, header: ScriptHeader, *, for_script: bool = True) -> str:
@@ -251,7 +259,7 @@ def rollback_script(runner: Any, header: ScriptHeader, *, for_script: bool = Tru
     w = _Writer(d)
     ids = [(row.id, row.checksum) for _, row in pairs]
     _begin_script(w, header, facts, f"roll back {len(pairs)} migration(s) on {header.target}, newest first", ids,
-                  create_history=False)
+                  create_history=False, for_script=for_script)
     if not pairs:
         w.blank()
         w.comment("Nothing to roll back.")
@@ -293,12 +301,14 @@ def _rollback_block(w: _Writer, runner: Any, st: Any, row: Any, note: dict | Non
     if atomic:
         _statements(w, st, None)
     else:
-        w.sql(_update(d, row.id, state=d.sql_literal("dirty"), operation=d.sql_literal("down"),
+        w.sql(_update(d, row.id, "applied", state=d.sql_literal("dirty"), operation=d.sql_literal("down"),
                       statements_done="0", statements_total=str(n)))
         _statements(w, st, lambda k: _update(d, row.id, statements_done=str(k)))
     if st.source is not None and not st.statements:
         w.comment("(no statements: only the history row is removed)")
-    w.sql(f"DELETE FROM {d.history_ref()} WHERE {d.quote('id')} = {d.sql_literal(row.id)}")
+    state = d.sql_literal("applied" if atomic else "dirty")
+    w.sql(f"DELETE FROM {d.history_ref()} WHERE {d.quote('id')} = {d.sql_literal(row.id)} "
+          f"AND {d.quote('state')} = {state}")
     if atomic:
         w.sql(d.script_commit)
 
