@@ -86,18 +86,13 @@ def _needs_delimiter(sql: str) -> bool:
     return has_compound_body(sql, "mysql")
 
 
-def _history_sql(d: Any) -> dict:
-    q = d.quote
-    table = d.history_ref()
-    return {"table": table, "q": q, "id": q("id")}
-
-
 def _exists(d: Any, mid: str, state: str | None = None) -> str:
-    h = _history_sql(d)
-    cond = f"{h['id']} = {d.sql_literal(mid)}"
+    """A SQL condition: the history row of ``mid`` exists (in ``state``)."""
+    q = d.quote
+    cond = f"{q('id')} = {d.sql_literal(mid)}"
     if state is not None:
-        cond += f" AND {h['q']('state')} = {d.sql_literal(state)}"
-    return f"EXISTS (SELECT {h['id']} FROM {h['table']} WHERE {cond})"
+        cond += f" AND {q('state')} = {d.sql_literal(state)}"
+    return f"EXISTS (SELECT {q('id')} FROM {d.history_ref()} WHERE {cond})"
 
 
 def _update(d: Any, mid: str, when: str | None = None, **values: Any) -> str:
