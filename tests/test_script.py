@@ -318,3 +318,18 @@ def test_a_script_run_in_another_database_stops_first(dialect, fresh_database, t
     assert ran.returncode != 0 and "this script was written for database" in ran.stdout + ran.stderr
     assert history_rows(other) == [] and history_rows(written_for) == []
     assert query(other, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'a'")[0][0] == 0
+
+
+def test_script_refuses_a_repeatable_and_writes_up_to_it(tmp_path):
+    manifest = write_manifest(tmp_path / "db", {
+        "001_t.yaml": "up: CREATE TABLE t (a INTEGER)\ndown: DROP TABLE t\n",
+        "v.yaml": "repeatable: true\nup: CREATE VIEW v AS SELECT a FROM t\ndown: DROP VIEW v\n"})
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    proc = run_cli("apply", str(manifest), "--database", url, "--script", "-")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "v.yaml:1" in proc.stderr and "repeatable migration v" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("apply", str(manifest), "--database", url, "--script", "-", "--to", "001_t")
+    assert proc.returncode == 0 and "CREATE TABLE t (a INTEGER);" in proc.stdout, proc.stderr
+    dry = run_cli("apply", str(manifest), "--database", url, "--dry-run")
+    assert dry.returncode == 0 and "repeatable, applied for the first time" in dry.stdout
+    assert "CREATE VIEW v AS SELECT a FROM t;" in dry.stdout
