@@ -177,6 +177,10 @@ class History:
     def ensure_versions(self) -> None:
         if self.versions_exist():
             return
+        self.d.execute(self.versions_ddl())
+
+    def versions_ddl(self) -> str:
+        """The statement creating ``<history_table>_versions`` if it does not exist (also in scripts)."""
         q = self.d.quote
         ident, short, long, integer, stamp = _VERSION_TYPES[self.d.name]
         types = {"id": ident, "rank": integer, "batch": integer, "checksum": short, "source_checksum": short,
@@ -185,8 +189,8 @@ class History:
         cols = ",\n  ".join(f"{q(c)} {types[c]}" + (" NOT NULL" if c in ("id", "rank", "batch") else "")
                             for c in VERSION_COLUMNS)
         engine = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" if self.d.name == "mysql" else ""
-        self.d.execute(f"CREATE TABLE IF NOT EXISTS {self.d.table_ref(self.versions_name)} (\n  {cols},\n"
-                       f"  PRIMARY KEY ({q('id')}, {q('rank')})\n){engine}")
+        return (f"CREATE TABLE IF NOT EXISTS {self.d.table_ref(self.versions_name)} (\n  {cols},\n"
+                f"  PRIMARY KEY ({q('id')}, {q('rank')})\n){engine}")
 
     def versions(self, row_id: str | None = None) -> list[VersionRow]:
         """The applications of repeatable ``row_id`` (of every one when None) still in force, oldest first."""

@@ -707,7 +707,10 @@ class MigrationRunner:
             lock, refusal = d.script_lock(), None
         except InputError as exc:  # no script can hold this database's lock: only --script refuses
             lock, refusal = ([], []), exc
-        return {"ddl": d.history_ddl(), "lock": lock, "refusal": refusal, "batch": batch, "rank": rank,
+        ddl = d.history_ddl()
+        if any(m.repeatable for m in self.migrations):  # created by apply whenever the manifest has one
+            ddl.append(History(d).versions_ddl())
+        return {"ddl": ddl, "lock": lock, "refusal": refusal, "batch": batch, "rank": rank,
                 "database": d.script_database()}
 
     def _rollback_targets(self, rows: list[HistoryRow], n: int, to: str | None, all: bool,

@@ -328,8 +328,15 @@ def test_script_refuses_a_repeatable_and_writes_up_to_it(tmp_path):
     proc = run_cli("apply", str(manifest), "--database", url, "--script", "-")
     assert proc.returncode == 2 and proc.stdout == ""
     assert "v.yaml:1" in proc.stderr and "repeatable migration v" in proc.stderr and "Traceback" not in proc.stderr
-    proc = run_cli("apply", str(manifest), "--database", url, "--script", "-", "--to", "001_t")
-    assert proc.returncode == 0 and "CREATE TABLE t (a INTEGER);" in proc.stdout, proc.stderr
+    script = tmp_path / "to.sql"
+    proc = run_cli("apply", str(manifest), "--database", url, "--script", str(script), "--to", "001_t")
+    assert proc.returncode == 0 and "CREATE TABLE t (a INTEGER);" in script.read_text(), proc.stderr
+    # run, it leaves what `apply --to 001_t` leaves (the empty _versions table included)
+    assert run_client(url, str(script)).returncode == 0
+    tool = f"sqlite:///{tmp_path / 'tool.db'}"
+    assert run_cli("apply", str(manifest), "--database", tool, "--to", "001_t").returncode == 0
+    assert (schema(url), history_rows(url)) == (schema(tool), history_rows(tool))
+    assert "__migrations_versions" in str(schema(url))
     dry = run_cli("apply", str(manifest), "--database", url, "--dry-run")
-    assert dry.returncode == 0 and "repeatable, applied for the first time" in dry.stdout
+    assert dry.returncode == 0 and "v.yaml:1), in one transaction; repeatable, applied for the first time" in dry.stdout
     assert "CREATE VIEW v AS SELECT a FROM t;" in dry.stdout
