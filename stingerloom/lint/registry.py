@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from .model import Rule
+if TYPE_CHECKING:  # pragma: no cover
+    from .api import Rule
 
 _RANGES = {
     "structure": "SL101 SL102 SL103 SL104 SL105 SL106 SL107 SL108 SL109 SL110 SL111 SL112",

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import re
 
+from ..api import Rule
 from ..facts import (
+    added_columns,
+    added_keys,
+    coldef_constraints,
     create_table_parts,
+    duplicates_impossible,
+    has_key_words,
+    loc,
     pg_default_repeats,
     pg_type,
     rx,
     rx_is,
+    text_actions,
     text_alter_column,
     text_default_repeats,
     text_key_columns,
-)
-from ..model import Rule
-from ._util import (
-    added_columns,
-    added_keys,
-    coldef_constraints,
-    duplicates_impossible,
-    has_key_words,
-    loc,
-    text_actions,
 )
 
 

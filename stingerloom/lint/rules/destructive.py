@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import re
 
-from ..facts import pg_cmds, pg_names, pg_type, rx, rx_is, split_top, text_alter_column
-from ..model import Rule
-from ._util import text_actions
+from ..api import Rule
+from ..facts import (
+    drop_columns,
+    drop_names,
+    pg_cmds,
+    pg_type,
+    rx,
+    rx_is,
+    split_top,
+    text_actions,
+    text_alter_column,
+)
 
 
 def _drop_type(stmt) -> str | None:
@@ -14,24 +23,6 @@ def _drop_type(stmt) -> str | None:
         return stmt.node.get("removeType")
     m = rx(r"\s*DROP\s+(?:TEMPORARY\s+)?(\w+)").match(stmt.stripped)
     return ("OBJECT_" + m.group(1).upper()) if m else None
-
-
-def _drop_names(stmt) -> list[str]:
-    if stmt.node is not None:
-        out = []
-        for o in stmt.node.get("objects", ()) or ():
-            if "List" in o:
-                names = pg_names(o["List"].get("items"))
-                out.append(names[-1] if names else "?")
-            elif "String" in o:
-                out.append(o["String"]["sval"])
-        return out
-    m = rx_is(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+(?:IF\s+EXISTS\s+)?([^;]+)").match(stmt.stripped)
-    if not m:
-        return []
-    from ..facts import last_part
-
-    return [last_part(p.strip().split()[0]) for p in m.group(1).split(",") if p.strip()]
 
 
 class SL501(Rule):
@@ -65,7 +56,7 @@ class SL501(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if _drop_type(stmt) != "OBJECT_TABLE":
             return
-        names = [n for n in _drop_names(stmt) if not ctx.is_new(n) and rebuild_of(ctx, stmt, n) is None]
+        names = [n for n in drop_names(stmt) if not ctx.is_new(n) and rebuild_of(ctx, stmt, n) is None]
         if names:
             ctx.report(self, stmt, f"DROP TABLE {', '.join(names)} loses its data and breaks code that still uses it")
 
@@ -100,17 +91,6 @@ def _columns_of(create_sql: str) -> list[str]:
     return [cd[0] for _, el in create_table_parts(create_sql)[1] if (cd := text_coldef(el))]
 
 
-def _drop_columns(stmt) -> list[tuple[str, int | None]]:
-    if stmt.node is not None:
-        return [(c.get("name"), None) for c in pg_cmds(stmt.node) if c.get("subtype") == "AT_DropColumn"]
-    out = []
-    for off, act in text_actions(stmt):
-        m = rx(r"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?(`[^`]+`|\"[^\"]+\"|\w+)").match(act)
-        if m and m.group(1).upper() not in ("INDEX", "KEY", "PRIMARY", "FOREIGN", "CONSTRAINT", "CHECK", "PARTITION"):
-            out.append((m.group(1).strip('`"'), off))
-    return out
-
-
 class SL502(Rule):
     """`DROP COLUMN`.
 
@@ -141,7 +121,7 @@ class SL502(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        for col, off in _drop_columns(stmt):
+        for col, off in drop_columns(stmt):
             ctx.report(self, stmt, f"dropping column {col!r} of {stmt.table!r} loses data and breaks old code", at=off)
 
     def check_migration(self, ctx) -> None:
@@ -152,7 +132,7 @@ class SL502(Rule):
         for st in ctx.up:
             if st.kind != "DropStmt" or _drop_type(st) != "OBJECT_TABLE":
                 continue
-            for table in _drop_names(st):
+            for table in drop_names(st):
                 if rebuild_of(ctx, st, table) is None:
                     continue
                 old = next((v[2] for (typ, name), v in ctx.sqlite_before.items()

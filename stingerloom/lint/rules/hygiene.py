@@ -1,8 +1,9 @@
-"""SL19x: the health of `-- stingerloom:ignore` comments (checked by the engine)."""
+"""SL19x: the health of `-- stingerloom:ignore` comments. The engine finds the comments and applies
+them (marking what each one suppressed); these rules run after that and check the comments."""
 
 from __future__ import annotations
 
-from ..model import Rule
+from ..api import Rule
 
 
 class SL190(Rule):
@@ -29,6 +30,15 @@ class SL190(Rule):
     """
 
     code, name, severity = "SL190", "unused-ignore", "warning"
+    after_ignores = True
+
+    def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
+        for ig in run.unique_ignores():
+            unused = [c for c in ig.codes if c not in ig.used] if ig.codes else ([] if ig.used else ["(all)"])
+            for c in unused:
+                if c in run.enabled or c == "(all)":
+                    run.add(self, f"stingerloom:{_form(ig)} {c} suppresses nothing", ig.file, ig.line, ig.column,
+                            None, None)
 
 
 class SL191(Rule):
@@ -54,6 +64,13 @@ class SL191(Rule):
     """
 
     code, name, severity = "SL191", "ignore-without-reason", "warning"
+    after_ignores = True
+
+    def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
+        for ig in run.unique_ignores():
+            if not ig.reason:
+                run.add(self, f"stingerloom:{_form(ig)} without a reason; add `-- why` after the codes", ig.file,
+                        ig.line, ig.column, None, None)
 
 
 class SL192(Rule):
@@ -79,3 +96,14 @@ class SL192(Rule):
     """
 
     code, name, severity = "SL192", "unknown-rule-in-ignore", "error"
+    after_ignores = True
+
+    def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
+        for ig in run.unique_ignores():
+            for bad in ig.bad:
+                run.add(self, f"unknown rule {bad!r} in stingerloom:{_form(ig)}", ig.file, ig.line, ig.column,
+                        None, None)
+
+
+def _form(ig) -> str:
+    return "ignore-file" if ig.file_level else "ignore"

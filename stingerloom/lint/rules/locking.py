@@ -3,15 +3,20 @@ same migration (as squawk, Atlas PG101 and strong_migrations do)."""
 
 from __future__ import annotations
 
-from ..facts import SERIAL_TYPES, pg_cmds, pg_type, pg_walk, rx
-from ..model import Rule
-from ._util import (
+from ..api import Rule
+from ..facts import (
+    SERIAL_TYPES,
     added_columns,
     added_constraints,
     added_keys,
     coldef_constraints,
+    drop_names,
     has_key_words,
     loc,
+    pg_cmds,
+    pg_type,
+    pg_walk,
+    rx,
     text_actions,
     transaction_of,
 )
@@ -78,9 +83,7 @@ class SL602(Rule):
         n = stmt.node
         if n.get("removeType") != "OBJECT_INDEX" or n.get("concurrent"):
             return
-        from .destructive import _drop_names
-
-        names = [x for x in _drop_names(stmt) if x not in ctx.created_indexes]
+        names = [x for x in drop_names(stmt) if x not in ctx.created_indexes]
         if names:
             ctx.report(self, stmt, f"DROP INDEX {', '.join(names)} takes ACCESS EXCLUSIVE on the table")
 

@@ -3,9 +3,9 @@ re-applies its previous definition (its down runs only after its first applicati
 
 from __future__ import annotations
 
-from ..facts import rx
-from ..model import Rule
-from ._util import added_columns
+from ..api import Rule
+from ..facts import added_columns, drop_columns, drop_names, rx
+from ..model import Finding
 
 
 class SL401(Rule):
@@ -68,16 +68,14 @@ def _objects_pg(stmts, created: bool):
                 if names:
                     out[("type", names[-1])] = st
         else:
-            from .destructive import _drop_columns, _drop_names
-
             if st.kind == "DropStmt":
                 kind = {"OBJECT_TABLE": "table", "OBJECT_INDEX": "index", "OBJECT_VIEW": "view",
                         "OBJECT_TRIGGER": "trigger", "OBJECT_TYPE": "type"}.get(n.get("removeType"))
                 if kind:
-                    for name in _drop_names(st):
+                    for name in drop_names(st):
                         out[(kind, name)] = st
             elif st.kind == "AlterTableStmt":
-                for col, _ in _drop_columns(st):
+                for col, _ in drop_columns(st):
                     out[("column", f"{st.table}.{col}")] = st
     return out
 
@@ -117,9 +115,12 @@ class SL402(Rule):
     help = "make down drop what up creates, and nothing else"
 
     def check_migration(self, ctx) -> None:
-        if ctx.dialect != "postgres" or ctx.migration.irreversible or not ctx.down:
+        if ctx.migration.irreversible or not ctx.down:
             return
-        if any(st.error for st in ctx.up + ctx.down):
+        if ctx.dialect == "sqlite":
+            self._check_sqlite(ctx)
+            return
+        if ctx.dialect != "postgres" or any(st.error for st in ctx.up + ctx.down):
             return
         made = _objects_pg(ctx.up, True)
         dropped = _objects_pg(ctx.down, False)
@@ -137,6 +138,39 @@ class SL402(Rule):
             if kind == "column" and owner in {n for k, n in made if k == "table"}:
                 continue
             ctx.report(self, st, f"up creates the {kind} {name!r}, down does not drop it")
+
+    def _check_sqlite(self, ctx) -> None:
+        """SQLite: the engine really ran up, then down (see parse.SqliteReplay); compare the schemas."""
+        before, after_down = ctx.sqlite_before, ctx.sqlite_after_down
+        if after_down is None:
+            return
+        where = ctx.down[0]
+        line, col = where.pos()
+
+        def say(msg: str) -> None:
+            ctx.run.add(self, msg + " (checked by running up, then down, in SQLite)", where.source.file, line, col,
+                        ctx.migration, ctx.dialect)
+
+        for key in sorted(set(after_down) - set(before)):
+            say(f"down leaves the {key[0]} {key[1]!r} that up creates")
+        for key in sorted(set(before) - set(after_down)):
+            say(f"after up and down, the {key[0]} {key[1]!r} that existed before is gone")
+        for key in sorted(set(before) & set(after_down)):
+            if before[key][:2] != after_down[key][:2]:
+                say(f"after up and down, the {key[0]} {key[1]!r} differs from before")
+
+    @classmethod
+    def verified(cls, what: str, file, line, column, migration, dialect: str) -> Finding:
+        """``--verify``: the replay on a scratch database found ``what`` differs after up and down."""
+        return Finding(cls.code, cls.severity, f"down does not restore the schema as it was before up: {what}",
+                       file, line, column, migration, dialect)
+
+    @staticmethod
+    def supersede(findings: list, verified: list) -> list:
+        """A down proven wrong by ``--verify`` supersedes lint's own SL402 for that migration and
+        dialect: one finding, the one that says what differs."""
+        proven = {(f.migration, f.dialect) for f in verified if f.rule == "SL402"}
+        return [f for f in findings if not (f.rule == "SL402" and (f.migration, f.dialect) in proven)]
 
 
 class SL403(Rule):
@@ -181,9 +215,7 @@ class SL403(Rule):
             if st.node is None:
                 continue
             if st.kind == "DropStmt" and st.node.get("removeType") == "OBJECT_TABLE":
-                from .destructive import _drop_names
-
-                for name in _drop_names(st):
+                for name in drop_names(st):
                     dropped_order.append((name, st))
                     dropped.add(name)
             elif st.kind in ("AlterTableStmt", "IndexStmt") and st.table in dropped:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
-from ..model import ALL_DIALECTS, Rule
+from ..api import Rule
+from ..facts import manifest_entries
+from ..model import ALL_DIALECTS
 
 _KNOWN_KEYS = set(ALL_DIALECTS) | {"default"}
 
@@ -28,26 +29,16 @@ def _text_pos(text: str, needle: str) -> tuple[int, int]:
     return line, i - (text.rfind("\n", 0, i) + 1) + 1
 
 
-@lru_cache(maxsize=64)
-def _manifest_entries(path: str) -> tuple[str, list[str]]:
-    """Raw text and the raw ``migrations`` entries of a manifest (for positions)."""
-    try:
-        raw = Path(path).read_text(encoding="utf-8")
-    except OSError:
-        return "", ()
-    try:
-        if path.endswith(".toml"):
-            import tomllib
+_LOADER_CODES = ("SL102", "SL103")
 
-            data = tomllib.loads(raw)
-        else:
-            import yaml
 
-            data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except Exception:
-        return raw, ()
-    entries = data.get("migrations") if isinstance(data, dict) else None
-    return raw, tuple(e for e in entries or () if isinstance(e, str))
+def _report_problems(rule, run, path: str) -> None:
+    """The loader's problems of this rule's code (SL101 takes every other one)."""
+    for p in run.problems:
+        code = p.code if p.code in _LOADER_CODES else "SL101"
+        if code == rule.code:
+            msg = p.message + (f" (key: {p.key})" if p.key and p.key not in p.message else "")
+            run.add(rule, msg, p.file or path, p.line, p.column, None, None)
 
 
 class SL101(Rule):
@@ -77,6 +68,10 @@ class SL101(Rule):
     """
 
     code, name, severity = "SL101", "manifest-invalid", "error"
+    runs_on_unloadable = True
+
+    def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
+        _report_problems(self, run, path)
 
 
 class SL102(Rule):
@@ -104,6 +99,10 @@ class SL102(Rule):
     """
 
     code, name, severity = "SL102", "bad-path", "error"
+    runs_on_unloadable = True
+
+    def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
+        _report_problems(self, run, path)
 
 
 class SL103(Rule):
@@ -134,6 +133,10 @@ class SL103(Rule):
     """
 
     code, name, severity = "SL103", "duplicate-id", "error"
+    runs_on_unloadable = True
+
+    def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
+        _report_problems(self, run, path)
 
 
 class SL104(Rule):
@@ -167,7 +170,7 @@ class SL104(Rule):
     def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
         import os
 
-        raw, entries = _manifest_entries(path)
+        raw, entries = manifest_entries(path)
         folder = os.path.dirname(os.path.abspath(path))
         seen: dict[str, str] = {}
         for e in entries:
@@ -230,7 +233,7 @@ class SL105(Rule):
     code, name, severity = "SL105", "order", "warning"
 
     def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
-        raw, entries = _manifest_entries(path)
+        raw, entries = manifest_entries(path)
         prev = None
         for e in entries:
             m = re.match(r"(\d+)", Path(e).name)

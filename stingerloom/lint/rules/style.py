@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 
-from ..facts import create_table_parts, pg_cmds, pg_names, pg_type, rx
-from ..model import Rule
-from ._util import (
+from ..api import Rule
+from ..facts import (
     added_columns,
     added_constraints,
     coldef_constraints,
+    create_table_parts,
     loc,
+    pg_cmds,
+    pg_names,
+    pg_type,
+    rx,
     text_actions,
 )
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
-from ..facts import pg_cmds, rx
-from ..model import Rule
-from ._util import (
+from ..api import Rule
+from ..facts import (
     DDL_KINDS,
     DML_KINDS,
     LOCKING_KINDS,
     NEEDS_NO_TX_KINDS,
+    client_command,
     needs_no_transaction,
+    pg_cmds,
+    rx,
     text_actions,
     tx_word,
 )
@@ -650,6 +652,11 @@ class SL316(Rule):
 
     code, name, severity = "SL316", "client-only-syntax", "error"
     help = "remove the client command; write plain SQL"
+
+    def check_migration(self, ctx) -> None:
+        for _block, source, exc in ctx.split_errors:  # the splitter stops at a client command
+            if client_command(exc):
+                ctx.report_at(self, exc.message, source, exc.offset)
 
 
 _SESSION = ("search_path", "lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout", "role",
