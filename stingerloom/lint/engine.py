@@ -412,13 +412,14 @@ def choose_dialects(options: Options, migrations: list) -> tuple[str, ...]:
 
 
 def lint_paths(paths: Iterable[str], *, dialects=None, select=(), ignore=(), targets=None, base=None,
-               cwd=None, verify_args=None, placeholders=None, strict_placeholders=False) -> LintResult:
+               cwd=None, verify_args=None, placeholders=None, strict_placeholders=False, workers=None) -> LintResult:
     """Lint every manifest of ``paths``.
 
     ``placeholders`` (a :class:`~stingerloom.placeholders.PlaceholderValues`) gives ``${name}`` its
     value; a placeholder without one gets a neutral stand-in (an identifier), so that ``${schema}.t``
     parses. With ``strict_placeholders`` (an environment was chosen) each one without a value is
-    also a finding (SL101), as apply would refuse it."""
+    also a finding (SL101), as apply would refuse it. ``workers`` (a :class:`.workers.WorkerPool`,
+    chosen by the command layer) lets a long manifest be checked in several processes."""
     options = Options(tuple(dialects) if dialects else None, tuple(select), tuple(ignore), dict(targets or {}),
                       base, cwd or os.getcwd())
     options.placeholders = placeholders
@@ -426,12 +427,12 @@ def lint_paths(paths: Iterable[str], *, dialects=None, select=(), ignore=(), tar
     rules = registry.selected_rules(options.select, options.ignore)
     result = LintResult()
     for path in paths:
-        _lint_one(str(path), options, rules, result, verify_args)
+        _lint_one(str(path), options, rules, result, verify_args, workers)
     result.findings = _finish(result.findings, options.cwd)
     return result
 
 
-def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult, verify_args) -> None:
+def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult, verify_args, workers) -> None:
     from stingerloom.errors import InputError
 
     from .rules.structure import SL102
@@ -464,7 +465,8 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
     result.files += len(files)
     dialects = choose_dialects(options, migrations)
     run.dialects = dialects
-    ignores = _check_dialects(run, dialects, migrations, lambda: run.check_manifest(manifest, migrations, path))
+    ignores = _check_dialects(run, dialects, migrations, lambda: run.check_manifest(manifest, migrations, path),
+                              workers)
     if verify_args is not None and getattr(verify_args, "verify", False):
         from stingerloom.schema.verify import run_verify
 
@@ -524,60 +526,49 @@ def _check_replayable(migrations: list, verify_args, result: LintResult) -> None
                         f"has no SQL for {dialect}; {hint}")
 
 
-_PARALLEL_MIN = 300  # statements blocks (migrations x dialects) below which forking does not pay
+_PARALLEL_MIN = 300  # statements blocks (migrations x dialects) below which workers do not pay
 _COST = {"sqlite": 2.2, "postgres": 1.0, "mysql": 0.6}  # relative cost per migration (bench/lint_bench.py)
 
 
-def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None) -> list[Ignore]:
-    """Check every dialect (and run ``also`` in the parent); on a long manifest, forked workers check
-    some dialects while the parent checks the rest (they share nothing but the read-only manifest,
-    so the wall time is the slowest worker's, not the sum)."""
-    jobs = os.environ.get("STINGERLOOM_LINT_JOBS", "")
-    try:
-        cpus = int(jobs) if jobs else len(os.sched_getaffinity(0))
-    except (AttributeError, ValueError):
-        cpus = os.cpu_count() or 1
-    serial = (len(dialects) < 2 or not hasattr(os, "fork") or cpus < 2
-              or (len(migrations) * len(dialects) < _PARALLEL_MIN and not jobs))
+def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None, workers=None) -> list[Ignore]:
+    """Check every dialect (and run ``also`` in this process); on a long manifest, with a pool of
+    ``workers`` (see :mod:`.workers`; the command layer decides), workers check some dialects while
+    this process checks the rest (they share nothing but the read-only manifest, so the wall time is
+    the slowest worker's, not the sum)."""
+    serial = (workers is None or len(dialects) < 2 or workers.count < 2
+              or (len(migrations) * len(dialects) < _PARALLEL_MIN and not workers.forced))
     if serial:
         also()
         for d in dialects:
             run.check_dialect(d, migrations)
         return run.ignores(None)
-    import pickle
-
     # SQLite (it really runs the SQL) costs about as much as the other two together: on two CPUs it
-    # gets a worker of its own and the parent checks the rest.
+    # gets a worker of its own and this process checks the rest.
     groups = [[d] for d in dialects]
-    while len(groups) > cpus:
+    while len(groups) > workers.count:
         groups.sort(key=lambda g: sum(_COST.get(d, 1) for d in g))
         groups[0:2] = [groups[0] + groups[1]]
     groups.sort(key=lambda g: sum(_COST.get(d, 1) for d in g), reverse=True)
     mine, others = groups[-1], groups[:-1]
-    children = []
-    for group in others:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            os.close(r)
+
+    def work(group):
+        def check():
             try:
                 run.findings = []
                 for d in group:
                     run.check_dialect(d, migrations)
-                payload = pickle.dumps((run.findings, run.ignores(None)))
+                return run.findings, run.ignores(None)
             except BaseException as exc:  # noqa: BLE001 - handed to the parent
-                payload = pickle.dumps(RuntimeError(f"lint worker for {', '.join(group)} failed: {exc!r}"))
-            with os.fdopen(w, "wb") as fh:
-                fh.write(payload)
-            os._exit(0)
-        os.close(w)
-        children.append((pid, r))
+                return RuntimeError(f"lint worker for {', '.join(group)} failed: {exc!r}")
+        return check
+
+    jobs = [workers.start(work(group)) for group in others]
     try:
         also()
         for d in mine:
             run.check_dialect(d, migrations)
-    finally:  # every worker is waited for, even when the parent's part raised (e.g. --base unusable)
-        results = [_collect(pid, r) for pid, r in children]
+    finally:  # every worker is waited for, even when this process's part raised (e.g. --base unusable)
+        results = [job.result() for job in jobs]
     ignores: list[Ignore] = run.ignores(None)
     error = None
     for res in results:
@@ -589,15 +580,6 @@ def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None) -
     if error is not None:
         raise error
     return ignores
-
-
-def _collect(pid: int, r: int):
-    import pickle
-
-    with os.fdopen(r, "rb") as fh:
-        data = fh.read()
-    os.waitpid(pid, 0)
-    return pickle.loads(data) if data else RuntimeError("lint worker died")
 
 
 def _apply_ignores(run: ManifestRun, ignores: list[Ignore]) -> None:
