@@ -435,7 +435,7 @@ def lint_paths(paths: Iterable[str], *, dialects=None, select=(), ignore=(), tar
 def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult, verify_args, workers) -> None:
     from stingerloom.errors import InputError
 
-    from .rules.structure import SL102
+    SL102 = registry.get("SL102")
 
     if not Path(path).exists():
         result.unusable = True
@@ -470,8 +470,7 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
     if verify_args is not None and getattr(verify_args, "verify", False):
         from stingerloom.schema.verify import run_verify
 
-        from .rules.reversibility import SL402
-
+        SL402 = registry.get("SL402")
         _check_replayable(migrations, verify_args, result)
         verified = run_verify(manifest, verify_args)
         run.findings = SL402.supersede(run.findings, verified)

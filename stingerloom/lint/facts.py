@@ -658,3 +658,171 @@ def load_at_ref(manifest_path: str, ref: str):
                 out.write_bytes(data)
         manifest, _problems = read_manifest(tmp / rel, use_cache=False)
     return manifest
+
+
+# ---------------------------------------------------------------------------------------------------
+# shared by several rules
+
+
+NOT_COLUMN_WORD = re.compile(r"(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|KEY|INDEX|CHECK|FULLTEXT|SPATIAL)\b", re.I)
+
+
+def drop_type(stmt) -> str | None:
+    if stmt.node is not None:
+        return stmt.node.get("removeType")
+    m = rx(r"\s*DROP\s+(?:TEMPORARY\s+)?(\w+)").match(stmt.stripped)
+    return ("OBJECT_" + m.group(1).upper()) if m else None
+
+
+RENAME_TO = r"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\S+)\s+RENAME\s+TO\s+(\S+?)\s*;?\s*\Z"
+
+
+def rebuild_of(ctx, drop, table: str):
+    """``DROP TABLE table`` as a step of the table rebuild (SQLite's 12 steps, also usable elsewhere):
+    a table this migration created is filled from ``table`` by ``INSERT … SELECT … FROM table`` before
+    the drop, and renamed to ``table`` after it. Returns that new table's name, else None."""
+    i = next((k for k, st in enumerate(ctx.up) if st is drop), None)
+    if i is None:
+        return None
+    for st in ctx.up[i + 1:]:
+        m = rx_is(RENAME_TO).match(st.stripped) if st.kind in ("AlterTableStmt", "RenameStmt") else None
+        if not m or last_part(m.group(2)) != table or not ctx.is_new(last_part(m.group(1))):
+            continue
+        new = last_part(m.group(1))
+        filled = any(p.kind == "InsertStmt" and p.table == new
+                     and rx(r"\bFROM\s+(?:\w+\.)?[`\"\[]?" + re.escape(table) + r"\b").search(p.stripped)
+                     for p in ctx.up[:i])
+        return new if filled else None
+    return None
+
+
+def renames_in(stmt):
+    """(kind, old, new, offset) for table and column renames."""
+    if stmt.node is not None:
+        n = stmt.node
+        rt = n.get("renameType")
+        if rt == "OBJECT_TABLE":
+            yield "table", n["relation"]["relname"], n.get("newname"), None
+        elif rt == "OBJECT_COLUMN" and n.get("relationType") == "OBJECT_TABLE":
+            yield "column", n.get("subname"), n.get("newname"), None
+        return
+    if stmt.kind == "RenameStmt":
+        for off, part in split_top(
+                re.sub(r"^\s*RENAME\s+TABLE\s+", lambda m: " " * len(m.group(0)), stmt.stripped, flags=re.I)):
+            m = rx(r"\s*(\S+)\s+TO\s+(\S+)").match(part)
+            if m:
+                yield "table", m.group(1).strip('`"').lower(), m.group(2).strip('`"').lower(), off
+        return
+    for off, act in text_actions(stmt):
+        m = rx(r"RENAME\s+(?:TO|AS)\s+(\S+)").match(act)
+        if m:
+            yield "table", stmt.table, m.group(1).strip('`"').lower(), off
+            continue
+        m = rx(r"RENAME\s+(?:COLUMN\s+)?(\S+)\s+TO\s+(\S+)").match(act)
+        if m and m.group(1).upper() not in ("INDEX", "KEY"):
+            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
+            continue
+        m = rx(r"CHANGE\s+(?:COLUMN\s+)?(\S+)\s+(\S+)").match(act)
+        if m and m.group(1).strip('`"').lower() != m.group(2).strip('`"').lower():
+            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
+
+
+def manifest_at_base(run, path: str):
+    """The manifest at ``--base REF`` (read once per run; None without --base or when it is new since REF).
+    An unusable ref is an InputError (exit 2), never a silent pass."""
+    ref = run.options.base
+    if not ref:
+        return None
+    return run.memo(("base", path, ref), lambda: load_at_ref(path, ref))
+
+
+def ignore_form(ig) -> str:
+    return "ignore-file" if ig.file_level else "ignore"
+
+
+def concurrent_param(node) -> bool:
+    return any(p.get("DefElem", {}).get("defname") == "concurrently" for p in node.get("params", ()) or ())
+
+
+def mysql_adds(stmt, what: str) -> list[int]:
+    """Offsets of MySQL ``ADD [CONSTRAINT [name]] <what>`` actions."""
+    return [off for off, act in text_actions(stmt)
+            if rx(r"ADD\s+(?:CONSTRAINT\s+(?:(?!FOREIGN\b|CHECK\b)\S+\s+)?)?" + what).match(act)]
+
+
+def report_at_statement(rule, ctx, st, message: str, at: int | None = None) -> None:
+    ctx.run.add(rule, message, st.source.file, *st.pos(at), ctx.migration, ctx.dialect)
+
+
+def blank_sql(text: str) -> bool:
+    head = text.lstrip()
+    if head and not head.startswith(("--", "/*", "#")):
+        return False  # fast path: real text before any comment
+    from stingerloom.sqltext import is_blank
+
+    return is_blank(text)
+
+
+def text_pos(text: str, needle: str) -> tuple[int, int]:
+    i = text.find(needle)
+    if i < 0:
+        return 1, 1
+    line = text.count("\n", 0, i) + 1
+    return line, i - (text.rfind("\n", 0, i) + 1) + 1
+
+
+LOADER_CODES = ("SL102", "SL103")
+
+
+def report_loader_problems(rule, run, path: str) -> None:
+    """The loader's problems of this rule's code (SL101 takes every other one)."""
+    for p in run.problems:
+        code = p.code if p.code in LOADER_CODES else "SL101"
+        if code == rule.code:
+            msg = p.message + (f" (key: {p.key})" if p.key and p.key not in p.message else "")
+            run.add(rule, msg, p.file or path, p.line, p.column, None, None)
+
+
+COLUMN_KINDS = frozenset({"CreateStmt", "AlterTableStmt"})
+
+
+def coldefs(stmt):
+    """Every ColumnDef a PostgreSQL CREATE TABLE, ALTER TABLE … ADD COLUMN or ALTER COLUMN … TYPE
+    defines (the last with the column's name filled in)."""
+    if stmt.kind == "CreateStmt":
+        for el in stmt.node.get("tableElts", ()) or ():
+            if "ColumnDef" in el:
+                yield el["ColumnDef"]
+    else:
+        for _, cd in added_columns(stmt):
+            yield cd
+        for c in pg_cmds(stmt.node):
+            cd = (c.get("def") or {}).get("ColumnDef")
+            if c.get("subtype") == "AT_AlterColumnType" and cd:
+                yield {**cd, "colname": c.get("name")}
+
+
+def is_setting(stmt, names: tuple[str, ...]) -> bool:
+    if stmt.kind != "VariableSetStmt":
+        return False
+    if stmt.node is not None:
+        return stmt.node.get("name") in names and stmt.node.get("kind") != "VAR_RESET"
+    return any(re.search(r"\b" + n + r"\b", stmt.stripped, re.I) for n in names)
+
+
+def takes_locks(stmt, ctx) -> bool:
+    if stmt.kind == "LockStmt":  # PostgreSQL LOCK TABLE: SHARE and stronger modes block writers
+        return stmt.node is not None and (stmt.node.get("mode") or 8) >= 5
+    if stmt.kind == "Other":  # MySQL LOCK TABLES … WRITE / READ
+        return bool(rx(r"\s*LOCK\s+TABLES?\b").match(stmt.stripped))
+    if stmt.kind not in LOCKING_KINDS:
+        return False
+    if stmt.kind == "IndexStmt" and stmt.node is not None and stmt.node.get("concurrent"):
+        return False
+    if stmt.kind == "DropStmt" and stmt.node is not None and stmt.node.get("concurrent"):
+        return False
+    if stmt.kind in ("AlterTableStmt", "IndexStmt", "CreateTrigStmt") and ctx.is_new(stmt.table):
+        return False
+    if stmt.kind == "DropStmt" and stmt.node is None and not rx(r"\s*DROP\s+(TABLE|INDEX)").match(stmt.stripped):
+        return False
+    return True

@@ -225,15 +225,15 @@ def _explain(op: Op, dialect: str) -> str:
 
 
 def _sl201():
-    from ..lint.rules.parsing import SL201
+    from ..lint import registry
 
-    return SL201
+    return registry.get("SL201")
 
 
 def _sl402():
-    from ..lint.rules.reversibility import SL402
+    from ..lint import registry
 
-    return SL402
+    return registry.get("SL402")
 
 
 _KEYS = ("rule", "severity", "message", "file", "line", "column", "migration", "dialect")
