@@ -42,7 +42,10 @@ class Rule:
     """
 
     code: ClassVar[str] = ""
+    #: advice, squawk-style: ``ban-…``, ``prefer-…`` or ``require-…`` (a test keeps it so)
     name: ClassVar[str] = ""
+    #: earlier names of the rule, still accepted where a user types a name (``--explain``)
+    aliases: ClassVar[tuple[str, ...]] = ()
     severity: ClassVar[str] = "warning"
     dialects: ClassVar[tuple[str, ...]] = ALL_DIALECTS
     default_enabled: ClassVar[bool] = True

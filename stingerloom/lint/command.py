@@ -197,7 +197,8 @@ def _explain(args: argparse.Namespace) -> int:
     else:
         code = wanted.upper()
         if not registry.exists(code):
-            by_name = [c for c in registry.CODES if registry.get(c).name == wanted.lower()]
+            by_name = [c for c in registry.CODES
+                       if wanted.lower() in (registry.get(c).name, *registry.get(c).aliases)]
             if not by_name:
                 return _err(f"unknown rule {args.explain!r}; `stingerloom lint --explain` lists every rule")
             code = by_name[0]

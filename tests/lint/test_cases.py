@@ -47,9 +47,14 @@ def test_rule_classes_match_registry():
         assert inspect.getdoc(cls)
 
 
-def test_names_unique():
+def test_names_unique_and_advice():
     names = [registry.get(c).name for c in registry.CODES]
-    assert len(names) == len(set(names))
+    aliases = [a for c in registry.CODES for a in registry.get(c).aliases]
+    assert len(names) == len(set(names)) and not set(names) & set(aliases) and len(aliases) == len(set(aliases))
+    # squawk's convention: a rule's name is the advice (ban-, prefer-, require-)
+    assert [n for n in names if not n.startswith(("ban-", "prefer-", "require-"))] == []
+    # and its file is named after it
+    assert all(registry.MODULE_OF[c] == registry.get(c).name.replace("-", "_") for c in registry.CODES)
 
 
 def _rule_classes_in_modules() -> dict[str, str]:

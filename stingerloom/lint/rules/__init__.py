@@ -1,5 +1,5 @@
 """Rules: one class per rule, one rule per file, the file named for what the rule checks
-(``drop_column.py`` holds ``SL502``); :mod:`..registry` maps each code to its file.
+(``ban_drop_column.py`` holds ``SL502``); :mod:`..registry` maps each code to its file.
 
 A class named after its code (``SL601``) carries ``code``, ``name``, ``severity``, ``dialects`` and a
 ruff-style docstring, and implements the hooks of :mod:`..api` it needs: statement rules set ``kinds``
