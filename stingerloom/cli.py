@@ -7,7 +7,6 @@ Heavy modules (rich, drivers, PyYAML, pydantic) are imported inside the commands
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
@@ -571,16 +570,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remove", metavar="ID", action="append",
                    help="delete this migration's history row (any state); runs nothing")
 
+    # the feature packages add their own arguments; these modules keep their imports light
+    from .lint.command import configure as configure_lint
+    from .schema.command import configure_dump, configure_generate
+
     p = add("lint", cmd_lint, "check manifests without a database (CI gate)", formats=False)
-    _configure_optional(p, "stingerloom.lint.command", "configure")
+    configure_lint(p)
 
     p = add("generate", cmd_generate, "write a migration from a declarative schema diff",
             aliases=["migrate:generate"], formats=False)
-    _configure_optional(p, "stingerloom.schema.command", "configure_generate")
+    configure_generate(p)
 
     p = add("schema", cmd_schema, "declarative schema tools (schema dump [MANIFEST])", formats=False)
     p.add_argument("action", choices=["dump"], help="dump: print the live database as declarative schema YAML")
-    _configure_optional(p, "stingerloom.schema.command", "configure_dump")
+    configure_dump(p)
     return parser
 
 
@@ -604,24 +607,6 @@ def _meaningless_options(args: argparse.Namespace, argv: list[str]) -> str | Non
     return None
 
 
-def _configure_optional(parser: argparse.ArgumentParser, module: str, func: str) -> None:
-    """Let a feature package add its own arguments (it keeps its imports light)."""
-    import importlib
-
-    try:
-        configure = getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError):
-        parser.set_defaults(func=_not_available)
-        parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-        return
-    configure(parser)
-
-
-def _not_available(args: argparse.Namespace) -> int:
-    print(f"stingerloom {args.command}: not available yet in this version", file=sys.stderr)
-    return EXIT_INPUT
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -633,8 +618,6 @@ def main(argv: list[str] | None = None) -> int:
     if refused:
         print(f"stingerloom {args.command}: {refused}", file=sys.stderr)
         return EXIT_INPUT
-    if args.no_color:
-        os.environ["NO_COLOR"] = "1"
     from .errors import StingerloomError
 
     try:

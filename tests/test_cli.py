@@ -199,3 +199,50 @@ def test_version_and_help():
     assert proc.returncode == 0
     for cmd in ("apply", "rollback", "status", "baseline", "repair", "init", "new", "lint", "generate"):
         assert cmd in proc.stdout
+
+
+def _on_a_terminal(*args: str) -> str:
+    """Run the CLI with its stdout on a pseudo-terminal and without NO_COLOR in the environment."""
+    import os
+    import subprocess
+    import sys
+
+    master, slave = os.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    env["TERM"] = "xterm-256color"
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "stingerloom.cli", *args], stdout=slave,
+                                stderr=subprocess.PIPE, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait(timeout=60)
+    finally:
+        os.close(master)
+    return b"".join(chunks).decode(errors="replace")
+
+
+def test_no_color_reaches_the_renderer_without_the_environment():
+    # --no-color is passed down as an argument (cli.main writes nothing to os.environ): on a terminal
+    # the rule's explanation is plain text with it, and coloured without it
+    assert "\x1b[" in _on_a_terminal("lint", "--explain", "SL601")
+    plain = _on_a_terminal("--no-color", "lint", "--explain", "SL601")
+    assert "SL601" in plain and "\x1b[" not in plain
+
+
+def test_main_leaves_the_environment_alone(monkeypatch, capsys):
+    import os
+
+    from stingerloom.cli import main
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert main(["--no-color", "lint", "--explain", "SL601"]) == 0
+    assert "SL601" in capsys.readouterr().out
+    assert "NO_COLOR" not in os.environ

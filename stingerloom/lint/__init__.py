@@ -7,8 +7,11 @@ Layout:
   statements to the rules, applies ``-- stingerloom:ignore`` comments.
 - :mod:`.parse` – the real parsers: pglast (PostgreSQL), stdlib sqlite3 (SQLite); MySQL statements are
   classified by keyword (best effort, never a syntax error).
+- :mod:`.api` – the rule API: ``Rule`` and its three hooks (statement, migration, manifest), ``Stmt``,
+  ``MigrationCheck``; :mod:`.facts` – what several rules share; :mod:`.bases` – rule families.
 - :mod:`.registry` – every rule code and the module that holds it; rule modules load lazily.
-- :mod:`.rules` – one class per rule, grouped by code range; the docstring is the documentation.
+- :mod:`.rules` – one rule per file, named for what it checks; the docstring is the documentation.
+- :mod:`.workers` – the worker processes the command may hand a long manifest to.
 - :mod:`.render` – text, json, sarif, github, junit.
 """
 

@@ -104,6 +104,21 @@ def _err(msg: str) -> int:
     return 2
 
 
+def worker_pool():
+    """The worker processes lint may use: one per CPU (``STINGERLOOM_LINT_JOBS=N`` forces N, ``=1``
+    none), forked so that they share the parsed manifest; None where there is no fork or one CPU."""
+    jobs = os.environ.get("STINGERLOOM_LINT_JOBS", "")
+    try:
+        count = int(jobs) if jobs else len(os.sched_getaffinity(0))
+    except (AttributeError, ValueError):
+        count = os.cpu_count() or 1
+    if count < 2 or not hasattr(os, "fork"):
+        return None
+    from .workers import WorkerPool
+
+    return WorkerPool(count, "fork", forced=bool(jobs))
+
+
 def run(args: argparse.Namespace) -> int:
     from . import registry
 
@@ -139,7 +154,8 @@ def run(args: argparse.Namespace) -> int:
         result = lint_paths(args.manifests, dialects=dialects, select=select or (),
                             ignore=ignore or (), targets=targets, base=args.base, verify_args=args,
                             placeholders=settings.placeholders() if settings is not None else None,
-                            strict_placeholders=settings is not None and settings.env_name is not None)
+                            strict_placeholders=settings is not None and settings.env_name is not None,
+                            workers=worker_pool())
         if per_file:
             _per_file_ignores(result, per_file, settings.project.folder)
     except Exception as exc:  # an internal error must not look like a clean run
@@ -181,7 +197,8 @@ def _explain(args: argparse.Namespace) -> int:
     else:
         code = wanted.upper()
         if not registry.exists(code):
-            by_name = [c for c in registry.CODES if registry.get(c).name == wanted.lower()]
+            by_name = [c for c in registry.CODES
+                       if wanted.lower() in (registry.get(c).name, *registry.get(c).aliases)]
             if not by_name:
                 return _err(f"unknown rule {args.explain!r}; `stingerloom lint --explain` lists every rule")
             code = by_name[0]

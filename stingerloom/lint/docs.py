@@ -43,6 +43,8 @@ def render() -> str:
         meta = f"**{cls.name}** · {cls.severity} · {', '.join(cls.dialects)}"
         if not cls.default_enabled:
             meta += " · opt-in"
+        if cls.aliases:
+            meta += " · formerly " + ", ".join(f"`{a}`" for a in cls.aliases)
         if cls.planned:
             meta += f" · **planned**: {cls.planned}"
         out.append(meta)

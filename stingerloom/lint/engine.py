@@ -15,73 +15,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import registry
-from .facts import classify, lead_len, strip_sql, text_table, transaction_word
-from .model import ALL_DIALECTS, Finding, LintResult, Rule
+from .api import Catalog, MigrationCheck, Rule, Stmt
+from .facts import classify, transaction_word
+from .model import ALL_DIALECTS, Finding, LintResult
 from .parse import SqliteReplay, parse_pg, sqlite_error_offset
-
-
-class Stmt:
-    """One statement of one block, for one dialect."""
-
-    __slots__ = ("sql", "offset", "source", "index", "kind", "node", "dialect", "block", "error",
-                 "_stripped", "_table", "migration")
-
-    def __init__(self, sql, offset, source, index, dialect, block, migration) -> None:
-        self.sql = sql
-        self.offset = offset
-        self.source = source
-        self.index = index
-        self.dialect = dialect
-        self.block = block
-        self.migration = migration
-        self.kind = "Unknown"
-        self.node: dict | None = None
-        self.error: tuple[str, int] | None = None
-        self._stripped = None
-        self._table = False
-
-    def pos(self, rel: int | None = None) -> tuple[int | None, int | None]:
-        if rel is None or rel < 0:
-            rel = lead_len(self.sql)
-        return self.source.position(self.offset + rel)
-
-    @property
-    def stripped(self) -> str:
-        """Statement text with comments and literals blanked (offsets preserved)."""
-        if self._stripped is None:
-            self._stripped = strip_sql(self.sql, hash_comments=self.dialect == "mysql")
-        return self._stripped
-
-    @property
-    def table(self) -> str | None:
-        """The table the statement works on (lower-cased where unquoted), if there is one."""
-        if self._table is False:
-            self._table = _stmt_table(self)
-        return self._table
-
-    @property
-    def end(self) -> int:
-        return self.offset + len(self.sql)
-
-
-def _stmt_table(stmt: Stmt) -> str | None:
-    if stmt.node is not None:
-        n = stmt.node
-        rel = n.get("relation")
-        if isinstance(rel, dict):
-            return rel.get("relname")
-        if stmt.kind == "RenameStmt" and n.get("relation"):
-            return n["relation"].get("relname")
-        return None
-    if stmt.kind == "AlterTableStmt":
-        from .facts import alter_actions
-
-        return alter_actions(stmt.sql)[0]
-    if stmt.kind == "CreateStmt":
-        from .facts import create_table_parts
-
-        return create_table_parts(stmt.sql)[0]
-    return text_table(stmt.sql, stmt.kind)
 
 
 @dataclass(frozen=True)
@@ -89,75 +26,6 @@ class _Span:
     end: int  # offset of the statement's end in its block
     first_line: int
     last_line: int
-
-
-@dataclass
-class Catalog:
-    """What earlier migrations built (PostgreSQL and text facts): tables, column types, indexes."""
-
-    tables: set = field(default_factory=set)
-    columns: dict = field(default_factory=dict)  # (table, column) -> (type, mods)
-    index_first_cols: set = field(default_factory=set)  # (table, first column)
-    # the DDL text of each table, in order (see tablefacts: its facts are worked out on demand)
-    ddl: dict = field(default_factory=dict)  # table -> [sql]
-    dialect: str = "postgres"
-    _facts: dict = field(default_factory=dict)  # table -> (ddl list, its length, TableFacts)
-
-    def facts(self, table: str):
-        """What the DDL of ``table`` so far says (earlier migrations and this one up to now)."""
-        from .tablefacts import TableFacts
-
-        ddl = self.ddl.get(table, [])
-        hit = self._facts.get(table)
-        if hit is None or hit[0] is not ddl or hit[1] != len(ddl):  # CREATE TABLE starts a new list
-            hit = (ddl, len(ddl), TableFacts.of(self.dialect, ddl))
-            self._facts[table] = hit
-        return hit[2]
-
-
-class MigrationCheck:
-    """What a rule sees: one migration, for one dialect."""
-
-    def __init__(self, run: "ManifestRun", migration, dialect: str, up: list[Stmt], down: list[Stmt],
-                 up_source, down_source) -> None:
-        self.run = run
-        self.migration = migration
-        self.dialect = dialect
-        self.up = up
-        self.down = down
-        self.up_source = up_source
-        self.down_source = down_source
-        self.transaction = bool(getattr(migration, "transaction", True))
-        self.created_tables: set[str] = set()  # created so far, in this migration's up
-        self.created_indexes: set[str] = set()
-        # (table, column) added by this migration so far -> True when every row gets the same non-NULL
-        # value (a DEFAULT), False when the rows hold NULL or distinct values (serial, identity)
-        self.added_columns: dict[tuple[str, str], bool] = {}
-        self.in_explicit_tx = False
-        self.catalog = run.catalogs[dialect]
-        self.current: Stmt | None = None
-        self.sqlite_before: dict = {}  # SQLite: (type, name) -> (tbl_name, normalised sql, sql)
-        self.sqlite_after: dict = {}  # SQLite: the same, after up
-
-    @property
-    def file(self) -> str | None:
-        return getattr(self.migration, "source_file", None)
-
-    def target(self, dialect: str | None = None) -> tuple[int, ...] | None:
-        return self.run.options.targets.get(dialect or self.dialect)
-
-    def is_new(self, table: str | None) -> bool:
-        return table is not None and table in self.created_tables
-
-    def report(self, rule: Rule | type[Rule], stmt: Stmt, message: str, at: int | None = None,
-               help: str | None = None) -> None:
-        line, col = stmt.pos(at)
-        self.run.add(rule, message, stmt.source.file or self.file, line, col, self.migration, self.dialect,
-                     help=help)
-
-    def report_migration(self, rule, message: str, help: str | None = None, line=None, column=None) -> None:
-        line = line if line is not None else getattr(self.migration, "source_line", None) or 1
-        self.run.add(rule, message, self.file, line, column or 1, self.migration, self.dialect, help=help)
 
 
 @dataclass
@@ -211,6 +79,32 @@ class ManifestRun:
             self.stmt_rules[d] = by_kind
             self.mig_rules[d] = mig
         self.enabled = {r.code for r in rules}
+        self.manifest_rules = [r for r in rules if type(r).check_manifest is not Rule.check_manifest]
+        self.problems: list = []  # the loader's problems (errors.Problem), reported by SL101-SL103
+        self.ignore_comments: list[Ignore] = []  # after they were applied (SL190-SL192 check them)
+        self.dialects: tuple[str, ...] = ()
+        self._memo: dict = {}
+
+    def memo(self, key, compute):
+        """``compute()`` once per run (facts several rules need, e.g. the manifest at ``--base``)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def check_manifest(self, manifest, migrations, path, *, after_ignores: bool = False) -> None:
+        for rule in self.manifest_rules:
+            if rule.after_ignores == after_ignores and (manifest is not None or rule.runs_on_unloadable):
+                rule.check_manifest(self, manifest, migrations, self.dialects, path)
+
+    def unique_ignores(self) -> list[Ignore]:
+        """The ignore comments, each once (a comment is found again by every dialect's worker)."""
+        seen, out = set(), []
+        for ig in self.ignore_comments:
+            key = (ig.file, ig.line, ig.column)
+            if key not in seen:
+                seen.add(key)
+                out.append(ig)
+        return out
 
     def add(self, rule, message, file, line, column, migration, dialect, help=None, severity=None) -> None:
         code = rule if isinstance(rule, str) else rule.code
@@ -224,7 +118,9 @@ class ManifestRun:
         ))
 
     # ----------------------------------------------------------------------------------------------
-    def split(self, source, dialect: str, block: str, migration) -> list[Stmt]:
+    def split(self, source, dialect: str, block: str, migration, errors: list) -> list[Stmt]:
+        """The statements of one block; a block the splitter cannot read goes to ``errors`` (SL201,
+        SL316) and the statements before the problem are still checked."""
         if source is None:
             return []
         from stingerloom.sqltext import SplitError, split_statements
@@ -232,10 +128,7 @@ class ManifestRun:
         try:
             parts = split_statements(source.text, dialect)
         except SplitError as exc:
-            line, col = source.position(exc.offset)
-            client = "DELIMITER" in exc.message or "command" in exc.message
-            self.add("SL316" if client else "SL201", exc.message if client else f"{block}: {exc.message}",
-                     source.file or migration.source_file, line, col, migration, dialect)
+            errors.append((block, source, exc))
             try:  # still check the statements before the problem
                 parts = split_statements(source.text[: exc.offset], dialect)
             except SplitError:
@@ -248,37 +141,26 @@ class ManifestRun:
         return out
 
     def parse(self, stmts: list[Stmt], dialect: str, migration) -> list[Stmt]:
-        """Fill in kind/node; report SL201/SL202/SL316. Returns the statements (a multi-statement
-        chunk from the splitter is expanded)."""
+        """Fill in kind/node and the parser's verdict (SL201 and SL202 report it). Returns the
+        statements (a multi-statement chunk from the splitter is expanded)."""
         out = []
         for st in stmts:
             # client commands (DELIMITER, \set) never get here: the splitter reports them (SL316)
             if dialect != "postgres":
                 st.kind = classify(st.sql)
-                text_kind = st.kind
-                if dialect == "mysql" and text_kind == "Unknown":
-                    self.add("SL202", "no rule could analyse this statement; review it by hand", st.source.file,
-                             *st.pos(), migration, dialect)
                 out.append(st)
                 continue
             parsed = parse_pg(st.sql)
             first = parsed[0]
             st.kind, st.node = first.kind, first.node
             if first.error:
-                msg, off = first.error
                 st.error = first.error
                 if st.kind == "Error":
-                    self.add("SL201", f"PostgreSQL: {msg}", st.source.file, *st.pos(off), migration, dialect)
+                    st.error_from, st.error_at = "PostgreSQL", first.error[1]
                 else:
-                    self.add("SL201", f"PL/pgSQL body: {msg}", st.source.file, *st.pos(), migration, dialect)
+                    st.error_from = "PL/pgSQL body"
             elif first.undecided:
-                self.add("SL202", f"PL/pgSQL body: the parser could not decide ({first.undecided}); this is not "
-                         "a syntax error, review the statement by hand", st.source.file, *st.pos(), migration,
-                         dialect)
-            elif st.kind in ("DoStmt", "CreateFunctionStmt") and st.block == "up":
-                self.add("SL202", f"the body of this {'DO block' if st.kind == 'DoStmt' else 'function'} "
-                         "is not analysed by the safety rules; review it by hand", st.source.file, *st.pos(),
-                         migration, dialect)
+                st.undecided = first.undecided
             out.append(st)
             for extra in parsed[1:]:  # the splitter left several statements together
                 s2 = Stmt(st.sql, st.offset, st.source, st.index, dialect, st.block, migration)
@@ -293,9 +175,11 @@ class ManifestRun:
         try:
             for m in migrations:
                 up_src, down_src = m.up_sql(dialect), m.down_sql(dialect)
-                up = self.parse(self.split(up_src, dialect, "up", m), dialect, m)
-                down = self.parse(self.split(down_src, dialect, "down", m), dialect, m)
+                errors: list = []
+                up = self.parse(self.split(up_src, dialect, "up", m, errors), dialect, m)
+                down = self.parse(self.split(down_src, dialect, "down", m, errors), dialect, m)
                 ctx = MigrationCheck(self, m, dialect, up, down, up_src, down_src)
+                ctx.split_errors = errors
                 if replay is not None:
                     self._replay_sqlite(replay, ctx)
                 self._run_rules(ctx)
@@ -317,9 +201,8 @@ class ManifestRun:
         # The database is this migration's own (see SqliteReplay): down runs for real, nothing to undo.
         down_failed = self._exec_all(replay, ctx.down, ctx)
         after_down = replay.snapshot()
-        if (not up_failed and not down_failed and "SL402" in self.enabled and not ctx.migration.irreversible
-                and not ctx.migration.repeatable):
-            _sqlite_inverse(self, ctx, before, after_up, after_down)
+        if not up_failed and not down_failed:
+            ctx.sqlite_after_down = after_down  # SL402 compares it with the schema before up
 
     def _exec_all(self, replay: SqliteReplay, stmts: list[Stmt], ctx: MigrationCheck) -> bool:
         failed = False
@@ -335,8 +218,7 @@ class ManifestRun:
             cat, msg = res
             if cat == "syntax":
                 st.error = (msg, 0)
-                self.add("SL201", f"SQLite: {msg}", st.source.file, *st.pos(sqlite_error_offset(st.sql, msg)),
-                         ctx.migration, ctx.dialect)
+                st.error_from, st.error_at = "SQLite", sqlite_error_offset(st.sql, msg)
         return failed
 
     def _run_rules(self, ctx: MigrationCheck) -> None:
@@ -510,23 +392,6 @@ def _drops_what_up_creates(ctx: MigrationCheck) -> bool:
     return bool(created) and created == dropped
 
 
-def _sqlite_inverse(run: ManifestRun, ctx: MigrationCheck, before, after_up, after_down) -> None:
-    where = ctx.down[0]
-    file, (line, col) = where.source.file, where.pos()
-
-    def say(msg: str) -> None:
-        run.add("SL402", msg + " (checked by running up, then down, in SQLite)", file, line, col, ctx.migration,
-                ctx.dialect)
-
-    for key in sorted(set(after_down) - set(before)):
-        say(f"down leaves the {key[0]} {key[1]!r} that up creates")
-    for key in sorted(set(before) - set(after_down)):
-        say(f"after up and down, the {key[0]} {key[1]!r} that existed before is gone")
-    for key in sorted(set(before) & set(after_down)):
-        if before[key][:2] != after_down[key][:2]:
-            say(f"after up and down, the {key[0]} {key[1]!r} differs from before")
-
-
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -547,13 +412,14 @@ def choose_dialects(options: Options, migrations: list) -> tuple[str, ...]:
 
 
 def lint_paths(paths: Iterable[str], *, dialects=None, select=(), ignore=(), targets=None, base=None,
-               cwd=None, verify_args=None, placeholders=None, strict_placeholders=False) -> LintResult:
+               cwd=None, verify_args=None, placeholders=None, strict_placeholders=False, workers=None) -> LintResult:
     """Lint every manifest of ``paths``.
 
     ``placeholders`` (a :class:`~stingerloom.placeholders.PlaceholderValues`) gives ``${name}`` its
     value; a placeholder without one gets a neutral stand-in (an identifier), so that ``${schema}.t``
     parses. With ``strict_placeholders`` (an environment was chosen) each one without a value is
-    also a finding (SL101), as apply would refuse it."""
+    also a finding (SL101), as apply would refuse it. ``workers`` (a :class:`.workers.WorkerPool`,
+    chosen by the command layer) lets a long manifest be checked in several processes."""
     options = Options(tuple(dialects) if dialects else None, tuple(select), tuple(ignore), dict(targets or {}),
                       base, cwd or os.getcwd())
     options.placeholders = placeholders
@@ -561,31 +427,31 @@ def lint_paths(paths: Iterable[str], *, dialects=None, select=(), ignore=(), tar
     rules = registry.selected_rules(options.select, options.ignore)
     result = LintResult()
     for path in paths:
-        _lint_one(str(path), options, rules, result, verify_args)
+        _lint_one(str(path), options, rules, result, verify_args, workers)
     result.findings = _finish(result.findings, options.cwd)
     return result
 
 
-def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult, verify_args) -> None:
-    if not Path(path).exists():
-        result.unusable = True
-        result.findings.append(Finding("SL102", "error", f"no such manifest file: {path}", path, None, None))
-        return
+def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult, verify_args, workers) -> None:
     from stingerloom.errors import InputError
 
+    SL102 = registry.get("SL102")
+
+    if not Path(path).exists():
+        result.unusable = True
+        result.findings.append(SL102.finding(f"no such manifest file: {path}", path))
+        return
     try:
         manifest, problems = read_manifest(path)
     except InputError as exc:
         result.unusable = True
-        result.findings.append(Finding("SL102", "error", exc.message, path, exc.line, exc.column))
+        result.findings.append(SL102.finding(exc.message, path, exc.line, exc.column))
         return
     run = ManifestRun(options, rules, manifest)
-    for p in problems:
-        code = p.code if registry.exists(p.code) else "SL101"
-        msg = p.message + (f" (key: {p.key})" if p.key and p.key not in p.message else "")
-        run.add(code, msg, p.file or path, p.line, p.column, None, None)
+    run.problems = list(problems)
     files = {str(Path(path))}
-    if manifest is None:  # every problem is a finding (exit 1); the rules need a loadable manifest
+    if manifest is None:  # every problem is a finding (exit 1); the other rules need a loadable manifest
+        run.check_manifest(None, [], path)
         result.files += 1
         result.findings.extend(run.findings)
         return
@@ -599,40 +465,29 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
     result.files += len(files)
     dialects = choose_dialects(options, migrations)
     run.dialects = dialects
-    from .rules import manifest_checks
-
-    ignores = _check_dialects(run, dialects, migrations,
-                              lambda: manifest_checks(run, manifest, migrations, dialects, path))
-    if options.base:
-        from .rules.drift import check_base
-
-        check_base(run, manifest, migrations, path, options.base, dialects)
+    ignores = _check_dialects(run, dialects, migrations, lambda: run.check_manifest(manifest, migrations, path),
+                              workers)
     if verify_args is not None and getattr(verify_args, "verify", False):
-        try:
-            from stingerloom.schema.verify import run_verify  # type: ignore
-        except ImportError:
-            result.notes.append("--verify is not available yet (stingerloom.schema.verify is missing)")
-        else:
-            _check_replayable(migrations, verify_args, result)
-            verified = [Finding(**f) if isinstance(f, dict) else f for f in run_verify(manifest, verify_args)]
-            # A down proven wrong by the replay supersedes lint's own SL402 for that migration and
-            # dialect: one finding, the one that says what differs.
-            proven = {(f.migration, f.dialect) for f in verified if f.rule == "SL402"}
-            run.findings = [f for f in run.findings
-                            if not (f.rule == "SL402" and (f.migration, f.dialect) in proven)]
-            run.findings.extend(verified)
+        from stingerloom.schema.verify import run_verify
+
+        SL402 = registry.get("SL402")
+        _check_replayable(migrations, verify_args, result)
+        verified = run_verify(manifest, verify_args)
+        run.findings = SL402.supersede(run.findings, verified)
+        run.findings.extend(verified)
     _apply_ignores(run, ignores)
+    run.check_manifest(manifest, migrations, path, after_ignores=True)
     result.findings.extend(run.findings)
 
 
 def _bind_placeholders(run: ManifestRun, options: Options, migrations: list) -> list:
-    from stingerloom.errors import StingerloomError
+    from stingerloom.errors import Problem, StingerloomError
     from stingerloom.placeholders import bind, stand_in, undefined
 
     values = options.placeholders
     if options.strict_placeholders and values is not None:
         for p in undefined(migrations, values.defined, choose_dialects(options, migrations)):
-            run.add("SL101", p.message + f" ({values.hint()})", p.file, p.line, p.column, None, None)
+            run.problems.append(Problem(p.message + f" ({values.hint()})", p.file, p.line, p.column))  # SL101
 
     def value(name: str) -> str:
         if values is not None and values.defined(name):
@@ -670,64 +525,52 @@ def _check_replayable(migrations: list, verify_args, result: LintResult) -> None
                         f"has no SQL for {dialect}; {hint}")
 
 
-_PARALLEL_MIN = 300  # statements blocks (migrations x dialects) below which forking does not pay
+_PARALLEL_MIN = 300  # statements blocks (migrations x dialects) below which workers do not pay
 _COST = {"sqlite": 2.2, "postgres": 1.0, "mysql": 0.6}  # relative cost per migration (bench/lint_bench.py)
 
 
-def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None) -> list[Ignore]:
-    """Check every dialect (and run ``also`` in the parent); on a long manifest, forked workers check
-    some dialects while the parent checks the rest (they share nothing but the read-only manifest,
-    so the wall time is the slowest worker's, not the sum)."""
-    jobs = os.environ.get("STINGERLOOM_LINT_JOBS", "")
-    try:
-        cpus = int(jobs) if jobs else len(os.sched_getaffinity(0))
-    except (AttributeError, ValueError):
-        cpus = os.cpu_count() or 1
-    serial = (len(dialects) < 2 or not hasattr(os, "fork") or cpus < 2
-              or (len(migrations) * len(dialects) < _PARALLEL_MIN and not jobs))
+def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None, workers=None) -> list[Ignore]:
+    """Check every dialect (and run ``also`` in this process); on a long manifest, with a pool of
+    ``workers`` (see :mod:`.workers`; the command layer decides), workers check some dialects while
+    this process checks the rest (they share nothing but the read-only manifest, so the wall time is
+    the slowest worker's, not the sum)."""
+    serial = (workers is None or len(dialects) < 2 or workers.count < 2
+              or (len(migrations) * len(dialects) < _PARALLEL_MIN and not workers.forced))
     if serial:
         also()
         for d in dialects:
             run.check_dialect(d, migrations)
         return run.ignores(None)
-    import pickle
-
     # SQLite (it really runs the SQL) costs about as much as the other two together: on two CPUs it
-    # gets a worker of its own and the parent checks the rest.
+    # gets a worker of its own and this process checks the rest.
     groups = [[d] for d in dialects]
-    while len(groups) > cpus:
+    while len(groups) > workers.count:
         groups.sort(key=lambda g: sum(_COST.get(d, 1) for d in g))
         groups[0:2] = [groups[0] + groups[1]]
     groups.sort(key=lambda g: sum(_COST.get(d, 1) for d in g), reverse=True)
     mine, others = groups[-1], groups[:-1]
-    children = []
-    for group in others:
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            os.close(r)
+
+    def work(group):
+        def check():
             try:
                 run.findings = []
                 for d in group:
                     run.check_dialect(d, migrations)
-                payload = pickle.dumps((run.findings, run.ignores(None)))
+                return run.findings, run.ignores(None)
             except BaseException as exc:  # noqa: BLE001 - handed to the parent
-                payload = pickle.dumps(RuntimeError(f"lint worker for {', '.join(group)} failed: {exc!r}"))
-            with os.fdopen(w, "wb") as fh:
-                fh.write(payload)
-            os._exit(0)
-        os.close(w)
-        children.append((pid, r))
-    also()
-    for d in mine:
-        run.check_dialect(d, migrations)
+                return RuntimeError(f"lint worker for {', '.join(group)} failed: {exc!r}")
+        return check
+
+    jobs = [workers.start(work(group)) for group in others]
+    try:
+        also()
+        for d in mine:
+            run.check_dialect(d, migrations)
+    finally:  # every worker is waited for, even when this process's part raised (e.g. --base unusable)
+        results = [job.result() for job in jobs]
     ignores: list[Ignore] = run.ignores(None)
     error = None
-    for pid, r in children:
-        with os.fdopen(r, "rb") as fh:
-            data = fh.read()
-        os.waitpid(pid, 0)
-        res = pickle.loads(data) if data else RuntimeError("lint worker died")
+    for res in results:
         if isinstance(res, BaseException):
             error = error or res
             continue
@@ -739,6 +582,7 @@ def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None) -
 
 
 def _apply_ignores(run: ManifestRun, ignores: list[Ignore]) -> None:
+    """Drop the findings an ignore comment covers, marking it used (SL190-SL192 then check them)."""
     if not ignores:
         return
     kept = []
@@ -758,23 +602,7 @@ def _apply_ignores(run: ManifestRun, ignores: list[Ignore]) -> None:
         else:
             hit.used.add(f.rule)
     run.findings = kept
-    seen = set()
-    for ig in ignores:
-        key = (ig.file, ig.line, ig.column)
-        if key in seen:
-            continue
-        seen.add(key)
-        form = "ignore-file" if ig.file_level else "ignore"
-        for bad in ig.bad:
-            run.add("SL192", f"unknown rule {bad!r} in stingerloom:{form}", ig.file, ig.line, ig.column, None, None)
-        if not ig.reason:
-            run.add("SL191", f"stingerloom:{form} without a reason; add `-- why` after the codes", ig.file,
-                    ig.line, ig.column, None, None)
-        unused = [c for c in ig.codes if c not in ig.used] if ig.codes else ([] if ig.used else ["(all)"])
-        for c in unused:
-            if c in run.enabled or c == "(all)":
-                run.add("SL190", f"stingerloom:{form} {c} suppresses nothing", ig.file, ig.line, ig.column,
-                        None, None)
+    run.ignore_comments = ignores
 
 
 def _finish(findings: list[Finding], cwd: str | None) -> list[Finding]:

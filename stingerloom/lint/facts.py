@@ -9,7 +9,12 @@ account, not a validator (it accepts invalid SQL and falls back to opaque comman
 from __future__ import annotations
 
 import re
+import subprocess
+import tempfile
 from functools import lru_cache
+from pathlib import Path
+
+from stingerloom.errors import InputError
 
 # ---------------------------------------------------------------------------------------------------
 # text helpers
@@ -378,3 +383,446 @@ def pg_default_repeats(cd: dict) -> bool:
                     return False
             return True
     return False
+
+
+def client_command(exc) -> bool:
+    """A ``SplitError`` that is a client command (``DELIMITER``, ``\\set``: SL316), not a syntax error."""
+    return "DELIMITER" in exc.message or "command" in exc.message
+
+
+# ---------------------------------------------------------------------------------------------------
+# statement helpers the rules share (parse-tree locations, added columns and keys, transactions)
+
+
+def loc(node: dict | None) -> int | None:
+    """A pglast node's location (offset in the statement), or None."""
+    if not node:
+        return None
+    v = node.get("location")
+    return v if isinstance(v, int) and v >= 0 else None
+
+
+def cmd_loc(cmd: dict) -> int | None:
+    d = cmd.get("def") or {}
+    for key in ("ColumnDef", "Constraint", "PartitionCmd"):
+        if key in d:
+            return loc(d[key]) if key != "PartitionCmd" else loc(d[key].get("name"))
+    return None
+
+
+def word_at(stmt, pattern: str, start: int = 0) -> int | None:
+    """Offset of ``pattern`` (case-insensitive regex) in the stripped statement text."""
+    m = re.compile(pattern, re.I | re.S).search(stmt.stripped, start)
+    return m.start() if m else None
+
+
+def added_columns(stmt):
+    """PostgreSQL ``ADD COLUMN`` definitions: (cmd, ColumnDef)."""
+    for c in pg_cmds(stmt.node):
+        if c.get("subtype") == "AT_AddColumn" and "ColumnDef" in (c.get("def") or {}):
+            yield c, c["def"]["ColumnDef"]
+
+
+def added_constraints(stmt, *contypes):
+    for c in pg_cmds(stmt.node):
+        if c.get("subtype") == "AT_AddConstraint":
+            con = (c.get("def") or {}).get("Constraint")
+            if con and (not contypes or con.get("contype") in contypes):
+                yield c, con
+
+
+def coldef_constraints(coldef: dict, *contypes):
+    return [c for c in pg_constraints(coldef) if not contypes or c.get("contype") in contypes]
+
+
+def text_actions(stmt):
+    """MySQL/SQLite ALTER TABLE actions: [(offset, text)] (offset into the statement)."""
+    return alter_actions(stmt.sql)[1]
+
+
+NEEDS_NO_TX_KINDS = frozenset({"IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt", "VacuumStmt",
+                               "CreatedbStmt", "DropdbStmt", "AlterSystemStmt"})
+
+
+def needs_no_transaction(stmt) -> str | None:
+    """Why a PostgreSQL statement cannot run in a transaction block, or None."""
+    n, k = stmt.node, stmt.kind
+    if n is None:
+        return None
+    if k == "IndexStmt" and n.get("concurrent"):
+        return "CREATE INDEX CONCURRENTLY"
+    if k == "DropStmt" and n.get("concurrent"):
+        return "DROP INDEX CONCURRENTLY"
+    if k == "ReindexStmt" and any(p.get("DefElem", {}).get("defname") == "concurrently" for p in n.get("params", ()) or ()):
+        return "REINDEX CONCURRENTLY"
+    if k == "AlterTableStmt":
+        for c in pg_cmds(n):
+            if c.get("subtype") == "AT_DetachPartition" and (c.get("def") or {}).get("PartitionCmd", {}).get("concurrent"):
+                return "DETACH PARTITION CONCURRENTLY"
+        return None
+    if k == "VacuumStmt" and n.get("is_vacuumcmd"):
+        return "VACUUM"
+    if k == "CreatedbStmt":
+        return "CREATE DATABASE"
+    if k == "DropdbStmt":
+        return "DROP DATABASE"
+    if k == "AlterSystemStmt":
+        return "ALTER SYSTEM"
+    return None
+
+
+DDL_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt", "ViewStmt",
+                       "CreateTrigStmt", "CreateFunctionStmt", "TruncateStmt", "CreateTableAsStmt", "CreatedbStmt",
+                       "DropdbStmt", "Other"})
+DML_KINDS = frozenset({"UpdateStmt", "DeleteStmt", "InsertStmt"})
+LOCKING_KINDS = frozenset({"AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt", "TruncateStmt",
+                           "CreateTrigStmt", "ReindexStmt", "ClusterStmt", "AlterEnumStmt"})
+
+
+def has_key_words(stmt, words=("UNIQUE", "PRIMARY")) -> bool:
+    """A cheap first test: could the statement define a unique or primary key at all?"""
+    text = stmt.sql.upper()
+    return any(w in text for w in words)
+
+
+def added_keys(stmt, *contypes):
+    """PostgreSQL ``ADD [CONSTRAINT] UNIQUE/PRIMARY KEY (…)`` and the same constraints written inside
+    ``ADD COLUMN x … UNIQUE``: (constraint, [columns], the new ColumnDef or None)."""
+    for _, con in added_constraints(stmt, *contypes):
+        yield con, pg_names(con.get("keys")), None
+    for _, cd in added_columns(stmt):
+        for con in coldef_constraints(cd, *contypes):
+            yield con, [cd.get("colname")], cd
+
+
+def duplicates_impossible(ctx, table, cols) -> bool:
+    """No duplicate can exist in ``cols`` of ``table``: a column of the key was added by this migration
+    with NULL (or distinct) values, or the key contains an existing unique key."""
+    if any(ctx.added_columns.get((table, c)) is False for c in cols):
+        return True
+    have = frozenset(cols)
+    return bool(have) and any(u <= have for u in ctx.catalog.facts(table).uniques)
+
+
+def tx_word(stmt) -> str:
+    """BEGIN, COMMIT, ROLLBACK, PREPARE or OTHER for a TransactionStmt (any dialect)."""
+    if stmt.node is not None:
+        return {"TRANS_STMT_BEGIN": "BEGIN", "TRANS_STMT_START": "BEGIN", "TRANS_STMT_COMMIT": "COMMIT",
+                "TRANS_STMT_ROLLBACK": "ROLLBACK", "TRANS_STMT_PREPARE": "PREPARE"}.get(stmt.node.get("kind"), "OTHER")
+    return transaction_word(stmt.sql)
+
+
+def transaction_of(ctx) -> dict[int, int]:
+    """``id(statement) -> number of the transaction it runs in``: the whole migration (0) when the runner
+    wraps it, else each explicit ``BEGIN … COMMIT`` block (1, 2, …); statements outside any are absent."""
+    if ctx.transaction:
+        return {id(st): 0 for st in ctx.up}
+    out, current, n = {}, None, 0
+    for st in ctx.up:
+        if st.kind == "TransactionStmt":
+            w = tx_word(st)
+            if w == "BEGIN" and current is None:
+                n += 1
+                current = n
+            elif w in ("COMMIT", "ROLLBACK"):
+                current = None
+            continue
+        if current is not None:
+            out[id(st)] = current
+    return out
+
+
+def drop_names(stmt) -> list[str]:
+    """The objects a ``DROP`` statement names (the last part of each name)."""
+    if stmt.node is not None:
+        out = []
+        for o in stmt.node.get("objects", ()) or ():
+            if "List" in o:
+                names = pg_names(o["List"].get("items"))
+                out.append(names[-1] if names else "?")
+            elif "String" in o:
+                out.append(o["String"]["sval"])
+        return out
+    m = rx_is(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+(?:IF\s+EXISTS\s+)?([^;]+)").match(stmt.stripped)
+    if not m:
+        return []
+    return [last_part(p.strip().split()[0]) for p in m.group(1).split(",") if p.strip()]
+
+
+def drop_columns(stmt) -> list[tuple[str, int | None]]:
+    """The columns an ``ALTER TABLE … DROP [COLUMN]`` drops, with their offsets (MySQL/SQLite)."""
+    if stmt.node is not None:
+        return [(c.get("name"), None) for c in pg_cmds(stmt.node) if c.get("subtype") == "AT_DropColumn"]
+    out = []
+    for off, act in text_actions(stmt):
+        m = rx(r"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?(`[^`]+`|\"[^\"]+\"|\w+)").match(act)
+        if m and m.group(1).upper() not in ("INDEX", "KEY", "PRIMARY", "FOREIGN", "CONSTRAINT", "CHECK", "PARTITION"):
+            out.append((m.group(1).strip('`"'), off))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# the manifest file itself, and as it was at a git ref (``--base``)
+
+@lru_cache(maxsize=64)
+def manifest_entries(path: str) -> tuple[str, list[str]]:
+    """Raw text and the raw ``migrations`` entries of a manifest (for positions)."""
+    try:
+        raw = Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return "", ()
+    try:
+        if path.endswith(".toml"):
+            import tomllib
+
+            data = tomllib.loads(raw)
+        else:
+            import yaml
+
+            data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except Exception:
+        return raw, ()
+    entries = data.get("migrations") if isinstance(data, dict) else None
+    return raw, tuple(e for e in entries or () if isinstance(e, str))
+
+
+def git(args: list[str], cwd: Path) -> bytes | None:
+    try:
+        res = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return res.stdout if res.returncode == 0 else None
+
+
+MAX_BASE_BYTES = 200 * 1024 * 1024  # the manifest's folder at the git ref, as a tar
+
+
+def extract_folder(root: Path, ref: str, folder: str, into: Path) -> None:
+    """The files of ``folder`` at ``ref`` written under ``into`` (tar's "data" filter: no links out,
+    no devices, no absolute paths); nothing when git cannot or the folder is too big."""
+    import io
+    import tarfile
+
+    data = git(["archive", "--format=tar", ref, "--", folder], root)
+    if not data or len(data) > MAX_BASE_BYTES:
+        return
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+            tf.extractall(into, filter="data")
+    except (tarfile.TarError, OSError):
+        return
+
+
+def load_at_ref(manifest_path: str, ref: str):
+    """The manifest as it was at ``ref`` (None if it did not exist there). Raises InputError when
+    there is no repository or ``ref`` does not resolve (e.g. a shallow CI clone)."""
+    mpath = Path(manifest_path).resolve()
+    top = git(["rev-parse", "--show-toplevel"], mpath.parent)
+    if top is None:
+        raise InputError(f"--base {ref}: {manifest_path} is not inside a git repository (or git is not installed)",
+                         hint="run lint from a git checkout, or drop --base")
+    root = Path(top.decode().strip())
+    rel = mpath.relative_to(root)
+    if git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], root) is None:
+        shallow = (git(["rev-parse", "--is-shallow-repository"], root) or b"").strip() == b"true"
+        raise InputError(
+            f"--base {ref}: git cannot resolve {ref!r} in {root}"
+            + (" (this clone is shallow)" if shallow else ""),
+            hint="fetch the history first (e.g. `git fetch origin main`, or `fetch-depth: 0` with "
+                 "actions/checkout); without it the edited-migration checks cannot run")
+    text = git(["show", f"{ref}:{rel.as_posix()}"], root)
+    if text is None:
+        return None  # the manifest is new since REF
+    import posixpath
+
+    from stingerloom.manifest import read_manifest
+
+    # The old files go to a throwaway folder, which is deleted once they are loaded (the loaded
+    # migrations hold their SQL in memory), and never into the manifest cache.
+    with tempfile.TemporaryDirectory(prefix="stingerloom-base-") as tmpdir:
+        tmp = Path(tmpdir)
+        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / rel).write_bytes(text)
+        _, entries = manifest_entries(str(tmp / rel))
+        # the manifest's whole folder as it was: includes, `directory:` entries and {file: x.sql}
+        # blocks read files that the list does not name
+        extract_folder(root, ref, rel.parent.as_posix() or ".", tmp)
+        for e in entries:
+            target = posixpath.normpath((rel.parent / e).as_posix())
+            if posixpath.isabs(target) or target == ".." or target.startswith("../"):
+                continue  # outside the repository: git has no such file, and it must not be written
+            data = git(["show", f"{ref}:{target}"], root)
+            if data is not None:
+                out = tmp / target
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(data)
+        manifest, _problems = read_manifest(tmp / rel, use_cache=False)
+    return manifest
+
+
+# ---------------------------------------------------------------------------------------------------
+# shared by several rules
+
+
+NOT_COLUMN_WORD = re.compile(r"(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|KEY|INDEX|CHECK|FULLTEXT|SPATIAL)\b", re.I)
+
+
+def drop_type(stmt) -> str | None:
+    if stmt.node is not None:
+        return stmt.node.get("removeType")
+    m = rx(r"\s*DROP\s+(?:TEMPORARY\s+)?(\w+)").match(stmt.stripped)
+    return ("OBJECT_" + m.group(1).upper()) if m else None
+
+
+RENAME_TO = r"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\S+)\s+RENAME\s+TO\s+(\S+?)\s*;?\s*\Z"
+
+
+def rebuild_of(ctx, drop, table: str):
+    """``DROP TABLE table`` as a step of the table rebuild (SQLite's 12 steps, also usable elsewhere):
+    a table this migration created is filled from ``table`` by ``INSERT … SELECT … FROM table`` before
+    the drop, and renamed to ``table`` after it. Returns that new table's name, else None."""
+    i = next((k for k, st in enumerate(ctx.up) if st is drop), None)
+    if i is None:
+        return None
+    for st in ctx.up[i + 1:]:
+        m = rx_is(RENAME_TO).match(st.stripped) if st.kind in ("AlterTableStmt", "RenameStmt") else None
+        if not m or last_part(m.group(2)) != table or not ctx.is_new(last_part(m.group(1))):
+            continue
+        new = last_part(m.group(1))
+        filled = any(p.kind == "InsertStmt" and p.table == new
+                     and rx(r"\bFROM\s+(?:\w+\.)?[`\"\[]?" + re.escape(table) + r"\b").search(p.stripped)
+                     for p in ctx.up[:i])
+        return new if filled else None
+    return None
+
+
+def renames_in(stmt):
+    """(kind, old, new, offset) for table and column renames."""
+    if stmt.node is not None:
+        n = stmt.node
+        rt = n.get("renameType")
+        if rt == "OBJECT_TABLE":
+            yield "table", n["relation"]["relname"], n.get("newname"), None
+        elif rt == "OBJECT_COLUMN" and n.get("relationType") == "OBJECT_TABLE":
+            yield "column", n.get("subname"), n.get("newname"), None
+        return
+    if stmt.kind == "RenameStmt":
+        for off, part in split_top(
+                re.sub(r"^\s*RENAME\s+TABLE\s+", lambda m: " " * len(m.group(0)), stmt.stripped, flags=re.I)):
+            m = rx(r"\s*(\S+)\s+TO\s+(\S+)").match(part)
+            if m:
+                yield "table", m.group(1).strip('`"').lower(), m.group(2).strip('`"').lower(), off
+        return
+    for off, act in text_actions(stmt):
+        m = rx(r"RENAME\s+(?:TO|AS)\s+(\S+)").match(act)
+        if m:
+            yield "table", stmt.table, m.group(1).strip('`"').lower(), off
+            continue
+        m = rx(r"RENAME\s+(?:COLUMN\s+)?(\S+)\s+TO\s+(\S+)").match(act)
+        if m and m.group(1).upper() not in ("INDEX", "KEY"):
+            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
+            continue
+        m = rx(r"CHANGE\s+(?:COLUMN\s+)?(\S+)\s+(\S+)").match(act)
+        if m and m.group(1).strip('`"').lower() != m.group(2).strip('`"').lower():
+            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
+
+
+def manifest_at_base(run, path: str):
+    """The manifest at ``--base REF`` (read once per run; None without --base or when it is new since REF).
+    An unusable ref is an InputError (exit 2), never a silent pass."""
+    ref = run.options.base
+    if not ref:
+        return None
+    return run.memo(("base", path, ref), lambda: load_at_ref(path, ref))
+
+
+def ignore_form(ig) -> str:
+    return "ignore-file" if ig.file_level else "ignore"
+
+
+def concurrent_param(node) -> bool:
+    return any(p.get("DefElem", {}).get("defname") == "concurrently" for p in node.get("params", ()) or ())
+
+
+def mysql_adds(stmt, what: str) -> list[int]:
+    """Offsets of MySQL ``ADD [CONSTRAINT [name]] <what>`` actions."""
+    return [off for off, act in text_actions(stmt)
+            if rx(r"ADD\s+(?:CONSTRAINT\s+(?:(?!FOREIGN\b|CHECK\b)\S+\s+)?)?" + what).match(act)]
+
+
+def report_at_statement(rule, ctx, st, message: str, at: int | None = None) -> None:
+    ctx.run.add(rule, message, st.source.file, *st.pos(at), ctx.migration, ctx.dialect)
+
+
+def blank_sql(text: str) -> bool:
+    head = text.lstrip()
+    if head and not head.startswith(("--", "/*", "#")):
+        return False  # fast path: real text before any comment
+    from stingerloom.sqltext import is_blank
+
+    return is_blank(text)
+
+
+def text_pos(text: str, needle: str) -> tuple[int, int]:
+    i = text.find(needle)
+    if i < 0:
+        return 1, 1
+    line = text.count("\n", 0, i) + 1
+    return line, i - (text.rfind("\n", 0, i) + 1) + 1
+
+
+LOADER_CODES = ("SL102", "SL103")
+
+
+def report_loader_problems(rule, run, path: str) -> None:
+    """The loader's problems of this rule's code (SL101 takes every other one)."""
+    for p in run.problems:
+        code = p.code if p.code in LOADER_CODES else "SL101"
+        if code == rule.code:
+            msg = p.message + (f" (key: {p.key})" if p.key and p.key not in p.message else "")
+            run.add(rule, msg, p.file or path, p.line, p.column, None, None)
+
+
+COLUMN_KINDS = frozenset({"CreateStmt", "AlterTableStmt"})
+
+
+def coldefs(stmt):
+    """Every ColumnDef a PostgreSQL CREATE TABLE, ALTER TABLE … ADD COLUMN or ALTER COLUMN … TYPE
+    defines (the last with the column's name filled in)."""
+    if stmt.kind == "CreateStmt":
+        for el in stmt.node.get("tableElts", ()) or ():
+            if "ColumnDef" in el:
+                yield el["ColumnDef"]
+    else:
+        for _, cd in added_columns(stmt):
+            yield cd
+        for c in pg_cmds(stmt.node):
+            cd = (c.get("def") or {}).get("ColumnDef")
+            if c.get("subtype") == "AT_AlterColumnType" and cd:
+                yield {**cd, "colname": c.get("name")}
+
+
+def is_setting(stmt, names: tuple[str, ...]) -> bool:
+    if stmt.kind != "VariableSetStmt":
+        return False
+    if stmt.node is not None:
+        return stmt.node.get("name") in names and stmt.node.get("kind") != "VAR_RESET"
+    return any(re.search(r"\b" + n + r"\b", stmt.stripped, re.I) for n in names)
+
+
+def takes_locks(stmt, ctx) -> bool:
+    if stmt.kind == "LockStmt":  # PostgreSQL LOCK TABLE: SHARE and stronger modes block writers
+        return stmt.node is not None and (stmt.node.get("mode") or 8) >= 5
+    if stmt.kind == "Other":  # MySQL LOCK TABLES … WRITE / READ
+        return bool(rx(r"\s*LOCK\s+TABLES?\b").match(stmt.stripped))
+    if stmt.kind not in LOCKING_KINDS:
+        return False
+    if stmt.kind == "IndexStmt" and stmt.node is not None and stmt.node.get("concurrent"):
+        return False
+    if stmt.kind == "DropStmt" and stmt.node is not None and stmt.node.get("concurrent"):
+        return False
+    if stmt.kind in ("AlterTableStmt", "IndexStmt", "CreateTrigStmt") and ctx.is_new(stmt.table):
+        return False
+    if stmt.kind == "DropStmt" and stmt.node is None and not rx(r"\s*DROP\s+(TABLE|INDEX)").match(stmt.stripped):
+        return False
+    return True

@@ -43,10 +43,11 @@ class _Stop(Exception):
 def run_verify(manifest: Any, args: Any = None) -> list:
     """Findings of the replay of ``manifest`` (``args.dev_database`` picks the scratch server).
 
-    Findings are ``stingerloom.lint.model.Finding`` objects when the lint package is importable,
-    else dicts with the same keys (rule, severity, message, file, line, column, migration, dialect).
+    Findings are ``stingerloom.lint.model.Finding`` objects (``verify_manifest`` gives them as dicts).
     """
-    return [_as_finding(f) for f in verify_manifest(manifest, getattr(args, "dev_database", None))]
+    from ..lint.model import Finding
+
+    return [Finding(**f) for f in verify_manifest(manifest, getattr(args, "dev_database", None))]
 
 
 def verify_manifest(manifest: Any, dev_database: Optional[str] = None) -> list[dict]:
@@ -69,9 +70,7 @@ def verify_manifest(manifest: Any, dev_database: Optional[str] = None) -> list[d
                     src = m.down_sql(dialect.name)
                     ops = _headline_ops(diff)
                     what = "; ".join(_explain(op, dialect.name) for op in ops[:6]) + (" ..." if len(ops) > 6 else "")
-                    findings.append(_finding(
-                        "SL402", "warning", f"down does not restore the schema as it was before up: {what}",
-                        m, dialect.name, src))
+                    findings.append(_finding(_sl402().verified, what, m, dialect.name, src))
                     if not _restore(dialect, diff):
                         break
                 _run(dialect, m, "up", findings, again=True)
@@ -147,14 +146,14 @@ def _run(dialect: Any, m: Any, direction: str, findings: list, again: bool = Fal
         try:
             getattr(m, direction)(MigrationContext(dialect))
         except Exception as exc:  # a Python migration's own error
-            findings.append(_finding("SL201", "error", f"{direction} failed on {dialect.name} scratch database: {exc}",
+            findings.append(_finding(_sl201().replay_failed, f"{direction} failed on {dialect.name} scratch database: {exc}",
                                      m, dialect.name, None))
             raise _Stop from None
         return
     try:
         statements = dialect.split(src.text)
     except Exception as exc:
-        findings.append(_finding("SL201", "error", f"{direction} cannot be split into statements: {exc}",
+        findings.append(_finding(_sl201().replay_failed, f"{direction} cannot be split into statements: {exc}",
                                  m, dialect.name, src))
         raise _Stop from None
     for stmt in statements:
@@ -166,7 +165,7 @@ def _run(dialect: Any, m: Any, direction: str, findings: list, again: bool = Fal
             msg, _pos = dialect.error_message(exc)
             line, column = src.position(stmt.offset)
             what = "up (run again after down)" if again else direction
-            findings.append(_finding("SL201", "error",
+            findings.append(_finding(_sl201().replay_failed,
                                      f"{what} fails on a {dialect.name} scratch database: {msg}",
                                      m, dialect.name, src, line, column))
             raise _Stop from None
@@ -225,19 +224,28 @@ def _explain(op: Op, dialect: str) -> str:
     return op.describe()
 
 
-def _finding(rule: str, severity: str, message: str, m: Any, dialect: str, src: Any,
+def _sl201():
+    from ..lint import registry
+
+    return registry.get("SL201")
+
+
+def _sl402():
+    from ..lint import registry
+
+    return registry.get("SL402")
+
+
+_KEYS = ("rule", "severity", "message", "file", "line", "column", "migration", "dialect")
+
+
+def _finding(make, message: str, m: Any, dialect: str, src: Any,
              line: Optional[int] = None, column: Optional[int] = None) -> dict:
+    """The finding made by the rule's own constructor (``make``: SL201.replay_failed,
+    SL402.verified), as a dict."""
     file = getattr(src, "file", None) or getattr(m, "source_file", None)
     if line is None:
         line = getattr(src, "line", None) or getattr(m, "source_line", None)
         column = getattr(src, "column", None) if getattr(src, "line", None) else None
-    return {"rule": rule, "severity": severity, "message": message, "file": str(file) if file else None,
-            "line": line, "column": column, "migration": getattr(m, "id", None), "dialect": dialect}
-
-
-def _as_finding(data: dict) -> Any:
-    try:
-        from ..lint.model import Finding
-    except ImportError:
-        return data
-    return Finding(**data)
+    f = make(message, str(file) if file else None, line, column, getattr(m, "id", None), dialect)
+    return {k: v for k, v in f.as_json().items() if k in _KEYS}

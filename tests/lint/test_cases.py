@@ -47,6 +47,65 @@ def test_rule_classes_match_registry():
         assert inspect.getdoc(cls)
 
 
-def test_names_unique():
+def test_names_unique_and_advice():
     names = [registry.get(c).name for c in registry.CODES]
-    assert len(names) == len(set(names))
+    aliases = [a for c in registry.CODES for a in registry.get(c).aliases]
+    assert len(names) == len(set(names)) and not set(names) & set(aliases) and len(aliases) == len(set(aliases))
+    # squawk's convention: a rule's name is the advice (ban-, prefer-, require-)
+    assert [n for n in names if not n.startswith(("ban-", "prefer-", "require-"))] == []
+    # and its file is named after it
+    assert all(registry.MODULE_OF[c] == registry.get(c).name.replace("-", "_") for c in registry.CODES)
+
+
+def _rule_classes_in_modules() -> dict[str, str]:
+    """Every concrete rule class defined in a module under stingerloom/lint/rules: code -> module."""
+    import importlib
+    import pkgutil
+
+    import stingerloom.lint.rules as pkg
+    from stingerloom.lint.api import Rule
+
+    found = {}
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for obj in vars(mod).values():
+            if isinstance(obj, type) and issubclass(obj, Rule) and obj.__module__ == mod.__name__ and obj.code:
+                found[obj.code] = info.name
+    return found
+
+
+def test_registry_matches_rule_classes_both_ways():
+    # a rule class that is not registered, or a registered code without a class, fails here
+    assert _rule_classes_in_modules() == registry.MODULE_OF
+
+
+def test_rules_import_no_private_names_from_other_rules():
+    import ast
+    from pathlib import Path
+
+    import stingerloom.lint.rules as pkg
+
+    bad = []
+    for path in sorted(Path(pkg.__path__[0]).glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:  # from .other_rule import ...
+                bad.extend(f"{path.name}: from .{node.module} import {a.name}" for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("stingerloom.lint.rules"):
+                bad.extend(f"{path.name}: from {node.module} import {a.name}" for a in node.names)
+    assert not bad, f"rules share facts through lint/facts.py, not through each other: {bad}"
+
+
+def test_every_finding_code_comes_from_a_rule_class():
+    # no module outside the rules names a code to report: the engine, the loader path and --verify
+    # hand what they learned to the rule classes
+    import re
+    from pathlib import Path
+
+    import stingerloom
+
+    root = Path(stingerloom.__file__).parent
+    call = re.compile(r"""(\w+)\(\s*["']SL\d{3}["']""")  # f("SL123", ...), registry look-ups aside
+    offenders = [str(p.relative_to(root)) for p in sorted(root.rglob("*.py"))
+                 if "lint/rules" not in p.as_posix()
+                 and any(m.group(1) not in ("get", "exists") for m in call.finditer(p.read_text()))]
+    assert not offenders, offenders

@@ -76,7 +76,7 @@ def test_explain_lists_every_rule_and_renders_markdown(tmp_path):
     assert listing.returncode == 0
     assert all(f"| {code} |" in listing.stdout for code in registry.CODES)
     piped = run_cli("lint", "--explain", "SL608", cwd=tmp_path)
-    assert piped.stdout.startswith("# SL608 set-not-null") and "## What it does" in piped.stdout
+    assert piped.stdout.startswith("# SL608 require-not-null-check-first") and "## What it does" in piped.stdout
     # on a terminal, rich renders the Markdown: no literal "## " headings, no ``` fences
     import pty
 

@@ -169,8 +169,11 @@ def test_exit_codes(tmp_path):
 
 
 def test_explain_by_name(tmp_path):
-    res = _lint(tmp_path, "--explain", "index-not-concurrent")
-    assert res.returncode == 0 and res.stdout.startswith("# SL601 index-not-concurrent")
+    res = _lint(tmp_path, "--explain", "require-concurrent-index-creation")
+    assert res.returncode == 0 and res.stdout.startswith("# SL601 require-concurrent-index-creation")
+    # the rule's earlier name is still accepted
+    old = _lint(tmp_path, "--explain", "index-not-concurrent")
+    assert old.returncode == 0 and old.stdout == res.stdout
 
 
 def test_docs_are_fresh():
@@ -181,7 +184,7 @@ def test_docs_are_fresh():
 
 def test_configure_is_light():
     code = ("import sys, argparse; from stingerloom.lint.command import configure; configure(argparse.ArgumentParser());"
-            "bad = [m for m in ('pglast', 'sqlglot', 'rich', 'stingerloom.lint.rules.locking', 'yaml') if m in sys.modules];"
+            "bad = [m for m in ('pglast', 'sqlglot', 'rich', 'stingerloom.lint.rules.require_concurrent_index_creation', 'yaml') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout

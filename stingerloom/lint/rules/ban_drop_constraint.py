@@ -1,0 +1,49 @@
+"""SL508 ban-drop-constraint: the rule's documentation is its class docstring."""
+
+from __future__ import annotations
+
+from ..api import Rule
+from ..facts import (
+    pg_cmds,
+    rx,
+    text_actions,
+)
+
+
+class SL508(Rule):
+    """Dropping a constraint.
+
+    ## What it does
+    Finds `DROP CONSTRAINT`, and MySQL `DROP FOREIGN KEY`/`DROP CHECK`/`DROP PRIMARY KEY`.
+
+    ## Why is this bad?
+    Integrity that the application relies on is lost without any error.
+
+    ## Example
+    ```sql
+    ALTER TABLE orders DROP CONSTRAINT fk_orders_user;
+    ```
+
+    ## Use instead
+    ```sql
+    -- document why the constraint is no longer needed
+    -- stingerloom:ignore SL508 -- orders are archived, see ADR-12
+    ALTER TABLE orders DROP CONSTRAINT fk_orders_user;
+    ```
+    """
+
+    code, name, severity, dialects = "SL508", "ban-drop-constraint", "info", ("postgres", "mysql")
+    aliases = ("drop-constraint",)  # its earlier name: --explain still takes it
+    kinds = frozenset({"AlterTableStmt"})
+
+    def check_stmt(self, stmt, ctx) -> None:
+        if ctx.is_new(stmt.table):
+            return
+        if stmt.node is not None:
+            for c in pg_cmds(stmt.node):
+                if c.get("subtype") == "AT_DropConstraint":
+                    ctx.report(self, stmt, f"dropping constraint {c.get('name')!r} removes an integrity check")
+            return
+        for off, act in text_actions(stmt):
+            if rx(r"DROP\s+(CONSTRAINT|FOREIGN\s+KEY|CHECK|PRIMARY\s+KEY)\b").match(act):
+                ctx.report(self, stmt, "dropping a constraint removes an integrity check", at=off)

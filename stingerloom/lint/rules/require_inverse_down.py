@@ -1,0 +1,138 @@
+"""SL402 require-inverse-down: the rule's documentation is its class docstring."""
+
+from __future__ import annotations
+
+from ..api import Rule
+from ..facts import added_columns, drop_columns, drop_names
+from ..model import Finding
+
+
+def _objects_pg(stmts, created: bool):
+    """PostgreSQL objects created (or dropped) by the statements: {(kind, name)}."""
+    out = {}
+    for st in stmts:
+        n = st.node
+        if n is None:
+            continue
+        if created:
+            if st.kind == "CreateStmt":
+                out[("table", st.table)] = st
+            elif st.kind == "IndexStmt" and n.get("idxname"):
+                out[("index", n["idxname"])] = st
+            elif st.kind == "ViewStmt":
+                out[("view", n["view"]["relname"])] = st
+            elif st.kind == "AlterTableStmt":
+                for _, cd in added_columns(st):
+                    out[("column", f"{st.table}.{cd.get('colname')}")] = st
+            elif st.kind == "CreateTrigStmt":
+                out[("trigger", n.get("trigname"))] = st
+            elif st.kind in ("CreateEnumStmt", "CompositeTypeStmt"):
+                names = [x["String"]["sval"] for x in (n.get("typeName") or n.get("typevar", {}) and [] or []) if "String" in x]
+                if names:
+                    out[("type", names[-1])] = st
+        else:
+            if st.kind == "DropStmt":
+                kind = {"OBJECT_TABLE": "table", "OBJECT_INDEX": "index", "OBJECT_VIEW": "view",
+                        "OBJECT_TRIGGER": "trigger", "OBJECT_TYPE": "type"}.get(n.get("removeType"))
+                if kind:
+                    for name in drop_names(st):
+                        out[(kind, name)] = st
+            elif st.kind == "AlterTableStmt":
+                for col, _ in drop_columns(st):
+                    out[("column", f"{st.table}.{col}")] = st
+    return out
+
+
+class SL402(Rule):
+    """`down` does not undo `up`.
+
+    ## What it does
+    On SQLite it replays the earlier migrations in memory, runs `up` then `down`, and compares
+    `sqlite_master` with the state before: every table, index, view and trigger must be back as it was.
+    On PostgreSQL it compares names: every table, column, index, view and trigger that `up` creates must
+    be dropped by `down`.
+
+    ## Why is this bad?
+    A rollback that leaves objects behind makes the next `apply` fail ("already exists"); one that drops
+    too much loses data.
+
+    ## Example
+    ```yaml
+    up: |
+      CREATE TABLE users (id int);
+      CREATE INDEX idx_users_id ON users (id);
+    down: DROP INDEX idx_users_id;
+    ```
+
+    ## Use instead
+    ```yaml
+    up: |
+      CREATE TABLE users (id int);
+      CREATE INDEX idx_users_id ON users (id);
+    down: DROP TABLE users;
+    ```
+    """
+
+    code, name, severity, dialects = "SL402", "require-inverse-down", "warning", ("postgres", "sqlite")
+    aliases = ("down-not-inverse",)  # its earlier name: --explain still takes it
+    # a repeatable's rollback re-applies its previous definition: its down is not the undo
+    for_repeatable = False
+    help = "make down drop what up creates, and nothing else"
+
+    def check_migration(self, ctx) -> None:
+        if ctx.migration.irreversible or not ctx.down:
+            return
+        if ctx.dialect == "sqlite":
+            self._check_sqlite(ctx)
+            return
+        if ctx.dialect != "postgres" or any(st.error for st in ctx.up + ctx.down):
+            return
+        made = _objects_pg(ctx.up, True)
+        dropped = _objects_pg(ctx.down, False)
+        dropped_tables = {n for k, n in dropped if k == "table"}
+        for (kind, name), st in made.items():
+            if (kind, name) in dropped:
+                continue
+            owner = name.split(".")[0] if kind == "column" else None
+            if owner and owner in dropped_tables:
+                continue
+            if kind in ("index", "trigger"):
+                tbl = st.table
+                if tbl in dropped_tables:
+                    continue
+            if kind == "column" and owner in {n for k, n in made if k == "table"}:
+                continue
+            ctx.report(self, st, f"up creates the {kind} {name!r}, down does not drop it")
+
+    def _check_sqlite(self, ctx) -> None:
+        """SQLite: the engine really ran up, then down (see parse.SqliteReplay); compare the schemas."""
+        before, after_down = ctx.sqlite_before, ctx.sqlite_after_down
+        if after_down is None:
+            return
+        where = ctx.down[0]
+        line, col = where.pos()
+
+        def say(msg: str) -> None:
+            ctx.run.add(self, msg + " (checked by running up, then down, in SQLite)", where.source.file, line, col,
+                        ctx.migration, ctx.dialect)
+
+        for key in sorted(set(after_down) - set(before)):
+            say(f"down leaves the {key[0]} {key[1]!r} that up creates")
+        for key in sorted(set(before) - set(after_down)):
+            say(f"after up and down, the {key[0]} {key[1]!r} that existed before is gone")
+        for key in sorted(set(before) & set(after_down)):
+            if before[key][:2] != after_down[key][:2]:
+                say(f"after up and down, the {key[0]} {key[1]!r} differs from before")
+
+    @classmethod
+    def verified(cls, what: str, file, line, column, migration, dialect: str) -> Finding:
+        """``--verify``: the replay on a scratch database found ``what`` differs after up and down."""
+        return Finding(cls.code, cls.severity, f"down does not restore the schema as it was before up: {what}",
+                       file, line, column, migration, dialect)
+
+    @staticmethod
+    def supersede(findings: list, verified: list) -> list:
+        """A down proven wrong by ``--verify`` supersedes lint's own SL402 for that migration and
+        dialect: one finding, the one that says what differs."""
+        proven = {(f.migration, f.dialect) for f in verified if f.rule == "SL402"}
+        return [f for f in findings if not (f.rule == "SL402" and (f.migration, f.dialect) in proven)]
