@@ -32,25 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def generate(folder: Path, m: int) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    names = []
-    for i in range(1, m + 1):
-        name = f"{i:03d}_table_{i}.yaml"
-        names.append(name)
-        (folder / name).write_text(
-            "up: |\n"
-            f"  CREATE TABLE bench_{i} (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL, n INTEGER);\n"
-            f"  CREATE INDEX idx_bench_{i}_name ON bench_{i} (name);\n"
-            f"  INSERT INTO bench_{i} (id, name, n) VALUES (1, 'row; one', {i});\n"
-            "down: |\n"
-            f"  DROP TABLE bench_{i};\n"
-        )
-    manifest = folder / "manifest.yaml"
-    manifest.write_text("stingerloom: 1\nmigrations:\n" + "".join(f"  - {x}\n" for x in names))
-    return manifest
+from apply_bench import generate  # noqa: E402  (the same migrations: CREATE TABLE, CREATE INDEX, INSERT)
 
 
 def fresh_tenants(server, n: int, round_no: int) -> list[str]:
