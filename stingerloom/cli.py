@@ -467,7 +467,7 @@ def _seconds(text: str) -> float:
 _MANIFEST_HELP = "manifest file (default: `manifest` of the project configuration)"
 
 
-def _positive(text: str) -> int:
+def _count(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -478,11 +478,11 @@ def _positive(text: str) -> int:
 
 
 def _fleet_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("fleets (SPEC §11)")
+    g = p.add_argument_group("fleets: one manifest on many databases (README: Fleets)")
     g.add_argument("--targets", metavar="NAME", help="run on every database of [targets.NAME] in the configuration")
-    g.add_argument("--parallel", metavar="N", type=_positive, default=4,
+    g.add_argument("--parallel", metavar="N", type=_count, default=4,
                    help="targets at a time with --targets (default 4)")
-    g.add_argument("--canary", metavar="K", type=_positive, default=0,
+    g.add_argument("--canary", metavar="K", type=_count, default=0,
                    help="run the first K targets alone first; stop if one fails")
     g.add_argument("--continue-on-error", action="store_true",
                    help="keep starting targets after one failed (default: stop starting new ones)")
