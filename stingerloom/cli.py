@@ -49,6 +49,11 @@ def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict")
     SQL uses needs a value, or nothing runs), ``lenient`` (rollback: it runs the stored down SQL, so a
     placeholder without a value stays as written) or ``none`` (status: checksums are of the SQL as written,
     except a repeatable migration's, which are of its SQL with the values it would run with)."""
+    return _runner_for(args, manifest, _target(args, manifest), placeholders=placeholders)
+
+
+def _target(args: argparse.Namespace, manifest):
+    """The target database URL; a note says when it is the embedded default, and which environment."""
     from .target import default_notice
 
     settings = _settings(args)
@@ -57,7 +62,7 @@ def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict")
         _out(args).note(default_notice())
     if settings.env_name is not None and args.format != "json":  # say which environment this is
         _out(args).note(f"environment {settings.env_name} (from {settings.env_origin})")
-    return _runner_for(args, manifest, url, placeholders=placeholders)
+    return url
 
 
 def _runner_for(args: argparse.Namespace, manifest, url, *, placeholders: str = "strict"):
@@ -410,24 +415,110 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    """Check manifests without a database (CI gate)."""
-    from .lint.command import run
+    """Check manifests without a database (CI gate): 0 no error-level finding (warnings allowed), 1
+    error-level findings, 2 unusable input (no such manifest, unknown rule in --explain/--select/--target)."""
+    from .render.lint import render_explain, render_lint
 
-    return run(args)
+    out = _out(args)
+    if args.explain is not None:
+        from .lint.project import explain
+
+        render_explain(out, explain(args.explain))
+        return EXIT_OK
+    from .lint.project import Verify, lint_project
+
+    settings = _lint_settings(args)
+    result = lint_project(args.manifests, config=settings.lint() if settings is not None else None,
+                          settings=settings, select=args.select, ignore=args.ignore, dialects=args.dialect,
+                          targets=args.target, base=args.base, verify=Verify(args.verify, args.dev_database),
+                          workers=lint_workers())
+    render_lint(out, args.format, result, warnings_fail=args.junit_warnings_as_failures)
+    if result.unusable:
+        return EXIT_INPUT
+    return EXIT_FAILED if result.errors else EXIT_OK
+
+
+def _lint_settings(args: argparse.Namespace):
+    """The project settings lint uses, or None when there is no configuration, environment or --set;
+    the configuration's ``manifest`` is linted when no MANIFEST is given."""
+    settings = _settings(args)
+    if settings.project is None and settings.env_name is None and not settings.sets:
+        return None
+    if not args.manifests and settings.project is not None and settings.project.model.manifest:
+        args.manifests = [settings.manifest(None).value]
+    return settings
+
+
+def lint_workers():
+    """The worker processes lint may use: one per CPU (``STINGERLOOM_LINT_JOBS=N`` forces N, ``=1``
+    none), forked so that they share the parsed manifest; None where there is no fork or one CPU."""
+    import os
+
+    jobs = os.environ.get("STINGERLOOM_LINT_JOBS", "")
+    try:
+        count = int(jobs) if jobs else len(os.sched_getaffinity(0))
+    except (AttributeError, ValueError):
+        count = os.cpu_count() or 1
+    if count < 2 or not hasattr(os, "fork"):
+        return None
+    from .lint.workers import WorkerPool
+
+    return WorkerPool(count, "fork", forced=bool(jobs))
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    """Write a migration for the difference between a declarative schema and the database."""
-    from .schema.command import run_generate
+    """Write a migration for the difference between a declarative schema and the database; with
+    --check write nothing and exit 1 when they differ."""
+    from .manifest import load_manifest
+    from .render.schema import GenerateReport, render_generate
+    from .schema.diff import SchemaDiff
+    from .schema.migrationfile import generate_migration, refuse_drop_all, refuse_pending, write_migration
+    from .schema.model import load_schema_file
 
-    return run_generate(args)
+    settings = _settings(args)  # the configuration's manifest and environment (SPEC §8)
+    args.manifest = settings.manifest(args.manifest).value
+    manifest = load_manifest(args.manifest)
+    url = _target(args, manifest)
+    manifest.history_table = settings.history_table(manifest).value
+    schema = load_schema_file(args.schema)
+    refuse_pending(manifest, url)
+    diff = SchemaDiff.compare(url, schema, schemas=args.schema_name, history_table=manifest.history_table)
+    report = GenerateReport(url=url, schema=args.schema, manifest=args.manifest, diff=diff, check=args.check)
+    if not diff.is_empty and (not args.check or args.format == "json"):
+        report.generated = generate_migration(diff, list(dict.fromkeys(args.dialect or [diff.dialect])),
+                                              source=args.schema, target=str(url))
+    if report.generated is not None and not args.check:
+        refuse_drop_all(diff, url, args.allow_drop_all)
+        report.path = write_migration(args.manifest, args.name, report.generated.text)
+    render_generate(_out(args), report, args.format)
+    return EXIT_FAILED if args.check and not diff.is_empty else EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Declarative schema tools."""
-    from .schema.command import run_dump
+    """``schema dump``: the live database as declarative schema YAML (the manifest's database, or
+    --database / STINGERLOOM_DATABASE_URL), never inventing one."""
+    from .dialects import get_dialect
+    from .errors import InputError
+    from .render.schema import dump_text, render_dump
+    from .schema.dump import schema_data
 
-    return run_dump(args)
+    manifest = None
+    if args.manifest:
+        from .manifest import load_manifest
+
+        manifest = load_manifest(args.manifest)
+    url = _target(args, manifest)
+    missing = get_dialect(url).missing_database()
+    if missing:
+        raise InputError(missing, hint="give the MANIFEST whose database to dump, or --database URL")
+    history_table = args.history_table or (manifest.history_table if manifest is not None else "__migrations")
+    data = schema_data(url.raw, schemas=args.schema_name, history_table=history_table)
+    if args.output:
+        from pathlib import Path
+
+        Path(args.output).write_text(dump_text(url, data), encoding="utf-8")
+    render_dump(_out(args), args.format, url, data, file=args.output)
+    return EXIT_OK
 
 
 # -- parser ------------------------------------------------------------------------------------
@@ -570,21 +661,66 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--remove", metavar="ID", action="append",
                    help="delete this migration's history row (any state); runs nothing")
 
-    # the feature packages add their own arguments; these modules keep their imports light
-    from .lint.command import configure as configure_lint
-    from .schema.command import configure_dump, configure_generate
+    _lint_arguments(add("lint", cmd_lint, "check manifests without a database (CI gate)", formats=False))
 
-    p = add("lint", cmd_lint, "check manifests without a database (CI gate)", formats=False)
-    configure_lint(p)
-
-    p = add("generate", cmd_generate, "write a migration from a declarative schema diff",
-            aliases=["migrate:generate"], formats=False)
-    configure_generate(p)
-
-    p = add("schema", cmd_schema, "declarative schema tools (schema dump [MANIFEST])", formats=False)
-    p.add_argument("action", choices=["dump"], help="dump: print the live database as declarative schema YAML")
-    configure_dump(p)
+    _generate_arguments(add("generate", cmd_generate, "write a migration from a declarative schema diff",
+                            aliases=["migrate:generate"]))
+    _dump_arguments(add("schema", cmd_schema, "declarative schema tools (schema dump [MANIFEST])"))
     return parser
+
+
+_DIALECTS = ("postgres", "mysql", "sqlite")
+
+
+def _lint_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("manifests", nargs="*", metavar="MANIFEST", help="manifest files to check")
+    p.add_argument("--dialect", action="append", choices=_DIALECTS, metavar="D",
+                   help="dialect to check (repeatable; default: those the manifest names, else all)")
+    # the top-level `--format` (text/json) is kept unless `lint --format` overrides it
+    p.add_argument("--format", choices=("text", "json", "sarif", "github", "junit"), default=argparse.SUPPRESS,
+                   help="output format (default: text)")
+    p.add_argument("--base", metavar="GIT_REF",
+                   help="compare with the manifest at this git ref (edited/inserted/deleted migrations)")
+    p.add_argument("--target", action="append", metavar="DIALECT=VERSION",
+                   help="target server version for version-gated rules, e.g. postgres=13 (repeatable)")
+    p.add_argument("--select", action="append", metavar="CODES",
+                   help="also enable these rules or prefixes (e.g. SL9, SL112); opt-in rules need it")
+    p.add_argument("--ignore", action="append", metavar="CODES", help="disable these rules or prefixes")
+    p.add_argument("--explain", metavar="RULE", nargs="?", const="",
+                   help="print the documentation of a rule (without RULE: list every rule) and exit")
+    p.add_argument("--junit-warnings-as-failures", action="store_true",
+                   help="--format junit: report warnings as failures too (default: only errors fail)")
+    p.add_argument("--verify", action="store_true",
+                   help="also prove the schema and rollbacks on a development database")
+    p.add_argument("--dev-database", metavar="URL", help="database used by --verify")
+
+
+def _generate_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("manifest", nargs="?",
+                   help="the manifest to append the new migration to (default: the configuration's `manifest`)")
+    p.add_argument("--schema", required=True, metavar="FILE", help="the declarative schema (YAML)")
+    p.add_argument("--name", default="schema_changes",
+                   help="name of the new migration file, NNN_<name>.yaml (default: schema_changes)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 when the database differs from the schema (CI drift gate)")
+    p.add_argument("--dialect", action="append", choices=_DIALECTS, metavar="D",
+                   help="write up/down blocks for these dialects (repeatable; default: the target's)")
+    p.add_argument("--schema-name", action="append", metavar="S",
+                   help="PostgreSQL schema(s) to compare (repeatable; default: the current schema)")
+    p.add_argument("--allow-drop-all", action="store_true",
+                   help="write the migration even when it drops every table of the database")
+
+
+def _dump_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["dump"], help="dump: print the live database as declarative schema YAML")
+    p.add_argument("manifest", nargs="?", metavar="MANIFEST",
+                   help="dump this manifest's database, leaving out its history table")
+    p.add_argument("--schema-name", action="append", metavar="S",
+                   help="PostgreSQL schema(s) to dump (repeatable; default: the current schema)")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the YAML to FILE instead of stdout (--format json still prints the JSON)")
+    p.add_argument("--history-table", default=None,
+                   help="history table to leave out (default: the manifest's, else __migrations)")
 
 
 # Common options that a command has no use for: given anyway, they are refused rather than ignored

@@ -142,7 +142,12 @@ def new_migration(manifest: str | Path, name: str, *, toml: bool = False, sql: b
     suffix = ".sql" if sql else ".toml" if toml else ".yaml"
     path = target / (stem + suffix)
     template = SQL_TEMPLATE if sql else TOML_TEMPLATE if toml else YAML_TEMPLATE
-    text = template.format(description=name.replace('"', "'").replace("_", " "))
+    description = name.replace('"', "'").replace("_", " ")
+    if not (sql or toml):
+        from .manifest.yamlwrite import scalar
+
+        description = scalar(description)  # `new "fix: users"` still writes valid YAML
+    text = template.format(description=description)
     try:
         with open(path, "x", encoding="utf-8") as fh:
             fh.write(text)
@@ -198,6 +203,8 @@ def append_to_manifest(manifest: str | Path, entry: str) -> None:
 
 
 def _append_yaml(text: str, entry: str, nl: str) -> str | None:
+    from .manifest.yamlwrite import scalar
+
     lines = text.splitlines(keepends=True)
     for i, line in enumerate(lines):
         m = re.match(r"^migrations\s*:\s*(.*?)\s*(#.*)?$", line.rstrip("\r\n"))
@@ -211,9 +218,9 @@ def _append_yaml(text: str, entry: str, nl: str) -> str | None:
             items = inner[:-1].strip()
             comment = f"  {m.group(2)}" if m.group(2) else ""
             if items:
-                lines[i] = f"migrations: [{items}, {entry}]{comment}{nl}"
+                lines[i] = f"migrations: [{items}, {scalar(entry)}]{comment}{nl}"
             else:  # an empty list becomes a block list, the layout people edit by hand
-                lines[i] = f"migrations:{comment}{nl}  - {entry}{nl}"
+                lines[i] = f"migrations:{comment}{nl}  - {scalar(entry)}{nl}"
             return "".join(lines)
         if value:
             return None
@@ -229,7 +236,7 @@ def _append_yaml(text: str, entry: str, nl: str) -> str | None:
             break
         if not lines[last].endswith(("\n", "\r")):
             lines[last] += nl
-        lines.insert(last + 1, f"{indent}- {entry}{nl}")
+        lines.insert(last + 1, f"{indent}- {scalar(entry)}{nl}")
         return "".join(lines)
     return None
 

@@ -252,6 +252,11 @@ class Dialect:
                 self._db_user = ""
         return f"{_os_user()} as {self._db_user}"[:255] if self._db_user else _os_user()
 
+    def missing_database(self) -> str | None:
+        """What is missing when the target cannot exist yet (a database file not there), else None:
+        read-only commands (``schema dump``) refuse rather than create an empty database."""
+        return None
+
     # -- scripts (``apply --script``; stingerloom.render.script) -------------------------------
     #: how the script's reader runs it, for its header
     script_client = ""

@@ -27,6 +27,12 @@ class SqliteDialect(Dialect):
     def path(self) -> str:
         return self.url.database if self.url is not None else ":memory:"
 
+    def missing_database(self) -> str | None:
+        path = self.path
+        if path == ":memory:" or path.startswith("file:") or os.path.isfile(path):
+            return None
+        return f"no such SQLite database file: {path}"
+
     def connect(self) -> None:
         import sqlite3
 

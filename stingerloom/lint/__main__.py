@@ -1,19 +1,10 @@
-"""``python -m stingerloom.lint MANIFEST...``: the lint command without the main CLI."""
+"""``python -m stingerloom.lint MANIFEST...``: the same as ``stingerloom lint MANIFEST...``."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from .command import configure, run
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="stingerloom lint", description="Check migration manifests (CI gate).")
-    configure(parser)
-    args = parser.parse_args(argv)
-    return run(args)
-
+from ..cli import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["lint", *sys.argv[1:]]))

@@ -1,6 +1,6 @@
 """Worker processes for a long lint run.
 
-The command layer (:func:`stingerloom.lint.command.worker_pool`) decides whether lint uses worker
+The command layer (:func:`stingerloom.cli.lint_workers`) decides whether lint uses worker
 processes, how many, and how they start (a ``multiprocessing`` start method); the engine only hands a
 :class:`WorkerPool` some work and collects the results. A library caller of
 :func:`stingerloom.lint.engine.lint_paths` that passes no pool gets a run in its own process.

@@ -47,6 +47,10 @@ class Output:
         else:
             print(text)
 
+    def text(self, text: str) -> None:
+        """``text`` on standard output exactly as given (a rendered report, a file's contents)."""
+        sys.stdout.write(text)
+
     def note(self, text: str) -> None:
         """An informational message on stderr (hidden by --quiet)."""
         if self.quiet:

@@ -14,7 +14,7 @@ _LAZY = {
     "SchemaDiffMigrationGenerator": "stingerloom.schema.generate",
     "SchemaFile": "stingerloom.schema.model",
     "introspect": "stingerloom.schema.introspect",
-    "dump_schema": "stingerloom.schema.command",
+    "dump_schema": "stingerloom.schema.dump",
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from stingerloom.lint.render.github import escape_data, escape_property
+from stingerloom.render.lint.github import escape_data, escape_property
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -182,8 +182,8 @@ def test_docs_are_fresh():
     assert main(["--check"]) == 0, "docs/rules.md is stale: run python -m stingerloom.lint.docs"
 
 
-def test_configure_is_light():
-    code = ("import sys, argparse; from stingerloom.lint.command import configure; configure(argparse.ArgumentParser());"
+def test_parser_is_light():
+    code = ("import sys; from stingerloom.cli import build_parser; build_parser();"
             "bad = [m for m in ('pglast', 'sqlglot', 'rich', 'stingerloom.lint.rules.require_concurrent_index_creation', 'yaml') if m in sys.modules];"
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stingerloom.lint.command import worker_pool
+from stingerloom.cli import lint_workers
 from stingerloom.lint.engine import lint_paths
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "lint_bench.py"
@@ -27,7 +27,7 @@ def test_workers_match_serial(tmp_path, monkeypatch):
     results = []
     for jobs in ("1", "2", "3"):
         monkeypatch.setenv("STINGERLOOM_LINT_JOBS", jobs)
-        pool = worker_pool()  # as the lint command chooses it
+        pool = lint_workers()  # as the lint command chooses it
         assert (pool is None) == (jobs == "1")
         res = lint_paths([str(tmp_path / "manifest.yaml")], cwd=str(tmp_path), workers=pool)
         results.append([f.as_json() for f in res.findings])

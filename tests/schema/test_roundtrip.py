@@ -11,7 +11,7 @@ import pytest
 
 from stingerloom.dialects import get_dialect
 from stingerloom.schema import SchemaDiff, SchemaDiffMigrationGenerator
-from stingerloom.schema.command import dump_schema
+from stingerloom.schema.dump import dump_schema
 from stingerloom.schema.generate import render_diff
 
 BASE = {"tables": {

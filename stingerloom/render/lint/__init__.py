@@ -1,4 +1,5 @@
-"""Renderers: a :class:`~stingerloom.lint.model.LintResult` in, text out; no lint logic here."""
+"""``stingerloom lint`` output: a :class:`~stingerloom.lint.model.LintResult` in, text out (one module
+per ``--format``: text, json, sarif, github, junit); no lint logic here."""
 
 from __future__ import annotations
 
@@ -14,8 +15,27 @@ def render(fmt: str, result, out: TextIO, *, color: bool = False, quiet: bool = 
            warnings_fail: bool = False) -> None:
     for f in result.findings:  # whatever a rule quoted, no output format shows a password
         f.message = mask_secrets(f.message)
-    mod = importlib.import_module(f"stingerloom.lint.render.{_MODULES[fmt]}")
+    mod = importlib.import_module(f"stingerloom.render.lint.{_MODULES[fmt]}")
     out.write(mod.render(result, color=color, quiet=quiet, warnings_fail=warnings_fail))
+
+
+def render_lint(out, fmt: str, result, *, warnings_fail: bool = False) -> None:
+    """``result`` in ``fmt`` on standard output (colour on a terminal), then lint's notes on stderr."""
+    import sys
+
+    render(fmt, result, sys.stdout, color=out.rich, quiet=out.quiet, warnings_fail=warnings_fail)
+    for note in result.notes:
+        out.note(note)
+
+
+def render_explain(out, markdown: str) -> None:
+    """``lint --explain``: the Markdown rendered with rich on a terminal, as written when piped."""
+    if out.rich:
+        from rich.markdown import Markdown
+
+        out.console.print(Markdown(markdown))
+    else:
+        out.text(markdown)
 
 
 _SQL_SECRET = re.compile(r"(\b(?:IDENTIFIED\s+(?:WITH\s+\S+\s+)?BY|PASSWORD)\s*(?:=\s*)?)('(?:[^']|'')*'|\"[^\"]*\")", re.I)

@@ -18,7 +18,7 @@ def _clip(s: str, n: int = 1024) -> str:
 
 
 def sarif_rules() -> list[dict]:
-    from .. import registry
+    from ...lint import registry
 
     rules = []
     for cls in registry.all_rules():

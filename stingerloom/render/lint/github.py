@@ -4,7 +4,7 @@ GitHub shows only 10 error and 10 warning annotations per step, so order matters
 
 from __future__ import annotations
 
-from ..model import SEVERITY_RANK
+from ...lint.model import SEVERITY_RANK
 
 _CMD = {"error": "error", "warning": "warning", "info": "notice"}
 
