@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import yaml
-from helpers import run_cli, write_manifest
+from helpers import run_cli, run_json, write_manifest
 
 from stingerloom.manifest import load_manifest
 from stingerloom.schema import SchemaDiff
@@ -241,3 +241,60 @@ def test_dump_takes_the_manifest_and_generate_refuses_to_drop_everything(db_url,
             "--database", elsewhere)
     proc = run_cli("schema", "dump", str(manifest), "--database", elsewhere)
     assert proc.returncode == 0 and "o10" in proc.stdout and "d10a" not in proc.stdout.lower()
+
+
+def test_generate_and_dump_json(db_url, tmp_path):
+    """`generate --format json` and `schema dump --format json` as a deploy script reads them: the
+    changes, the migration written, its SQL per dialect, the --check verdict and exit codes, and the
+    database URL with its password masked."""
+    manifest, schema = _project(tmp_path)
+    env = {"STINGERLOOM_DATABASE_URL": db_url}
+    dialect = db_url.split(":")[0].replace("postgresql", "postgres")
+
+    code, drift = run_json("generate", str(manifest), "--schema", str(schema), "--check", env=env)
+    assert code == 1 and drift["check"] == {"drift": True}
+    assert drift["migration"] is None and drift["file"] is None
+    assert drift["dialect"] == dialect and any("create table users" in c for c in drift["changes"])
+    assert "CREATE TABLE" in drift["up"][dialect] and "DROP TABLE" in drift["down"][dialect]
+    assert list((tmp_path / "db").glob("*.yaml")) == [manifest], "--check must write nothing"
+
+    code, gen = run_json("generate", str(manifest), "--schema", str(schema), "--name", "initial", env=env)
+    assert code == 0 and "check" not in gen
+    assert gen["migration"] == "001_initial" and gen["file"] == str(tmp_path / "db" / "001_initial.yaml")
+    written = yaml.safe_load((tmp_path / "db" / "001_initial.yaml").read_text())
+    assert written["up"] == gen["up"] and written["down"] == gen["down"]
+    for doc in (drift, gen):
+        assert "s3cr3t" not in json.dumps(doc)
+        if dialect != "sqlite":
+            assert ":***@" in doc["database"]
+    assert run_cli("apply", str(manifest), env=env).returncode == 0
+
+    code, same = run_json("generate", str(manifest), "--schema", str(schema), "--check", env=env)
+    assert code == 0 and same["check"] == {"drift": False} and same["changes"] == [] and same["up"] == {}
+    code, same = run_json("generate", str(manifest), "--schema", str(schema), env=env)
+    assert code == 0 and same["migration"] is None and same["file"] is None
+
+    proc = run_cli("schema", "dump", str(manifest), "--format", "json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    dump = json.loads(proc.stdout)
+    assert set(dump) == {"database", "dialect", "schema"} and dump["dialect"] == dialect
+    assert "s3cr3t" not in proc.stdout + proc.stderr
+    assert {t.lower() for t in dump["schema"]["tables"]} == {"teams", "users"}  # no history table
+    assert "email" in dump["schema"]["tables"]["users"]["columns"]
+    # the JSON schema is a schema file generate reads: nothing differs
+    (tmp_path / "dumped.json").write_text(json.dumps(dump["schema"]))
+    code, again = run_json("generate", str(manifest), "--schema", str(tmp_path / "dumped.json"), "--check", env=env)
+    assert code == 0 and again["check"] == {"drift": False}, again
+
+    # invalid input: exit 2 and a JSON error on stdout, a one-line message on stderr
+    proc = run_cli("generate", str(manifest), "--schema", str(tmp_path / "nope.yaml"), "--format", "json", env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert json.loads(proc.stdout)["error"]["exit_code"] == 2
+
+
+def test_dump_json_refuses_a_missing_sqlite_file(tmp_path):
+    proc = run_cli("schema", "dump", "--database", f"sqlite:///{tmp_path / 'nope.db'}", "--format", "json")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    err = json.loads(proc.stdout)["error"]
+    assert "no such SQLite database file" in err["message"] and "MANIFEST" in err["hint"]
+    assert not (tmp_path / "nope.db").exists()
