@@ -323,7 +323,6 @@ def _run_with_progress(args, runner, work, verb: str, on_plan=None, extra=None) 
         results = work()
     finally:
         progress.close()
-    failed = next((r for r in results if not r.success), None)
     if args.format == "json":
         out.json({"database": runner.database, **(extra() if extra else {}),
                   "results": [r.to_json() for r in results]})
@@ -331,10 +330,17 @@ def _run_with_progress(args, runner, work, verb: str, on_plan=None, extra=None) 
         from .render.text import render_results
 
         render_results(out, runner, results, verb)
-    if failed is not None:
+    return _results_code(out, results)
+
+
+def _results_code(out, results: list, *, show: bool = True) -> int:
+    """0, or the exit code of the migration that failed (said on stderr when ``show``)."""
+    failed = next((r for r in results if not r.success), None)
+    if failed is None:
+        return EXIT_OK
+    if show:
         out.error(failed.exception.format() if failed.exception else failed.error)
-        return getattr(failed.exception, "exit_code", EXIT_FAILED) if failed.exception else EXIT_FAILED
-    return EXIT_OK
+    return getattr(failed.exception, "exit_code", EXIT_FAILED) if failed.exception else EXIT_FAILED
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -519,6 +525,85 @@ def cmd_schema(args: argparse.Namespace) -> int:
         Path(args.output).write_text(dump_text(url, data), encoding="utf-8")
     render_dump(_out(args), args.format, url, data, file=args.output)
     return EXIT_OK
+
+
+# -- MigrationCli (api_cli.py): the commands in process, over Python migrations ----------------------
+def cmd_api(cli, command: str, kwargs: dict) -> int:
+    """``MigrationCli.execute(command, **kwargs)``: ``migrate:run`` (``to``), ``migrate:rollback``
+    (``steps``, ``to``, ``all``, ``include_missing``), ``migrate:status``, ``migrate:generate``
+    (``schema``). The outcome is kept in ``cli.last_result`` (a failure in ``cli.last_error``) and,
+    unless ``options["quiet"]``, rendered as the ``stingerloom`` command renders it."""
+    from .errors import InputError, StingerloomError
+    from .render.console import Output
+
+    out = Output(no_color=bool(cli.options.get("no_color")), quiet=bool(cli.options.get("quiet")))
+    cli.last_error = None
+    try:
+        work = _API.get(command)
+        if work is None:
+            raise InputError(f"unknown command {command!r}", hint="use one of: " + ", ".join(_API))
+        return work(cli, out, **kwargs)
+    except StingerloomError as exc:
+        cli.last_error = exc
+        if not out.quiet:
+            out.error(exc.format())
+        return exc.exit_code
+
+
+def _api_run(cli, out, *, to: str | None = None, **_) -> int:
+    runner = cli._runner()
+    cli.last_result = runner.run(to=to)
+    return _api_results(cli, out, runner, "apply")
+
+
+def _api_rollback(cli, out, *, steps: int | None = None, to: str | None = None, all: bool = False,
+                  include_missing: bool = False, **_) -> int:
+    if sum((steps is not None, to is not None, bool(all))) > 1:
+        from .errors import InputError
+
+        raise InputError("migrate:rollback takes one of steps, to and all",
+                         hint="steps=N reverts the last N, to=ID those applied after ID, all=True every one")
+    runner = cli._runner()
+    cli.last_result = runner.rollback(1 if steps is None else int(steps), to=to, all=bool(all),
+                                      include_missing=bool(include_missing))
+    return _api_results(cli, out, runner, "rollback")
+
+
+def _api_results(cli, out, runner, verb: str) -> int:
+    from .render.text import render_results
+
+    results = cli.last_result
+    if not out.quiet:
+        render_results(out, runner, results, verb)
+    failed = next((r for r in results if not r.success), None)
+    if failed is not None:
+        cli.last_error = failed.exception
+    return _results_code(out, results, show=not out.quiet)
+
+
+def _api_status(cli, out, **_) -> int:
+    from .render.text import render_status_summary
+
+    cli.last_result = cli._runner().status()
+    if not out.quiet:
+        render_status_summary(out, cli.last_result)
+    return EXIT_OK
+
+
+def _api_generate(cli, out, *, schema=None, **_) -> int:
+    from .errors import InputError
+    from .schema import SchemaDiff, SchemaDiffMigrationGenerator
+
+    schema = schema or cli.options.get("schema")
+    if schema is None:
+        raise InputError("migrate:generate needs a declarative schema: execute('migrate:generate', schema=...)")
+    diff = SchemaDiff.compare(cli.database, schema)
+    cli.last_result = SchemaDiffMigrationGenerator().generate(diff)
+    return EXIT_OK
+
+
+_API = {"migrate:run": _api_run, "migrate:rollback": _api_rollback, "migrate:status": _api_status,
+        "migrate:generate": _api_generate}
 
 
 # -- parser ------------------------------------------------------------------------------------

@@ -74,6 +74,12 @@ def render_results(out: Output, runner: Any, results: list, verb: str) -> None:
         out.line(_later(later).capitalize())
 
 
+def render_status_summary(out: Output, status: dict) -> None:
+    """``MigrationCli``'s ``migrate:status``: the executed and the pending migrations, one line each."""
+    out.line(f"executed: {', '.join(status['executed']) or '-'}")
+    out.line(f"pending: {', '.join(status['pending']) or '-'}")
+
+
 def _later(ids: list) -> str:
     shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
     return f"{len(ids)} later migration(s) still pending (left out by --to): {shown}"
