@@ -3,8 +3,7 @@
     python -m stingerloom.manifest.jsonschema           write them
     python -m stingerloom.manifest.jsonschema --check   exit 1 if a committed file is stale
 
-:data:`SCHEMAS` is the one table of (file name, model); a model whose module cannot be imported yet
-(e.g. the declarative schema while it is being written) is skipped.
+:data:`SCHEMAS` is the one table of (file name, model).
 """
 
 from __future__ import annotations
@@ -27,12 +26,9 @@ SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def _model(target: str) -> Any | None:
+def _model(target: str) -> Any:
     module, _, name = target.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
+    return getattr(importlib.import_module(module), name)
 
 
 def render(model: Any, file_name: str) -> str:
@@ -55,13 +51,8 @@ def _drop_null_defaults(node: Any) -> None:
 
 
 def generate() -> dict[str, str]:
-    """{file name: text} for every model that can be imported."""
-    out: dict[str, str] = {}
-    for file_name, target in SCHEMAS:
-        model = _model(target)
-        if model is not None:
-            out[file_name] = render(model, file_name)
-    return out
+    """{file name: text} for every model of :data:`SCHEMAS`."""
+    return {file_name: render(_model(target), file_name) for file_name, target in SCHEMAS}
 
 
 def stale(directory: Path = SCHEMA_DIR) -> list[str]:
