@@ -854,6 +854,7 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. `stingerloom status | head`
+        _stdout_closed()
         return EXIT_OK
     except Exception as exc:  # a bug: say so briefly; -v shows where
         if args.verbose:
@@ -880,8 +881,22 @@ def _report(args: argparse.Namespace, text: str, code: int, exc) -> None:
                 {"message": p.message, "file": p.file, "line": p.line, "column": p.column, "key": p.key}
                 for p in problems
             ]
-        out.json({"error": err})
+        try:
+            out.json({"error": err})
+        except BrokenPipeError:  # `… --format json | head` closed early: stderr still says it
+            _stdout_closed()
     out.error(text)
+
+
+def _stdout_closed() -> None:
+    """The reader of standard output has gone: send what is still buffered nowhere, so that Python's
+    flush at exit does not complain."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def entry() -> None:  # pragma: no cover
