@@ -60,7 +60,7 @@ def parse_targets(items) -> dict[str, tuple[int, ...]]:
     out = {}
     for item in items:
         name, sep, ver = item.partition("=")
-        name = SCHEMES.get(name.strip()) or ("postgres" if name.strip() == "pg" else None)
+        name = {**SCHEMES, "pg": "postgres"}.get(name.strip())
         if not sep or name is None:
             raise InputError(f"--target {item!r}: expected DIALECT=VERSION with DIALECT one of "
                              f"{', '.join(DIALECTS)}")
