@@ -2,7 +2,8 @@
 
 Layout:
 
-- :mod:`.command` – ``configure(parser)`` / ``run(args)``, the CLI contract (no heavy imports).
+- :mod:`.project` – lint as a project runs it (flags over the ``[lint]`` configuration, ``--explain``);
+  the command is ``stingerloom.cli.cmd_lint``.
 - :mod:`.engine` – reads manifests, splits and parses every block once per dialect, dispatches the
   statements to the rules, applies ``-- stingerloom:ignore`` comments.
 - :mod:`.parse` – the real parsers: pglast (PostgreSQL), stdlib sqlite3 (SQLite); MySQL statements are
@@ -12,7 +13,7 @@ Layout:
 - :mod:`.registry` – every rule code and the module that holds it; rule modules load lazily.
 - :mod:`.rules` – one rule per file, named for what it checks; the docstring is the documentation.
 - :mod:`.workers` – the worker processes the command may hand a long manifest to.
-- :mod:`.render` – text, json, sarif, github, junit.
+- the output formats (text, json, sarif, github, junit) are in :mod:`stingerloom.render.lint`.
 """
 
 from __future__ import annotations

@@ -12,8 +12,6 @@ from typing import Any, NamedTuple, Sequence
 
 from ..errors import InputError
 
-DIALECTS = ("postgres", "mysql", "sqlite")  # the order `lint --help` and its messages list them in
-
 
 class Verify(NamedTuple):
     """``--verify`` and its ``--dev-database`` (the replay's scratch server; SQLite in memory if None)."""
@@ -63,7 +61,7 @@ def parse_targets(items) -> dict[str, tuple[int, ...]]:
         name = {**SCHEMES, "pg": "postgres"}.get(name.strip())
         if not sep or name is None:
             raise InputError(f"--target {item!r}: expected DIALECT=VERSION with DIALECT one of "
-                             f"{', '.join(DIALECTS)}")
+                             f"{', '.join(dict.fromkeys(SCHEMES.values()))}")
         try:
             out[name] = tuple(int(p) for p in ver.strip().split("."))
         except ValueError:
