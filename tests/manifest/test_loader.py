@@ -13,7 +13,7 @@ from stingerloom.errors import InputError, ManifestError
 from stingerloom.manifest import Manifest, load_manifest, read_manifest
 from stingerloom.manifest import loader as loader_module
 
-FIXTURES = Path(__file__).parent / "fixtures" / "loader"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "loader"
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from helpers import query, run_cli, tables, write_manifest
 
 pytestmark = [pytest.mark.galera, pytest.mark.mysql]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STEPS = 4  # migrations that each add one to the counter
 
 

@@ -10,8 +10,8 @@ import yaml
 
 from stingerloom.manifest import jsonschema as generator
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
-DEMO = Path(__file__).parent / "fixtures" / "loader" / "demo"
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+DEMO = Path(__file__).parents[1] / "fixtures" / "loader" / "demo"
 
 
 def test_committed_schemas_are_fresh():

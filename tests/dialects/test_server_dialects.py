@@ -1,6 +1,6 @@
 """What PostgresDialect and MySQLDialect must both do, on the real test servers.
 
-Dialect-specific behaviour is in test_dialect_postgres.py and test_dialect_mysql.py.
+Dialect-specific behaviour is in test_postgres.py and test_mysql.py.
 """
 
 from __future__ import annotations
