@@ -21,6 +21,7 @@ from typing import Any
 
 from ._record import Record
 from .errors import InputError, ManifestError, Problem
+from .history import TABLE_PATTERN
 
 CONFIG_NAME = "stingerloom.toml"
 PYPROJECT = "pyproject.toml"
@@ -28,8 +29,6 @@ ENV_VAR = "STINGERLOOM_ENV"
 CONFIG_VAR = "STINGERLOOM_CONFIG"
 MAX_CONFIG_BYTES = 1024 * 1024
 DEFAULT_LOCK_TIMEOUT = 60.0
-#: a history table name, optionally schema-qualified, or a ${VAR} that gives one
-TABLE_PATTERN = r"^(\$\{[^}]+\}|[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?)$"
 
 
 def shown(path: str | os.PathLike[str]) -> str:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .config import TABLE_PATTERN  # shared with the light reading of stingerloom.config
+from .history import TABLE_PATTERN  # shared with the light reading of stingerloom.config
 
 _NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 

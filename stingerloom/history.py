@@ -25,6 +25,9 @@ from typing import Any
 from ._record import Record
 from .errors import HistoryConflict
 
+#: a history table name, optionally schema-qualified, or a ${VAR} that gives one (the configuration's check)
+TABLE_PATTERN = r"^(\$\{[^}]+\}|[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?)$"
+
 COLUMNS = (
     "id", "description", "checksum", "down_sql", "applied_at", "execution_ms", "applied_by",
     "state", "batch", "rank", "statements_done", "statements_total", "operation",
