@@ -7,12 +7,8 @@ an offset inside the SQL back to the line and column in the file it came from.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from ._record import FrozenRecord
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .dialects.base import Dialect
+from .execute import MigrationContext as MigrationContext  # what up()/down() receive (public API)
 
 DIALECTS = ("postgres", "mysql", "sqlite")
 
@@ -58,25 +54,6 @@ class SqlSource(FrozenRecord):
             return self.line, (self.column or 1) + offset
         last_nl = self.text.rfind("\n", 0, offset)
         return self.line + nl_before, self.indent + (offset - last_nl - 1) + 1
-
-
-class MigrationContext:
-    """What a migration's ``up``/``down`` receives: ``query(sql)`` and the ``driver`` (dialect name)."""
-
-    def __init__(self, dialect: "Dialect", *, on_statement: Any = None) -> None:
-        self._dialect = dialect
-        self.driver: str = dialect.name
-        self.connection = dialect.connection
-        self._on_statement = on_statement
-        self.statements_run = 0
-
-    def query(self, sql: str, params: Any = None) -> list[tuple]:
-        """Run one statement; returns its rows (empty for statements without a result)."""
-        rows = self._dialect.execute(sql, params)
-        self.statements_run += 1
-        if self._on_statement is not None:
-            self._on_statement(self.statements_run)
-        return rows
 
 
 class Migration:
@@ -175,14 +152,21 @@ class SqlMigration(Migration):
         """Checksum of the up SQL as written (before placeholders are replaced)."""
         return SqlMigration.checksum(self, dialect)
 
-    # up()/down() are run by the runner statement by statement (see runner._run_sql) so that a failure
-    # can be reported at its file and line; these methods exist for API symmetry.
+    # The runner runs the statements itself (stingerloom.execute.run_block, with the history counter);
+    # these methods run them the same way when a migration is called directly through the Python API.
     def up(self, context: MigrationContext) -> None:
-        from .runner import run_sql_source
-
-        run_sql_source(context, self, "up", self.up_sql(context.driver))
+        _run_sql(context, self, "up", self.up_sql(context.driver))
 
     def down(self, context: MigrationContext) -> None:
-        from .runner import run_sql_source
+        _run_sql(context, self, "down", self.down_sql(context.driver))
 
-        run_sql_source(context, self, "down", self.down_sql(context.driver))
+
+def _run_sql(context: MigrationContext, migration: Migration, direction: str, source: SqlSource | None) -> None:
+    """Run a block of SQL through ``context``: a failure is reported at its file and line."""
+    from .errors import InputError
+    from .execute import run_block
+
+    if source is None:
+        raise InputError(f"migration {migration.id} has no {direction} SQL for {context.driver}")
+    run_block(context._dialect, migration, direction, source, execute=context.query)
+

@@ -25,8 +25,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ._record import Record
 from .errors import DriftError, InputError, MigrationFailed, StingerloomError
+from .execute import run_block, split_block
 from .history import History, HistoryRow, VersionRow
-from .migration import Migration, MigrationContext, SqlMigration, SqlSource, checksum
+from .migration import Migration, SqlMigration, SqlSource, checksum
 
 Event = Callable[[str, dict], None]
 
@@ -381,14 +382,7 @@ class MigrationRunner:
     def _prepare(self, migration: Migration, direction: str, source: SqlSource | None) -> _Step:
         step = _Step(migration, direction, source)
         if source is not None:
-            from .sqltext import SplitError
-
-            try:
-                step.statements = self.dialect.split(source.text)
-            except SplitError as exc:
-                line, col = source.position(exc.offset)
-                raise InputError(f"migration {migration.id} ({direction}): {exc.message}",
-                                 file=source.file, line=line, column=col) from None
+            step.statements = split_block(self.dialect, migration, direction, source)
             if not step.statements and source.text.strip():
                 raise _only_comments(migration, direction, source)
         return step
@@ -950,42 +944,9 @@ class MigrationRunner:
 
     def _execute(self, step: _Step, advanced: Callable[..., None] | None = None,
                  followup: Callable[[int], tuple[str, tuple]] | None = None) -> None:
-        """Run the step's statements. ``advanced(k)`` is told after statement k succeeded; with
-        ``followup``, the dialect runs that bookkeeping statement together with statement k and
-        ``advanced(k, written=True)`` only counts."""
-        m = step.migration
-        d = self.dialect
-        if step.source is None:  # a Python migration
-            ctx = MigrationContext(d, on_statement=advanced)
-            try:
-                (m.up if step.direction == "up" else m.down)(ctx)
-            except MigrationFailed:
-                raise
-            except Exception as exc:
-                if not d.is_database_error(exc):
-                    raise
-                msg, _ = d.error_message(exc)
-                file, line = _python_origin(exc, m)
-                raise MigrationFailed(f"migration {m.id} failed ({step.direction}): {msg}",
-                                      migration_id=m.id, file=file, line=line) from exc
-            return
-        for k, stmt in enumerate(step.statements, 1):
-            step.running = k
-            d.together = False
-            try:
-                if followup is not None:
-                    d.execute_then(stmt.sql, followup(k))
-                else:
-                    d.execute(stmt.sql)
-            except Exception as exc:
-                if not d.is_database_error(exc) or d.fault_kind(exc) == "connection":
-                    raise
-                raise _statement_failed(d, exc, m, step, stmt) from exc
-            step.returned = k
-            if followup is not None:
-                step.done = k
-            if advanced is not None:
-                advanced(k, written=followup is not None)
+        """Run the step's statements (see :func:`stingerloom.execute.run_block`), the step keeping count."""
+        run_block(self.dialect, step.migration, step.direction, step.source, step.statements,
+                  tally=step, advanced=advanced, followup=followup)
 
     # -- faults --------------------------------------------------------------------------------
     def _failure(self, step: _Step, exc: BaseException, history: History) -> StingerloomError:
@@ -1483,61 +1444,6 @@ class _suppress_db:
 
     def __exit__(self, typ, exc, tb) -> bool:
         return exc is not None and self.d.is_database_error(exc)
-
-
-def _statement_failed(d: Any, exc: BaseException, m: Migration, step: _Step, stmt: Any) -> MigrationFailed:
-    msg, pos = d.error_message(exc)
-    kind = d.fault_kind(exc)
-    if kind == "permission":
-        user = d.url.user if d.url is not None and d.url.user else _os_user()
-        msg = f"user {user} lacks a privilege this statement needs: {msg}"
-    elif kind in ("duplicate", "deadlock", "lock_timeout", "read_only", "disk_full"):
-        from .faults import describe
-
-        msg = f"{describe(kind)[0]}: {msg}"
-    src = step.source
-    line, col = src.position(stmt.offset + (pos or 0))
-    first = stmt.sql.strip().splitlines()[0] if stmt.sql.strip() else ""
-    if len(first) > 80:
-        first = first[:77] + "..."
-    return MigrationFailed(
-        f"migration {m.id} failed ({step.direction}): {msg}\n  statement: {first}",
-        migration_id=m.id, file=src.file, line=line, column=col,
-        hint="fix the statement and run the command again; migrations before this one stay applied",
-    )
-
-
-def _python_origin(exc: BaseException, m: Migration) -> tuple[str | None, int | None]:
-    import inspect
-
-    try:
-        file = inspect.getsourcefile(type(m))
-    except TypeError:
-        return None, None
-    tb = exc.__traceback__
-    line = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == file:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return file, line
-
-
-def run_sql_source(context: MigrationContext, migration: Migration, direction: str, source: SqlSource | None) -> None:
-    """Run a block of SQL through ``context`` (used when ``SqlMigration.up/down`` is called directly)."""
-    if source is None:
-        raise InputError(f"migration {migration.id} has no {direction} SQL for {context.driver}")
-    d = context._dialect
-    from .sqltext import split_statements
-
-    step = _Step(migration, direction, source, split_statements(source.text, d.name))
-    for stmt in step.statements:
-        try:
-            context.query(stmt.sql)
-        except Exception as exc:
-            if not d.is_database_error(exc):
-                raise
-            raise _statement_failed(d, exc, migration, step, stmt) from exc
 
 
 __all__ = ["MigrationRunner", "MigrationResult", "MigrationState", "BrokenEntry", "checksum", "dirty_advice"]

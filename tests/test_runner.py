@@ -137,6 +137,29 @@ def test_failing_statement_reports_file_line_and_leaves_history_consistent(db_ur
         assert [r[0] for r in history(db_url)] == ["001_ok"]
 
 
+def test_a_yaml_migration_called_through_the_python_api_reports_its_file_line(db_url, tmp_path):
+    """``SqlMigration.up(context)``, called directly, runs through the same executor as ``apply``:
+    its statements run, and a failing one is a MigrationFailed at its line in the YAML file."""
+    from stingerloom.dialects import get_dialect
+    from stingerloom.errors import MigrationFailed
+
+    manifest = load_manifest(write_manifest(tmp_path, _failing(1)))
+    ok, bad = manifest.migrations
+    d = get_dialect(db_url)
+    d.connect()
+    try:
+        context = MigrationContext(d)
+        ok.up(context)
+        assert context.statements_run == 1
+        with pytest.raises(MigrationFailed) as failed:
+            bad.up(MigrationContext(d))
+    finally:
+        d.close()
+    assert failed.value.file.endswith("002_bad.yaml") and failed.value.line == 4
+    assert "no_such_table" in failed.value.message.lower()
+    assert "ok_table" in tables(db_url)
+
+
 def test_modified_migration_blocks_apply_until_repair(db_url, tmp_path):
     path = write_manifest(tmp_path, DEMO)
     runner = MigrationRunner(load_manifest(path).migrations, database=db_url)

@@ -19,6 +19,8 @@ POLL_SECONDS = 0.1
 
 
 class ServerDialect(Dialect):
+    drop_database_sql = "DROP DATABASE IF EXISTS {name}"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lock_depth = 0

@@ -257,6 +257,10 @@ class Dialect:
         read-only commands (``schema dump``) refuse rather than create an empty database."""
         return None
 
+    #: how ``lint --verify`` drops its scratch database (``{name}``: quoted); None: no server to create
+    #: one on (SQLite replays in memory)
+    drop_database_sql: str | None = None
+
     # -- scripts (``apply --script``; stingerloom.render.script) -------------------------------
     #: how the script's reader runs it, for its header
     script_client = ""

@@ -223,6 +223,7 @@ class PostgresDialect(ServerDialect):
 
     # -- scripts --------------------------------------------------------------------------------
     script_client = "psql -v ON_ERROR_STOP=1 -d DATABASE -f FILE"
+    drop_database_sql = "DROP DATABASE IF EXISTS {name} WITH (FORCE)"  # sessions left by a failed replay
     script_database_sql = "current_database()"
 
     def _text_literal(self, text: str) -> str:

@@ -468,7 +468,7 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
     ignores = _check_dialects(run, dialects, migrations, lambda: run.check_manifest(manifest, migrations, path),
                               workers)
     if verify_args is not None and getattr(verify_args, "verify", False):
-        from stingerloom.schema.verify import run_verify
+        from stingerloom.lint.verify import run_verify
 
         SL402 = registry.get("SL402")
         _check_replayable(migrations, verify_args, result)
@@ -505,7 +505,7 @@ def _check_replayable(migrations: list, verify_args, result: LintResult) -> None
     ``--dev-database``) and stops at the first one without SQL for that dialect: say so, and refuse a
     replay that could not run anything (it would pass without having checked a thing)."""
     from stingerloom.errors import InputError
-    from stingerloom.schema.verify import _has
+    from stingerloom.lint.verify import _has
     from stingerloom.urls import DatabaseURL
 
     dev = getattr(verify_args, "dev_database", None)

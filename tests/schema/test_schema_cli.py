@@ -7,9 +7,9 @@ import json
 import yaml
 from helpers import run_cli, run_json, write_manifest
 
+from stingerloom.lint.verify import verify_manifest
 from stingerloom.manifest import load_manifest
 from stingerloom.schema import SchemaDiff
-from stingerloom.schema.verify import verify_manifest
 
 SCHEMA = """\
 tables:

@@ -47,5 +47,5 @@ class SL201(Rule):
 
     @classmethod
     def replay_failed(cls, message: str, file, line, column, migration, dialect: str) -> Finding:
-        """``--verify``: a statement failed on the scratch database (see schema/verify.py)."""
+        """``--verify``: a statement failed on the scratch database (see lint/verify.py)."""
         return Finding(cls.code, cls.severity, message, file, line, column, migration, dialect)

@@ -16,7 +16,7 @@ import contextlib
 import uuid
 from typing import Any, Iterator, Optional
 
-from .diff import (
+from ..schema.diff import (
     AddCheck,
     AddColumn,
     AddForeignKey,
@@ -45,7 +45,7 @@ def run_verify(manifest: Any, args: Any = None) -> list:
 
     Findings are ``stingerloom.lint.model.Finding`` objects (``verify_manifest`` gives them as dicts).
     """
-    from ..lint.model import Finding
+    from .model import Finding
 
     return [Finding(**f) for f in verify_manifest(manifest, getattr(args, "dev_database", None))]
 
@@ -55,7 +55,7 @@ def verify_manifest(manifest: Any, dev_database: Optional[str] = None) -> list[d
     findings: list[dict] = []
     history = getattr(manifest, "history_table", "__migrations")
     with scratch_database(dev_database, history) as dialect:
-        from .introspect import introspect
+        from ..schema.introspect import introspect
 
         for m in manifest.migrations:
             try:
@@ -71,7 +71,7 @@ def verify_manifest(manifest: Any, dev_database: Optional[str] = None) -> list[d
                     ops = _headline_ops(diff)
                     what = "; ".join(_explain(op, dialect.name) for op in ops[:6]) + (" ..." if len(ops) > 6 else "")
                     findings.append(_finding(_sl402().verified, what, m, dialect.name, src))
-                    if not _restore(dialect, diff):
+                    if not _restore(dialect, m, diff):
                         break
                 _run(dialect, m, "up", findings, again=True)
             except _Stop:
@@ -86,7 +86,8 @@ def scratch_database(dev_database: Optional[str], history_table: str = "__migrat
     from ..urls import DatabaseURL
 
     url = DatabaseURL.parse(dev_database) if dev_database else None
-    if url is None or url.dialect == "sqlite":
+    admin = get_dialect(url, history_table=history_table) if url is not None else None
+    if admin is None or admin.drop_database_sql is None:  # SQLite: a database in memory
         d = get_dialect("sqlite:///:memory:", history_table=history_table)
         d.connect()
         try:
@@ -94,10 +95,9 @@ def scratch_database(dev_database: Optional[str], history_table: str = "__migrat
         finally:
             d.close()
         return
-    admin = get_dialect(url, history_table=history_table)
     admin.connect()
     name = f"sl_verify_{uuid.uuid4().hex[:12]}"
-    q = admin.quote(name) if url.dialect == "postgres" else "`" + name + "`"
+    q = admin.quote(name)
     admin.execute(f"CREATE DATABASE {q}")
     try:
         raw = _with_database(url, name)
@@ -109,10 +109,7 @@ def scratch_database(dev_database: Optional[str], history_table: str = "__migrat
             d.close()
     finally:
         with contextlib.suppress(Exception):
-            if url.dialect == "postgres":
-                admin.execute(f"DROP DATABASE IF EXISTS {q} WITH (FORCE)")
-            else:
-                admin.execute(f"DROP DATABASE IF EXISTS {q}")
+            admin.execute(admin.drop_database_sql.format(name=q))
         admin.close()
 
 
@@ -137,49 +134,51 @@ def _has(m: Any, direction: str, dialect: str) -> bool:
 
 
 def _run(dialect: Any, m: Any, direction: str, findings: list, again: bool = False) -> None:
-    from ..migration import MigrationContext
+    """Run ``m``'s ``direction`` block through the one executor; a failure becomes an SL201 finding
+    at the statement's line and stops the replay (later migrations depend on it)."""
+    from ..errors import InputError, MigrationFailed
+    from ..execute import run_block
 
     src = (m.up_sql if direction == "up" else m.down_sql)(dialect.name)
-    if src is None:
-        if not _has(m, direction, dialect.name):
-            raise _Stop  # no SQL for this dialect: lint reports it; the replay cannot go on
-        try:
-            getattr(m, direction)(MigrationContext(dialect))
-        except Exception as exc:  # a Python migration's own error
-            findings.append(_finding(_sl201().replay_failed, f"{direction} failed on {dialect.name} scratch database: {exc}",
-                                     m, dialect.name, None))
-            raise _Stop from None
-        return
+    if src is None and not _has(m, direction, dialect.name):
+        raise _Stop  # no SQL for this dialect: lint reports it; the replay cannot go on
     try:
-        statements = dialect.split(src.text)
-    except Exception as exc:
-        findings.append(_finding(_sl201().replay_failed, f"{direction} cannot be split into statements: {exc}",
+        run_block(dialect, m, direction, src)
+    except InputError as exc:  # the splitter cannot read the block
+        findings.append(_finding(_sl201().replay_failed, f"{direction} cannot be split into statements: {exc.detail}",
                                  m, dialect.name, src))
         raise _Stop from None
-    for stmt in statements:
-        try:
-            dialect.execute(stmt.sql)
-        except Exception as exc:
-            if not dialect.is_database_error(exc):
-                raise
-            msg, _pos = dialect.error_message(exc)
+    except MigrationFailed as exc:
+        stmt = getattr(exc, "statement", None)
+        if src is None or stmt is None:  # a Python migration
+            findings.append(_finding(_sl201().replay_failed,
+                                     f"{direction} failed on {dialect.name} scratch database: {exc.detail}",
+                                     m, dialect.name, None))
+        else:
             line, column = src.position(stmt.offset)
             what = "up (run again after down)" if again else direction
             findings.append(_finding(_sl201().replay_failed,
-                                     f"{what} fails on a {dialect.name} scratch database: {msg}",
+                                     f"{what} fails on a {dialect.name} scratch database: {exc.detail}",
                                      m, dialect.name, src, line, column))
-            raise _Stop from None
+        raise _Stop from None
+    except Exception as exc:  # a Python migration's own error
+        if src is not None:
+            raise
+        findings.append(_finding(_sl201().replay_failed, f"{direction} failed on {dialect.name} scratch database: {exc}",
+                                 m, dialect.name, None))
+        raise _Stop from None
 
 
-def _restore(dialect: Any, diff: SchemaDiff) -> bool:
-    """Bring the scratch database back to the schema before ``up`` (using generate's own SQL),
+def _restore(dialect: Any, m: Any, diff: SchemaDiff) -> bool:
+    """Bring the scratch database back to the schema before ``m``'s up (using generate's own SQL),
     so that the replay can go on after a faulty ``down``. False when that is not possible."""
-    from .generate import render_diff
+    from ..execute import run_block
+    from ..migration import SqlSource
+    from ..schema.generate import render_diff
 
     try:
         up, _down = render_diff(diff, dialect.name)
-        for stmt in dialect.split(up.sql):
-            dialect.execute(stmt.sql)
+        run_block(dialect, m, "down", SqlSource(up.sql, file="(the schema before up, as generate writes it)"))
     except Exception:
         return False
     return True
@@ -225,13 +224,13 @@ def _explain(op: Op, dialect: str) -> str:
 
 
 def _sl201():
-    from ..lint import registry
+    from . import registry
 
     return registry.get("SL201")
 
 
 def _sl402():
-    from ..lint import registry
+    from . import registry
 
     return registry.get("SL402")
 
