@@ -258,11 +258,13 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             render_rollback_dry_run(out, runner, _script_header(args, runner, "rollback"))
         return EXIT_OK
 
-    def plan(kind: str, data: dict) -> None:
-        if kind == "plan" and args.format != "json":
+    def plan(event) -> None:
+        from .execute import RollbackScope
+
+        if isinstance(event, RollbackScope) and args.format != "json":
             from .render.text import render_rollback_scope
 
-            render_rollback_scope(out, data)
+            render_rollback_scope(out, event)
 
     return _run_with_progress(
         args, runner, lambda: runner.rollback(steps, to=args.to, all=args.all, include_missing=args.include_missing),
@@ -313,10 +315,10 @@ def _run_with_progress(args, runner, work, verb: str, on_plan=None, extra=None) 
 
     progress = Progress(out, enabled=args.format != "json")
 
-    def event(kind: str, data: dict) -> None:
+    def event(event) -> None:
         if on_plan is not None:
-            on_plan(kind, data)
-        progress.event(kind, data)
+            on_plan(event)
+        progress.event(event)
 
     runner.on_event = event
     try:

@@ -13,7 +13,8 @@ Policy:
 * :meth:`Fleet.stop` (Ctrl-C) starts nothing new; the targets already running finish their current
   work, so every history table stays consistent, and the report says which never started.
 
-Nothing here prints: events go to ``on_event`` and the report is returned for ``render/``.
+Nothing here prints: events (``FleetStarted``, ``TargetStarted``, ``OnTarget`` wrapping a runner's
+events, ``TargetDone``, ``FleetFinished``) go to ``on_event`` and the report is returned for ``render/``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -152,15 +154,57 @@ def _urls_from_query(name: str, source: str, query: str) -> list[str]:
     return out
 
 
+# -- events ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FleetStarted:
+    """The fleet starts: ``total`` targets, at most ``parallel`` at once, after ``canary`` one by one."""
+
+    total: int
+    parallel: int
+    canary: int
+
+
+@dataclass(frozen=True)
+class TargetStarted:
+    """Target ``index`` (its URL shown as ``target``, password hidden) starts."""
+
+    index: int
+    target: str
+
+
+@dataclass(frozen=True)
+class OnTarget:
+    """A runner event (stingerloom.execute: RunStarted, MigrationStarted, ...) of target ``index``."""
+
+    index: int
+    event: Any
+
+
+@dataclass(frozen=True)
+class TargetDone:
+    """Target ``index`` finished (or could not run): its ``TargetOutcome``."""
+
+    index: int
+    outcome: TargetOutcome
+
+
+@dataclass(frozen=True)
+class FleetFinished:
+    """Every target finished or was never started: the ``FleetReport``."""
+
+    report: FleetReport
+
+
 # -- running -----------------------------------------------------------------------------------------
-Work = Callable[[str, Callable[[str, dict], None]], TargetOutcome]
+Listener = Callable[[Any], None]
+Work = Callable[[str, Listener], TargetOutcome]
 
 
 class Fleet:
     """Runs ``work(url, on_event) -> TargetOutcome`` for each target, in order of the list."""
 
     def __init__(self, urls: Sequence[str], work: Work, *, parallel: int = 1, canary: int = 0,
-                 continue_on_error: bool = False, on_event: Callable[[str, dict], None] | None = None) -> None:
+                 continue_on_error: bool = False, on_event: Listener | None = None) -> None:
         if parallel < 1:
             raise InputError("--parallel must be at least 1")
         if canary < 0:
@@ -170,7 +214,7 @@ class Fleet:
         self.parallel = parallel
         self.canary = min(canary, len(self.urls))
         self.continue_on_error = continue_on_error
-        self.on_event = on_event or (lambda kind, data: None)
+        self.on_event = on_event or (lambda event: None)
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -181,10 +225,10 @@ class Fleet:
         from .urls import redact_url
 
         display = _display(url)
-        self.on_event("target-start", {"index": index, "target": display})
+        self.on_event(TargetStarted(index, display))
         started = time.perf_counter()
         try:
-            outcome = self.work(url, lambda kind, data: self.on_event(kind, dict(data, index=index)))
+            outcome = self.work(url, lambda event: self.on_event(OnTarget(index, event)))
         except StingerloomError as exc:
             outcome = TargetOutcome(index, display, "error", error=exc.format(), exit_code=exc.exit_code)
         except Exception as exc:  # noqa: BLE001 - one target's bug must not hide the others' results
@@ -192,14 +236,14 @@ class Fleet:
                                     error=redact_url(f"{type(exc).__name__}: {exc}"))
         outcome.index, outcome.target = index, display
         outcome.seconds = time.perf_counter() - started
-        self.on_event("target-done", {"index": index, "outcome": outcome})
+        self.on_event(TargetDone(index, outcome))
         return outcome
 
     def run(self) -> FleetReport:
         started = time.perf_counter()
         outcomes: dict[int, TargetOutcome] = {}
         stopped_after_failure = False
-        self.on_event("fleet-begin", {"total": len(self.urls), "parallel": self.parallel, "canary": self.canary})
+        self.on_event(FleetStarted(len(self.urls), self.parallel, self.canary))
         # canaries, one at a time
         i = 0
         while i < self.canary and not self._stop.is_set():
@@ -215,7 +259,7 @@ class Fleet:
                 outcomes[j] = TargetOutcome(j, _display(url), "skipped")
         report = FleetReport([outcomes[j] for j in range(len(self.urls))], interrupted=self._stop.is_set(),
                              stopped_after_failure=stopped_after_failure, seconds=time.perf_counter() - started)
-        self.on_event("fleet-end", {"report": report})
+        self.on_event(FleetFinished(report))
         return report
 
     def _pool(self, start: int, outcomes: dict[int, TargetOutcome]) -> bool:
@@ -259,7 +303,7 @@ def command_work(command: str, make_runner: Callable[[str], Any], *, to: str | N
     """``work(url, on_event)`` running ``apply``, ``rollback`` or ``status`` on one target, on one
     connection, with that target's own lock and history (``make_runner(url)`` builds its runner)."""
 
-    def work(url: str, on_event: Callable[[str, dict], None]) -> TargetOutcome:
+    def work(url: str, on_event: Listener) -> TargetOutcome:
         runner = make_runner(url)
         runner.on_event = on_event
         runner._open()

@@ -25,11 +25,19 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ._record import Record
 from .errors import DriftError, InputError, MigrationFailed, StingerloomError
-from .execute import run_block, split_block
+from .execute import (
+    Listener,
+    MigrationDone,
+    MigrationStarted,
+    RollbackScope,
+    RunFinished,
+    RunStarted,
+    ignore,
+    run_block,
+    split_block,
+)
 from .history import History, HistoryRow, VersionRow
 from .migration import Migration, SqlMigration, SqlSource, checksum
-
-Event = Callable[[str, dict], None]
 
 
 def _explained(method: Callable) -> Callable:
@@ -172,10 +180,6 @@ class _NoSql(InputError):
     """A migration has no SQL for the target database."""
 
 
-def _noop(kind: str, data: dict) -> None:
-    pass
-
-
 class MigrationRunner:
     """Applies and reverts migrations against one database.
 
@@ -189,7 +193,7 @@ class MigrationRunner:
         *,
         history_table: str = "__migrations",
         lock_timeout: float = 60.0,
-        on_event: Event | None = None,
+        on_event: Listener | None = None,
     ) -> None:
         self.migrations: list[Migration] = [m if isinstance(m, Migration) else m() for m in (migrations or [])]
         seen: set[str] = set()
@@ -204,7 +208,8 @@ class MigrationRunner:
         self.dialect = get_dialect(database, history_table=history_table)
         self.dialect.lock_wait = lock_timeout
         self.lock_timeout = lock_timeout
-        self.on_event: Event = on_event or _noop
+        #: told the progress of each run (stingerloom.execute's events: RunStarted, MigrationStarted, ...)
+        self.on_event: Listener = on_event or ignore
         self._depth = 0
         #: how messages name the manifest in the commands they suggest (the CLI sets the path)
         self.manifest_hint = "MANIFEST"
@@ -499,17 +504,17 @@ class MigrationRunner:
 
     def _run_steps(self, direction: str, work: list) -> list[MigrationResult]:
         """Run ``(id, fn(index) -> result)`` pairs in order, stopping at the first failure, and tell
-        ``on_event`` (begin / start / done / end) as it goes."""
+        ``on_event`` as it goes (RunStarted, MigrationStarted and MigrationDone each, RunFinished)."""
         results: list[MigrationResult] = []
-        self.on_event("begin", {"total": len(work), "direction": direction})
+        self.on_event(RunStarted(direction, len(work)))
         for i, (mid, fn) in enumerate(work):
-            self.on_event("start", {"id": mid, "index": i, "total": len(work)})
+            self.on_event(MigrationStarted(mid, i, len(work)))
             result = fn(i)
             results.append(result)
-            self.on_event("done", {"result": result})
+            self.on_event(MigrationDone(result))
             if not result.success:
                 break
-        self.on_event("end", {})
+        self.on_event(RunFinished())
         return results
 
     def _plan_apply(self, rows: list[HistoryRow], to: str | None, dry_run: bool = False):
@@ -647,7 +652,7 @@ class MigrationRunner:
         ``rollback(0)`` does nothing. Only migrations this runner lists are reverted: a ``missing``
         row (another manifest's, or a file since removed) only with ``include_missing``, or when
         ``to`` passes it. ``self.rollback_plan`` tells which missing rows were included and which
-        were left; the ``plan`` event says the same before anything runs. With ``dry_run`` nothing
+        were left; the ``RollbackScope`` event says the same before anything runs. With ``dry_run`` nothing
         runs and ``self.planned_down`` describes each step (see :meth:`describe_down`).
         """
         if n < 0:
@@ -686,7 +691,7 @@ class MigrationRunner:
                 by_id = {m.id: m for m in self.migrations}
                 earlier = self._earlier_versions(history, rows, targets, to, all)
                 steps = self._checked([self._down_step(r, by_id.get(r.id), earlier.get(r.id)) for r in targets])
-                self.on_event("plan", dict(self.rollback_plan, direction="down"))
+                self.on_event(RollbackScope(**self.rollback_plan))
                 return self._run_steps(
                     "down", [(r.id, lambda i, s=s, r=r: self._revert_one(history, s, r)) for s, r in zip(steps, targets)])
         finally:

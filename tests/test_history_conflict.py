@@ -10,6 +10,7 @@ from helpers import history, query, write_manifest
 
 from stingerloom import MigrationRunner
 from stingerloom.errors import HistoryConflict
+from stingerloom.execute import MigrationStarted
 from stingerloom.manifest import load_manifest
 
 
@@ -37,9 +38,9 @@ def _manifest(tmp_path):
 
 
 def _runner(manifest, url, on_start):
-    def event(kind, data):
-        if kind == "start":
-            on_start(data["id"])
+    def event(event):
+        if isinstance(event, MigrationStarted):
+            on_start(event.id)
     return MigrationRunner(load_manifest(str(manifest)).migrations, url, on_event=event)
 
 

@@ -32,14 +32,26 @@ class FleetView:
         self._done = 0
         self._total = 0
 
-    def event(self, kind: str, data: dict) -> None:
+    def event(self, event: Any) -> None:
+        """A fleet event (stingerloom.fleet), from any of the fleet's threads."""
         if not self.enabled:
             return
-        with self._lock:
-            getattr(self, "_on_" + kind.replace("-", "_"), lambda d: None)(data)
+        from ..fleet import FleetFinished, FleetStarted, OnTarget, TargetDone, TargetStarted
 
-    def _on_fleet_begin(self, data: dict) -> None:
-        self._total = data["total"]
+        with self._lock:
+            if isinstance(event, FleetStarted):
+                self._fleet_started(event)
+            elif isinstance(event, TargetStarted):
+                self._target_started(event)
+            elif isinstance(event, OnTarget):
+                self._on_target(event.index, event.event)
+            elif isinstance(event, TargetDone):
+                self._target_done(event)
+            elif isinstance(event, FleetFinished):
+                self.close()
+
+    def _fleet_started(self, event: Any) -> None:
+        self._total = event.total
         if not self.live:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -50,31 +62,30 @@ class FleetView:
         self._bar.start()
         self._fleet_task = self._bar.add_task(f"{self.command}: fleet of {self._total}", total=self._total)
 
-    def _on_target_start(self, data: dict) -> None:
+    def _target_started(self, event: Any) -> None:
         if self._bar is not None:
-            self._names[data["index"]] = data["target"]
-            self._tasks[data["index"]] = self._bar.add_task(f"  {data['target']}", total=None)
+            self._names[event.index] = event.target
+            self._tasks[event.index] = self._bar.add_task(f"  {event.target}", total=None)
 
-    def _on_begin(self, data: dict) -> None:  # a target's runner knows how many migrations it will run
-        task = self._tasks.get(data.get("index"))
-        if self._bar is not None and task is not None:
-            self._bar.update(task, total=data["total"], completed=0)
+    def _on_target(self, index: int, event: Any) -> None:
+        """A migration of one target: its runner's RunStarted (how many), MigrationStarted, MigrationDone."""
+        from ..execute import MigrationDone, MigrationStarted, RunStarted
 
-    def _on_done(self, data: dict) -> None:  # a migration finished on one target
-        task = self._tasks.get(data.get("index"))
-        if self._bar is not None and task is not None:
+        task = self._tasks.get(index)
+        if self._bar is None or task is None:
+            return
+        if isinstance(event, RunStarted):
+            self._bar.update(task, total=event.total, completed=0)
+        elif isinstance(event, MigrationStarted):
+            self._bar.update(task, description=f"  {self._names[index]} · {event.id}")
+        elif isinstance(event, MigrationDone):
             self._bar.advance(task)
 
-    def _on_start(self, data: dict) -> None:  # a migration starts on one target
-        task = self._tasks.get(data.get("index"))
-        if self._bar is not None and task is not None:
-            self._bar.update(task, description=f"  {self._names[data['index']]} · {data['id']}")
-
-    def _on_target_done(self, data: dict) -> None:
+    def _target_done(self, event: Any) -> None:
         self._done += 1
-        o = data["outcome"]
+        o = event.outcome
         if self._bar is not None:
-            task = self._tasks.pop(data["index"], None)
+            task = self._tasks.pop(event.index, None)
             if task is not None:
                 self._bar.remove_task(task)
             self._bar.advance(self._fleet_task)
@@ -87,9 +98,6 @@ class FleetView:
             line += f"  pending {o.pending}"
         line += f"  {o.seconds:.2f} s"
         self.out.line(line)
-
-    def _on_fleet_end(self, data: dict) -> None:
-        self.close()
 
     def close(self) -> None:
         if self._bar is not None:

@@ -27,23 +27,26 @@ class Progress:
         self._bar = None
         self._task = None
 
-    def event(self, kind: str, data: dict) -> None:
+    def event(self, event: Any) -> None:
+        """A runner event (stingerloom.execute): a bar for a run of more than one migration."""
+        from ..execute import MigrationDone, MigrationStarted, RunFinished, RunStarted
+
         if not self.enabled:
             return
-        if kind == "begin" and data["total"] > 1:
+        if isinstance(event, RunStarted) and event.total > 1:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as Bar
 
             self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=self.out.console, transient=True)
             self._bar.start()
-            verb = "applying" if data["direction"] == "up" else "reverting"
-            self._task = self._bar.add_task(verb, total=data["total"])
-        elif kind == "start" and self._bar is not None:
-            self._bar.update(self._task, description=data["id"])
-        elif kind == "done" and self._bar is not None:
+            verb = "applying" if event.direction == "up" else "reverting"
+            self._task = self._bar.add_task(verb, total=event.total)
+        elif isinstance(event, MigrationStarted) and self._bar is not None:
+            self._bar.update(self._task, description=event.id)
+        elif isinstance(event, MigrationDone) and self._bar is not None:
             self._bar.advance(self._task)
-        elif kind == "end":
+        elif isinstance(event, RunFinished):
             self.close()
 
     def close(self) -> None:
@@ -170,14 +173,15 @@ def render_dry_run(out: Output, runner: Any, header: Any) -> None:
     out.line(apply_script(runner, header, for_script=False).rstrip("\n"))
 
 
-def render_rollback_scope(out: Output, plan: dict) -> None:
-    """Before a rollback runs: the history rows it reverts or leaves that this manifest does not list."""
-    if plan["missing_included"]:
-        ids = plan["missing_included"]
+def render_rollback_scope(out: Output, scope: Any) -> None:
+    """Before a rollback runs: the history rows it reverts or leaves that this manifest does not list
+    (a ``RollbackScope``)."""
+    if scope.missing_included:
+        ids = scope.missing_included
         out.warn(f"reverting {len(ids)} migration(s) that this manifest does not list (missing), from the down "
                  f"SQL stored in the history: {', '.join(ids)}")
-    if plan["missing_skipped"]:
-        ids = plan["missing_skipped"]
+    if scope.missing_skipped:
+        ids = scope.missing_skipped
         out.note(f"left {len(ids)} applied migration(s) that this manifest does not list (missing): "
                  f"{', '.join(ids)}; `--include-missing` reverts them too")
 
@@ -185,7 +189,9 @@ def render_rollback_scope(out: Output, plan: dict) -> None:
 def render_rollback_dry_run(out: Output, runner: Any, header: Any) -> None:
     """``rollback --dry-run``: the script ``rollback --script`` would write, with the rollback's scope."""
     planned = runner.planned_down
-    render_rollback_scope(out, runner.rollback_plan)
+    from ..execute import RollbackScope
+
+    render_rollback_scope(out, RollbackScope(**runner.rollback_plan))
     if not planned:
         out.line("-- Nothing to roll back.")
         return
