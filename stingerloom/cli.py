@@ -202,18 +202,17 @@ def cmd_apply(args: argparse.Namespace) -> int:
     out = _out(args)
     if args.dry_run or args.script:
         runner.dialect.read_only = True  # planned from the history as it is; nothing is written
-        results = runner.run(to=args.to, dry_run=True)
+        plan = runner.plan(to=args.to)
         if args.script:
-            return _write_script(args, runner, "apply")
+            return _write_script(args, plan, "apply")
         if args.format == "json":
-            out.json({"database": runner.database, "dry_run": True, **_out_of_order(runner),
-                      "results": [dict(r.to_json(), sql=[s.sql for s in st.statements],
-                                       **({"reason": st.reason} if st.reason else {}))
-                                  for r, st in zip(results, runner.planned)]})
+            out.json({"database": plan.database, "dry_run": True, **_out_of_order(runner),
+                      "results": [dict(_would_run(st.migration.id), sql=[s.sql for s in st.statements],
+                                       **({"reason": st.reason} if st.reason else {})) for st in plan.steps]})
         else:
             from .render.text import render_dry_run
 
-            render_dry_run(out, runner, _script_header(args, runner, "apply"))
+            render_dry_run(out, plan, _script_header(args, plan, "apply"))
             _warn_out_of_order(out, runner, "would apply")
         return EXIT_OK
     code = _run_with_progress(args, runner, lambda: runner.run(to=args.to), "apply",
@@ -221,6 +220,13 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.format != "json":
         _warn_out_of_order(out, runner)
     return code
+
+
+def _would_run(mid: str) -> dict:
+    """A dry run's result for a migration in the plan (JSON)."""
+    from .runner import MigrationResult
+
+    return MigrationResult(mid, True).to_json()
 
 
 def _out_of_order(runner) -> dict:
@@ -245,17 +251,16 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     out = _out(args)
     if args.dry_run or args.script:
         runner.dialect.read_only = True  # planned from the history as it is; nothing is written
-        results = runner.rollback(steps, to=args.to, all=args.all, include_missing=args.include_missing,
-                                  dry_run=True)
+        plan = runner.plan_rollback(steps, to=args.to, all=args.all, include_missing=args.include_missing)
         if args.script:
-            return _write_script(args, runner, "rollback")
+            return _write_script(args, plan, "rollback")
         if args.format == "json":
-            out.json({"database": runner.database, "dry_run": True, **runner.rollback_plan,
-                      "results": [dict(r.to_json(), **d) for r, d in zip(results, runner.planned_down)]})
+            out.json({"database": plan.database, "dry_run": True, **plan.scope,
+                      "results": [dict(_would_run(st.row.id), **st.note) for st in plan.steps]})
         else:
             from .render.text import render_rollback_dry_run
 
-            render_rollback_dry_run(out, runner, _script_header(args, runner, "rollback"))
+            render_rollback_dry_run(out, plan, _script_header(args, plan, "rollback"))
         return EXIT_OK
 
     def plan(event) -> None:
@@ -280,32 +285,32 @@ def _script_flags(args: argparse.Namespace) -> None:
                          hint="--dry-run prints the script's statements with commentary; --script FILE writes them")
 
 
-def _script_header(args: argparse.Namespace, runner, command: str):
+def _script_header(args: argparse.Namespace, plan, command: str):
     from .render.script import ScriptHeader
     from .runner import _os_user
 
     settings = _settings(args)
     env = f"{settings.env_name} (from {settings.env_origin})" if settings.env_name is not None else None
-    return ScriptHeader(command=command, manifest=str(args.manifest), target=runner.database, environment=env,
+    return ScriptHeader(command=command, manifest=str(args.manifest), target=plan.database, environment=env,
                         written_by=_os_user())
 
 
-def _write_script(args: argparse.Namespace, runner, command: str) -> int:
+def _write_script(args: argparse.Namespace, plan, command: str) -> int:
     """``apply/rollback --script FILE``: the SQL of the planned run for the database's own client."""
     from .render.script import apply_script, rollback_script, write_script
 
-    header = _script_header(args, runner, command)
-    text = (apply_script if command == "apply" else rollback_script)(runner, header)
+    header = _script_header(args, plan, command)
+    text = (apply_script if command == "apply" else rollback_script)(plan, header)
     write_script(args.script, text)
     out = _out(args)
-    count = len(runner.planned if command == "apply" else runner.planned_steps_down)
+    count = len(plan.steps)
     where = "standard output" if args.script == "-" else args.script
     if args.format == "json":
         if args.script != "-":
-            out.json({"database": runner.database, "script": args.script, "migrations": count})
+            out.json({"database": plan.database, "script": args.script, "migrations": count})
     else:
         out.note(f"wrote {where}: {count} migration(s) to {'apply' if command == 'apply' else 'roll back'} on "
-                 f"{runner.database}; nothing was changed. Run it with {runner.dialect.script_client}")
+                 f"{plan.database}; nothing was changed. Run it with {plan.dialect.script_client}")
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ._record import Record
 from .errors import DriftError, InputError, MigrationFailed, StingerloomError
@@ -38,6 +38,7 @@ from .execute import (
 )
 from .history import History, HistoryRow, VersionRow
 from .migration import Migration, SqlMigration, SqlSource, checksum
+from .plan import Plan, Step, basis
 
 
 def _explained(method: Callable) -> Callable:
@@ -161,21 +162,6 @@ class BrokenEntry(Record):
     __slots__ = ("id", "position", "problems")
 
 
-class _Step(Record):
-    """A migration ready to run in one direction: its statements are split before anything runs.
-    ``source`` is None for Python migrations."""
-
-    __slots__ = ("migration", "direction", "source", "statements", "running", "returned", "done", "atomic",
-                 "committing", "previous", "version", "restore", "reason")
-    # running: the statement being sent (1-based); returned: the last one the database answered;
-    # done: statements committed as far as the history counter knows
-    # repeatable migrations: previous: the history row a re-application replaces; version: the
-    # application it records; restore: the earlier application a rollback brings back; reason: why
-    # it is (re-)applied
-    _defaults = {"statements": [], "running": 0, "returned": 0, "done": 0, "atomic": None, "committing": False,
-                 "previous": None, "version": None, "restore": None, "reason": None}
-
-
 class _NoSql(InputError):
     """A migration has no SQL for the target database."""
 
@@ -225,13 +211,8 @@ class MigrationRunner:
         #: the out-of-order migrations the last plan applies (told as a warning under ``warn``)
         self.applied_out_of_order: list[str] = []
         self._latest: dict[str, VersionRow] = {}
-        #: what ``run(dry_run=True)`` / ``rollback(dry_run=True)`` planned, for ``--dry-run`` and
-        #: ``--script`` (stingerloom.render.script): the steps (statements split, transaction decided),
-        #: the history rows a rollback reverts, and what a script needs from the database
-        self.planned: list[_Step] = []
-        self.planned_down: list[dict] = []
-        self.planned_steps_down: list[tuple[_Step, HistoryRow]] = []
-        self.script_facts: dict | None = None
+        #: the missing history rows the last rollback (or its plan) included and left
+        self.rollback_plan: dict = {"missing_included": [], "missing_skipped": []}
 
     # -- connection ----------------------------------------------------------------------------
     @property
@@ -384,15 +365,15 @@ class MigrationRunner:
                          f"{manifest}` to accept the new checksum (`--accept ID` for one)")
         raise DriftError("refusing to run: " + "; ".join(problems), hint="\n  ".join(hints))
 
-    def _prepare(self, migration: Migration, direction: str, source: SqlSource | None) -> _Step:
-        step = _Step(migration, direction, source)
+    def _prepare(self, migration: Migration, direction: str, source: SqlSource | None) -> Step:
+        step = Step(migration, direction, source)
         if source is not None:
             step.statements = split_block(self.dialect, migration, direction, source)
             if not step.statements and source.text.strip():
                 raise _only_comments(migration, direction, source)
         return step
 
-    def _up_steps(self, pending: list[Migration]) -> list[_Step]:
+    def _up_steps(self, pending: list[Migration]) -> list[Step]:
         """The steps of ``pending``; every migration lacking up SQL for this database is reported
         at once (one ManifestError), not one per run."""
         from .errors import ManifestError, Problem
@@ -408,7 +389,7 @@ class MigrationRunner:
             raise ManifestError(problems, hint=hint)
         return steps
 
-    def _up_step(self, m: Migration) -> _Step:
+    def _up_step(self, m: Migration) -> Step:
         if isinstance(m, SqlMigration):
             src = m.up_sql(self.dialect.name)
             if src is None:
@@ -422,9 +403,9 @@ class MigrationRunner:
             if down is not None:  # a template down would be stored and "run" by a later rollback
                 self._prepare(m, "down", down)
             return step
-        return _Step(m, "up", None)
+        return Step(m, "up", None)
 
-    def _checked(self, steps: list[_Step]) -> list[_Step]:
+    def _checked(self, steps: list[Step]) -> list[Step]:
         """``steps``, once none of them controls the transaction itself (checked before anything runs).
 
         In a migration the runner wraps in a transaction, ``BEGIN``/``COMMIT``/``ROLLBACK`` would
@@ -452,7 +433,7 @@ class MigrationRunner:
                 raise self._tx_control_error(step, open_begin, "BEGIN", wrapped)
         return steps
 
-    def _tx_control_error(self, step: _Step, stmt: Any, word: str, wrapped: bool) -> InputError:
+    def _tx_control_error(self, step: Step, stmt: Any, word: str, wrapped: bool) -> InputError:
         m = step.migration
         line, col = step.source.position(stmt.offset)
         if wrapped:
@@ -467,40 +448,108 @@ class MigrationRunner:
         return InputError(f"migration {m.id} ({step.direction}): {word} inside a migration is refused: {why}",
                           file=step.source.file, line=line, column=col, hint=hint)
 
-    # -- apply ---------------------------------------------------------------------------------
+    # -- plan and apply --------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[History]:
+        """Connected (once, however deeply nested) for the block: the history table's accessor."""
+        self._open()
+        try:
+            yield History(self.dialect)
+        finally:
+            self._close()
+
+    def _check_to(self, to: str | None) -> None:
+        if to is not None and to not in {m.id for m in self.migrations}:
+            raise InputError(f"--to {to}: no migration with that id in the manifest")
+
+    @_explained
+    def plan(self, *, to: str | None = None) -> Plan:
+        """What :meth:`run` would apply now (up to and including ``to``), read from the history as it
+        is: nothing is written and no lock is taken. Each step's transaction is decided with the
+        database as it is, and ``facts`` holds what a script of it needs (``--dry-run``, ``--script``)."""
+        self._check_to(to)
+        with self._session() as history:
+            rows = history.rows()
+            self._latest = self._latest_versions(history, rows)
+            plan = self._plan_up(rows, to)
+            for st in plan.steps:
+                st.atomic = self.atomic(st)
+            plan.facts = self._script_facts(rows)
+            return plan
+
+    @_explained
+    def plan_rollback(self, n: int = 1, *, to: str | None = None, all: bool = False,
+                      include_missing: bool = False) -> Plan:
+        """What :meth:`rollback` would revert now (same arguments), read from the history as it is:
+        nothing is written and no lock is taken. Each step's ``note`` is :meth:`describe_down`'s."""
+        if n < 0:
+            raise InputError("--steps must be 0 or more")
+        with self._session() as history:
+            if not history.exists() or (n == 0 and to is None and not all):
+                self.rollback_plan = {"missing_included": [], "missing_skipped": []}
+                plan = self._new_plan("down", [], [], scope=dict(self.rollback_plan))
+                plan.facts = self._script_facts([])
+                return plan
+            rows = history.rows()
+            plan = self._plan_down(history, rows, n, to, all, include_missing)
+            by_id = {m.id: m for m in self.migrations}
+            for st in plan.steps:
+                st.atomic = self.atomic(st)
+                st.note = self._describe(st, st.row, by_id.get(st.row.id))
+            plan.facts = self._script_facts(rows)
+            return plan
+
+    @_explained
+    def apply(self, plan: Plan) -> list[MigrationResult]:
+        """Run ``plan`` (from :meth:`plan` or :meth:`plan_rollback`) under the migration lock.
+
+        Refused (DriftError, nothing run) when the history has changed since the plan was made:
+        another run applied or reverted something meanwhile, so plan again. Returns one result per
+        migration attempted; a failed one ends the run with ``success=False``."""
+        with self._session() as history, self.dialect.lock(self.lock_timeout):
+            if plan.direction == "up":
+                history.ensure()
+            rows = history.rows() if plan.direction == "up" or history.exists() else []
+            if basis(rows) != plan.basis:
+                raise DriftError("refusing to apply this plan: the history has changed since it was made (another "
+                                 "run applied, reverted or repaired migrations); nothing was run",
+                                 hint="make the plan again")
+            return self._apply(history, plan, rows)
+
+    def _apply(self, history: History, plan: Plan, rows: list[HistoryRow]) -> list[MigrationResult]:
+        """Run ``plan``'s steps in order (lock held, history read as ``rows``), telling ``on_event``."""
+        if plan.direction == "up":
+            self._ensure_versions(history)
+            batch, rank = History.next_numbers(rows)
+            work = [(s.migration.id, lambda i, s=s: self._apply_one(history, s, batch, rank + i)) for s in plan.steps]
+        else:
+            self.on_event(RollbackScope(**plan.scope))
+            work = [(s.row.id, lambda i, s=s: self._revert_one(history, s, s.row)) for s in plan.steps]
+        return self._run_steps(plan.direction, work)
+
+    def _new_plan(self, direction: str, steps: list[Step], rows: list[HistoryRow], **kw: Any) -> Plan:
+        return Plan(direction, steps, self.database, self.dialect, manifest=self.manifest_hint, basis=basis(rows),
+                    **kw)
+
     @_explained
     def run(self, migrations: Sequence[Migration] | None = None, *, to: str | None = None,
             dry_run: bool = False) -> list[MigrationResult]:
-        """Apply pending migrations in manifest order (up to and including ``to``).
+        """Apply pending migrations in manifest order (up to and including ``to``): the plan and
+        its application, both under the migration lock.
 
         Returns one result per migration attempted; a failed one ends the run with ``success=False``.
-        With ``dry_run`` nothing runs: the results list what would, and ``self.planned`` the steps.
+        With ``dry_run`` nothing runs: the results list what would (:meth:`plan` gives the steps).
         """
         if migrations is not None:
             self.migrations = list(migrations)
-        if to is not None and to not in {m.id for m in self.migrations}:
-            raise InputError(f"--to {to}: no migration with that id in the manifest")
-        self.to = to
-        self._open()
-        try:
-            history = History(self.dialect)
-            if dry_run:
-                rows = history.rows()
-                self._latest = self._latest_versions(history, rows)
-                results = self._plan_apply(rows, to, dry_run=True)
-                self.script_facts = self._script_facts(rows)
-                return results
-            with self.dialect.lock(self.lock_timeout):
-                history.ensure()
-                rows = history.rows()
-                self._latest = self._latest_versions(history, rows)
-                steps = self._plan_apply(rows, to)
-                self._ensure_versions(history)
-                batch, rank = History.next_numbers(rows)
-                return self._run_steps(
-                    "up", [(s.migration.id, lambda i, s=s: self._apply_one(history, s, batch, rank + i)) for s in steps])
-        finally:
-            self._close()
+        self._check_to(to)
+        if dry_run:
+            return [MigrationResult(s.migration.id, True, 0, None, "up") for s in self.plan(to=to).steps]
+        with self._session() as history, self.dialect.lock(self.lock_timeout):
+            history.ensure()
+            rows = history.rows()
+            self._latest = self._latest_versions(history, rows)
+            return self._apply(history, self._plan_up(rows, to), rows)
 
     def _run_steps(self, direction: str, work: list) -> list[MigrationResult]:
         """Run ``(id, fn(index) -> result)`` pairs in order, stopping at the first failure, and tell
@@ -517,10 +566,13 @@ class MigrationRunner:
         self.on_event(RunFinished())
         return results
 
-    def _plan_apply(self, rows: list[HistoryRow], to: str | None, dry_run: bool = False):
+    def _plan_up(self, rows: list[HistoryRow], to: str | None) -> Plan:
+        """The apply plan from ``rows``: pending versioned migrations, then due repeatables, up to ``to``."""
         states = self._states(rows)
         self._refuse_drift(states)
         due = ("pending", "outdated")
+        self.to = to
+        self.pending_after = []
         if to is not None:  # pending migrations that --to leaves out, told to the user
             ids = [s.id for s in states]
             later = states[ids.index(to) + 1:] if to in ids else []
@@ -540,12 +592,8 @@ class MigrationRunner:
         for st, s in zip(steps, versioned + repeatables):
             if s.repeatable:
                 st.previous, st.reason = s.row, s.reason
-        if dry_run:
-            for st in steps:  # decided now, with the database as it is (the report needs it later)
-                st.atomic = self.atomic(st)
-            self.planned = steps
-            return [MigrationResult(s.migration.id, True, 0, None, "up") for s in steps]
-        return steps
+        return self._new_plan("up", steps, rows, to=to, pending_after=list(self.pending_after),
+                              out_of_order=list(self.applied_out_of_order))
 
     def _out_of_order_policy(self, late: list[MigrationState], states: list[MigrationState]) -> None:
         """Refuse, or note for a warning, the pending migrations listed before an applied one."""
@@ -586,7 +634,7 @@ class MigrationRunner:
         finally:
             self._close()
 
-    def _apply_one(self, history: History, step: _Step, batch: int, rank: int) -> MigrationResult:
+    def _apply_one(self, history: History, step: Step, batch: int, rank: int) -> MigrationResult:
         m = step.migration
         name = self.dialect.name
         down = m.down_sql(name) if not m.irreversible else None
@@ -610,11 +658,11 @@ class MigrationRunner:
             return MigrationResult(m.id, False, _ms(started), err.message, "up", err)
         return MigrationResult(m.id, True, row.execution_ms, None, "up")
 
-    def _finish_up(self, history: History, row: HistoryRow, started: float, step: _Step) -> None:
+    def _finish_up(self, history: History, row: HistoryRow, started: float, step: Step) -> None:
         row.execution_ms = _ms(started)
         self._write_up(history, row, step)
 
-    def _write_up(self, history: History, row: HistoryRow, step: _Step) -> None:
+    def _write_up(self, history: History, row: HistoryRow, step: Step) -> None:
         """The history row of an application (replacing a repeatable's previous one), and for a
         repeatable the SQL it ran in ``<history_table>_versions``."""
         if step.previous is not None:
@@ -626,7 +674,7 @@ class MigrationRunner:
             history.delete_versions(row.id, row.rank)  # a row left by a run that died between two writes
             history.insert_version(step.version)
 
-    def _unwrite_up(self, history: History, row: HistoryRow, step: _Step) -> None:
+    def _unwrite_up(self, history: History, row: HistoryRow, step: Step) -> None:
         """Undo :meth:`_write_up` (nothing of the migration was committed)."""
         if step.version is not None:
             history.delete_versions(row.id, row.rank)
@@ -646,56 +694,42 @@ class MigrationRunner:
     @_explained
     def rollback(self, n: int = 1, *, to: str | None = None, all: bool = False,
                  include_missing: bool = False, dry_run: bool = False) -> list[MigrationResult]:
-        """Revert the last ``n`` applied migrations (in reverse order of application).
+        """Revert the last ``n`` applied migrations (in reverse order of application): the plan and
+        its application, both under the migration lock.
 
         ``to``: revert every migration applied after ``to`` (which stays applied). ``all``: everything.
         ``rollback(0)`` does nothing. Only migrations this runner lists are reverted: a ``missing``
         row (another manifest's, or a file since removed) only with ``include_missing``, or when
         ``to`` passes it. ``self.rollback_plan`` tells which missing rows were included and which
-        were left; the ``RollbackScope`` event says the same before anything runs. With ``dry_run`` nothing
-        runs and ``self.planned_down`` describes each step (see :meth:`describe_down`).
+        were left; the ``RollbackScope`` event says the same before anything runs. With ``dry_run``
+        nothing runs (:meth:`plan_rollback` gives the steps).
         """
         if n < 0:
             raise InputError("--steps must be 0 or more")
         self.rollback_plan = {"missing_included": [], "missing_skipped": []}
-        self.planned_down = []
-        self.planned_steps_down = []
-        self.script_facts = None
-        if n == 0 and to is None and not all and not dry_run:
+        if dry_run:
+            plan = self.plan_rollback(n, to=to, all=all, include_missing=include_missing)
+            return [MigrationResult(s.row.id, True, 0, None, "down") for s in plan.steps]
+        if n == 0 and to is None and not all:
             return []
-        self._open()
-        try:
-            history = History(self.dialect)
-            if dry_run and (not history.exists() or (n == 0 and to is None and not all)):
-                self.script_facts = self._script_facts([])
-                return []
+        with self._session() as history:
             if not history.exists():
                 return []
-            if dry_run:
-                rows = history.rows()
-                self._refuse_drift(s for s in self._states(rows) if s.state == "dirty")
-                targets = self._rollback_targets(rows, n, to, all, include_missing)
-                by_id = {m.id: m for m in self.migrations}
-                earlier = self._earlier_versions(history, rows, targets, to, all)
-                self.planned_down = [self.describe_down(r, by_id.get(r.id), earlier.get(r.id)) for r in targets]
-                steps = self._checked([self._down_step(r, by_id.get(r.id), earlier.get(r.id)) for r in targets])
-                for st in steps:  # decided now, with the database as it is
-                    st.atomic = self.atomic(st)
-                self.planned_steps_down = list(zip(steps, targets))
-                self.script_facts = self._script_facts(rows)
-                return [MigrationResult(r.id, True, 0, None, "down") for r in targets]
             with self.dialect.lock(self.lock_timeout):
                 rows = history.rows()
-                self._refuse_drift(s for s in self._states(rows) if s.state == "dirty")
-                targets = self._rollback_targets(rows, n, to, all, include_missing)
-                by_id = {m.id: m for m in self.migrations}
-                earlier = self._earlier_versions(history, rows, targets, to, all)
-                steps = self._checked([self._down_step(r, by_id.get(r.id), earlier.get(r.id)) for r in targets])
-                self.on_event(RollbackScope(**self.rollback_plan))
-                return self._run_steps(
-                    "down", [(r.id, lambda i, s=s, r=r: self._revert_one(history, s, r)) for s, r in zip(steps, targets)])
-        finally:
-            self._close()
+                return self._apply(history, self._plan_down(history, rows, n, to, all, include_missing), rows)
+
+    def _plan_down(self, history: History, rows: list[HistoryRow], n: int, to: str | None, all: bool,
+                   include_missing: bool) -> Plan:
+        """The rollback plan from ``rows`` (see :meth:`rollback`)."""
+        self._refuse_drift(s for s in self._states(rows) if s.state == "dirty")
+        targets = self._rollback_targets(rows, n, to, all, include_missing)
+        by_id = {m.id: m for m in self.migrations}
+        earlier = self._earlier_versions(history, rows, targets, to, all)
+        steps = self._checked([self._down_step(r, by_id.get(r.id), earlier.get(r.id)) for r in targets])
+        for st, r in zip(steps, targets):
+            st.row = r
+        return self._new_plan("down", steps, rows, to=to, scope=dict(self.rollback_plan))
 
     def _script_facts(self, rows: list[HistoryRow]) -> dict:
         """What a script of this run needs from the database, read while connected (never written):
@@ -760,9 +794,13 @@ class MigrationRunner:
         runs; ``differs`` is true when the file's down SQL (``file_down``) is not the same text.
         ``reapplies``: for a repeatable brought back to its previous definition, when that was applied
         (``sql`` is then that definition)."""
-        step = self._down_step(row, migration, earlier)
+        return self._describe(self._down_step(row, migration, earlier), row, migration)
+
+    def _describe(self, step: Step, row: HistoryRow, migration: Migration | None) -> dict:
+        """:meth:`describe_down` of a planned ``step``."""
+        atomic = step.atomic if step.atomic is not None else self.atomic(step)
         if step.restore is not None:
-            return {"id": row.id, "missing": migration is None, "transaction": self.atomic(step),
+            return {"id": row.id, "missing": migration is None, "transaction": atomic,
                     "sql": [st.sql for st in step.statements], "stored_down": None, "file_down": None,
                     "file": None, "line": None, "differs": False,
                     "reapplies": self.dialect.timestamp_to_iso(step.restore.applied_at)}
@@ -773,7 +811,7 @@ class MigrationRunner:
         return {
             "id": row.id,
             "missing": migration is None,
-            "transaction": self.atomic(step),
+            "transaction": atomic,
             "sql": [st.sql for st in step.statements] if step.source is not None else None,
             "stored_down": row.down_sql,
             "file_down": file_down,
@@ -800,7 +838,7 @@ class MigrationRunner:
         finally:
             self._close()
 
-    def _down_step(self, row: HistoryRow, migration: Migration | None, earlier: tuple | None = None) -> _Step:
+    def _down_step(self, row: HistoryRow, migration: Migration | None, earlier: tuple | None = None) -> Step:
         if earlier is not None:  # a repeatable: re-apply its previous definition, or run its down
             restore, versions = earlier
             if restore is not None:
@@ -822,7 +860,7 @@ class MigrationRunner:
             m = migration or SqlMigration(row.id, up={}, description=row.description)
             return self._prepare(m, "down", src)
         if migration is not None and not isinstance(migration, SqlMigration):
-            return _Step(migration, "down", None)
+            return Step(migration, "down", None)
         if migration is not None and migration.irreversible:
             raise InputError(f"migration {row.id} is irreversible (`irreversible: true`): it cannot be rolled back",
                              file=migration.source_file, line=migration.source_line)
@@ -831,7 +869,7 @@ class MigrationRunner:
             hint="it was applied as irreversible, or baselined; revert it by hand and remove its history row with `stingerloom repair --remove ID`",
         )
 
-    def _revert_one(self, history: History, step: _Step, row: HistoryRow) -> MigrationResult:
+    def _revert_one(self, history: History, step: Step, row: HistoryRow) -> MigrationResult:
         started = time.perf_counter()
         try:
             step.atomic = self.atomic(step)
@@ -865,15 +903,13 @@ class MigrationRunner:
                         "then roll back again")
 
     # -- execution -----------------------------------------------------------------------------
-    def atomic(self, step: _Step) -> bool:
+    def atomic(self, step: Step) -> bool:
         """Whether ``step`` runs in one transaction with its history row.
 
         Yes for ``transaction: true`` on databases with transactional DDL. On MySQL/MariaDB, also
         when every statement is plain DML (INSERT, UPDATE, DELETE, REPLACE), which does not commit
         implicitly: a seed or backfill then rolls back whole instead of leaving a dirty row.
         """
-        if step.atomic is not None:  # decided once, before anything runs
-            return step.atomic
         if not step.migration.transaction:
             return False
         if self.dialect.transactional_ddl:
@@ -890,7 +926,7 @@ class MigrationRunner:
             written.add(_unquote(m.group(1)))
         return self.dialect.all_transactional(sorted(written))
 
-    def _in_transaction(self, step: _Step, record: Callable[[], None]) -> None:
+    def _in_transaction(self, step: Step, record: Callable[[], None]) -> None:
         d = self.dialect
         d.begin()
         try:
@@ -902,7 +938,7 @@ class MigrationRunner:
             d.rollback()
             raise
 
-    def _without_transaction(self, history: History, step: _Step, row: HistoryRow, started: float) -> None:
+    def _without_transaction(self, history: History, step: Step, row: HistoryRow, started: float) -> None:
         """Run statement by statement in autocommit, keeping the history row's k/n counter true."""
         total = len(step.statements)
         if step.direction == "up":
@@ -936,7 +972,7 @@ class MigrationRunner:
             self._unrecord(history, step, row, "dirty")
 
     @staticmethod
-    def _unrecord(history: History, step: _Step, row: HistoryRow, state: str) -> None:
+    def _unrecord(history: History, step: Step, row: HistoryRow, state: str) -> None:
         """After a rollback: the history row (in ``state`` until now) goes; a repeatable re-applied to
         an earlier definition gets that application's row back instead."""
         if step.restore is not None:
@@ -947,14 +983,14 @@ class MigrationRunner:
             if step.migration.repeatable or step.version is not None:
                 history.delete_versions(row.id)
 
-    def _execute(self, step: _Step, advanced: Callable[..., None] | None = None,
+    def _execute(self, step: Step, advanced: Callable[..., None] | None = None,
                  followup: Callable[[int], tuple[str, tuple]] | None = None) -> None:
         """Run the step's statements (see :func:`stingerloom.execute.run_block`), the step keeping count."""
         run_block(self.dialect, step.migration, step.direction, step.source, step.statements,
                   tally=step, advanced=advanced, followup=followup)
 
     # -- faults --------------------------------------------------------------------------------
-    def _failure(self, step: _Step, exc: BaseException, history: History) -> StingerloomError:
+    def _failure(self, step: Step, exc: BaseException, history: History) -> StingerloomError:
         """The error for a migration that failed with ``exc``: what happened, the state the
         migration is in now (asked of the database when the outcome is unknown) and the next step."""
         err = self._explain(step, exc)
@@ -967,7 +1003,7 @@ class MigrationRunner:
                 err.hint = f"{fix}; {err.hint}"
         return err
 
-    def _explain(self, step: _Step, exc: BaseException) -> StingerloomError:
+    def _explain(self, step: Step, exc: BaseException) -> StingerloomError:
         from .faults import DatabaseFault, describe
 
         d = self.dialect
@@ -1076,7 +1112,7 @@ class MigrationRunner:
             privilege, obj = "CREATE, SELECT, INSERT, UPDATE and DELETE", f"database {m.group(1)}"
         return f"permission denied: user {user} needs {privilege} on {obj}"
 
-    def _state_after_loss(self, step: _Step, interrupted: bool = False) -> str:
+    def _state_after_loss(self, step: Step, interrupted: bool = False) -> str:
         """Where the migration stands now, read back from the database (reconnecting if needed)."""
         d = self.dialect
         try:
@@ -1109,14 +1145,14 @@ class MigrationRunner:
         done = f"statements 1–{k} of {n} committed" if k else f"none of its {n} statements committed"
         return f"it is dirty: {done}{tail}"
 
-    def _uncertain(self, step: _Step) -> str:
+    def _uncertain(self, step: Step) -> str:
         if step.atomic or not step.running:
             return ""
         k = step.done
         return f" (statements 1–{k} committed; statement {k + 1} may or may not have)" if k else (
             " (statement 1 may or may not have committed)")
 
-    def _fix(self, step: _Step, kind: str | None) -> str:
+    def _fix(self, step: Step, kind: str | None) -> str:
         """What to do about the cause (before rerunning or repairing), or "" when nothing special."""
         from .faults import describe
 
@@ -1131,7 +1167,7 @@ class MigrationRunner:
             return describe(kind)[1]
         return ""
 
-    def _next_step(self, step: _Step, kind: str | None) -> str:
+    def _next_step(self, step: Step, kind: str | None) -> str:
         m = step.migration
         manifest = self.manifest_hint
         fix = self._fix(step, kind) or ("" if kind == "interrupted" else "fix the statement")

@@ -95,6 +95,36 @@ def test_yaml_manifest_apply_to_rollback_to_and_all(db_url, tmp_path):
     assert tables(db_url) == {"__migrations"}
 
 
+def test_plan_writes_nothing_and_apply_runs_it(db_url, tmp_path):
+    """``plan()`` reads the history and changes nothing; ``apply(plan)`` runs exactly its steps, and the
+    rollback plan the same way."""
+    manifest = load_manifest(write_manifest(tmp_path, DEMO))
+    runner = MigrationRunner(manifest.migrations, database=db_url)
+    plan = runner.plan(to="002_phone")
+    assert [(s.migration.id, s.direction) for s in plan.steps] == [("001_users", "up"), ("002_phone", "up")]
+    assert plan.pending_after == ["003_roles"]
+    assert tables(db_url) == set()  # not even the history table
+    assert [(r.id, r.success) for r in runner.apply(plan)] == [("001_users", True), ("002_phone", True)]
+    assert [r[:2] for r in history(db_url)] == [("001_users", "applied"), ("002_phone", "applied")]
+    back = runner.plan_rollback(to="001_users")
+    assert [(s.row.id, s.direction) for s in back.steps] == [("002_phone", "down")]
+    assert [r[0] for r in history(db_url)] == ["001_users", "002_phone"]
+    assert [r.id for r in runner.apply(back)] == ["002_phone"]
+    assert [r[0] for r in history(db_url)] == ["001_users"]
+
+
+def test_apply_refuses_a_plan_the_history_has_moved_past(db_url, tmp_path):
+    """A plan made before another run applied migrations is refused whole: nothing runs twice."""
+    manifest = load_manifest(write_manifest(tmp_path, DEMO))
+    runner = MigrationRunner(manifest.migrations, database=db_url)
+    plan = runner.plan()
+    assert [r.id for r in MigrationRunner(manifest.migrations, database=db_url).run(to="001_users")] == ["001_users"]
+    with pytest.raises(DriftError, match="the history has changed since it was made"):
+        runner.apply(plan)
+    assert [r[:2] for r in history(db_url)] == [("001_users", "applied")]
+    assert [r.id for r in runner.apply(runner.plan())] == ["002_phone", "003_roles"]
+
+
 def _failing(position: int) -> dict[str, str]:
     stmts = [
         "CREATE TABLE t_a (id INTEGER PRIMARY KEY);",

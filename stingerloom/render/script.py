@@ -157,11 +157,11 @@ def _statements(w: _Writer, step: Any, progress: Any) -> None:
             w.sql(progress(k))
 
 
-def apply_script(runner: Any, header: ScriptHeader, *, for_script: bool = True) -> str:
-    """The script applying ``runner.planned`` (set by ``runner.run(dry_run=True)``)."""
-    d = runner.dialect
-    steps = runner.planned
-    facts = runner.script_facts
+def apply_script(plan: Any, header: ScriptHeader, *, for_script: bool = True) -> str:
+    """The script applying ``plan`` (``MigrationRunner.plan()``)."""
+    d = plan.dialect
+    steps = plan.steps
+    facts = plan.facts
     if for_script:
         _refuse_python(steps, "apply")
     w = _Writer(d)
@@ -169,15 +169,15 @@ def apply_script(runner: Any, header: ScriptHeader, *, for_script: bool = True) 
     _begin_script(w, header, facts, f"apply {len(steps)} migration(s) to {header.target}", ids,
                   for_script=for_script)
     if not steps:
-        later = getattr(runner, "pending_after", [])
+        later = plan.pending_after
         w.blank()
-        w.comment(f"Nothing to apply up to {runner.to}: {len(later)} later migration(s) left out by --to"
+        w.comment(f"Nothing to apply up to {plan.to}: {len(later)} later migration(s) left out by --to"
                   if later else "Nothing to apply: the database is up to date.")
     batch, rank = facts["batch"], facts["rank"]
     for i, st in enumerate(steps):
         m = st.migration
         try:
-            _apply_block(w, runner, st, batch, rank + i, header.written_by)
+            _apply_block(w, st, batch, rank + i, header.written_by)
         except InputError as exc:  # a value no literal can carry: name the migration's file
             raise InputError(f"migration {m.id}: {exc.message}", file=getattr(m, "source_file", None),
                              line=getattr(m, "source_line", None), hint=exc.hint) from None
@@ -200,7 +200,7 @@ def _repeatable_block(w: _Writer, st: Any, title: str, then: str) -> None:
     w.comment(f"then: {then}")
 
 
-def _apply_block(w: _Writer, runner: Any, st: Any, batch: int, rank: int, written_by: str) -> None:
+def _apply_block(w: _Writer, st: Any, batch: int, rank: int, written_by: str) -> None:
     d = w.d
     m = st.migration
     if _repeatable(st):
@@ -244,28 +244,27 @@ def _apply_block(w: _Writer, runner: Any, st: Any, batch: int, rank: int, writte
                       operation=d.sql_literal("up")))
 
 
-def rollback_script(runner: Any, header: ScriptHeader, *, for_script: bool = True) -> str:
-    """The script reverting ``runner.planned_steps_down`` (set by ``runner.rollback(dry_run=True)``)."""
-    d = runner.dialect
-    pairs = runner.planned_steps_down
-    facts = runner.script_facts
+def rollback_script(plan: Any, header: ScriptHeader, *, for_script: bool = True) -> str:
+    """The script reverting ``plan`` (``MigrationRunner.plan_rollback()``)."""
+    d = plan.dialect
+    steps = plan.steps
+    facts = plan.facts
     if for_script:
-        _refuse_python([s for s, _ in pairs], "rollback")
+        _refuse_python(steps, "rollback")
     w = _Writer(d)
-    ids = [(row.id, row.checksum) for _, row in pairs]
-    _begin_script(w, header, facts, f"roll back {len(pairs)} migration(s) on {header.target}, newest first", ids,
+    ids = [(st.row.id, st.row.checksum) for st in steps]
+    _begin_script(w, header, facts, f"roll back {len(steps)} migration(s) on {header.target}, newest first", ids,
                   create_history=False, for_script=for_script)
-    if not pairs:
+    if not steps:
         w.blank()
         w.comment("Nothing to roll back.")
-    notes = {p["id"]: p for p in runner.planned_down}
-    for st, row in pairs:
-        _rollback_block(w, runner, st, row, notes.get(row.id))
+    for st in steps:
+        _rollback_block(w, plan.manifest, st, st.row, st.note)
     _end_script(w, facts)
     return w.text()
 
 
-def _rollback_block(w: _Writer, runner: Any, st: Any, row: Any, note: dict | None) -> None:
+def _rollback_block(w: _Writer, manifest: str, st: Any, row: Any, note: dict | None) -> None:
     d = w.d
     n = len(st.statements)
     atomic = st.atomic
@@ -285,7 +284,7 @@ def _rollback_block(w: _Writer, runner: Any, st: Any, row: Any, note: dict | Non
     w.comment(f"{row.id} ({origin}down SQL stored in the history), {how}")
     if note and note["differs"]:
         w.comment(f"NOTE: the file's down SQL ({note['file']}:{note['line']}) differs from the stored one; the "
-                  f"stored one below is what runs. `stingerloom repair {runner.manifest_hint} --accept {row.id}` "
+                  f"stored one below is what runs. `stingerloom repair {manifest} --accept {row.id}` "
                   "stores the file's")
     elif note and note["stored_down"] is not None and note["file_down"] is None and not note["missing"]:
         w.comment("NOTE: the file has no down SQL for this database now; the stored one below is what runs")

@@ -157,20 +157,20 @@ def _short(text: str, width: int = 50) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def render_dry_run(out: Output, runner: Any, header: Any) -> None:
-    """``apply --dry-run``: the script ``--script`` would write (stingerloom.render.script), so what is
-    reviewed is exactly what would run, after a line saying that nothing was changed."""
-    steps = runner.planned
+def render_dry_run(out: Output, plan: Any, header: Any) -> None:
+    """``apply --dry-run``: the script ``--script`` would write (stingerloom.render.script) for the
+    ``plan``, so what is reviewed is exactly what would run, after a line saying that nothing was changed."""
+    steps = plan.steps
     if not steps:
-        later = getattr(runner, "pending_after", [])
-        out.line(f"-- Nothing to apply up to {runner.to}; {_later(later)}" if later
+        later = plan.pending_after
+        out.line(f"-- Nothing to apply up to {plan.to}; {_later(later)}" if later
                  else "-- Nothing to apply: the database is up to date.")
         return
     from .script import apply_script
 
-    out.line(f"-- dry run: {len(steps)} migration(s) would be applied to {runner.database}; nothing was changed")
-    out.line(f"-- the script `apply --script FILE` writes, for {runner.dialect.script_client}:\n")
-    out.line(apply_script(runner, header, for_script=False).rstrip("\n"))
+    out.line(f"-- dry run: {len(steps)} migration(s) would be applied to {plan.database}; nothing was changed")
+    out.line(f"-- the script `apply --script FILE` writes, for {plan.dialect.script_client}:\n")
+    out.line(apply_script(plan, header, for_script=False).rstrip("\n"))
 
 
 def render_rollback_scope(out: Output, scope: Any) -> None:
@@ -186,21 +186,21 @@ def render_rollback_scope(out: Output, scope: Any) -> None:
                  f"{', '.join(ids)}; `--include-missing` reverts them too")
 
 
-def render_rollback_dry_run(out: Output, runner: Any, header: Any) -> None:
-    """``rollback --dry-run``: the script ``rollback --script`` would write, with the rollback's scope."""
-    planned = runner.planned_down
+def render_rollback_dry_run(out: Output, plan: Any, header: Any) -> None:
+    """``rollback --dry-run``: the script ``rollback --script`` would write for the ``plan``, with the
+    rollback's scope."""
     from ..execute import RollbackScope
 
-    render_rollback_scope(out, RollbackScope(**runner.rollback_plan))
-    if not planned:
+    render_rollback_scope(out, RollbackScope(**plan.scope))
+    if not plan.steps:
         out.line("-- Nothing to roll back.")
         return
     from .script import rollback_script
 
-    out.line(f"-- dry run: {len(planned)} migration(s) would be rolled back on {runner.database}, newest first; "
+    out.line(f"-- dry run: {len(plan.steps)} migration(s) would be rolled back on {plan.database}, newest first; "
              "nothing was changed")
-    out.line(f"-- the script `rollback --script FILE` writes, for {runner.dialect.script_client}:\n")
-    out.line(rollback_script(runner, header, for_script=False).rstrip("\n"))
+    out.line(f"-- the script `rollback --script FILE` writes, for {plan.dialect.script_client}:\n")
+    out.line(rollback_script(plan, header, for_script=False).rstrip("\n"))
 
 
 def render_repair(out: Output, runner: Any, report: dict, manifest: str) -> None:
