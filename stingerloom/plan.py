@@ -48,10 +48,6 @@ class Plan(Record):
     _defaults = {"to": None, "pending_after": [], "out_of_order": [], "scope": None, "facts": None,
                  "manifest": "MANIFEST", "basis": ()}
 
-    @property
-    def ids(self) -> list[str]:
-        return [s.row.id if s.row is not None else s.migration.id for s in self.steps]
-
 
 def basis(rows: list) -> tuple:
     """What a plan depends on in the history rows: which are there, in which state and at which step."""

@@ -244,14 +244,10 @@ class MigrationRunner:
         ``live``: also ask the database whether another session holds the migration lock now
         (``self.lock_held_by``); a dirty row is then ``running`` (being applied or reverted by that
         session) rather than ``dirty`` (left by a run that failed or died)."""
-        self._open()
-        try:
-            history = History(self.dialect)
+        with self._session() as history:
             rows = history.rows()
             self._latest = self._latest_versions(history, rows)
             self.lock_held_by = self.dialect.lock_holder_text() if live else None
-        finally:
-            self._close()
         return self._states(rows, self.lock_held_by)
 
     def _latest_versions(self, history: History, rows: list[HistoryRow]) -> dict[str, VersionRow]:
@@ -621,9 +617,7 @@ class MigrationRunner:
     @_explained
     def run_up(self, migration: Migration) -> MigrationResult:
         """Apply one migration now, whatever its place in the order."""
-        self._open()
-        try:
-            history = History(self.dialect)
+        with self._session() as history:
             with self.dialect.lock(self.lock_timeout):
                 history.ensure()
                 rows = history.rows()
@@ -631,8 +625,6 @@ class MigrationRunner:
                     raise InputError(f"migration {migration.id} is already applied")
                 batch, rank = History.next_numbers(rows)
                 return self._apply_one(history, self._checked([self._up_step(migration)])[0], batch, rank)
-        finally:
-            self._close()
 
     def _apply_one(self, history: History, step: Step, batch: int, rank: int) -> MigrationResult:
         m = step.migration
@@ -827,16 +819,12 @@ class MigrationRunner:
     @_explained
     def run_down(self, migration: Migration) -> MigrationResult:
         """Revert one applied migration now, whatever its place in the order."""
-        self._open()
-        try:
-            history = History(self.dialect)
+        with self._session() as history:
             with self.dialect.lock(self.lock_timeout):
                 row = next((r for r in history.rows() if r.id == migration.id), None)
                 if row is None:
                     raise InputError(f"migration {migration.id} is not applied")
                 return self._revert_one(history, self._checked([self._down_step(row, migration)])[0], row)
-        finally:
-            self._close()
 
     def _down_step(self, row: HistoryRow, migration: Migration | None, earlier: tuple | None = None) -> Step:
         if earlier is not None:  # a repeatable: re-apply its previous definition, or run its down
@@ -1194,9 +1182,7 @@ class MigrationRunner:
         ids = [m.id for m in self.migrations]
         if to not in ids:
             raise InputError(f"--to {to}: no migration with that id in the manifest")
-        self._open()
-        try:
-            history = History(self.dialect)
+        with self._session() as history:
             with self.dialect.lock(self.lock_timeout):
                 history.ensure()
                 self._ensure_versions(history)
@@ -1207,8 +1193,6 @@ class MigrationRunner:
                 self._in_one_transaction(lambda: [
                     self._record_without_running(history, m, batch, rank + i) for i, m in enumerate(todo)])
                 return [m.id for m in todo]
-        finally:
-            self._close()
 
     def _record_without_running(self, history: History, m: Migration, batch: int, rank: int) -> None:
         """A history row for ``m`` as if it had been applied now; ``operation`` says ``baseline``."""
@@ -1260,9 +1244,7 @@ class MigrationRunner:
         twice = sorted({i for i in named if named.count(i) > 1})
         if twice:
             raise InputError(f"{', '.join(twice)}: named more than once; give each migration one repair option")
-        self._open()
-        try:
-            history = History(self.dialect)
+        with self._session() as history:
             empty = {"accepted": [], "refreshed_down": [], "marked_applied": [], "removed": [], "dirty": [],
                      "dirty_advice": {}, "changes": []}
             if not history.exists() and not mark_applied:
@@ -1286,8 +1268,6 @@ class MigrationRunner:
                 out["dirty"] = list(plan["dirty"])
                 out["dirty_advice"] = plan["dirty"]
                 return out
-        finally:
-            self._close()
 
     def _repair_plan(self, states: list[MigrationState], accept: Sequence[str], mark_applied: Sequence[str],
                      remove: Sequence[str], named: bool) -> dict:
