@@ -17,9 +17,9 @@ through a :data:`Listener`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Union
 
+from ._record import FrozenRecord
 from .errors import InputError, MigrationFailed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,47 +47,41 @@ class MigrationContext:
 
 
 # -- events ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RunStarted:
+class RunStarted(FrozenRecord):
     """An apply (``direction`` up) or rollback (down) starts ``total`` migrations."""
 
-    direction: str
-    total: int
+    __slots__ = ("direction", "total")
 
 
-@dataclass(frozen=True)
-class MigrationStarted:
+class MigrationStarted(FrozenRecord):
     """Migration ``id`` (``index`` of ``total``, from 0) starts."""
 
-    id: str
-    index: int
-    total: int
+    __slots__ = ("id", "index", "total")
 
 
-@dataclass(frozen=True)
-class MigrationDone:
+class MigrationDone(FrozenRecord):
     """A migration finished: its ``MigrationResult`` (``success`` False ends the run)."""
 
-    result: Any
+    __slots__ = ("result",)
 
 
-@dataclass(frozen=True)
-class RunFinished:
+class RunFinished(FrozenRecord):
     """The run is over (after the last migration, or the first that failed)."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True)
-class RollbackScope:
+
+class RollbackScope(FrozenRecord):
     """Before a rollback runs: the history rows this manifest does not list that it reverts
     (``missing_included``) and those it leaves (``missing_skipped``)."""
 
-    missing_included: list
-    missing_skipped: list
+    __slots__ = ("missing_included", "missing_skipped")
 
 
-Event = Union[RunStarted, MigrationStarted, MigrationDone, RunFinished, RollbackScope]
-#: what receives the events (``MigrationRunner(on_event=...)``)
-Listener = Callable[[Any], None]
+if TYPE_CHECKING:  # pragma: no cover (typing's subscriptions cost start-up time)
+    Event = Union[RunStarted, MigrationStarted, MigrationDone, RunFinished, RollbackScope]
+    #: what receives the events (``MigrationRunner(on_event=...)``)
+    Listener = Callable[[Event], None]
 
 
 def ignore(event: Any) -> None:

@@ -22,11 +22,10 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ._record import Record
+from ._record import FrozenRecord, Record
 from .errors import InputError, StingerloomError
 
 MAX_TARGETS = 100_000
@@ -155,44 +154,34 @@ def _urls_from_query(name: str, source: str, query: str) -> list[str]:
 
 
 # -- events ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FleetStarted:
+class FleetStarted(FrozenRecord):
     """The fleet starts: ``total`` targets, at most ``parallel`` at once, after ``canary`` one by one."""
 
-    total: int
-    parallel: int
-    canary: int
+    __slots__ = ("total", "parallel", "canary")
 
 
-@dataclass(frozen=True)
-class TargetStarted:
+class TargetStarted(FrozenRecord):
     """Target ``index`` (its URL shown as ``target``, password hidden) starts."""
 
-    index: int
-    target: str
+    __slots__ = ("index", "target")
 
 
-@dataclass(frozen=True)
-class OnTarget:
+class OnTarget(FrozenRecord):
     """A runner event (stingerloom.execute: RunStarted, MigrationStarted, ...) of target ``index``."""
 
-    index: int
-    event: Any
+    __slots__ = ("index", "event")
 
 
-@dataclass(frozen=True)
-class TargetDone:
+class TargetDone(FrozenRecord):
     """Target ``index`` finished (or could not run): its ``TargetOutcome``."""
 
-    index: int
-    outcome: TargetOutcome
+    __slots__ = ("index", "outcome")
 
 
-@dataclass(frozen=True)
-class FleetFinished:
+class FleetFinished(FrozenRecord):
     """Every target finished or was never started: the ``FleetReport``."""
 
-    report: FleetReport
+    __slots__ = ("report",)
 
 
 # -- running -----------------------------------------------------------------------------------------

@@ -21,12 +21,11 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from ._record import Record
 from .errors import DriftError, InputError, MigrationFailed, StingerloomError
 from .execute import (
-    Listener,
     MigrationDone,
     MigrationStarted,
     RollbackScope,
@@ -39,6 +38,9 @@ from .execute import (
 from .history import History, HistoryRow, VersionRow
 from .migration import Migration, SqlMigration, SqlSource, checksum
 from .plan import Plan, Step, basis
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .execute import Listener
 
 
 def _explained(method: Callable) -> Callable:
