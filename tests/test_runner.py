@@ -125,6 +125,28 @@ def test_apply_refuses_a_plan_the_history_has_moved_past(db_url, tmp_path):
     assert [r.id for r in runner.apply(runner.plan())] == ["002_phone", "003_roles"]
 
 
+def test_on_event_tells_each_run_as_typed_events(db_url, tmp_path):
+    """``on_event`` receives the documented events, in order, for an apply and for a rollback (whose
+    scope, the missing rows it includes or leaves, comes before anything runs)."""
+    from stingerloom.execute import MigrationDone, MigrationStarted, RollbackScope, RunFinished, RunStarted
+
+    events = []
+    manifest = load_manifest(write_manifest(tmp_path, DEMO))
+    runner = MigrationRunner(manifest.migrations, database=db_url, on_event=events.append)
+    runner.run(to="002_phone")
+    assert [type(e) for e in events] == [RunStarted, MigrationStarted, MigrationDone, MigrationStarted,
+                                         MigrationDone, RunFinished]
+    assert (events[0].direction, events[0].total) == ("up", 2)
+    assert [(e.id, e.index, e.total) for e in events if isinstance(e, MigrationStarted)] == [
+        ("001_users", 0, 2), ("002_phone", 1, 2)]
+    assert [e.result.id for e in events if isinstance(e, MigrationDone)] == ["001_users", "002_phone"]
+    events.clear()
+    MigrationRunner(manifest.migrations[:1], database=db_url, on_event=events.append).rollback(all=True)
+    assert [type(e) for e in events] == [RollbackScope, RunStarted, MigrationStarted, MigrationDone, RunFinished]
+    assert (events[0].missing_included, events[0].missing_skipped) == ([], ["002_phone"])
+    assert events[1].direction == "down" and events[3].result.id == "001_users"
+
+
 def _failing(position: int) -> dict[str, str]:
     stmts = [
         "CREATE TABLE t_a (id INTEGER PRIMARY KEY);",
