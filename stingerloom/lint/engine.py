@@ -505,12 +505,12 @@ def _check_replayable(migrations: list, verify_args, result: LintResult) -> None
     ``--dev-database``) and stops at the first one without SQL for that dialect: say so, and refuse a
     replay that could not run anything (it would pass without having checked a thing)."""
     from stingerloom.errors import InputError
-    from stingerloom.lint.verify import _has
+    from stingerloom.lint.verify import has_block
     from stingerloom.urls import DatabaseURL
 
     dev = getattr(verify_args, "dev_database", None)
     dialect = DatabaseURL.parse(dev).dialect if dev else "sqlite"
-    stop = next((m for m in migrations if not _has(m, "up", dialect)), None)
+    stop = next((m for m in migrations if not has_block(m, "up", dialect)), None)
     if stop is None:
         return
     hint = (f"pass --dev-database with a scratch {'/'.join(sorted(choose_dialects(Options(), migrations)))} "

@@ -61,7 +61,7 @@ def verify_manifest(manifest: Any, dev_database: Optional[str] = None) -> list[d
             try:
                 before = introspect(dialect, history_table=history)
                 _run(dialect, m, "up", findings)
-                if getattr(m, "irreversible", False) or not _has(m, "down", dialect.name):
+                if getattr(m, "irreversible", False) or not has_block(m, "down", dialect.name):
                     continue
                 _run(dialect, m, "down", findings)
                 after = introspect(dialect, history_table=history)
@@ -120,7 +120,8 @@ def _with_database(url: Any, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + quote(name), parts.query, parts.fragment))
 
 
-def _has(m: Any, direction: str, dialect: str) -> bool:
+def has_block(m: Any, direction: str, dialect: str) -> bool:
+    """Whether ``m`` has a ``direction`` block to run on ``dialect``: SQL for it, or a Python method."""
     from ..migration import Migration
 
     getter = m.up_sql if direction == "up" else m.down_sql
@@ -140,7 +141,7 @@ def _run(dialect: Any, m: Any, direction: str, findings: list, again: bool = Fal
     from ..execute import run_block
 
     src = (m.up_sql if direction == "up" else m.down_sql)(dialect.name)
-    if src is None and not _has(m, direction, dialect.name):
+    if src is None and not has_block(m, direction, dialect.name):
         raise _Stop  # no SQL for this dialect: lint reports it; the replay cannot go on
     try:
         run_block(dialect, m, direction, src)
