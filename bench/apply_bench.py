@@ -119,6 +119,66 @@ def stingerloom_apply(url: str, manifest: Path) -> float:
     return elapsed
 
 
+def sqlite_script(folder: Path, n: int, reference_db: Path) -> Path:
+    """What ``sqlite3 FILE < script`` runs for the same work: the history table as stingerloom creates
+    it (read from ``reference_db``, a database stingerloom applied), then per migration one
+    transaction with its statements and its history row (the values stingerloom stores)."""
+    import hashlib
+    import sqlite3
+
+    conn = sqlite3.connect(reference_db)
+    (ddl,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = '__migrations'").fetchone()
+    rows = conn.execute("SELECT * FROM __migrations ORDER BY rank").fetchall()
+    conn.close()
+    assert len(rows) == n, (len(rows), n)
+
+    def lit(v: object) -> str:
+        return "NULL" if v is None else str(v) if isinstance(v, int) else "'" + str(v).replace("'", "''") + "'"
+
+    out = [ddl + ";"]
+    for i, row in enumerate(rows, start=1):
+        out.append("BEGIN IMMEDIATE;")
+        out.append(f"CREATE TABLE bench_{i} (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL, n INTEGER);")
+        out.append(f"CREATE INDEX idx_bench_{i}_name ON bench_{i} (name);")
+        out.append(f"INSERT INTO bench_{i} (id, name, n) VALUES (1, 'row; one', {i});")
+        row = list(row)
+        row[2] = hashlib.sha256(str(row[2]).encode()).hexdigest()  # same length, computed like ours
+        out.append(f"INSERT INTO \"__migrations\" VALUES ({', '.join(lit(v) for v in row)});")
+        out.append("COMMIT;")
+    script = folder / "apply.sql"
+    script.write_text("\n".join(out) + "\n")
+    return script
+
+
+def timed(cmd: list[str], env: dict, stdin: Path | None = None) -> float:
+    with open(stdin or os.devnull, "rb") as fh:
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdin=fh, stdout=subprocess.DEVNULL, env=env)
+        return time.perf_counter() - t
+
+
+def cold_apply(tmp: Path, manifest: Path, n: int, runs: int, env: dict) -> tuple[list[float], list[float]]:
+    """The first ``stingerloom apply`` of a fresh project (no manifest cache, new database file) against
+    ``sqlite3 FILE < script`` on a new file, interleaved run by run."""
+    import shutil
+
+    sqlite3_cli = shutil.which("sqlite3")
+    assert sqlite3_cli, "the sqlite3 command-line shell is needed for this comparison"
+    reference = tmp / "reference.db"
+    cmd = [sys.executable, "-m", "stingerloom.cli", "apply", str(manifest), "--database", f"sqlite:///{reference}"]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=dict(env, STINGERLOOM_NO_CACHE="1"))
+    script = sqlite_script(tmp, n, reference)
+    ours, theirs = [], []
+    for k in range(runs):
+        project = tmp / f"cold{k}"
+        shutil.copytree(manifest.parent, project)  # a new project: nothing of it is in any cache
+        run_env = dict(env, XDG_CACHE_HOME=str(tmp / f"cache-cold{k}"))
+        ours.append(timed([sys.executable, "-m", "stingerloom.cli", "apply", str(project / manifest.name),
+                           "--database", f"sqlite:///{tmp / f'cold{k}.db'}"], run_env))
+        theirs.append(timed([sqlite3_cli, str(tmp / f"cli{k}.db")], run_env, stdin=script))
+    return ours, theirs
+
+
 def cold(cmd: list[str], runs: int, env: dict) -> float:
     times = []
     for _ in range(runs):
@@ -141,11 +201,22 @@ def fresh_url(dialect: str, tmp: Path, servers_cache: dict) -> str:
     return servers.create_database(servers_cache[dialect], f"bench_{os.getpid()}_{servers_cache['n']}")
 
 
+def _ms(times: list[float]) -> str:
+    """Median and range of ``times`` in ms (or s above 2 s)."""
+    med, lo, hi = statistics.median(times), min(times), max(times)
+    if med >= 2:
+        return f"{med:.2f} s ({lo:.2f}-{hi:.2f})"
+    return f"{med * 1000:.0f} ms ({lo * 1000:.0f}-{hi * 1000:.0f})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-n", type=int, default=1000)
     ap.add_argument("--dialect", action="append", choices=["sqlite", "postgres", "mysql"])
     ap.add_argument("--runs", type=int, default=3, help="repeats; the median is reported")
+    ap.add_argument("--status-runs", type=int, default=11, help="repeats of each status measurement")
+    ap.add_argument("--no-loop", dest="loop", action="store_false",
+                    help="skip the in-process comparison with a plain driver loop")
     a = ap.parse_args()
     dialects = a.dialect or ["sqlite"]
     servers_cache: dict = {}
@@ -158,19 +229,27 @@ def main() -> None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         os.environ["XDG_CACHE_HOME"] = env["XDG_CACHE_HOME"]
         try:
-            for d in dialects:
+            for d in dialects if a.loop else []:
                 plain = statistics.median(plain_loop(d, fresh_url(d, tmp, servers_cache), a.n) for _ in range(a.runs))
                 ours = statistics.median(stingerloom_apply(fresh_url(d, tmp, servers_cache), manifest) for _ in range(a.runs))
                 print(f"{d:8s} apply {a.n} migrations: stingerloom {ours:.2f}s, plain loop {plain:.2f}s, "
                       f"ratio {ours / plain:.2f}x (target <= 1.15x)")
-            url = fresh_url("sqlite", tmp, servers_cache)
-            stingerloom_apply(url, manifest)
+            ours, theirs = cold_apply(tmp, manifest, a.n, a.runs, env)
+            print(f"sqlite   cold apply ({a.n}, new project and file): stingerloom {_ms(ours)}, "
+                  f"sqlite3 CLI {_ms(theirs)}, ratio {statistics.median(ours) / statistics.median(theirs):.2f}x "
+                  "(target <= 1.1x)")
+            url = f"sqlite:///{tmp / 'cold0.db'}"  # 1,000 applied by the cold run
             status = [sys.executable, "-m", "stingerloom.cli", "status", str(manifest), "--database", url]
             cold(status, 1, env)  # fills the manifest cache
-            bare = cold([sys.executable, "-c", "pass"], 15, env)
-            st = cold(status, 15, env)
-            print(f"sqlite   cold status ({a.n} applied): {st * 1000:.0f} ms, bare python {bare * 1000:.0f} ms, "
-                  f"ratio {st / bare:.2f}x (target <= 2.5x)")
+            bare, warm, first = [], [], []
+            for k in range(a.status_runs):  # interleaved, so that the machine's load hits each alike
+                bare.append(timed([sys.executable, "-c", "pass"], env))
+                warm.append(timed(status, env))
+                first.append(timed(status, dict(env, XDG_CACHE_HOME=str(tmp / f"cache-status{k}"))))
+            b = statistics.median(bare)
+            print(f"sqlite   status ({a.n} applied), new process: bare python {_ms(bare)}; manifest cache warm "
+                  f"{_ms(warm)} = {statistics.median(warm) / b:.2f}x; first run, no cache {_ms(first)} = "
+                  f"{statistics.median(first) / b:.2f}x (target <= 2.5x)")
         finally:
             for k, s in servers_cache.items():
                 if k != "n":
