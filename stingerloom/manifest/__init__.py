@@ -39,7 +39,7 @@ def read_manifest(path: str | os.PathLike[str], *, use_cache: bool = True) -> tu
 
     manifest, problems, loader = load(path)
     if manifest is not None and use_cache:
-        cache.store(path, manifest, loader)
+        cache.store(path, manifest, loader.record())
     return manifest, problems
 
 

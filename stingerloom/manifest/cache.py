@@ -25,14 +25,10 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..migration import SqlMigration, SqlSource
 from . import envvars
 from .result import Manifest
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .loader import Loader
 
 FORMAT = 4  # 2: rows carry the migration's `placeholders` flag; 3: files checked by content hash; 4: `repeatable`
 _TAG = (FORMAT, sys.hexversion)
@@ -75,6 +71,34 @@ FOLDER = -1  # the size recorded for a folder: its digest is of its sorted list 
 
 def folder_listing(names: list[str]) -> bytes:
     return "\0".join(sorted(names)).encode("utf-8", "surrogateescape")
+
+
+class FileRecord:
+    """What the cache needs to know about one file that was read: its size and content digest."""
+
+    __slots__ = ("path", "size", "digest")
+
+    def __init__(self, path: str, data: bytes, size: int | None = None) -> None:
+        self.path = path
+        self.size = len(data) if size is None else size
+        self.digest = digest(data)
+
+    @classmethod
+    def folder(cls, path: str, names: list[str]) -> "FileRecord":
+        """A folder read by a ``{directory: ...}`` entry: the cache checks its list of names."""
+        return cls(path, folder_listing(names), size=FOLDER)
+
+
+class LoadRecord:
+    """What a full load hands the cache beside the manifest: the files and folders it read, the
+    environment variables ``${VAR}`` expansion looked at, and ``history_table`` as written."""
+
+    __slots__ = ("files", "env_names", "history_raw")
+
+    def __init__(self, files: list[FileRecord], env_names: list[str], history_raw: str | None) -> None:
+        self.files = files
+        self.env_names = env_names
+        self.history_raw = history_raw
 
 
 def _fresh(records: list) -> bool:
@@ -151,8 +175,8 @@ def _pack(sources: dict[str, SqlSource]) -> tuple:
     return tuple((name, s.text, s.file, s.line, s.column, s.indent, s.exact) for name, s in sources.items())
 
 
-def store(path: Path, manifest: Manifest, loader: "Loader") -> None:
-    """Remember ``manifest`` (just loaded by ``loader``); failures are silent."""
+def store(path: Path, manifest: Manifest, record: LoadRecord) -> None:
+    """Remember ``manifest`` (just loaded, as ``record`` says); failures are silent."""
     try:
         found = _entry(path)
         if found is None:
@@ -160,7 +184,7 @@ def store(path: Path, manifest: Manifest, loader: "Loader") -> None:
         entry, resolved = found
         if _holds_password(manifest.database_template):
             return  # never write a secret to disk
-        env_names = sorted(loader.used_env)
+        env_names = sorted(record.env_names)
         rows = [
             (m.id, m.description, m.transaction, m.irreversible, m.source_file, m.source_line,
              _pack(m.up_sources), _pack(m.down_sources) if m.down_sources else None, m.placeholders,
@@ -169,8 +193,8 @@ def store(path: Path, manifest: Manifest, loader: "Loader") -> None:
         ]
         payload = (
             _TAG, resolved, env_names, _env_digest(env_names),
-            [(r.path, r.size, r.digest) for r in loader.records],
-            (manifest.database_template, loader.raw.get("history_table"), manifest.database_line),
+            [(r.path, r.size, r.digest) for r in record.files],
+            (manifest.database_template, record.history_raw, manifest.database_line),
             manifest.allow_outside_paths, list(manifest.file_names), rows,
         )
         _write(entry, payload)

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Problem
 from ..migration import SqlMigration, SqlSource
 from . import envvars
-from .cache import FOLDER, digest, folder_listing
+from .cache import FileRecord, LoadRecord
 from .located import Located
 from .models import (
     ENTRY_TAGS,
@@ -63,22 +63,6 @@ _EXPECTED = {
 }
 
 
-class FileRecord:
-    """What the cache needs to know about one file that was read: its size and content digest."""
-
-    __slots__ = ("path", "size", "digest")
-
-    def __init__(self, path: str, data: bytes, size: int | None = None) -> None:
-        self.path = path
-        self.size = len(data) if size is None else size
-        self.digest = digest(data)
-
-    @classmethod
-    def folder(cls, path: str, names: list[str]) -> "FileRecord":
-        """A folder read by a ``{directory: ...}`` entry: the cache checks its list of names."""
-        return cls(path, folder_listing(names), size=FOLDER)
-
-
 def _file_kind(mode: int) -> str:
     kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
              (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
@@ -104,6 +88,10 @@ class Loader:
         self.database_line: int | None = None
 
     # -- helpers ------------------------------------------------------------------------------------
+    def record(self) -> LoadRecord:
+        """What the manifest cache keeps of this load beside the manifest."""
+        return LoadRecord(self.records, list(self.used_env), self.raw.get("history_table"))
+
     def problem(self, message: str, file: str | None, pos: tuple = (None, None), *, key: str | None = None,
                 code: str = "SL101") -> None:
         self.problems.append(Problem(message, file, pos[0], pos[1], key=key, code=code))
