@@ -19,26 +19,18 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem
 from ..migration import SqlMigration, SqlSource
-from . import envvars
+from . import envvars, fastcheck
 from .cache import FileRecord, LoadRecord
+from .fastcheck import DIALECT_KEYS
 from .located import Located
-from .models import (
-    ENTRY_TAGS,
-    UNION_TAGS,
-    DialectSql,
-    DirectoryEntry,
-    FileRef,
-    IncludeEntry,
-    ManifestFile,
-    MigrationFile,
-)
 from .result import Manifest
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pydantic import BaseModel
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_INCLUDE_DEPTH = 32
@@ -46,7 +38,6 @@ YAML_SUFFIXES = (".yaml", ".yml")
 TOML_SUFFIXES = (".toml",)
 SQL_SUFFIXES = (".sql",)
 _VERSION = re.compile(r"(\d+)(?=[_.\-])")
-DIALECT_KEYS = ("postgres", "mysql", "sqlite", "default")
 _TABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?")
 
 _EXPECTED = {
@@ -144,7 +135,28 @@ class Loader:
         self.problems.extend(problems)
         return list(docs)
 
+    def validate_manifest(self, doc: Located) -> dict | None:
+        """``doc`` as a valid manifest (plain data, see :mod:`.fastcheck`), or None after its problems."""
+        return self._checked(doc, "ManifestFile")
+
+    def validate_migration(self, doc: Located) -> dict | None:
+        """``doc`` as a valid migration (plain data, see :mod:`.fastcheck`), or None after its problems."""
+        return self._checked(doc, "MigrationFile")
+
+    def _checked(self, doc: Located, model_name: str) -> dict | None:
+        """The fast check first; pydantic (and its error messages) only for what it leaves undecided."""
+        plain = fastcheck.CHECKS[model_name](doc.data)
+        if plain is not None:
+            return plain
+        from . import models
+
+        model = self.validate(getattr(models, model_name), doc)
+        return None if model is None else fastcheck.FROM_MODEL[model_name](model)
+
     def validate(self, model: type[BaseModel], doc: Located) -> BaseModel | None:
+        """pydantic's verdict on ``doc``: the model, or None after adding one problem per error."""
+        from pydantic import ValidationError
+
         try:
             return model.model_validate(doc.data)
         except ValidationError as exc:
@@ -186,10 +198,10 @@ class Loader:
             self.problem("the manifest must be a mapping of keys, e.g. `stingerloom: 1` and `migrations:`",
                          self.display, doc.start)
             return None
-        model = self.validate(ManifestFile, doc)
+        model = self.validate_manifest(doc)
         if model is not None:
-            entries, allow = list(model.migrations), model.allow_outside_paths
-            database, history = model.database, model.history_table
+            entries, allow = model["migrations"], model["allow_outside_paths"]
+            database, history = model["database"], model["history_table"]
         else:  # keep going with what is usable, to report the migration files' problems too
             raw_entries = data.get("migrations")
             entries = raw_entries if isinstance(raw_entries, list) else []
@@ -243,16 +255,15 @@ class Loader:
             self.load_one_entry(doc, index, entry, base, migrations, files)
             if top and len(self.problems) > before:
                 label = entry if isinstance(entry, str) else " ".join(
-                    f"{k}: {v if str(v).isprintable() else repr(v)}"
-                    for k, v in (entry.items() if isinstance(entry, dict) else entry.model_dump().items()))
+                    f"{k}: {v if str(v).isprintable() else repr(v)}" for k, v in entry.items())
                 self.broken.append((len(migrations), label, self.problems[before:]))
 
     def load_one_entry(self, doc: Located, index: int, entry: Any, base: Path, migrations: list[SqlMigration],
                        files: list[str]) -> None:
-        if isinstance(entry, IncludeEntry) or (isinstance(entry, dict) and isinstance(entry.get("include"), str)):
-            self.load_include(doc, index, _value(entry, "include"), base, migrations, files)
-        elif isinstance(entry, DirectoryEntry) or (isinstance(entry, dict) and isinstance(entry.get("directory"), str)):
-            self.load_directory(doc, index, _value(entry, "directory"), base, migrations, files)
+        if isinstance(entry, dict) and isinstance(entry.get("include"), str):
+            self.load_include(doc, index, entry["include"], base, migrations, files)
+        elif isinstance(entry, dict) and isinstance(entry.get("directory"), str):
+            self.load_directory(doc, index, entry["directory"], base, migrations, files)
         elif isinstance(entry, str):
             self.load_entry(doc, index, entry, base, migrations, files)
 
@@ -347,7 +358,7 @@ class Loader:
             self.problem("an included manifest must be a mapping with `stingerloom: 1` and `migrations:`",
                          display, sub.start)
             return
-        model = self.validate(ManifestFile, sub)
+        model = self.validate_manifest(sub)
         if model is None:
             return
         for key in ("database", "history_table", "allow_outside_paths"):
@@ -356,7 +367,7 @@ class Loader:
                              display, sub.where((key,), key=True), key=key)
         self.stack.append(real)
         try:
-            self.load_entries(sub, list(model.migrations), target.parent, migrations, files)
+            self.load_entries(sub, model["migrations"], target.parent, migrations, files)
         finally:
             self.stack.pop()
 
@@ -429,42 +440,40 @@ class Loader:
         if several and "id" not in data:
             self.problem(f"document {doc_index + 1} of this file has no `id`: each migration of a "
                          "multi-document file needs one", doc.file, doc.start, key="id", code="SL103")
-        model = self.validate(MigrationFile, doc)
+        model = self.validate_migration(doc)
         if model is None:
             return None
         migration = SqlMigration(
-            model.id if model.id is not None else stem,
-            up=self.sources(doc, "up", model.up, folder),
-            down=self.sources(doc, "down", model.down, folder) if model.down is not None else None,
-            description=model.description,
-            transaction=model.transaction,
-            irreversible=model.irreversible,
+            model["id"] if model["id"] is not None else stem,
+            up=self.sources(doc, "up", model["up"], folder),
+            down=self.sources(doc, "down", model["down"], folder) if model["down"] is not None else None,
+            description=model["description"],
+            transaction=model["transaction"],
+            irreversible=model["irreversible"],
             source_file=doc.file,
             source_line=doc.where(("id",), key=True)[0] if "id" in data else doc.start[0],
-            placeholders=model.placeholders,
-            repeatable=model.repeatable,
+            placeholders=model["placeholders"],
+            repeatable=model["repeatable"],
         )
         return migration
 
-    def sources(self, doc: Located, key: str, value: str | FileRef | DialectSql, folder: Path) -> dict[str, SqlSource]:
-        if not isinstance(value, DialectSql):
+    def sources(self, doc: Located, key: str, value: str | dict, folder: Path) -> dict[str, SqlSource]:
+        """``up``/``down`` (plain, see :mod:`.fastcheck`) as one SqlSource per dialect named."""
+        if isinstance(value, str) or "file" in value:
             return {"default": self.source(doc, (key,), value, folder)}
-        return {
-            name: self.source(doc, (key, name), text, folder)
-            for name in DIALECT_KEYS
-            if (text := getattr(value, name)) is not None
-        }
+        return {name: self.source(doc, (key, name), value[name], folder) for name in DIALECT_KEYS if name in value}
 
-    def source(self, doc: Located, path: tuple, value: str | FileRef, folder: Path) -> SqlSource:
+    def source(self, doc: Located, path: tuple, value: str | dict, folder: Path) -> SqlSource:
         if isinstance(value, str):
             return _source(doc, path, value)
         # {file: x.sql}: the whole file, positions in that file
         pos = doc.where(path + ("file",))
-        target = self.resolve_entry(doc, pos, value.file, folder, key="file")
+        name = value["file"]
+        target = self.resolve_entry(doc, pos, name, folder, key="file")
         text = None
         if target is not None:
             if target.suffix.lower() not in SQL_SUFFIXES:
-                self.problem(f"file {value.file!r}: SQL is read from a .sql file", doc.file, pos, key="file",
+                self.problem(f"file {name!r}: SQL is read from a .sql file", doc.file, pos, key="file",
                              code="SL102")
             else:
                 display = os.path.normpath(target)
@@ -485,10 +494,6 @@ class Loader:
                          m.source_file, (m.source_line, 1), key="id", code="SL103")
 
 
-def _value(entry: Any, key: str) -> str:
-    return entry[key] if isinstance(entry, dict) else getattr(entry, key)
-
-
 def _source(doc: Located, path: tuple, text: str) -> SqlSource:
     block = doc.block(path)
     return SqlSource(text, doc.file, block.line, block.column, block.indent, block.exact)
@@ -496,6 +501,8 @@ def _source(doc: Located, path: tuple, text: str) -> SqlSource:
 
 def _clean_loc(loc: tuple) -> tuple:
     """``loc`` without pydantic's union member labels (which follow an ``up``/``down`` key)."""
+    from .models import ENTRY_TAGS, UNION_TAGS
+
     out: list = []
     for part in loc:
         if part in UNION_TAGS and out and out[0] in ("up", "down") and len(out) <= 2:
@@ -525,6 +532,8 @@ def _fields(model: type[BaseModel], loc: tuple) -> list[str]:
     keys_at = getattr(model, "keys_at", None)
     if keys_at is not None:  # a model with nested tables says itself (the project configuration)
         return keys_at(loc)
+    from .models import DialectSql, MigrationFile
+
     if model is MigrationFile and len(loc) == 1 and loc[0] in ("up", "down"):
         return list(DialectSql.model_fields)
     return list(model.model_fields)
