@@ -54,6 +54,19 @@ _EXPECTED = {
 }
 
 
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """Up to ``MAX_FILE_BYTES + 1`` bytes of ``fd`` (of ``size`` bytes when opened; it may grow)."""
+    chunks = [os.read(fd, size + 1)]
+    total = len(chunks[0])
+    while chunks[-1] and total <= MAX_FILE_BYTES:
+        chunks.append(os.read(fd, MAX_FILE_BYTES + 1 - total))
+        total += len(chunks[-1])
+    return b"".join(chunks)
+
+
 def _file_kind(mode: int) -> str:
     kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
              (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
@@ -77,6 +90,7 @@ class Loader:
         self.stack: list[Path] = []  # manifests being included (cycle check)
         self.referenced: set[Path] = set()  # .sql files read by {file: ...} blocks
         self.database_line: int | None = None
+        self.cwd = os.getcwd()  # what Path.absolute() would prefix, asked once per load
 
     # -- helpers ------------------------------------------------------------------------------------
     def record(self) -> LoadRecord:
@@ -91,8 +105,8 @@ class Loader:
         """The text of ``path``, or None after reporting why it cannot be read."""
         try:
             # O_NONBLOCK: opening a FIFO must not wait for a writer; only regular files are read
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-            with open(fd, "rb") as fh:
+            fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+            try:
                 st = os.fstat(fd)
                 if not stat.S_ISREG(st.st_mode):
                     self.problem(f"not a regular file ({_file_kind(st.st_mode)}): {display}", pos_file, pos, code=code)
@@ -100,7 +114,9 @@ class Loader:
                 if st.st_size > MAX_FILE_BYTES:
                     self.problem(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: {display}", display)
                     return None
-                data = fh.read(MAX_FILE_BYTES + 1)
+                data = _read_all(fd, st.st_size)
+            finally:
+                os.close(fd)
         except FileNotFoundError:
             self.problem(f"no such file: {display}", pos_file, pos, code=code)
             return None
@@ -119,7 +135,8 @@ class Loader:
             line = data.count(b"\n", 0, exc.start) + 1
             self.problem(f"not UTF-8 text (byte {exc.start})", display, (line, None))
             return None
-        self.records.append(FileRecord(str(path.absolute()), data))
+        name = str(path)
+        self.records.append(FileRecord(name if os.path.isabs(name) else os.path.join(self.cwd, name), data))
         return text
 
     def parse(self, text: str, display: str, suffix: str) -> list[Located]:
@@ -275,6 +292,8 @@ class Loader:
         if not entry_expanded.strip():
             self.problem("empty migration path", doc.file, pos, key=key, code="SL102")
             return None
+        if self.plain_name_inside(base, entry_expanded):
+            return base / entry_expanded
         from .paths import check_inside
 
         _, problem = check_inside(base, entry_expanded, allow_outside=self.allow, root=self.path.parent)
@@ -284,6 +303,20 @@ class Loader:
             self.problem(problem, doc.file, pos, key=key, code="SL102")
             return None
         return base / entry_expanded
+
+    def plain_name_inside(self, base: Path, entry: str) -> bool:
+        """True for a file name (no folder part) beside the top manifest that is not a symlink: it is
+        inside the manifest's folder, as :func:`.paths.check_inside` would find after resolving the
+        whole path (one ``lstat`` here instead of one per folder of the path). False means: check fully."""
+        if self.allow or base != self.path.parent or entry in (".", "..") or "/" in entry or os.sep in entry \
+                or "\0" in entry:
+            return False
+        try:
+            return not stat.S_ISLNK(os.lstat(os.path.join(base, entry)).st_mode)
+        except FileNotFoundError:
+            return True  # resolves to the folder's own path joined with the name: inside
+        except OSError:
+            return False
 
     def load_entry(self, doc: Located, index: int, entry: str, base: Path,
                    migrations: list[SqlMigration], files: list[str]) -> None:

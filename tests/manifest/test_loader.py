@@ -509,3 +509,17 @@ def test_deep_nesting_is_refused_not_a_crash(tmp_path):
     found = [re.match(r"([^:]+):[^ ]* (SL\d+) (invalid \w+|TOML file too complex)", f).groups()
              for f in problems(manifest)]
     assert found == [("a.yaml", "SL101", "invalid YAML"), ("b.toml", "SL101", "TOML file too complex")]
+
+
+def test_alias_problems_name_the_alias_and_point_at_it(tmp_path):
+    # libyaml composes the common files; for a file it refuses, the message still names the alias
+    # (the fallback composer's wording), at the alias's own line and column
+    manifest = write(tmp_path, {
+        "manifest.yaml": "stingerloom: 1\nmigrations: [a.yaml, b.yaml]\n",
+        "a.yaml": "description: x\nup: *missing\n",
+        "b.yaml": "up: &sql SELECT 1\ndown: &sql SELECT 2\n",
+    })
+    found = problems(manifest)
+    assert len(found) == 2, found
+    assert found[0].startswith("a.yaml:2:5: SL101 invalid YAML: ") and "'missing'" in found[0]
+    assert found[1].startswith("b.yaml:2:7: ") and "SL101 invalid YAML: " in found[1] and "'sql'" in found[1]
