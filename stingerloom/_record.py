@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+_set = object.__setattr__
+
 
 class Record:
     __slots__ = ()
@@ -18,6 +20,10 @@ class Record:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self.__slots__
+        if len(args) == len(fields) and not kwargs:  # every field given in order: the common case, fast
+            for name, value in zip(fields, args):
+                _set(self, name, value)
+            return
         if len(args) > len(fields):
             raise TypeError(f"{type(self).__name__}() takes at most {len(fields)} arguments")
         for name, value in zip(fields, args):

@@ -62,8 +62,11 @@ def _env_digest(names: list[str]) -> str:
     return h.hexdigest()
 
 
+sha256 = hashlib.sha256
+
+
 def digest(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
+    return sha256(data).digest()
 
 
 FOLDER = -1  # the size recorded for a folder: its digest is of its sorted list of names
@@ -114,11 +117,10 @@ def _fresh(records: list) -> bool:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_size != size:
                 return False
-            with open(fd, "rb", closefd=False) as fh:
-                data = fh.read(size + 1)
+            data = os.read(fd, size + 1)  # a short read (never for a regular file) is only a miss
         finally:
             os.close(fd)
-        if digest(data) != want:
+        if sha256(data).digest() != want:
             return False
     return True
 

@@ -14,7 +14,6 @@ Problem codes: SL101 invalid content, SL102 bad path, SL103 duplicate or missing
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
@@ -584,6 +583,8 @@ def problem_from_error(err: dict, doc: Located, model: type[BaseModel]) -> Probl
         allowed = (["file"] if "sqlfile" in tags else ["include"] if "entry_include" in tags
                    else ["directory"] if "entry_directory" in tags else _fields(model, loc[:-1]))
         message = f"unknown key {key!r} (expected one of: {', '.join(allowed)})"
+        import difflib
+
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
         if close:
             message += f"; did you mean {close[0]!r}?"
