@@ -1,17 +1,22 @@
-"""Apply and cold-status benchmark (issue: "Speed is a feature").
+"""Apply and status benchmark (issue: "Speed is a feature"; issue 11 item 7).
 
 Generates N migrations (each a CREATE TABLE, a CREATE INDEX and an INSERT, with a down) and reports:
 
 * apply-all through ``MigrationRunner`` against a plain Python loop doing the same work with the
-  same driver (one transaction per migration plus one history insert), on each database asked for;
-* cold-process ``stingerloom status`` with everything applied, against a bare ``python -c pass``
-  (SQLite only; the manifest cache is warmed by one run first, as it is on a developer's machine).
+  same driver (one transaction per migration plus one history insert), on each database asked for
+  (``--no-loop`` skips this);
+* the first, cold ``stingerloom apply`` of a new project (new process, no manifest cache, new SQLite
+  file) against the ``sqlite3`` shell running a script of the same SQL, the same history table and
+  the same history rows, one transaction per migration (``sqlite3 FILE < script``), interleaved;
+* ``stingerloom status`` in a new process with everything applied, against a bare ``python -c
+  pass``: with the manifest cache warm (as on a developer's machine) and on a first run without it.
 
     python bench/apply_bench.py                       # SQLite, N=1000
     python bench/apply_bench.py --dialect postgres --dialect mysql   # starts private servers
     STINGERLOOM_TEST_POSTGRES_URL=... python bench/apply_bench.py --dialect postgres
 
-Targets: apply <= 1.15x the plain loop; cold status <= 2.5x the bare interpreter.
+Targets: apply <= 1.15x the plain loop; cold apply <= 1.1x the sqlite3 shell; status <= 2.5x the
+bare interpreter.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
 listing every problem in every file; ``read_manifest(path)`` returns ``(manifest | None, problems)``
 and is what ``stingerloom lint`` uses.
 
-This module stays light: PyYAML, pydantic and tomllib are imported only when files must really be
-parsed. A successful load is cached (see :mod:`.cache`), so that a warm ``status`` over a thousand
-migrations costs little more than starting Python.
+This module stays light: PyYAML and tomllib are imported only when files must really be parsed, and
+pydantic only for a file that is not plainly valid (see :mod:`.fastcheck`). A successful load is
+cached (see :mod:`.cache`), so that a warm ``status`` over a thousand migrations costs little more
+than starting Python.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The steps, each of which adds :class:`~stingerloom.errors.Problem` objects instead of stopping:
 
 1. read the manifest (YAML or TOML) with positions (:mod:`.yamlsource`, :mod:`.tomlsource`);
-2. validate it with :class:`.models.ManifestFile`, mapping each pydantic ``loc`` to a line/column;
+2. validate it: the common valid shapes by :mod:`.fastcheck` (no pydantic import), anything else
+   with :class:`.models.ManifestFile`, mapping each pydantic ``loc`` to a line/column;
 3. expand ``${VAR}`` in its values (``database`` only when it is read: it may not be the target);
 4. check each migration path (resolved, symlinks included, before the "inside the folder" test);
 5. read and validate every migration file (several documents per YAML file allowed);

@@ -1,4 +1,6 @@
-"""YAML documents with node positions, read with PyYAML's safe composer only.
+"""YAML documents with node positions, read with PyYAML's safe composer only (libyaml's C composer
+where it is safe, see :func:`_fast_loader_class`; PyYAML's for any text it refuses, so that the
+messages are always the same).
 
 We compose nodes (never construct arbitrary objects) and convert them to plain data ourselves, so
 that each key and value keeps its mark, duplicate keys are caught, and alias expansion is bounded
