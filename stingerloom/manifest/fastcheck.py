@@ -5,7 +5,7 @@ migration files. So the loader first asks this module; it accepts only data that
 :class:`.models.ManifestFile` / :class:`.models.MigrationFile` certainly accept, with exactly the
 same values, and says ``None`` for anything else (a wrong type, an unknown key, a value pydantic
 would coerce). The loader then validates with pydantic, which produces the error messages, so an
-invalid file reports exactly what it always did. ``tests/test_loader_fastcheck.py`` checks the
+invalid file reports exactly what it always did. ``tests/manifest/test_fastcheck.py`` checks the
 two against each other on generated data.
 
 The result is plain data with the defaults filled in: ``up``/``down`` are ``str``,
