@@ -110,6 +110,9 @@ _TRAITS = {
               "delimiter_command": True},
     "sqlite": {"backticks": True, "brackets": True, "dot_commands": True},
 }
+_FLAGS = ("nested_comments", "hash_comments", "exec_comments", "mysql_dash", "escape_strings", "rule_head",
+          "begin_atomic", "nested_begin", "end_names_block", "backslash_commands_anywhere", "delimiter_command",
+          "dot_commands")
 _BLOCK_WORDS = {"postgres": "BEGIN|CASE|END", "mysql": "BEGIN|END|CASE|IF|LOOP|WHILE|REPEAT|FOR|THEN|DO",
                 "sqlite": "BEGIN|CASE|END"}
 
@@ -133,18 +136,8 @@ class _Dialect:
     def __init__(self, name: str) -> None:
         self.name = name
         t = _TRAITS[name]
-        self.nested_comments = t.get("nested_comments", False)
-        self.hash_comments = t.get("hash_comments", False)
-        self.exec_comments = t.get("exec_comments", False)
-        self.mysql_dash = t.get("mysql_dash", False)
-        self.escape_strings = t.get("escape_strings", False)
-        self.rule_head = t.get("rule_head", False)
-        self.begin_atomic = t.get("begin_atomic", False)
-        self.nested_begin = t.get("nested_begin", False)
-        self.end_names_block = t.get("end_names_block", False)
-        self.backslash_commands_anywhere = t.get("backslash_commands_anywhere", False)
-        self.delimiter_command = t.get("delimiter_command", False)
-        self.dot_commands = t.get("dot_commands", False)
+        for flag in _FLAGS:
+            setattr(self, flag, t.get(flag, False))
         bs = t.get("backslash_strings", False)
         self.dquote_what = "string" if bs else "quoted identifier"
         specials = (";'\"\\\\" + ("$" if t.get("dollar_quotes") else "") + ("#" if self.hash_comments else "")
