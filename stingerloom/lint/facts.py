@@ -506,10 +506,9 @@ def duplicates_impossible(ctx, table, cols) -> bool:
 
 def tx_word(stmt) -> str:
     """BEGIN, COMMIT, ROLLBACK, PREPARE or OTHER for a TransactionStmt (any dialect)."""
-    if stmt.node is not None:
-        return {"TRANS_STMT_BEGIN": "BEGIN", "TRANS_STMT_START": "BEGIN", "TRANS_STMT_COMMIT": "COMMIT",
-                "TRANS_STMT_ROLLBACK": "ROLLBACK", "TRANS_STMT_PREPARE": "PREPARE"}.get(stmt.node.get("kind"), "OTHER")
-    return transaction_word(stmt.sql)
+    from .actions import Transaction
+
+    return next((a.word for a in stmt.actions if isinstance(a, Transaction)), "OTHER")
 
 
 def transaction_of(ctx) -> dict[int, int]:
@@ -534,31 +533,16 @@ def transaction_of(ctx) -> dict[int, int]:
 
 def drop_names(stmt) -> list[str]:
     """The objects a ``DROP`` statement names (the last part of each name)."""
-    if stmt.node is not None:
-        out = []
-        for o in stmt.node.get("objects", ()) or ():
-            if "List" in o:
-                names = pg_names(o["List"].get("items"))
-                out.append(names[-1] if names else "?")
-            elif "String" in o:
-                out.append(o["String"]["sval"])
-        return out
-    m = rx_is(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+(?:IF\s+EXISTS\s+)?([^;]+)").match(stmt.stripped)
-    if not m:
-        return []
-    return [last_part(p.strip().split()[0]) for p in m.group(1).split(",") if p.strip()]
+    from .actions import Drop
+
+    return [n for a in stmt.actions if isinstance(a, Drop) for n in a.names]
 
 
 def drop_columns(stmt) -> list[tuple[str, int | None]]:
-    """The columns an ``ALTER TABLE … DROP [COLUMN]`` drops, with their offsets (MySQL/SQLite)."""
-    if stmt.node is not None:
-        return [(c.get("name"), None) for c in pg_cmds(stmt.node) if c.get("subtype") == "AT_DropColumn"]
-    out = []
-    for off, act in text_actions(stmt):
-        m = rx(r"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?(`[^`]+`|\"[^\"]+\"|\w+)").match(act)
-        if m and m.group(1).upper() not in ("INDEX", "KEY", "PRIMARY", "FOREIGN", "CONSTRAINT", "CHECK", "PARTITION"):
-            out.append((m.group(1).strip('`"'), off))
-    return out
+    """The columns an ``ALTER TABLE … DROP [COLUMN]`` drops, with their offsets (None: not known)."""
+    from .actions import DropColumn
+
+    return [(a.column, a.at) for a in stmt.actions if isinstance(a, DropColumn)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -668,10 +652,10 @@ NOT_COLUMN_WORD = re.compile(r"(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|KEY|INDEX|CHEC
 
 
 def drop_type(stmt) -> str | None:
-    if stmt.node is not None:
-        return stmt.node.get("removeType")
-    m = rx(r"\s*DROP\s+(?:TEMPORARY\s+)?(\w+)").match(stmt.stripped)
-    return ("OBJECT_" + m.group(1).upper()) if m else None
+    """What a ``DROP`` drops (``OBJECT_TABLE``, ``OBJECT_INDEX``, …), else None."""
+    from .actions import Drop
+
+    return next((a.kind for a in stmt.actions if isinstance(a, Drop)), None)
 
 
 RENAME_TO = r"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\S+)\s+RENAME\s+TO\s+(\S+?)\s*;?\s*\Z"
@@ -698,33 +682,11 @@ def rebuild_of(ctx, drop, table: str):
 
 def renames_in(stmt):
     """(kind, old, new, offset) for table and column renames."""
-    if stmt.node is not None:
-        n = stmt.node
-        rt = n.get("renameType")
-        if rt == "OBJECT_TABLE":
-            yield "table", n["relation"]["relname"], n.get("newname"), None
-        elif rt == "OBJECT_COLUMN" and n.get("relationType") == "OBJECT_TABLE":
-            yield "column", n.get("subname"), n.get("newname"), None
-        return
-    if stmt.kind == "RenameStmt":
-        for off, part in split_top(
-                re.sub(r"^\s*RENAME\s+TABLE\s+", lambda m: " " * len(m.group(0)), stmt.stripped, flags=re.I)):
-            m = rx(r"\s*(\S+)\s+TO\s+(\S+)").match(part)
-            if m:
-                yield "table", m.group(1).strip('`"').lower(), m.group(2).strip('`"').lower(), off
-        return
-    for off, act in text_actions(stmt):
-        m = rx(r"RENAME\s+(?:TO|AS)\s+(\S+)").match(act)
-        if m:
-            yield "table", stmt.table, m.group(1).strip('`"').lower(), off
-            continue
-        m = rx(r"RENAME\s+(?:COLUMN\s+)?(\S+)\s+TO\s+(\S+)").match(act)
-        if m and m.group(1).upper() not in ("INDEX", "KEY"):
-            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
-            continue
-        m = rx(r"CHANGE\s+(?:COLUMN\s+)?(\S+)\s+(\S+)").match(act)
-        if m and m.group(1).strip('`"').lower() != m.group(2).strip('`"').lower():
-            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
+    from .actions import Rename
+
+    for a in stmt.actions:
+        if isinstance(a, Rename):
+            yield a.kind, a.old, a.new, a.at
 
 
 def manifest_at_base(run, path: str):
