@@ -30,16 +30,25 @@ class LintDialect:
     no_transaction_kinds: frozenset = frozenset()
     #: an unrecognised statement is reported as one nobody can analyse (no parser gives a verdict)
     reports_unknown: bool = False
+    #: ALTER TABLE copies the table unless it can change it in place (MySQL's ALGORITHM=)
+    alter_algorithm: bool = False
+    #: a NOT NULL column added without a default silently gets the type's zero value (MySQL), rather
+    #: than failing on a non-empty table
+    zero_fills_not_null: bool = False
+    #: a failed migration's DDL is rolled back with it, so down need not be idempotent (as the rules
+    #: count it: PostgreSQL)
+    rolls_back_ddl: bool = False
     #: name-based inverse check of down (SL402 on the parse tree); SQLite's replay does it for real
     checks_inverse_by_name: bool = False
 
 
 DIALECTS = {
     "postgres": LintDialect("postgres", parse_tree=True, identifier_limit=63, identifier_bytes=True,
-                            no_transaction_kinds=frozenset({"AlterEnumStmt"}), checks_inverse_by_name=True),
+                            no_transaction_kinds=frozenset({"AlterEnumStmt"}), checks_inverse_by_name=True,
+                            rolls_back_ddl=True),
     "mysql": LintDialect("mysql", hash_comments=True, ddl_commits=True,
                          lock_timeout_settings=("lock_wait_timeout", "innodb_lock_wait_timeout"),
-                         reports_unknown=True),
+                         reports_unknown=True, alter_algorithm=True, zero_fills_not_null=True),
     "sqlite": LintDialect("sqlite", replays=True, lock_timeout_settings=("lock_wait_timeout", "innodb_lock_wait_timeout"),
                           no_transaction_kinds=frozenset({"PragmaStmt", "VacuumStmt"})),
 }

@@ -47,7 +47,7 @@ class SL307(Rule):
     help = "move the backfill to its own migration with `transaction: false`, in batches"
 
     def check_migration(self, ctx) -> None:
-        if not ctx.transaction or ctx.dialect == "mysql":
+        if not ctx.transaction or ctx.traits.ddl_commits:
             return
         altered = None
         for st in ctx.up:

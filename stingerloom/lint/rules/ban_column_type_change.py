@@ -115,7 +115,7 @@ class SL510(Rule):
                     ctx.report(self, stmt, f"changing the type of {table}.{c.get('name')} to {new[0]} rewrites the "
                                "table under ACCESS EXCLUSIVE", at=cd.get("location"))
             return
-        if ctx.dialect != "mysql":
+        if not ctx.traits.alter_algorithm:
             return
         acts = text_actions(stmt)
         if any(rx(r"ALGORITHM\s*=?\s*(?:INPLACE|INSTANT|NOCOPY)\b").match(a) for _, a in acts):

@@ -38,7 +38,7 @@ class SL404(Rule):
     help = "add IF EXISTS"
 
     def check_migration(self, ctx) -> None:
-        if ctx.dialect == "postgres" and ctx.transaction:
+        if ctx.traits.rolls_back_ddl and ctx.transaction:
             return
         if len([st for st in ctx.down if st.kind not in ("VariableSetStmt", "Empty")]) < 2:
             return  # a single statement cannot be half applied
