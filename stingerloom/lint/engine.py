@@ -280,13 +280,16 @@ def _track(ctx: MigrationCheck, st: Stmt) -> None:
     k = st.kind
     if k in _FACT_KINDS and (k != "IndexStmt" or "UNIQUE" in st.sql.upper()) and st.table and st.readable:
         _track_facts(ctx, st)
+    if k == "CreateStmt":
+        if st.table:
+            ctx.created_tables.add(st.table)
+        return
     if k not in _TRACKED_KINDS:
         return
     for a in st.actions:
         if isinstance(a, CreateTable):
-            t = st.table if k == "CreateStmt" else a.table
-            if t:
-                ctx.created_tables.add(t)
+            if a.table:
+                ctx.created_tables.add(a.table)
         elif isinstance(a, CreateIndex) and a.name:
             ctx.created_indexes.add(a.name)
         elif isinstance(a, Transaction):
@@ -297,7 +300,7 @@ def _track(ctx: MigrationCheck, st: Stmt) -> None:
 
 
 _FACT_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt"})
-_TRACKED_KINDS = frozenset({"CreateStmt", "CreateTableAsStmt", "IndexStmt", "TransactionStmt"})
+_TRACKED_KINDS = frozenset({"CreateTableAsStmt", "IndexStmt", "TransactionStmt"})
 
 
 def _track_facts(ctx: MigrationCheck, st: Stmt) -> None:
@@ -321,7 +324,8 @@ def _update_catalog(ctx: MigrationCheck) -> None:
     for st in ctx.up:
         if st.kind == "CreateStmt" and st.table:
             cat.tables.add(st.table)
-        if st.kind in _CATALOG_KINDS and st.readable:
+        # column types and index columns: from parse trees only (the rules that read them need exact types)
+        if st.kind in _CATALOG_KINDS and st.traits.parse_tree and st.readable:
             for a in st.actions:
                 record = _CATALOG.get(type(a))
                 if record is not None:
