@@ -586,3 +586,61 @@ def has_compound_body(sql: str, dialect: str) -> bool:
     d = _dialect(dialect)
     start = _gap(sql, 0, d, [])
     return ";" in sql and d.head_re.match(sql, start) is not None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lexing for the tools that read statements already split (lint): the same quoting and comment rules
+# as the splitter, in the form those tools need (offsets kept, text blanked, top-level separators).
+
+#: a comment or a literal: ``--``/``#`` line comments, ``/* */`` comments, ``'…'`` strings,
+#: PostgreSQL dollar quotes (``#`` is blanked only for MySQL: see :func:`blank_literals`)
+_LITERAL_RE = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$.*?\$\1\$", re.S)
+_LEAD_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+_SPECIAL_RE = re.compile(r"[(),'\"`]")
+
+
+def comments_and_literals(sql: str):
+    """Each comment and literal of one statement, in order (``re.Match`` objects)."""
+    return _LITERAL_RE.finditer(sql)
+
+
+def _blank(m: re.Match, hash_comments: bool) -> str:
+    s = m.group(0)
+    if s[0] == "#" and not hash_comments:
+        return s
+    if s[0] == "'":
+        return "'" + " " * (len(s) - 2) + "'"
+    return "".join("\n" if c == "\n" else " " for c in s)
+
+
+def blank_literals(sql: str, *, hash_comments: bool = False) -> str:
+    """``sql`` with comments and string literals blanked out (same length, so offsets still hold);
+    ``#`` comments too with ``hash_comments`` (MySQL)."""
+    return _LITERAL_RE.sub(lambda m: _blank(m, hash_comments), sql)
+
+
+def leading_len(sql: str) -> int:
+    """Length of the whitespace and comments at the start of ``sql``."""
+    return _LEAD_RE.match(sql).end()
+
+
+def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
+    """Split on ``sep`` (``,``) outside parentheses and quotes: ``[(offset, part)]``."""
+    out, depth, start, quote = [], 0, 0, None
+    for m in _SPECIAL_RE.finditer(text):
+        c = m.group()
+        if quote:
+            if c == quote:
+                quote = None
+        elif c in "'\"`":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == sep and depth == 0:
+            i = m.start()
+            out.append((start, text[start:i]))
+            start = i + 1
+    out.append((start, text[start:]))
+    return out

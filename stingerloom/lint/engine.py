@@ -247,13 +247,13 @@ class ManifestRun:
     # ----------------------------------------------------------------------------------------------
     def ignores(self, cwd: str | None) -> list[Ignore]:
         out: list[Ignore] = []
-        from .facts import _STRIP_RE
+        from stingerloom.sqltext import comments_and_literals
 
         for source, stmts in self._ignore_sources.values():
             text = source.text
             if "stingerloom:" not in text:
                 continue
-            for m in _STRIP_RE.finditer(text):
+            for m in comments_and_literals(text):
                 c = m.group(0)
                 if not c.startswith("--"):
                     continue

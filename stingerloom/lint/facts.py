@@ -16,6 +16,11 @@ from pathlib import Path
 
 from stingerloom.errors import InputError
 
+# the lexing is sqltext's (one lexer for the splitter and lint); these names are what the rules import
+from stingerloom.sqltext import blank_literals as strip_sql  # noqa: F401
+from stingerloom.sqltext import leading_len as lead_len  # noqa: F401
+from stingerloom.sqltext import split_top  # noqa: F401
+
 # ---------------------------------------------------------------------------------------------------
 # text helpers
 
@@ -30,59 +35,6 @@ def rx(pattern: str) -> re.Pattern:
 def rx_is(pattern: str) -> re.Pattern:
     """Like :func:`rx`, with ``.`` matching newlines too."""
     return re.compile(pattern, re.I | re.S)
-
-
-_STRIP_RE = re.compile(
-    r"--[^\n]*|#[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$.*?\$\1\$",
-    re.S,
-)
-
-
-def strip_sql(sql: str, *, hash_comments: bool = False) -> str:
-    """``sql`` with comments and string literals blanked out (same length, so offsets still hold)."""
-
-    def blank(m: re.Match) -> str:
-        s = m.group(0)
-        if s.startswith("#") and not hash_comments:
-            return s
-        if s.startswith("'"):
-            return "'" + " " * (len(s) - 2) + "'"
-        return "".join("\n" if c == "\n" else " " for c in s)
-
-    return _STRIP_RE.sub(blank, sql)
-
-
-_LEAD_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
-
-
-def lead_len(sql: str) -> int:
-    """Length of the whitespace and comments at the start of ``sql``."""
-    return _LEAD_RE.match(sql).end()
-
-
-_SPECIAL = re.compile(r"[(),'\"`]")
-
-
-def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
-    """Split on ``sep`` (``,``) outside parentheses and quotes: ``[(offset, part)]``."""
-    out, depth, start, quote = [], 0, 0, None
-    for m in _SPECIAL.finditer(text):
-        c = m.group()
-        if quote:
-            if c == quote:
-                quote = None
-        elif c in "'\"`":
-            quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == sep and depth == 0:
-            i = m.start()
-            out.append((start, text[start:i]))
-            start = i + 1
-    out.append((start, text[start:]))
-    return out
 
 
 def norm_ident(name: str | None) -> str | None:
