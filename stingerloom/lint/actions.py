@@ -41,7 +41,9 @@ class AddColumn:
     #: every existing row gets the same non-NULL value (a constant DEFAULT), as opposed to NULL or
     #: distinct values (serial, identity, a volatile default)
     default_repeats: bool = False
-    unique_at: int | None = None  # where a UNIQUE / PRIMARY KEY on the new column is written (None: none)
+    unique_at: tuple = ()  # where each UNIQUE / PRIMARY KEY on the new column is written
+    references_at: tuple = ()  # where each (enforced) REFERENCES on the new column is written
+    stored_at: tuple = ()  # where the new column is made a STORED generated column
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,8 @@ class ValidateConstraint:
 @dataclass(frozen=True, slots=True)
 class DropConstraint:
     table: str | None
-    name: str | None
+    name: str | None  # None: the extractor does not read it (text)
+    at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,13 @@ class Rename:
 @dataclass(frozen=True, slots=True)
 class Transaction:
     word: str  # BEGIN, COMMIT, ROLLBACK, PREPARE, SAVEPOINT, … (OTHER: something else)
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """An explicit table lock (PostgreSQL ``LOCK TABLE``, MySQL ``LOCK TABLES``)."""
+
+    blocks_writes: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from .actions import (
     Drop,
     DropColumn,
     DropConstraint,
+    Lock,
     Rename,
     Transaction,
     ValidateConstraint,
@@ -76,8 +77,11 @@ def _add_column(table, c: dict, d: dict):
     cd = d.get("ColumnDef")
     if cd is None:
         return None
-    uniques = tuple(loc(k) for k in pg_constraints(cd) if k.get("contype") in _KEY_TYPES)
-    return AddColumn(table, column(cd), loc(cd), pg_default_repeats(cd), uniques)
+    cons = pg_constraints(cd)
+    return AddColumn(table, column(cd), loc(cd), pg_default_repeats(cd),
+                     tuple(loc(k) for k in cons if k.get("contype") in _KEY_TYPES),
+                     tuple(loc(k) for k in cons if k.get("contype") == "CONSTR_FOREIGN"),
+                     tuple(loc(k) for k in cons if k.get("contype") == "CONSTR_GENERATED"))
 
 
 def _alter_type(table, c: dict, d: dict):
@@ -146,6 +150,8 @@ _BUILDERS = {
     "IndexStmt": _index,
     "DropStmt": _drop,
     "RenameStmt": _rename,
+    # SHARE mode (5) and stronger block writers
+    "LockStmt": lambda node: (Lock((node.get("mode") or 8) >= 5),),
     "TransactionStmt": lambda node: (Transaction(_TX_WORDS.get(node.get("kind"), "OTHER")),),
     "InsertStmt": _write("INSERT"),
     "UpdateStmt": _write("UPDATE"),

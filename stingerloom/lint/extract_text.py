@@ -18,6 +18,8 @@ from .actions import (
     CreateTable,
     Drop,
     DropColumn,
+    DropConstraint,
+    Lock,
     Rename,
     Transaction,
     WriteRows,
@@ -78,7 +80,8 @@ def _alter_action(table, off: int, act: str):
         verb, old, cd = col
         if verb == "ADD":
             c = _column(cd)
-            yield AddColumn(table, c, off, text_default_repeats(cd[3]), (off,) if c.unique else ())
+            stored = (off,) if rx(r"\bSTORED\b").search(act) else ()
+            yield AddColumn(table, c, off, text_default_repeats(cd[3]), (off,) if c.unique else (), (), stored)
         else:  # MODIFY, CHANGE
             yield AlterColumnType(table, old or cd[0], cd[1], cd[2], off)
         yield from _renamed_column(table, off, act)
@@ -87,6 +90,13 @@ def _alter_action(table, off: int, act: str):
     if m:
         kind = "primary" if m.group(1).upper().startswith("PRIMARY") else "unique"
         yield AddConstraint(table, kind, tuple(text_key_columns(act[m.end():])), at=off)
+        return
+    m = rx(r"ADD\s+(?:CONSTRAINT\s+(?:(?!FOREIGN\b|CHECK\b)\S+\s+)?)?(?:(CHECK)\s*\(|FOREIGN\s+KEY)").match(act)
+    if m:
+        yield AddConstraint(table, "check" if m.group(1) else "foreign", at=off)
+        return
+    if rx(r"DROP\s+(CONSTRAINT|FOREIGN\s+KEY|CHECK|PRIMARY\s+KEY)\b").match(act):
+        yield DropConstraint(table, None, off)
         return
     m = rx(r"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?(`[^`]+`|\"[^\"]+\"|\w+)").match(act)
     if m and m.group(1).upper() not in _NOT_DROPPED_COLUMN:
@@ -154,6 +164,7 @@ _BUILDERS = {
     "IndexStmt": _index,
     "DropStmt": _drop,
     "RenameStmt": _rename_table,
+    "Other": lambda stmt: (Lock(True),) if rx(r"\s*LOCK\s+TABLES?\b").match(stmt.stripped) else (),
     "TransactionStmt": lambda stmt: (Transaction(transaction_word(stmt.sql)),),
     "InsertStmt": _write("INSERT"),
     "UpdateStmt": _write("UPDATE"),

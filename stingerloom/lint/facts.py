@@ -725,15 +725,13 @@ def is_setting(stmt, names: tuple[str, ...]) -> bool:
 
 
 def takes_locks(stmt, ctx) -> bool:
-    if stmt.kind == "LockStmt":  # PostgreSQL LOCK TABLE: SHARE and stronger modes block writers
-        return stmt.node is not None and (stmt.node.get("mode") or 8) >= 5
-    if stmt.kind == "Other":  # MySQL LOCK TABLES … WRITE / READ
-        return bool(rx(r"\s*LOCK\s+TABLES?\b").match(stmt.stripped))
+    from .actions import CreateIndex, Drop, Lock
+
+    if stmt.kind in ("LockStmt", "Other"):  # LOCK TABLE (SHARE and stronger), MySQL LOCK TABLES
+        return stmt.readable and any(a.blocks_writes for a in stmt.actions if isinstance(a, Lock))
     if stmt.kind not in LOCKING_KINDS:
         return False
-    if stmt.kind == "IndexStmt" and stmt.node is not None and stmt.node.get("concurrent"):
-        return False
-    if stmt.kind == "DropStmt" and stmt.node is not None and stmt.node.get("concurrent"):
+    if stmt.kind in ("IndexStmt", "DropStmt") and any(a.concurrent for a in stmt.actions if isinstance(a, (CreateIndex, Drop))):
         return False
     if stmt.kind in ("AlterTableStmt", "IndexStmt", "CreateTrigStmt") and ctx.is_new(stmt.table):
         return False
