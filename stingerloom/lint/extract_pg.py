@@ -23,7 +23,6 @@ from .actions import (
     WriteRows,
 )
 from .facts import loc, pg_cmds, pg_constraints, pg_default_repeats, pg_names, pg_type
-from .tablefacts import not_null_check
 
 _KEY_TYPES = ("CONSTR_PRIMARY", "CONSTR_UNIQUE")
 _CONSTRAINT_KIND = {"CONSTR_PRIMARY": "primary", "CONSTR_UNIQUE": "unique", "CONSTR_CHECK": "check",
@@ -157,3 +156,14 @@ _BUILDERS = {
     "UpdateStmt": _write("UPDATE"),
     "DeleteStmt": _write("DELETE"),
 }
+
+
+def not_null_check(con: dict) -> str | None:
+    """The column of a PostgreSQL ``CHECK (c IS NOT NULL)`` constraint, else None."""
+    if con.get("contype") != "CONSTR_CHECK":
+        return None
+    nt = (con.get("raw_expr") or {}).get("NullTest")
+    if not nt or nt.get("nulltesttype") != "IS_NOT_NULL":
+        return None
+    fields = pg_names((nt.get("arg") or {}).get("ColumnRef", {}).get("fields"))
+    return fields[-1] if len(fields) == 1 else None

@@ -134,16 +134,3 @@ _PG_REPLAY = {
     actions.ValidateConstraint: TableFacts._pg_validate,
     actions.DropConstraint: lambda tf, a, checks: checks.pop(a.name, None),
 }
-
-
-def not_null_check(con: dict) -> str | None:
-    """The column of a PostgreSQL ``CHECK (c IS NOT NULL)`` constraint, else None."""
-    if con.get("contype") != "CONSTR_CHECK":
-        return None
-    nt = (con.get("raw_expr") or {}).get("NullTest")
-    if not nt or nt.get("nulltesttype") != "IS_NOT_NULL":
-        return None
-    from .facts import pg_names
-
-    fields = pg_names((nt.get("arg") or {}).get("ColumnRef", {}).get("fields"))
-    return fields[-1] if len(fields) == 1 else None
