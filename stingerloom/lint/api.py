@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-from .dialect import traits
+from . import extract_pg, extract_text
+from .dialect import DIALECTS, traits
 from .facts import lead_len, strip_sql, text_table
 from .model import ALL_DIALECTS, Finding
 
@@ -126,7 +127,7 @@ class Stmt:
         self.source = source
         self.index = index
         self.dialect = dialect
-        self.traits = traits(dialect)
+        self.traits = DIALECTS[dialect]
         self.block = block
         self.migration = migration
         self.kind = "Unknown"
@@ -166,11 +167,9 @@ class Stmt:
         not parse, read as well as text allows)."""
         if self._actions is None:
             if self.node is not None:
-                from .extract_pg import actions
-                self._actions = actions(self.kind, self.node)
+                self._actions = extract_pg.actions(self.kind, self.node)
             else:
-                from .extract_text import actions
-                self._actions = actions(self)
+                self._actions = extract_text.actions(self)
         return self._actions
 
     @property

@@ -75,6 +75,17 @@ def _alter_table(stmt):
 
 
 def _alter_action(table, off: int, act: str):
+    """The actions of one ALTER TABLE action, chosen by its first word."""
+    word = act.split(None, 1)[0].upper() if act else ""
+    if word in ("ADD", "MODIFY", "CHANGE"):
+        yield from _add_or_modify(table, off, act)
+    elif word == "DROP":
+        yield from _drop_action(table, off, act)
+    elif word == "RENAME":
+        yield from _rename_action(table, off, act)
+
+
+def _add_or_modify(table, off: int, act: str):
     col = text_alter_column(act)
     if col is not None:
         verb, old, cd = col
@@ -95,15 +106,16 @@ def _alter_action(table, off: int, act: str):
     if m:
         yield AddConstraint(table, "check" if m.group(1) else "foreign", at=off)
         return
+    yield from _renamed_column(table, off, act)
+
+
+def _drop_action(table, off: int, act: str):
     if rx(r"DROP\s+(CONSTRAINT|FOREIGN\s+KEY|CHECK|PRIMARY\s+KEY)\b").match(act):
         yield DropConstraint(table, None, off)
         return
     m = rx(r"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?(`[^`]+`|\"[^\"]+\"|\w+)").match(act)
     if m and m.group(1).upper() not in _NOT_DROPPED_COLUMN:
         yield DropColumn(table, m.group(1).strip('`"'), off)
-        return
-    yield from _rename_action(table, off, act)
-    yield from _renamed_column(table, off, act)
 
 
 def _rename_action(table, off: int, act: str):

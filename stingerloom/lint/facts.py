@@ -731,7 +731,8 @@ def takes_locks(stmt, ctx) -> bool:
         return stmt.readable and any(a.blocks_writes for a in stmt.actions if isinstance(a, Lock))
     if stmt.kind not in LOCKING_KINDS:
         return False
-    if stmt.kind in ("IndexStmt", "DropStmt") and any(a.concurrent for a in stmt.actions if isinstance(a, (CreateIndex, Drop))):
+    if (stmt.kind in ("IndexStmt", "DropStmt") and "CONCURRENTLY" in stmt.sql.upper()
+            and any(a.concurrent for a in stmt.actions if isinstance(a, (CreateIndex, Drop)))):
         return False
     if stmt.kind in ("AlterTableStmt", "IndexStmt", "CreateTrigStmt") and ctx.is_new(stmt.table):
         return False

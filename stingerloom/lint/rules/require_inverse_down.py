@@ -24,7 +24,7 @@ def _created(stmts) -> dict:
             names = [x["String"]["sval"] for x in (n.get("typeName") or n.get("typevar", {}) and [] or []) if "String" in x]
             if names:
                 out[("type", names[-1])] = st
-        for a in st.actions:
+        for a in st.actions if st.kind in ("IndexStmt", "AlterTableStmt") else ():
             if isinstance(a, CreateIndex) and a.name:
                 out[("index", a.name)] = st
             elif isinstance(a, AddColumn):
