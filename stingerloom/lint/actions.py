@@ -132,6 +132,16 @@ class WriteRows:
     verb: str  # "INSERT", "UPDATE", "DELETE"
     table: str | None
     has_where: bool = False
+    from_query: bool = False  # INSERT … SELECT (PostgreSQL: a SELECT that reads a table)
+
+
+@dataclass(frozen=True, slots=True)
+class SetVariable:
+    """``SET name = value`` (and ``RESET``): a session (or, with ``local``, a transaction) setting."""
+
+    name: str | None  # lower case; None: RESET ALL
+    reset: bool = False  # back to the default (RESET, SET … TO DEFAULT)
+    local: bool = False  # SET LOCAL: ends with the transaction
 
 
 def of_type(actions, *types):

@@ -18,6 +18,7 @@ from .actions import (
     DropConstraint,
     Lock,
     Rename,
+    SetVariable,
     Transaction,
     ValidateConstraint,
     WriteRows,
@@ -138,8 +139,16 @@ def _rename(node: dict):
 
 def _write(verb: str):
     def build(node: dict):
-        yield WriteRows(verb, (node.get("relation") or {}).get("relname"), bool(node.get("whereClause")))
+        query = bool((node.get("selectStmt") or {}).get("SelectStmt", {}).get("fromClause"))
+        yield WriteRows(verb, (node.get("relation") or {}).get("relname"), bool(node.get("whereClause")), query)
     return build
+
+
+_RESETS = ("VAR_RESET", "VAR_SET_DEFAULT", "VAR_RESET_ALL")
+
+
+def _set(node: dict):
+    yield SetVariable(node.get("name"), node.get("kind") in _RESETS, bool(node.get("is_local")))
 
 
 _BUILDERS = {
@@ -151,6 +160,7 @@ _BUILDERS = {
     "RenameStmt": _rename,
     # SHARE mode (5) and stronger block writers
     "LockStmt": lambda node: (Lock((node.get("mode") or 8) >= 5),),
+    "VariableSetStmt": _set,
     "TransactionStmt": lambda node: (Transaction(_TX_WORDS.get(node.get("kind"), "OTHER")),),
     "InsertStmt": _write("INSERT"),
     "UpdateStmt": _write("UPDATE"),

@@ -21,6 +21,7 @@ from .actions import (
     DropConstraint,
     Lock,
     Rename,
+    SetVariable,
     Transaction,
     WriteRows,
 )
@@ -165,8 +166,15 @@ def _drop(stmt):
 
 def _write(verb: str):
     def build(stmt):
-        yield WriteRows(verb, stmt.table, verb != "INSERT" and bool(rx(r"\bWHERE\b").search(stmt.stripped)))
+        where = verb != "INSERT" and bool(rx(r"\bWHERE\b").search(stmt.stripped))
+        yield WriteRows(verb, stmt.table, where, verb == "INSERT" and bool(rx(r"\bSELECT\b").search(stmt.stripped)))
     return build
+
+
+def _set(stmt):
+    m = rx(r"\s*SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?(\w+)\s*(?:=|TO)\s*(\w+)?").match(stmt.stripped)
+    if m:
+        yield SetVariable(m.group(1).lower(), (m.group(2) or "").upper() == "DEFAULT")
 
 
 _BUILDERS = {
@@ -177,6 +185,7 @@ _BUILDERS = {
     "DropStmt": _drop,
     "RenameStmt": _rename_table,
     "Other": lambda stmt: (Lock(True),) if rx(r"\s*LOCK\s+TABLES?\b").match(stmt.stripped) else (),
+    "VariableSetStmt": _set,
     "TransactionStmt": lambda stmt: (Transaction(transaction_word(stmt.sql)),),
     "InsertStmt": _write("INSERT"),
     "UpdateStmt": _write("UPDATE"),
