@@ -102,6 +102,7 @@ class Drop:
     kind: str | None  # "OBJECT_TABLE", "OBJECT_INDEX", …
     names: tuple = ()  # the last part of each name
     concurrent: bool = False
+    if_exists: bool = False
 
 
 @dataclass(frozen=True, slots=True)

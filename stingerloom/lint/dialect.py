@@ -38,6 +38,8 @@ class LintDialect:
     #: a failed migration's DDL is rolled back with it, so down need not be idempotent (as the rules
     #: count it: PostgreSQL)
     rolls_back_ddl: bool = False
+    #: ``DROP INDEX`` takes ``IF EXISTS`` (MySQL's does not)
+    drop_index_if_exists: bool = True
     #: name-based inverse check of down (SL402 on the parse tree); SQLite's replay does it for real
     checks_inverse_by_name: bool = False
 
@@ -48,7 +50,8 @@ DIALECTS = {
                             rolls_back_ddl=True),
     "mysql": LintDialect("mysql", hash_comments=True, ddl_commits=True,
                          lock_timeout_settings=("lock_wait_timeout", "innodb_lock_wait_timeout"),
-                         reports_unknown=True, alter_algorithm=True, zero_fills_not_null=True),
+                         reports_unknown=True, alter_algorithm=True, zero_fills_not_null=True,
+                         drop_index_if_exists=False),
     "sqlite": LintDialect("sqlite", replays=True, lock_timeout_settings=("lock_wait_timeout", "innodb_lock_wait_timeout"),
                           no_transaction_kinds=frozenset({"PragmaStmt", "VacuumStmt"})),
 }

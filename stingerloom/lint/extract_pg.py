@@ -126,7 +126,7 @@ def _drop(node: dict):
             names.append(parts[-1] if parts else "?")
         elif "String" in o:
             names.append(o["String"]["sval"])
-    yield Drop(node.get("removeType"), tuple(names), bool(node.get("concurrent")))
+    yield Drop(node.get("removeType"), tuple(names), bool(node.get("concurrent")), bool(node.get("missing_ok")))
 
 
 def _rename(node: dict):

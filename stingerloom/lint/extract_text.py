@@ -161,7 +161,8 @@ def _drop(stmt):
     kind = ("OBJECT_" + m.group(1).upper()) if m else None
     m = rx_is(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+(?:IF\s+EXISTS\s+)?([^;]+)").match(stmt.stripped)
     names = [last_part(p.strip().split()[0]) for p in m.group(1).split(",") if p.strip()] if m else []
-    yield Drop(kind, tuple(names))
+    if_exists = bool(rx(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+IF\s+EXISTS\b").match(stmt.stripped))
+    yield Drop(kind, tuple(names), False, if_exists)
 
 
 def _write(verb: str):
