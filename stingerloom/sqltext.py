@@ -354,6 +354,7 @@ class _Block:
 
     def scan(self) -> int:
         sql, d, spans, skip = self.sql, self.d, self.spans, _SKIP
+        words, opener = _WORDS, _Block._opener
         search = d.block_re.search
         pos = self.start
         while True:
@@ -374,10 +375,11 @@ class _Block:
             elif c == ")":
                 self.parens -= 1 if self.parens else 0
                 pos = i + 1
-            else:
+            elif self.parens:
                 pos = m.end()
-                if not self.parens:
-                    pos = _WORDS.get(m.group().upper(), _Block._opener)(self, m.group().upper(), i, pos)
+            else:
+                word = m.group().upper()
+                pos = words.get(word, opener)(self, word, i, m.end())
         self._check_closed()
         return len(sql)
 
