@@ -21,6 +21,8 @@ from stingerloom.sqltext import blank_literals as strip_sql  # noqa: F401
 from stingerloom.sqltext import leading_len as lead_len  # noqa: F401
 from stingerloom.sqltext import split_top  # noqa: F401
 
+from .actions import CreateIndex, Drop, DropColumn, Lock, Rename, Transaction
+
 # ---------------------------------------------------------------------------------------------------
 # text helpers
 
@@ -458,8 +460,6 @@ def duplicates_impossible(ctx, table, cols) -> bool:
 
 def tx_word(stmt) -> str:
     """BEGIN, COMMIT, ROLLBACK, PREPARE or OTHER for a TransactionStmt (any dialect)."""
-    from .actions import Transaction
-
     return next((a.word for a in stmt.actions if isinstance(a, Transaction)), "OTHER")
 
 
@@ -485,15 +485,11 @@ def transaction_of(ctx) -> dict[int, int]:
 
 def drop_names(stmt) -> list[str]:
     """The objects a ``DROP`` statement names (the last part of each name)."""
-    from .actions import Drop
-
     return [n for a in stmt.actions if isinstance(a, Drop) for n in a.names]
 
 
 def drop_columns(stmt) -> list[tuple[str, int | None]]:
     """The columns an ``ALTER TABLE … DROP [COLUMN]`` drops, with their offsets (None: not known)."""
-    from .actions import DropColumn
-
     return [(a.column, a.at) for a in stmt.actions if isinstance(a, DropColumn)]
 
 
@@ -605,8 +601,6 @@ NOT_COLUMN_WORD = re.compile(r"(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|KEY|INDEX|CHEC
 
 def drop_type(stmt) -> str | None:
     """What a ``DROP`` drops (``OBJECT_TABLE``, ``OBJECT_INDEX``, …), else None."""
-    from .actions import Drop
-
     return next((a.kind for a in stmt.actions if isinstance(a, Drop)), None)
 
 
@@ -634,8 +628,6 @@ def rebuild_of(ctx, drop, table: str):
 
 def renames_in(stmt):
     """(kind, old, new, offset) for table and column renames."""
-    from .actions import Rename
-
     for a in stmt.actions:
         if isinstance(a, Rename):
             yield a.kind, a.old, a.new, a.at
@@ -725,8 +717,6 @@ def is_setting(stmt, names: tuple[str, ...]) -> bool:
 
 
 def takes_locks(stmt, ctx) -> bool:
-    from .actions import CreateIndex, Drop, Lock
-
     if stmt.kind in ("LockStmt", "Other"):  # LOCK TABLE (SHARE and stronger), MySQL LOCK TABLES
         return stmt.readable and any(a.blocks_writes for a in stmt.actions if isinstance(a, Lock))
     if stmt.kind not in LOCKING_KINDS:
