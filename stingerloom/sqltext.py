@@ -172,6 +172,9 @@ _NOT_FOR_LOOP = {"EACH", "UPDATE", "SHARE", "SYSTEM_TIME", "PORTION", "SQLEXCEPT
 
 
 def _dialect(dialect: str) -> _Dialect:
+    d = _DIALECTS.get(dialect)
+    if d is not None:
+        return d
     try:
         return _DIALECTS[_ALIASES[dialect.lower()]]
     except (KeyError, AttributeError):
