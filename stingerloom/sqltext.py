@@ -101,49 +101,62 @@ _ALIASES = {
 }
 
 
+#: what each dialect's scanner understands (a table, so that the scanner never compares names)
+_TRAITS = {
+    "postgres": {"dollar_quotes": True, "nested_comments": True, "escape_strings": True, "rule_head": True,
+                 "begin_atomic": True, "backslash_commands_anywhere": True},
+    "mysql": {"backticks": True, "hash_comments": True, "exec_comments": True, "mysql_dash": True,
+              "backslash_strings": True, "end_names_block": True, "nested_begin": True,
+              "delimiter_command": True},
+    "sqlite": {"backticks": True, "brackets": True, "dot_commands": True},
+}
+_FLAGS = ("nested_comments", "hash_comments", "exec_comments", "mysql_dash", "escape_strings", "rule_head",
+          "begin_atomic", "nested_begin", "end_names_block", "backslash_commands_anywhere", "delimiter_command",
+          "dot_commands")
+_BLOCK_WORDS = {"postgres": "BEGIN|CASE|END", "mysql": "BEGIN|END|CASE|IF|LOOP|WHILE|REPEAT|FOR|THEN|DO",
+                "sqlite": "BEGIN|CASE|END"}
+
+
+def _block_head(name: str, s: str) -> str:
+    """The start of a statement that may hold a compound body (``s``: one or more separators)."""
+    return {
+        "postgres": rf"CREATE{s}(?:OR{s}REPLACE{s})?(?:(FUNCTION|PROCEDURE)|(RULE))\b",
+        "mysql": (
+            rf"(CREATE{s}(?:OR{s}REPLACE{s})?(?:DEFINER\s*=\s*\S+{s})?(?:AGGREGATE{s})?"
+            rf"(?:TRIGGER|PROCEDURE|FUNCTION|EVENT)\b"
+            rf"|BEGIN{s}NOT{s}ATOMIC\b|(?:IF|WHILE|LOOP|REPEAT|CASE)\b)"
+        ),
+        "sqlite": rf"(CREATE{s}(?:TEMP{s}|TEMPORARY{s})?TRIGGER\b)",
+    }[name]
+
+
 class _Dialect:
     """The compiled scanner tables of one dialect."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        pg, my, lite = name == "postgres", name == "mysql", name == "sqlite"
-        specials = ";'\"\\\\" + ("$" if pg else "") + ("`#" if my else "") + ("`[" if lite else "")
-        dash = r"--(?=[\x00-\x20]|\Z)" if my else "--"
+        t = _TRAITS[name]
+        for flag in _FLAGS:
+            setattr(self, flag, t.get(flag, False))
+        bs = t.get("backslash_strings", False)
+        self.dquote_what = "string" if bs else "quoted identifier"
+        specials = (";'\"\\\\" + ("$" if t.get("dollar_quotes") else "") + ("#" if self.hash_comments else "")
+                    + ("`" if t.get("backticks") else "") + ("[" if t.get("brackets") else ""))
+        dash = r"--(?=[\x00-\x20]|\Z)" if self.mysql_dash else "--"
         plain = rf"[{specials}]|{dash}|/\*"
-        if pg:
-            words = "BEGIN|CASE|END"
-        elif my:
-            words = "BEGIN|END|CASE|IF|LOOP|WHILE|REPEAT|FOR|THEN|DO"
-        else:
-            words = "BEGIN|CASE|END"
         self.plain_re = re.compile(plain)
-        self.block_re = re.compile(rf"{plain}|[()]|(?<![\w$.])(?:{words})(?![\w$])", re.IGNORECASE)
-        self.nested_comments = pg
-        self.hash_comments = my
-        self.exec_comments = my
-        self.mysql_dash = my
+        self.block_re = re.compile(rf"{plain}|[()]|(?<![\w$.])(?:{_BLOCK_WORDS[name]})(?![\w$])", re.IGNORECASE)
         sq = r"'[^'\\]*(?:(?:''|\\.)[^'\\]*)*'"
-        self.squote_re = re.compile(sq if my else r"'[^']*(?:''[^']*)*'", re.DOTALL)
+        self.squote_re = re.compile(sq if bs else r"'[^']*(?:''[^']*)*'", re.DOTALL)
         self.estring_re = re.compile(sq, re.DOTALL)
         self.dquote_re = re.compile(
-            r'"[^"\\]*(?:(?:""|\\.)[^"\\]*)*"' if my else r'"[^"]*(?:""[^"]*)*"', re.DOTALL
+            r'"[^"\\]*(?:(?:""|\\.)[^"\\]*)*"' if bs else r'"[^"]*(?:""[^"]*)*"', re.DOTALL
         )
         self.bquote_re = re.compile(r"`[^`]*(?:``[^`]*)*`")
-        line_comment = r"--[^\r\n]*|#[^\r\n]*" if my else r"--[^\r\n]*"
+        line_comment = r"--[^\r\n]*|#[^\r\n]*" if self.hash_comments else r"--[^\r\n]*"
         sep = rf"(?:\s|{line_comment}|/\*.*?\*/)"
         self.peek_re = re.compile(rf"{sep}*([A-Za-z_]\w*|\S)?", re.DOTALL)
-        s = rf"{sep}+"
-        if pg:
-            head = rf"CREATE{s}(?:OR{s}REPLACE{s})?(?:(FUNCTION|PROCEDURE)|(RULE))\b"
-        elif my:
-            head = (
-                rf"(CREATE{s}(?:OR{s}REPLACE{s})?(?:DEFINER\s*=\s*\S+{s})?(?:AGGREGATE{s})?"
-                rf"(?:TRIGGER|PROCEDURE|FUNCTION|EVENT)\b"
-                rf"|BEGIN{s}NOT{s}ATOMIC\b|(?:IF|WHILE|LOOP|REPEAT|CASE)\b)"
-            )
-        else:
-            head = rf"(CREATE{s}(?:TEMP{s}|TEMPORARY{s})?TRIGGER\b)"
-        self.head_re = re.compile(head, re.IGNORECASE | re.DOTALL)
+        self.head_re = re.compile(_block_head(name, rf"{sep}+"), re.IGNORECASE | re.DOTALL)
 
 
 _DIALECTS = {name: _Dialect(name) for name in ("postgres", "mysql", "sqlite")}
@@ -159,6 +172,9 @@ _NOT_FOR_LOOP = {"EACH", "UPDATE", "SHARE", "SYSTEM_TIME", "PORTION", "SQLEXCEPT
 
 
 def _dialect(dialect: str) -> _Dialect:
+    d = _DIALECTS.get(dialect)
+    if d is not None:
+        return d
     try:
         return _DIALECTS[_ALIASES[dialect.lower()]]
     except (KeyError, AttributeError):
@@ -209,7 +225,7 @@ _COMMAND_RE = re.compile(r"[\\.]?[^\s;\\]*")
 def _client_command(sql: str, i: int, d: _Dialect) -> SplitError:
     m = _COMMAND_RE.match(sql, i)
     cmd = m.group() if m.end() > i else sql[i]
-    if d.name == "mysql" and (cmd.startswith("\\d") and len(cmd) == 2 or cmd.lower() == "\\delimiter"):
+    if d.delimiter_command and (cmd.startswith("\\d") and len(cmd) == 2 or cmd.lower() == "\\delimiter"):
         return SplitError(DELIMITER_MESSAGE, i)
     return SplitError(_CLIENT_MESSAGES[d.name].format(cmd=cmd), i)
 
@@ -226,8 +242,83 @@ def _check_start(sql: str, i: int, d: _Dialect) -> None:
         raise _client_command(sql, i, d)
     if c in "dD" and sql[i : i + 9].upper() == "DELIMITER" and (i + 9 == len(sql) or sql[i + 9].isspace()):
         raise SplitError(DELIMITER_MESSAGE, i)
-    if c == "." and d.name == "sqlite" and sql[i + 1 : i + 2].isalpha():
+    if c == "." and d.dot_commands and sql[i + 1 : i + 2].isalpha():
         raise _client_command(sql, i, d)
+
+
+def _skip_string(sql: str, i: int, d: _Dialect, spans: list) -> int:
+    """End of the ``'…'`` string at ``i`` (a PostgreSQL ``E'…'`` takes backslash escapes)."""
+    if d.escape_strings and i and sql[i - 1] in "eE" and (i == 1 or not _is_ident_char(sql[i - 2])):
+        q = d.estring_re.match(sql, i)
+        if q is None:
+            raise SplitError("unterminated escape string (missing ')", i - 1)
+        return q.end()
+    q = d.squote_re.match(sql, i)
+    if q is None:
+        raise SplitError("unterminated string (missing ')", i)
+    return q.end()
+
+
+def _skip_dquote(sql: str, i: int, d: _Dialect, spans: list) -> int:
+    q = d.dquote_re.match(sql, i)
+    if q is None:
+        raise SplitError(f'unterminated {d.dquote_what} (missing ")', i)
+    return q.end()
+
+
+def _skip_commentish(sql: str, i: int, d: _Dialect, spans: list) -> int:
+    """A comment (its span goes to ``spans``) or a MySQL ``/*! … */`` executable comment (statement
+    text)."""
+    end = _skip_comment(sql, i, d)
+    if _comment_at(sql, i, d):
+        spans.append((i, end))
+    return end
+
+
+def _skip_dollar(sql: str, i: int, d: _Dialect, spans: list) -> int:
+    """A ``$tag$ … $tag$`` dollar quote; ``$1`` and ``a$b`` are ordinary text."""
+    q = _DOLLAR_RE.match(sql, i)
+    if q is None or (i and _is_ident_char(sql[i - 1])):
+        return i + 1
+    tag = q.group()
+    j = sql.find(tag, q.end())
+    if j < 0:
+        raise SplitError(f"unterminated dollar-quoted string (missing {tag})", i)
+    return j + len(tag)
+
+
+def _skip_backtick(sql: str, i: int, d: _Dialect, spans: list) -> int:
+    q = d.bquote_re.match(sql, i)
+    if q is None:
+        raise SplitError("unterminated quoted identifier (missing `)", i)
+    return q.end()
+
+
+def _skip_bracket(sql: str, i: int, d: _Dialect, spans: list) -> int:
+    j = sql.find("]", i + 1)
+    if j < 0:
+        raise SplitError("unterminated quoted identifier (missing ])", i)
+    return j + 1
+
+
+def _skip_backslash(sql: str, i: int, d: _Dialect, spans: list) -> int:
+    if d.backslash_commands_anywhere or _at_line_start(sql, i):
+        raise _client_command(sql, i, d)
+    return i + 1
+
+
+#: what the scanner does at each special character it jumps to: returns the offset after the token
+_SKIP = {
+    "'": _skip_string,
+    '"': _skip_dquote,
+    "-": _skip_commentish,
+    "#": _skip_commentish,
+    "/": _skip_commentish,
+    "$": _skip_dollar,
+    "`": _skip_backtick,
+    "[": _skip_bracket,
+    "\\": _skip_backslash,
+}
 
 
 def _scan_statement(sql: str, start: int, d: _Dialect, mode: int, spans: list) -> int:
@@ -237,140 +328,145 @@ def _scan_statement(sql: str, start: int, d: _Dialect, mode: int, spans: list) -
     PostgreSQL CREATE RULE (where ``;`` inside parentheses does not end it). The (start, end) of
     each comment met is appended to ``spans``.
     """
-    n = len(sql)
-    search = (d.block_re if mode else d.plain_re).search
-    name = d.name
-    pg = name == "postgres"
-    stack: list[list] = []  # [kind, offset]; kinds ending in '?' are unconfirmed IF/FOR
-    parens = 0
+    if mode:
+        return _Block(sql, start, d, mode, spans).scan()
+    search = d.plain_re.search
+    skip = _SKIP
     pos = start
     while True:
         m = search(sql, pos)
         if m is None:
-            break
+            return len(sql)
         i = m.start()
         c = sql[i]
         if c == ";":
-            if not mode:
-                return i
-            if stack:
-                stack = [e for e in stack if e[0][-1] != "?"]
-            if not stack and (mode == 1 or parens == 0):
-                return i
-            pos = i + 1
-        elif c == "'":
-            if pg and i and sql[i - 1] in "eE" and (i == 1 or not _is_ident_char(sql[i - 2])):
-                q = d.estring_re.match(sql, i)
-                if q is None:
-                    raise SplitError("unterminated escape string (missing ')", i - 1)
-            else:
-                q = d.squote_re.match(sql, i)
-                if q is None:
-                    raise SplitError("unterminated string (missing ')", i)
-            pos = q.end()
-        elif c == '"':
-            q = d.dquote_re.match(sql, i)
-            if q is None:
-                what = "string" if name == "mysql" else "quoted identifier"
-                raise SplitError(f'unterminated {what} (missing ")', i)
-            pos = q.end()
-        elif c == "-" or c == "#" or c == "/":
-            if _comment_at(sql, i, d):
-                pos = _skip_comment(sql, i, d)
-                spans.append((i, pos))
-            else:  # MySQL /*! … */ executable comment: statement text
-                pos = _skip_comment(sql, i, d)
-        elif c == "$":
-            q = _DOLLAR_RE.match(sql, i)
-            if q is None or (i and _is_ident_char(sql[i - 1])):
+            return i
+        pos = skip[c](sql, i, d, spans)
+
+
+class _Block:
+    """The scan of a statement that may hold a compound body: the open blocks (``[kind, offset]``;
+    kinds ending in ``?`` are an unconfirmed IF/FOR) and the parenthesis depth."""
+
+    __slots__ = ("sql", "start", "d", "mode", "spans", "stack", "parens")
+
+    def __init__(self, sql: str, start: int, d: _Dialect, mode: int, spans: list) -> None:
+        self.sql, self.start, self.d, self.mode, self.spans = sql, start, d, mode, spans
+        self.stack: list[list] = []
+        self.parens = 0
+
+    def scan(self) -> int:
+        sql, d, spans, skip = self.sql, self.d, self.spans, _SKIP
+        words, opener = _WORDS, _Block._opener
+        search = d.block_re.search
+        pos = self.start
+        while True:
+            m = search(sql, pos)
+            if m is None:
+                break
+            i = m.start()
+            c = sql[i]
+            if c == ";":
+                if self._ends_at_semicolon():
+                    return i
                 pos = i + 1
+            elif c in skip:
+                pos = skip[c](sql, i, d, spans)
+            elif c == "(":
+                self.parens += 1
+                pos = i + 1
+            elif c == ")":
+                self.parens -= 1 if self.parens else 0
+                pos = i + 1
+            elif self.parens:
+                pos = m.end()
             else:
-                tag = q.group()
-                j = sql.find(tag, q.end())
-                if j < 0:
-                    raise SplitError(f"unterminated dollar-quoted string (missing {tag})", i)
-                pos = j + len(tag)
-        elif c == "`":
-            q = d.bquote_re.match(sql, i)
-            if q is None:
-                raise SplitError("unterminated quoted identifier (missing `)", i)
-            pos = q.end()
-        elif c == "[":
-            j = sql.find("]", i + 1)
-            if j < 0:
-                raise SplitError("unterminated quoted identifier (missing ])", i)
-            pos = j + 1
-        elif c == "\\":
-            if pg or _at_line_start(sql, i):
-                raise _client_command(sql, i, d)
-            pos = i + 1
-        elif c == "(":
-            parens += 1
-            pos = i + 1
-        elif c == ")":
-            if parens:
-                parens -= 1
-            pos = i + 1
-        else:
-            pos = m.end()
-            if parens:
-                continue
-            word = m.group().upper()
-            if word == "END":
-                if not stack:
-                    continue
-                if name == "mysql":
-                    p = d.peek_re.match(sql, pos)
-                    nxt = (p.group(1) or "").upper()
-                    if nxt in _OPENERS:
-                        pos = p.end()
-                        for k in range(len(stack) - 1, -1, -1):
-                            if stack[k][0].rstrip("?") == nxt:
-                                del stack[k:]
-                                break
-                        continue
-                for k in range(len(stack) - 1, -1, -1):
-                    if stack[k][0] in ("BEGIN", "CASE"):
-                        del stack[k:]
-                        break
-            elif word == "BEGIN":
-                if pg:
-                    p = d.peek_re.match(sql, pos)
-                    if (p.group(1) or "").upper() == "ATOMIC":
-                        stack.append(["BEGIN", i])
-                        pos = p.end()
-                elif name == "mysql" or not stack:
-                    stack.append(["BEGIN", i])
-            elif word == "CASE":
-                if stack or name == "mysql":
-                    stack.append(["CASE", i])
-            elif word == "THEN":
-                if stack and stack[-1][0] == "IF?":
-                    stack[-1][0] = "IF"
-            elif word == "IF":
-                # IF after WHEN, ELSEIF, an operator…: the IF() function, not an IF statement
-                if not _IF_FUNCTION_BEFORE.search(sql, max(start, i - 12), i):
-                    stack.append(["IF?", i])
-            elif word == "DO":
-                if stack and stack[-1][0] == "FOR?":
-                    stack[-1][0] = "FOR"
-            elif word == "FOR":
-                p = d.peek_re.match(sql, pos)
-                if (p.group(1) or "").upper() not in _NOT_FOR_LOOP:
-                    stack.append(["FOR?", i])
-            elif word == "REPEAT":
-                p = d.peek_re.match(sql, pos)
-                if p.group(1) != "(":
-                    stack.append(["REPEAT", i])
-            else:  # LOOP, WHILE
-                stack.append([word, i])
-    open_blocks = [e for e in stack if e[0][-1] != "?"]
-    if open_blocks:
-        kind, offset = open_blocks[0]
-        what = "BEGIN ATOMIC" if pg and kind == "BEGIN" else kind
-        closer = "END" if kind in ("BEGIN", "CASE") else f"END {kind}"
-        raise SplitError(f"{what} block is not closed: missing {closer} before the end of the SQL", offset)
-    return n
+                word = m.group().upper()
+                pos = words.get(word, opener)(self, word, i, m.end())
+        self._check_closed()
+        return len(sql)
+
+    def _ends_at_semicolon(self) -> bool:
+        if self.stack:
+            self.stack = [e for e in self.stack if e[0][-1] != "?"]
+        return not self.stack and (self.mode == 1 or self.parens == 0)
+
+    def _check_closed(self) -> None:
+        open_blocks = [e for e in self.stack if e[0][-1] != "?"]
+        if open_blocks:
+            kind, offset = open_blocks[0]
+            what = "BEGIN ATOMIC" if kind == "BEGIN" and self.d.begin_atomic else kind
+            closer = "END" if kind in ("BEGIN", "CASE") else f"END {kind}"
+            raise SplitError(f"{what} block is not closed: missing {closer} before the end of the SQL", offset)
+
+    def _peek(self, pos: int):
+        """The word (or character) after ``pos``, past whitespace and comments."""
+        return self.d.peek_re.match(self.sql, pos)
+
+    def _close(self, kinds, pos: int) -> int:
+        """Close the innermost open block of one of ``kinds`` (and every block inside it)."""
+        stack = self.stack
+        for k in range(len(stack) - 1, -1, -1):
+            if stack[k][0].rstrip("?") in kinds:
+                del stack[k:]
+                break
+        return pos
+
+    def _end(self, word: str, i: int, pos: int) -> int:
+        if not self.stack:
+            return pos
+        if self.d.end_names_block:  # MySQL: END IF, END LOOP, END WHILE, …
+            p = self._peek(pos)
+            nxt = (p.group(1) or "").upper()
+            if nxt in _OPENERS:
+                return self._close((nxt,), p.end())
+        return self._close(("BEGIN", "CASE"), pos)
+
+    def _begin(self, word: str, i: int, pos: int) -> int:
+        if self.d.begin_atomic:  # PostgreSQL: only BEGIN ATOMIC opens a body
+            p = self._peek(pos)
+            if (p.group(1) or "").upper() == "ATOMIC":
+                self.stack.append(["BEGIN", i])
+                return p.end()
+        elif self.d.nested_begin or not self.stack:
+            self.stack.append(["BEGIN", i])
+        return pos
+
+    def _case(self, word: str, i: int, pos: int) -> int:
+        if self.stack or self.d.nested_begin:
+            self.stack.append(["CASE", i])
+        return pos
+
+    def _confirm(self, word: str, i: int, pos: int) -> int:
+        """THEN confirms an IF statement, DO a FOR loop."""
+        if self.stack and self.stack[-1][0] == _CONFIRMS[word]:
+            self.stack[-1][0] = self.stack[-1][0][:-1]
+        return pos
+
+    def _if(self, word: str, i: int, pos: int) -> int:
+        # IF after WHEN, ELSEIF, an operator…: the IF() function, not an IF statement
+        if not _IF_FUNCTION_BEFORE.search(self.sql, max(self.start, i - 12), i):
+            self.stack.append(["IF?", i])
+        return pos
+
+    def _for(self, word: str, i: int, pos: int) -> int:
+        if (self._peek(pos).group(1) or "").upper() not in _NOT_FOR_LOOP:
+            self.stack.append(["FOR?", i])
+        return pos
+
+    def _repeat(self, word: str, i: int, pos: int) -> int:
+        if self._peek(pos).group(1) != "(":
+            self.stack.append(["REPEAT", i])
+        return pos
+
+    def _opener(self, word: str, i: int, pos: int) -> int:  # LOOP, WHILE
+        self.stack.append([word, i])
+        return pos
+
+
+_CONFIRMS = {"THEN": "IF?", "DO": "FOR?"}
+_WORDS = {"END": _Block._end, "BEGIN": _Block._begin, "CASE": _Block._case, "THEN": _Block._confirm,
+          "DO": _Block._confirm, "IF": _Block._if, "FOR": _Block._for, "REPEAT": _Block._repeat}
 
 
 def _gap(sql: str, pos: int, d: _Dialect, pending: list) -> int:
@@ -410,7 +506,7 @@ def split_block(sql: str, dialect: str) -> SplitResult:
         mode = 0
         h = head(sql, start)
         if h is not None:
-            mode = 2 if d.name == "postgres" and h.group(2) else 1
+            mode = 2 if d.rule_head and h.group(2) else 1
         spans: list[tuple[int, int]] = []
         end = _scan_statement(sql, start, d, mode, spans)
         # the statement ends at its last token: peel trailing whitespace and comments
@@ -495,3 +591,61 @@ def has_compound_body(sql: str, dialect: str) -> bool:
     d = _dialect(dialect)
     start = _gap(sql, 0, d, [])
     return ";" in sql and d.head_re.match(sql, start) is not None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lexing for the tools that read statements already split (lint): the same quoting and comment rules
+# as the splitter, in the form those tools need (offsets kept, text blanked, top-level separators).
+
+#: a comment or a literal: ``--``/``#`` line comments, ``/* */`` comments, ``'…'`` strings,
+#: PostgreSQL dollar quotes (``#`` is blanked only for MySQL: see :func:`blank_literals`)
+_LITERAL_RE = re.compile(r"--[^\n]*|#[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$.*?\$\1\$", re.S)
+_LEAD_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+_SPECIAL_RE = re.compile(r"[(),'\"`]")
+
+
+def comments_and_literals(sql: str):
+    """Each comment and literal of one statement, in order (``re.Match`` objects)."""
+    return _LITERAL_RE.finditer(sql)
+
+
+def _blank(m: re.Match, hash_comments: bool) -> str:
+    s = m.group(0)
+    if s[0] == "#" and not hash_comments:
+        return s
+    if s[0] == "'":
+        return "'" + " " * (len(s) - 2) + "'"
+    return "".join("\n" if c == "\n" else " " for c in s)
+
+
+def blank_literals(sql: str, *, hash_comments: bool = False) -> str:
+    """``sql`` with comments and string literals blanked out (same length, so offsets still hold);
+    ``#`` comments too with ``hash_comments`` (MySQL)."""
+    return _LITERAL_RE.sub(lambda m: _blank(m, hash_comments), sql)
+
+
+def leading_len(sql: str) -> int:
+    """Length of the whitespace and comments at the start of ``sql``."""
+    return _LEAD_RE.match(sql).end()
+
+
+def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
+    """Split on ``sep`` (``,``) outside parentheses and quotes: ``[(offset, part)]``."""
+    out, depth, start, quote = [], 0, 0, None
+    for m in _SPECIAL_RE.finditer(text):
+        c = m.group()
+        if quote:
+            if c == quote:
+                quote = None
+        elif c in "'\"`":
+            quote = c
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == sep and depth == 0:
+            i = m.start()
+            out.append((start, text[start:i]))
+            start = i + 1
+    out.append((start, text[start:]))
+    return out

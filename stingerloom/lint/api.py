@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
+from . import extract_pg, extract_text
+from .dialect import DIALECTS, traits
 from .facts import lead_len, strip_sql, text_table
 from .model import ALL_DIALECTS, Finding
 
@@ -116,7 +118,8 @@ class Stmt:
     """One statement of one block, for one dialect."""
 
     __slots__ = ("sql", "offset", "source", "index", "kind", "node", "dialect", "block", "error",
-                 "error_from", "error_at", "undecided", "_stripped", "_table", "migration")
+                 "error_from", "error_at", "undecided", "_stripped", "_table", "migration", "traits",
+                 "_actions")
 
     def __init__(self, sql, offset, source, index, dialect, block, migration) -> None:
         self.sql = sql
@@ -124,6 +127,7 @@ class Stmt:
         self.source = source
         self.index = index
         self.dialect = dialect
+        self.traits = DIALECTS[dialect]
         self.block = block
         self.migration = migration
         self.kind = "Unknown"
@@ -137,6 +141,7 @@ class Stmt:
         self.undecided: str | None = None
         self._stripped = None
         self._table = False
+        self._actions = None
 
     def pos(self, rel: int | None = None) -> tuple[int | None, int | None]:
         if rel is None or rel < 0:
@@ -147,8 +152,25 @@ class Stmt:
     def stripped(self) -> str:
         """Statement text with comments and literals blanked (offsets preserved)."""
         if self._stripped is None:
-            self._stripped = strip_sql(self.sql, hash_comments=self.dialect == "mysql")
+            self._stripped = strip_sql(self.sql, hash_comments=self.traits.hash_comments)
         return self._stripped
+
+    @property
+    def readable(self) -> bool:
+        """The dialect's extractor reads this statement as it should: on PostgreSQL, pglast parsed it."""
+        return self.node is not None or not self.traits.parse_tree
+
+    @property
+    def actions(self) -> tuple:
+        """What the statement does (:mod:`.actions`), worked out the first time a rule asks: from the
+        parse tree when there is one, else from the text (also for a PostgreSQL statement pglast could
+        not parse, read as well as text allows)."""
+        if self._actions is None:
+            if self.node is not None:
+                self._actions = extract_pg.actions(self.kind, self.node)
+            else:
+                self._actions = extract_text.actions(self)
+        return self._actions
 
     @property
     def table(self) -> str | None:
@@ -214,6 +236,7 @@ class MigrationCheck:
         self.run = run
         self.migration = migration
         self.dialect = dialect
+        self.traits = traits(dialect)
         self.up = up
         self.down = down
         self.up_source = up_source

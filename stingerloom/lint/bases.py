@@ -32,7 +32,7 @@ class TimeoutRule(Rule):
     what = ""
 
     def check_migration(self, ctx) -> None:
-        names = self.settings if ctx.dialect == "postgres" else ("lock_wait_timeout", "innodb_lock_wait_timeout")
+        names = ctx.traits.lock_timeout_settings or self.settings
         for st in ctx.up:
             if is_setting(st, names):
                 return

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import registry
+from .actions import AddColumn, AddConstraint, AlterColumnType, CreateIndex, CreateTable, Transaction
 from .api import Catalog, MigrationCheck, Rule, Stmt
-from .facts import classify, transaction_word
+from .dialect import traits
+from .facts import classify
 from .model import ALL_DIALECTS, Finding, LintResult
 from .parse import SqliteReplay, parse_pg, sqlite_error_offset
 
@@ -144,9 +146,10 @@ class ManifestRun:
         """Fill in kind/node and the parser's verdict (SL201 and SL202 report it). Returns the
         statements (a multi-statement chunk from the splitter is expanded)."""
         out = []
+        tree = traits(dialect).parse_tree
         for st in stmts:
             # client commands (DELIMITER, \set) never get here: the splitter reports them (SL316)
-            if dialect != "postgres":
+            if not tree:
                 st.kind = classify(st.sql)
                 out.append(st)
                 continue
@@ -171,7 +174,7 @@ class ManifestRun:
     # ----------------------------------------------------------------------------------------------
     def check_dialect(self, dialect: str, migrations: list) -> None:
         self.catalogs[dialect] = Catalog(dialect=dialect)
-        replay = SqliteReplay() if dialect == "sqlite" else None
+        replay = SqliteReplay() if traits(dialect).replays else None
         try:
             for m in migrations:
                 up_src, down_src = m.up_sql(dialect), m.down_sql(dialect)
@@ -228,7 +231,7 @@ class ManifestRun:
             ctx.current = st
             # A PostgreSQL statement without a parse tree (pglast could not parse it) reaches only
             # the rules written for that case: no rule ever reads a tree that does not exist.
-            no_tree = ctx.dialect == "postgres" and st.node is None
+            no_tree = not st.readable
             for rule in by_kind.get(st.kind, ()):
                 if repeatable and not rule.for_repeatable:
                     continue
@@ -244,13 +247,13 @@ class ManifestRun:
     # ----------------------------------------------------------------------------------------------
     def ignores(self, cwd: str | None) -> list[Ignore]:
         out: list[Ignore] = []
-        from .facts import _STRIP_RE
+        from stingerloom.sqltext import comments_and_literals
 
         for source, stmts in self._ignore_sources.values():
             text = source.text
             if "stingerloom:" not in text:
                 continue
-            for m in _STRIP_RE.finditer(text):
+            for m in comments_and_literals(text):
                 c = m.group(0)
                 if not c.startswith("--"):
                     continue
@@ -275,26 +278,29 @@ class ManifestRun:
 
 def _track(ctx: MigrationCheck, st: Stmt) -> None:
     k = st.kind
-    if k in _FACT_KINDS and (k != "IndexStmt" or "UNIQUE" in st.sql.upper()) and st.table and (
-            st.node is not None or st.dialect != "postgres"):
+    if k in _FACT_KINDS and (k != "IndexStmt" or "UNIQUE" in st.sql.upper()) and st.table and st.readable:
         _track_facts(ctx, st)
-    if k in ("CreateStmt", "CreateTableAsStmt"):
-        t = st.table
-        if st.node is not None and k == "CreateTableAsStmt":
-            t = st.node.get("into", {}).get("rel", {}).get("relname")
-        if t:
-            ctx.created_tables.add(t)
-    elif k == "IndexStmt" and st.node is not None and st.node.get("idxname"):
-        ctx.created_indexes.add(st.node["idxname"])
-    elif k == "TransactionStmt":
-        word = st.node.get("kind", "") if st.node is not None else transaction_word(st.sql)
-        if word in ("TRANS_STMT_BEGIN", "TRANS_STMT_START", "BEGIN"):
-            ctx.in_explicit_tx = True
-        elif word in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "COMMIT", "ROLLBACK"):
-            ctx.in_explicit_tx = False
+    if k == "CreateStmt":
+        if st.table:
+            ctx.created_tables.add(st.table)
+        return
+    if k not in _TRACKED_KINDS:
+        return
+    for a in st.actions:
+        if isinstance(a, CreateTable):
+            if a.table:
+                ctx.created_tables.add(a.table)
+        elif isinstance(a, CreateIndex) and a.name:
+            ctx.created_indexes.add(a.name)
+        elif isinstance(a, Transaction):
+            if a.word == "BEGIN":
+                ctx.in_explicit_tx = True
+            elif a.word in ("COMMIT", "ROLLBACK"):
+                ctx.in_explicit_tx = False
 
 
 _FACT_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt"})
+_TRACKED_KINDS = frozenset({"CreateTableAsStmt", "IndexStmt", "TransactionStmt"})
 
 
 def _track_facts(ctx: MigrationCheck, st: Stmt) -> None:
@@ -307,62 +313,53 @@ def _track_facts(ctx: MigrationCheck, st: Stmt) -> None:
     cat.ddl.setdefault(t, []).append(st.sql)
     if st.kind != "AlterTableStmt" or ctx.is_new(t):
         return
-    if st.node is not None:
-        from .facts import pg_cmds, pg_default_repeats
-
-        for c in pg_cmds(st.node):
-            cd = (c.get("def") or {}).get("ColumnDef")
-            if c.get("subtype") == "AT_AddColumn" and cd:
-                ctx.added_columns[(t, cd.get("colname"))] = pg_default_repeats(cd)
-        return
-    from .facts import alter_actions, text_alter_column, text_default_repeats
-
-    for _, act in alter_actions(st.sql)[1]:
-        if act[:3].upper() == "ADD":
-            col = text_alter_column(act)
-            if col and col[0] == "ADD":
-                ctx.added_columns[(t, col[2][0])] = text_default_repeats(col[2][3])
+    for a in st.actions:
+        if isinstance(a, AddColumn):
+            ctx.added_columns[(t, a.column.name)] = a.default_repeats
 
 
 def _update_catalog(ctx: MigrationCheck) -> None:
-    from .facts import pg_cmds, pg_constraints, pg_type
-
+    """What this migration's up built, for the next migrations' rules (see :class:`Catalog`)."""
     cat = ctx.catalog
     for st in ctx.up:
-        if st.node is None:
-            if st.kind == "CreateStmt" and st.table:
-                cat.tables.add(st.table)
-            continue
-        n = st.node
-        if st.kind == "CreateStmt":
-            t = st.table
-            cat.tables.add(t)
-            for el in n.get("tableElts", ()) or ():
-                cd = el.get("ColumnDef")
-                if cd:
-                    cat.columns[(t, cd.get("colname"))] = pg_type(cd.get("typeName"))
-                    for c in pg_constraints(cd):
-                        if c.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
-                            cat.index_first_cols.add((t, cd.get("colname")))
-                con = el.get("Constraint")
-                if con and con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE") and con.get("keys"):
-                    cat.index_first_cols.add((t, con["keys"][0]["String"]["sval"]))
-        elif st.kind == "AlterTableStmt":
-            t = st.table
-            for c in pg_cmds(n):
-                if c.get("subtype") == "AT_AddColumn" and "ColumnDef" in c.get("def", {}):
-                    cd = c["def"]["ColumnDef"]
-                    cat.columns[(t, cd.get("colname"))] = pg_type(cd.get("typeName"))
-                elif c.get("subtype") == "AT_AlterColumnType" and "ColumnDef" in c.get("def", {}):
-                    cat.columns[(t, c.get("name"))] = pg_type(c["def"]["ColumnDef"].get("typeName"))
-                elif c.get("subtype") == "AT_AddConstraint":
-                    con = c.get("def", {}).get("Constraint", {})
-                    if con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE") and con.get("keys"):
-                        cat.index_first_cols.add((t, con["keys"][0]["String"]["sval"]))
-        elif st.kind == "IndexStmt":
-            params = n.get("indexParams") or ()
-            if params and params[0].get("IndexElem", {}).get("name"):
-                cat.index_first_cols.add((st.table, params[0]["IndexElem"]["name"]))
+        if st.kind == "CreateStmt" and st.table:
+            cat.tables.add(st.table)
+        # column types and index columns: from parse trees only (the rules that read them need exact types)
+        if st.kind in _CATALOG_KINDS and st.traits.parse_tree and st.readable:
+            for a in st.actions:
+                record = _CATALOG.get(type(a))
+                if record is not None:
+                    record(cat, st.table, a)
+
+
+def _catalog_table(cat: Catalog, t, a: CreateTable) -> None:
+    for col in a.columns:
+        cat.columns[(t, col.name)] = (col.type, list(col.mods))
+        if col.unique:
+            cat.index_first_cols.add((t, col.name))
+    for key in a.keys:
+        if key:
+            cat.index_first_cols.add((t, key[0]))
+
+
+def _catalog_key(cat: Catalog, t, a: AddConstraint) -> None:
+    if a.kind in ("primary", "unique") and a.columns:
+        cat.index_first_cols.add((t, a.columns[0]))
+
+
+def _catalog_index(cat: Catalog, t, a: CreateIndex) -> None:
+    if a.columns and a.columns[0]:
+        cat.index_first_cols.add((t, a.columns[0]))
+
+
+_CATALOG_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt"})
+_CATALOG = {
+    CreateTable: _catalog_table,
+    AddColumn: lambda cat, t, a: cat.columns.__setitem__((t, a.column.name), (a.column.type, list(a.column.mods))),
+    AlterColumnType: lambda cat, t, a: cat.columns.__setitem__((t, a.column), (a.type, list(a.mods))),
+    AddConstraint: _catalog_key,
+    CreateIndex: _catalog_index,
+}
 
 
 _DROP_TABLE = re.compile(r"\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\"[^\"]+\"|`[^`]+`|[A-Za-z_]\w*)\s*\Z", re.I)

@@ -16,6 +16,13 @@ from pathlib import Path
 
 from stingerloom.errors import InputError
 
+# the lexing is sqltext's (one lexer for the splitter and lint); these names are what the rules import
+from stingerloom.sqltext import blank_literals as strip_sql  # noqa: F401
+from stingerloom.sqltext import leading_len as lead_len  # noqa: F401
+from stingerloom.sqltext import split_top  # noqa: F401
+
+from .actions import CreateIndex, Drop, DropColumn, Lock, Rename, Transaction
+
 # ---------------------------------------------------------------------------------------------------
 # text helpers
 
@@ -30,59 +37,6 @@ def rx(pattern: str) -> re.Pattern:
 def rx_is(pattern: str) -> re.Pattern:
     """Like :func:`rx`, with ``.`` matching newlines too."""
     return re.compile(pattern, re.I | re.S)
-
-
-_STRIP_RE = re.compile(
-    r"--[^\n]*|#[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\$([A-Za-z_]\w*)?\$.*?\$\1\$",
-    re.S,
-)
-
-
-def strip_sql(sql: str, *, hash_comments: bool = False) -> str:
-    """``sql`` with comments and string literals blanked out (same length, so offsets still hold)."""
-
-    def blank(m: re.Match) -> str:
-        s = m.group(0)
-        if s.startswith("#") and not hash_comments:
-            return s
-        if s.startswith("'"):
-            return "'" + " " * (len(s) - 2) + "'"
-        return "".join("\n" if c == "\n" else " " for c in s)
-
-    return _STRIP_RE.sub(blank, sql)
-
-
-_LEAD_RE = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
-
-
-def lead_len(sql: str) -> int:
-    """Length of the whitespace and comments at the start of ``sql``."""
-    return _LEAD_RE.match(sql).end()
-
-
-_SPECIAL = re.compile(r"[(),'\"`]")
-
-
-def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
-    """Split on ``sep`` (``,``) outside parentheses and quotes: ``[(offset, part)]``."""
-    out, depth, start, quote = [], 0, 0, None
-    for m in _SPECIAL.finditer(text):
-        c = m.group()
-        if quote:
-            if c == quote:
-                quote = None
-        elif c in "'\"`":
-            quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == sep and depth == 0:
-            i = m.start()
-            out.append((start, text[start:i]))
-            start = i + 1
-    out.append((start, text[start:]))
-    return out
 
 
 def norm_ident(name: str | None) -> str | None:
@@ -506,10 +460,7 @@ def duplicates_impossible(ctx, table, cols) -> bool:
 
 def tx_word(stmt) -> str:
     """BEGIN, COMMIT, ROLLBACK, PREPARE or OTHER for a TransactionStmt (any dialect)."""
-    if stmt.node is not None:
-        return {"TRANS_STMT_BEGIN": "BEGIN", "TRANS_STMT_START": "BEGIN", "TRANS_STMT_COMMIT": "COMMIT",
-                "TRANS_STMT_ROLLBACK": "ROLLBACK", "TRANS_STMT_PREPARE": "PREPARE"}.get(stmt.node.get("kind"), "OTHER")
-    return transaction_word(stmt.sql)
+    return next((a.word for a in stmt.actions if isinstance(a, Transaction)), "OTHER")
 
 
 def transaction_of(ctx) -> dict[int, int]:
@@ -534,31 +485,12 @@ def transaction_of(ctx) -> dict[int, int]:
 
 def drop_names(stmt) -> list[str]:
     """The objects a ``DROP`` statement names (the last part of each name)."""
-    if stmt.node is not None:
-        out = []
-        for o in stmt.node.get("objects", ()) or ():
-            if "List" in o:
-                names = pg_names(o["List"].get("items"))
-                out.append(names[-1] if names else "?")
-            elif "String" in o:
-                out.append(o["String"]["sval"])
-        return out
-    m = rx_is(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+(?:IF\s+EXISTS\s+)?([^;]+)").match(stmt.stripped)
-    if not m:
-        return []
-    return [last_part(p.strip().split()[0]) for p in m.group(1).split(",") if p.strip()]
+    return [n for a in stmt.actions if isinstance(a, Drop) for n in a.names]
 
 
 def drop_columns(stmt) -> list[tuple[str, int | None]]:
-    """The columns an ``ALTER TABLE … DROP [COLUMN]`` drops, with their offsets (MySQL/SQLite)."""
-    if stmt.node is not None:
-        return [(c.get("name"), None) for c in pg_cmds(stmt.node) if c.get("subtype") == "AT_DropColumn"]
-    out = []
-    for off, act in text_actions(stmt):
-        m = rx(r"DROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?(`[^`]+`|\"[^\"]+\"|\w+)").match(act)
-        if m and m.group(1).upper() not in ("INDEX", "KEY", "PRIMARY", "FOREIGN", "CONSTRAINT", "CHECK", "PARTITION"):
-            out.append((m.group(1).strip('`"'), off))
-    return out
+    """The columns an ``ALTER TABLE … DROP [COLUMN]`` drops, with their offsets (None: not known)."""
+    return [(a.column, a.at) for a in stmt.actions if isinstance(a, DropColumn)]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -668,10 +600,8 @@ NOT_COLUMN_WORD = re.compile(r"(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|KEY|INDEX|CHEC
 
 
 def drop_type(stmt) -> str | None:
-    if stmt.node is not None:
-        return stmt.node.get("removeType")
-    m = rx(r"\s*DROP\s+(?:TEMPORARY\s+)?(\w+)").match(stmt.stripped)
-    return ("OBJECT_" + m.group(1).upper()) if m else None
+    """What a ``DROP`` drops (``OBJECT_TABLE``, ``OBJECT_INDEX``, …), else None."""
+    return next((a.kind for a in stmt.actions if isinstance(a, Drop)), None)
 
 
 RENAME_TO = r"\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\S+)\s+RENAME\s+TO\s+(\S+?)\s*;?\s*\Z"
@@ -698,33 +628,9 @@ def rebuild_of(ctx, drop, table: str):
 
 def renames_in(stmt):
     """(kind, old, new, offset) for table and column renames."""
-    if stmt.node is not None:
-        n = stmt.node
-        rt = n.get("renameType")
-        if rt == "OBJECT_TABLE":
-            yield "table", n["relation"]["relname"], n.get("newname"), None
-        elif rt == "OBJECT_COLUMN" and n.get("relationType") == "OBJECT_TABLE":
-            yield "column", n.get("subname"), n.get("newname"), None
-        return
-    if stmt.kind == "RenameStmt":
-        for off, part in split_top(
-                re.sub(r"^\s*RENAME\s+TABLE\s+", lambda m: " " * len(m.group(0)), stmt.stripped, flags=re.I)):
-            m = rx(r"\s*(\S+)\s+TO\s+(\S+)").match(part)
-            if m:
-                yield "table", m.group(1).strip('`"').lower(), m.group(2).strip('`"').lower(), off
-        return
-    for off, act in text_actions(stmt):
-        m = rx(r"RENAME\s+(?:TO|AS)\s+(\S+)").match(act)
-        if m:
-            yield "table", stmt.table, m.group(1).strip('`"').lower(), off
-            continue
-        m = rx(r"RENAME\s+(?:COLUMN\s+)?(\S+)\s+TO\s+(\S+)").match(act)
-        if m and m.group(1).upper() not in ("INDEX", "KEY"):
-            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
-            continue
-        m = rx(r"CHANGE\s+(?:COLUMN\s+)?(\S+)\s+(\S+)").match(act)
-        if m and m.group(1).strip('`"').lower() != m.group(2).strip('`"').lower():
-            yield "column", m.group(1).strip('`"'), m.group(2).strip('`"'), off
+    for a in stmt.actions:
+        if isinstance(a, Rename):
+            yield a.kind, a.old, a.new, a.at
 
 
 def manifest_at_base(run, path: str):
@@ -811,15 +717,12 @@ def is_setting(stmt, names: tuple[str, ...]) -> bool:
 
 
 def takes_locks(stmt, ctx) -> bool:
-    if stmt.kind == "LockStmt":  # PostgreSQL LOCK TABLE: SHARE and stronger modes block writers
-        return stmt.node is not None and (stmt.node.get("mode") or 8) >= 5
-    if stmt.kind == "Other":  # MySQL LOCK TABLES … WRITE / READ
-        return bool(rx(r"\s*LOCK\s+TABLES?\b").match(stmt.stripped))
+    if stmt.kind in ("LockStmt", "Other"):  # LOCK TABLE (SHARE and stronger), MySQL LOCK TABLES
+        return stmt.readable and any(a.blocks_writes for a in stmt.actions if isinstance(a, Lock))
     if stmt.kind not in LOCKING_KINDS:
         return False
-    if stmt.kind == "IndexStmt" and stmt.node is not None and stmt.node.get("concurrent"):
-        return False
-    if stmt.kind == "DropStmt" and stmt.node is not None and stmt.node.get("concurrent"):
+    if (stmt.kind in ("IndexStmt", "DropStmt") and "CONCURRENTLY" in stmt.sql.upper()
+            and any(a.concurrent for a in stmt.actions if isinstance(a, (CreateIndex, Drop)))):
         return False
     if stmt.kind in ("AlterTableStmt", "IndexStmt", "CreateTrigStmt") and ctx.is_new(stmt.table):
         return False

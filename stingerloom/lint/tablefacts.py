@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import actions
+
 
 @dataclass
 class TableFacts:
@@ -22,7 +24,9 @@ class TableFacts:
     @classmethod
     def of(cls, dialect: str, ddl: list[str]) -> "TableFacts":
         tf = cls()
-        if dialect == "postgres":
+        from .dialect import traits
+
+        if traits(dialect).parse_tree:
             tf._replay_pg(ddl)
         else:
             tf._replay_text(ddl)
@@ -35,48 +39,43 @@ class TableFacts:
 
     # PostgreSQL -----------------------------------------------------------------------------------
     def _replay_pg(self, ddl: list[str]) -> None:
-        from .facts import pg_cmds, pg_constraints, pg_names
+        from .extract_pg import actions as pg_actions
         from .parse import parse_pg
 
         checks: dict[str, tuple[str, bool]] = {}  # constraint -> (column, validated)
         for sql in ddl:
             for p in parse_pg(sql):
-                n = p.node
-                if n is None:
-                    continue
-                if p.kind == "CreateStmt":
-                    self.uniques.clear()
-                    checks.clear()
-                    for el in n.get("tableElts", ()) or ():
-                        cd = el.get("ColumnDef")
-                        if cd and any(c.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE") for c in pg_constraints(cd)):
-                            self._unique([cd.get("colname")])
-                        con = el.get("Constraint")
-                        if con and con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
-                            self._unique(pg_names(con.get("keys")))
-                elif p.kind == "IndexStmt":
-                    names = [e.get("IndexElem", {}).get("name") for e in n.get("indexParams") or ()]
-                    if n.get("unique") and not n.get("whereClause") and all(names):
-                        self._unique(names)
-                elif p.kind == "AlterTableStmt":
-                    for c in pg_cmds(n):
-                        sub, d = c.get("subtype"), c.get("def") or {}
-                        if sub == "AT_AddColumn" and "ColumnDef" in d:
-                            cd = d["ColumnDef"]
-                            if any(k.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE") for k in pg_constraints(cd)):
-                                self._unique([cd.get("colname")])
-                        elif sub == "AT_AddConstraint" and "Constraint" in d:
-                            con = d["Constraint"]
-                            if con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE"):
-                                self._unique(pg_names(con.get("keys")))
-                            col = not_null_check(con)
-                            if col:
-                                checks[con.get("conname") or f"?{len(checks)}"] = (col, not con.get("skip_validation"))
-                        elif sub == "AT_ValidateConstraint" and c.get("name") in checks:
-                            checks[c["name"]] = (checks[c["name"]][0], True)
-                        elif sub == "AT_DropConstraint":
-                            checks.pop(c.get("name"), None)
+                for a in pg_actions(p.kind, p.node):
+                    replay = _PG_REPLAY.get(type(a))
+                    if replay is not None:
+                        replay(self, a, checks)
         self.not_null = {col for col, valid in checks.values() if valid}
+
+    def _pg_create(self, a, checks: dict) -> None:
+        self.uniques.clear()
+        checks.clear()
+        self._pg_columns(a.columns)
+        for key in a.keys:
+            self._unique(key)
+
+    def _pg_columns(self, columns) -> None:
+        for col in columns:
+            if col.unique:
+                self._unique([col.name])
+
+    def _pg_index(self, a, checks: dict) -> None:
+        if a.unique and not a.partial and all(a.columns):
+            self._unique(a.columns)
+
+    def _pg_constraint(self, a, checks: dict) -> None:
+        if a.kind in ("primary", "unique"):
+            self._unique(a.columns)
+        if a.not_null_column:
+            checks[a.name or f"?{len(checks)}"] = (a.not_null_column, not a.not_valid)
+
+    def _pg_validate(self, a, checks: dict) -> None:
+        if a.name in checks:
+            checks[a.name] = (checks[a.name][0], True)
 
     # MySQL / SQLite -------------------------------------------------------------------------------
     def _replay_text(self, ddl: list[str]) -> None:
@@ -127,14 +126,11 @@ class TableFacts:
             self._unique(text_key_columns(text[m.end():]))
 
 
-def not_null_check(con: dict) -> str | None:
-    """The column of a PostgreSQL ``CHECK (c IS NOT NULL)`` constraint, else None."""
-    if con.get("contype") != "CONSTR_CHECK":
-        return None
-    nt = (con.get("raw_expr") or {}).get("NullTest")
-    if not nt or nt.get("nulltesttype") != "IS_NOT_NULL":
-        return None
-    from .facts import pg_names
-
-    fields = pg_names((nt.get("arg") or {}).get("ColumnRef", {}).get("fields"))
-    return fields[-1] if len(fields) == 1 else None
+_PG_REPLAY = {
+    actions.CreateTable: TableFacts._pg_create,
+    actions.CreateIndex: TableFacts._pg_index,
+    actions.AddColumn: lambda tf, a, checks: tf._pg_columns([a.column]),
+    actions.AddConstraint: TableFacts._pg_constraint,
+    actions.ValidateConstraint: TableFacts._pg_validate,
+    actions.DropConstraint: lambda tf, a, checks: checks.pop(a.name, None),
+}

@@ -61,6 +61,6 @@ class SL701(Rule):
             if (rx(r"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|FULLTEXT|SPATIAL|CHECK)\b)").match(act)
                     and rx(r"\bNOT\s+NULL\b").search(act)
                     and not rx(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b").search(act)):
-                what = ("silently fills the zero value on MySQL" if ctx.dialect == "mysql"
+                what = ("silently fills the zero value on MySQL" if ctx.traits.zero_fills_not_null
                         else "fails on a non-empty table")
                 ctx.report(self, stmt, f"NOT NULL column without a default {what}", at=off)

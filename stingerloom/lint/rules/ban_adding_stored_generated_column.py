@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import AddColumn
 from ..api import Rule
-from ..facts import (
-    added_columns,
-    coldef_constraints,
-    loc,
-    rx,
-    text_actions,
-)
 
 
 class SL612(Rule):
@@ -41,12 +35,10 @@ class SL612(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        if stmt.node is None:
-            for off, act in text_actions(stmt):
-                if rx(r"ADD\b").match(act) and rx(r"\bSTORED\b").search(act):
-                    ctx.report(self, stmt, "a STORED generated column copies the table", at=off)
-            return
-        for _, cd in added_columns(stmt):
-            for con in coldef_constraints(cd, "CONSTR_GENERATED"):
-                ctx.report(self, stmt, f"stored generated column {cd.get('colname')!r} rewrites the table",
-                           at=loc(con))
+        for a in stmt.actions:
+            if not isinstance(a, AddColumn):
+                continue
+            for at in a.stored_at:
+                msg = ("a STORED generated column copies the table" if ctx.traits.alter_algorithm
+                       else f"stored generated column {a.column.name!r} rewrites the table")
+                ctx.report(self, stmt, msg, at=at)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+from ..actions import WriteRows
 from ..api import Rule
 from ..facts import (
     DML_KINDS,
-    rx,
 )
 
 
 def _insert_select(stmt) -> bool:
-    if stmt.node is not None:
-        sel = stmt.node.get("selectStmt", {}).get("SelectStmt", {})
-        return bool(sel.get("fromClause"))
-    return bool(rx(r"\bSELECT\b").search(stmt.stripped))
+    return any(a.from_query for a in stmt.actions if isinstance(a, WriteRows))
 
 
 class SL307(Rule):
@@ -47,7 +44,7 @@ class SL307(Rule):
     help = "move the backfill to its own migration with `transaction: false`, in batches"
 
     def check_migration(self, ctx) -> None:
-        if not ctx.transaction or ctx.dialect == "mysql":
+        if not ctx.transaction or ctx.traits.ddl_commits:
             return
         altered = None
         for st in ctx.up:

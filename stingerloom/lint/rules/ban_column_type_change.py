@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from ..actions import AlterColumnType
 from ..api import Rule
 from ..facts import (
-    pg_cmds,
-    pg_type,
     rx,
     text_actions,
     text_alter_column,
@@ -104,19 +103,18 @@ class SL510(Rule):
         table = stmt.table
         if ctx.is_new(table):
             return
-        if stmt.node is not None:
-            for c in pg_cmds(stmt.node):
-                if c.get("subtype") != "AT_AlterColumnType" or (table, c.get("name")) in ctx.added_columns:
-                    continue
-                cd = (c.get("def") or {}).get("ColumnDef", {})
-                new = pg_type(cd.get("typeName"))
-                old = ctx.catalog.columns.get((table, c.get("name")))
-                if not _safe_change(old, new):
-                    ctx.report(self, stmt, f"changing the type of {table}.{c.get('name')} to {new[0]} rewrites the "
-                               "table under ACCESS EXCLUSIVE", at=cd.get("location"))
+        if ctx.traits.alter_algorithm:
+            self._check_copy(stmt, ctx, table)
             return
-        if ctx.dialect != "mysql":
-            return
+        for a in stmt.actions:
+            if not isinstance(a, AlterColumnType) or (table, a.column) in ctx.added_columns:
+                continue
+            if not _safe_change(ctx.catalog.columns.get((table, a.column)), (a.type, list(a.mods))):
+                ctx.report(self, stmt, f"changing the type of {table}.{a.column} to {a.type} rewrites the "
+                           "table under ACCESS EXCLUSIVE", at=a.at)
+
+    def _check_copy(self, stmt, ctx, table) -> None:
+        """MySQL: MODIFY/CHANGE copies the table unless it can be done in place."""
         acts = text_actions(stmt)
         if any(rx(r"ALGORITHM\s*=?\s*(?:INPLACE|INSTANT|NOCOPY)\b").match(a) for _, a in acts):
             return  # MySQL refuses the statement rather than copy the table

@@ -54,7 +54,7 @@ class SL502(Rule):
     def check_migration(self, ctx) -> None:
         """SQLite: a table rebuild whose new table lacks a column of the old one drops it silently.
         The replay knows both schemas (before this migration, after its up)."""
-        if ctx.dialect != "sqlite" or not ctx.sqlite_after:
+        if not ctx.traits.replays or not ctx.sqlite_after:
             return
         for st in ctx.up:
             if st.kind != "DropStmt" or drop_type(st) != "OBJECT_TABLE":

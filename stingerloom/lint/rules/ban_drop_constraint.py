@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import DropConstraint
 from ..api import Rule
-from ..facts import (
-    pg_cmds,
-    rx,
-    text_actions,
-)
 
 
 class SL508(Rule):
@@ -39,11 +35,7 @@ class SL508(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        if stmt.node is not None:
-            for c in pg_cmds(stmt.node):
-                if c.get("subtype") == "AT_DropConstraint":
-                    ctx.report(self, stmt, f"dropping constraint {c.get('name')!r} removes an integrity check")
-            return
-        for off, act in text_actions(stmt):
-            if rx(r"DROP\s+(CONSTRAINT|FOREIGN\s+KEY|CHECK|PRIMARY\s+KEY)\b").match(act):
-                ctx.report(self, stmt, "dropping a constraint removes an integrity check", at=off)
+        for a in stmt.actions:
+            if isinstance(a, DropConstraint):
+                what = "a constraint" if a.name is None else f"constraint {a.name!r}"
+                ctx.report(self, stmt, f"dropping {what} removes an integrity check", at=a.at)

@@ -40,14 +40,14 @@ class SL907(Rule):
                        "CreateFunctionStmt", "CreateSeqStmt", "CreateEnumStmt", "CreateSchemaStmt"})
 
     def check_stmt(self, stmt, ctx) -> None:
-        limit = 63 if ctx.dialect == "postgres" else 64
+        limit, in_bytes = ctx.traits.identifier_limit, ctx.traits.identifier_bytes
         text = stmt.stripped
         if text.isascii() and not _LONG.search(text):
             return
         for m in _WORD.finditer(text):
             name = m.group(1) or m.group(2) or m.group(3)
-            size = len(name.encode()) if ctx.dialect == "postgres" else len(name)
+            size = len(name.encode()) if in_bytes else len(name)
             if size > limit:
-                ctx.report(self, stmt, f"identifier {name[:20]}… is {size} {'bytes' if limit == 63 else 'characters'}"
+                ctx.report(self, stmt, f"identifier {name[:20]}… is {size} {'bytes' if in_bytes else 'characters'}"
                            f" (limit {limit})", at=m.start())
                 return

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import SetVariable
 from ..api import Rule
-from ..facts import (
-    rx,
-)
 
 _SESSION = ("search_path", "lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout", "role",
             "session_authorization", "lock_wait_timeout", "sql_mode", "foreign_key_checks", "unique_checks")
@@ -51,20 +49,14 @@ class SL317(Rule):
         for st in ctx.up:
             if st.kind != "VariableSetStmt":
                 continue
-            if st.node is not None:
-                name, kind = st.node.get("name"), st.node.get("kind")
-                if kind in ("VAR_RESET", "VAR_SET_DEFAULT", "VAR_RESET_ALL"):
-                    if kind == "VAR_RESET_ALL":
+            for a in st.actions:
+                if not isinstance(a, SetVariable):
+                    continue
+                if a.reset:
+                    if a.name is None:  # RESET ALL
                         pending.clear()
-                    pending.pop(name, None)
-                elif name in _SESSION and not st.node.get("is_local"):
-                    pending[name] = st
-            else:
-                m = rx(r"\s*SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?(\w+)\s*(?:=|TO)\s*(\w+)?").match(st.stripped)
-                if m and m.group(1).lower() in _SESSION:
-                    if (m.group(2) or "").upper() == "DEFAULT":
-                        pending.pop(m.group(1).lower(), None)
-                    else:
-                        pending[m.group(1).lower()] = st
+                    pending.pop(a.name, None)
+                elif a.name in _SESSION and not a.local:
+                    pending[a.name] = st
         for name, st in pending.items():
             ctx.report(self, st, f"SET {name} stays in force for the migrations that run after this one")

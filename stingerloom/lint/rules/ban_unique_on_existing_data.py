@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
+from ..actions import AddColumn, AddConstraint, CreateIndex
 from ..api import Rule
-from ..facts import (
-    added_keys,
-    duplicates_impossible,
-    has_key_words,
-    loc,
-    pg_default_repeats,
-    rx,
-    text_actions,
-    text_alter_column,
-    text_default_repeats,
-    text_key_columns,
-)
+from ..facts import duplicates_impossible, has_key_words
 
 
 class SL702(Rule):
@@ -53,38 +43,14 @@ class SL702(Rule):
         t = stmt.table
         if ctx.is_new(t):
             return
-        index_msg = "a unique index fails if the existing rows hold duplicates"
-        con_msg = "a unique constraint fails if the existing rows hold duplicates"
-        if stmt.node is not None:
-            if stmt.kind == "IndexStmt":
-                cols = [p.get("IndexElem", {}).get("name") for p in stmt.node.get("indexParams") or ()]
-                if stmt.node.get("unique") and not duplicates_impossible(ctx, t, cols):
-                    ctx.report(self, stmt, index_msg)
-                return
-            for con, cols, new_col in added_keys(stmt, "CONSTR_UNIQUE", "CONSTR_PRIMARY"):
-                if con.get("indexname"):
-                    continue
-                if new_col is not None:  # ADD COLUMN x … UNIQUE: duplicates only if a DEFAULT fills every row
-                    if not pg_default_repeats(new_col):
-                        continue
-                    ctx.report(self, stmt, f"{cols[0]} gets the same DEFAULT in every row: a unique key on it "
-                               "fails on a table with more than one row", at=loc(con))
-                elif not duplicates_impossible(ctx, t, cols):
-                    ctx.report(self, stmt, con_msg, at=loc(con))
-            return
-        if stmt.kind == "IndexStmt":
-            m = rx(r"\s*CREATE\s+UNIQUE\b[^(]*?\bON\s+\S+\s*(?=\()").match(stmt.stripped)
-            if m and not duplicates_impossible(ctx, t, text_key_columns(stmt.stripped[m.end():])):
-                ctx.report(self, stmt, index_msg)
-            return
-        for off, act in text_actions(stmt):
-            col = text_alter_column(act)
-            if col is not None:
-                verb, _, cd = col
-                if verb == "ADD" and rx(r"\b(?:UNIQUE|PRIMARY\s+KEY)\b").search(cd[3]) and text_default_repeats(cd[3]):
-                    ctx.report(self, stmt, f"{cd[0]} gets the same DEFAULT in every row: a unique key on it fails "
-                               "on a table with more than one row", at=off)
-                continue
-            m = rx(r"ADD\s+(?:CONSTRAINT\s+\S+\s+)?(?:UNIQUE|PRIMARY\s+KEY)\b[^(]*(?=\()").match(act)
-            if m and not duplicates_impossible(ctx, t, text_key_columns(act[m.end():])):
-                ctx.report(self, stmt, con_msg, at=off)
+        for a in stmt.actions:
+            if isinstance(a, CreateIndex):
+                if a.unique and not duplicates_impossible(ctx, t, a.columns):
+                    ctx.report(self, stmt, "a unique index fails if the existing rows hold duplicates")
+            elif isinstance(a, AddConstraint):
+                if a.kind in ("unique", "primary") and not a.using_index and not duplicates_impossible(ctx, t, a.columns):
+                    ctx.report(self, stmt, "a unique constraint fails if the existing rows hold duplicates", at=a.at)
+            elif isinstance(a, AddColumn) and a.default_repeats:  # duplicates only if a DEFAULT fills every row
+                for at in a.unique_at:
+                    ctx.report(self, stmt, f"{a.column.name} gets the same DEFAULT in every row: a unique key on it "
+                               "fails on a table with more than one row", at=at)

@@ -40,10 +40,6 @@ class SL310(Rule):
         for st in ctx.up:
             if st.kind in ("TransactionStmt", "Error", "Unknown", "ClientCommand") or st.error:
                 return
-            if ctx.dialect == "postgres" and needs_no_transaction(st):
-                return
-            if ctx.dialect == "postgres" and st.kind == "AlterEnumStmt":
-                return
-            if ctx.dialect == "sqlite" and st.kind in ("PragmaStmt", "VacuumStmt"):
+            if needs_no_transaction(st) or st.kind in ctx.traits.no_transaction_kinds:
                 return
         ctx.report_migration(self, "transaction: false but no statement needs to run outside a transaction")

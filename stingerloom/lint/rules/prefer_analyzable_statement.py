@@ -37,7 +37,7 @@ class SL202(Rule):
         for st in ctx.up + ctx.down:
             chunk_part = prev is not None and prev.source is st.source and prev.offset == st.offset
             prev = st
-            if ctx.dialect == "mysql":
+            if ctx.traits.reports_unknown:
                 if st.kind == "Unknown":
                     report_at_statement(self, ctx, st, "no rule could analyse this statement; review it by hand")
             elif st.error_from or chunk_part:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import Drop
 from ..api import Rule
-from ..facts import rx
 
 
 class SL404(Rule):
@@ -38,16 +38,16 @@ class SL404(Rule):
     help = "add IF EXISTS"
 
     def check_migration(self, ctx) -> None:
-        if ctx.dialect == "postgres" and ctx.transaction:
+        if ctx.traits.rolls_back_ddl and ctx.transaction:
             return
         if len([st for st in ctx.down if st.kind not in ("VariableSetStmt", "Empty")]) < 2:
             return  # a single statement cannot be half applied
         for st in ctx.down:
             if st.error:
                 continue
-            if st.kind == "DropStmt":
-                ok = st.node.get("missing_ok") if st.node is not None else bool(
-                    rx(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+IF\s+EXISTS\b").match(st.stripped)
-                    or rx(r"\s*DROP\s+INDEX\b").match(st.stripped))  # MySQL has no DROP INDEX IF EXISTS
-                if not ok:
+            for a in st.actions if st.kind == "DropStmt" else ():
+                if not isinstance(a, Drop):
+                    continue
+                # a DROP INDEX that cannot say IF EXISTS is as idempotent as the dialect allows
+                if not (a.if_exists or (a.kind == "OBJECT_INDEX" and not ctx.traits.drop_index_if_exists)):
                     ctx.report(self, st, "DROP without IF EXISTS in a down that runs without a transaction")

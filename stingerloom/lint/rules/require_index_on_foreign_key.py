@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..actions import CreateIndex, CreateTable
 from ..api import Rule
 from ..facts import (
     added_columns,
@@ -69,20 +70,14 @@ class SL911(Rule):
             if st.node is None:
                 continue
             if st.kind in ("CreateStmt", "AlterTableStmt"):
-                if st.kind == "CreateStmt":
-                    for el in st.node.get("tableElts", ()) or ():
-                        cd = el.get("ColumnDef")
-                        if cd and coldef_constraints(cd, "CONSTR_PRIMARY", "CONSTR_UNIQUE"):
-                            indexed.add((st.table, cd.get("colname")))
-                        con = el.get("Constraint")
-                        if con and con.get("contype") in ("CONSTR_PRIMARY", "CONSTR_UNIQUE") and con.get("keys"):
-                            indexed.add((st.table, pg_names(con["keys"])[0]))
                 for t, col, con in _fks(st):
                     pending.append((t, col, con, st))
-            elif st.kind == "IndexStmt":
-                params = st.node.get("indexParams") or ()
-                if params and params[0].get("IndexElem", {}).get("name"):
-                    indexed.add((st.table, params[0]["IndexElem"]["name"]))
+            for a in st.actions:
+                if isinstance(a, CreateTable):
+                    indexed.update((st.table, c.name) for c in a.columns if c.unique)
+                    indexed.update((st.table, key[0]) for key in a.keys if key)
+                elif isinstance(a, CreateIndex) and a.columns and a.columns[0]:
+                    indexed.add((st.table, a.columns[0]))
         for t, col, con, st in pending:
             if col and (t, col) not in indexed and (t, col) not in known:
                 ctx.report(self, st, f"foreign key {t}.{col} has no index starting with {col!r}", at=loc(con))

@@ -2,44 +2,52 @@
 
 from __future__ import annotations
 
+from ..actions import AddColumn, CreateIndex, Drop, DropColumn
 from ..api import Rule
-from ..facts import added_columns, drop_columns, drop_names
 from ..model import Finding
 
 
-def _objects_pg(stmts, created: bool):
-    """PostgreSQL objects created (or dropped) by the statements: {(kind, name)}."""
+def _created(stmts) -> dict:
+    """Objects the (parsed) statements create: {(kind, name): statement}."""
     out = {}
     for st in stmts:
         n = st.node
         if n is None:
             continue
-        if created:
-            if st.kind == "CreateStmt":
-                out[("table", st.table)] = st
-            elif st.kind == "IndexStmt" and n.get("idxname"):
-                out[("index", n["idxname"])] = st
-            elif st.kind == "ViewStmt":
-                out[("view", n["view"]["relname"])] = st
-            elif st.kind == "AlterTableStmt":
-                for _, cd in added_columns(st):
-                    out[("column", f"{st.table}.{cd.get('colname')}")] = st
-            elif st.kind == "CreateTrigStmt":
-                out[("trigger", n.get("trigname"))] = st
-            elif st.kind in ("CreateEnumStmt", "CompositeTypeStmt"):
-                names = [x["String"]["sval"] for x in (n.get("typeName") or n.get("typevar", {}) and [] or []) if "String" in x]
-                if names:
-                    out[("type", names[-1])] = st
-        else:
-            if st.kind == "DropStmt":
-                kind = {"OBJECT_TABLE": "table", "OBJECT_INDEX": "index", "OBJECT_VIEW": "view",
-                        "OBJECT_TRIGGER": "trigger", "OBJECT_TYPE": "type"}.get(n.get("removeType"))
-                if kind:
-                    for name in drop_names(st):
-                        out[(kind, name)] = st
-            elif st.kind == "AlterTableStmt":
-                for col, _ in drop_columns(st):
-                    out[("column", f"{st.table}.{col}")] = st
+        if st.kind == "CreateStmt":
+            out[("table", st.table)] = st
+        elif st.kind == "ViewStmt":
+            out[("view", n["view"]["relname"])] = st
+        elif st.kind == "CreateTrigStmt":
+            out[("trigger", n.get("trigname"))] = st
+        elif st.kind in ("CreateEnumStmt", "CompositeTypeStmt"):
+            names = [x["String"]["sval"] for x in (n.get("typeName") or n.get("typevar", {}) and [] or []) if "String" in x]
+            if names:
+                out[("type", names[-1])] = st
+        for a in st.actions if st.kind in ("IndexStmt", "AlterTableStmt") else ():
+            if isinstance(a, CreateIndex) and a.name:
+                out[("index", a.name)] = st
+            elif isinstance(a, AddColumn):
+                out[("column", f"{st.table}.{a.column.name}")] = st
+    return out
+
+
+_DROPPED_KINDS = {"OBJECT_TABLE": "table", "OBJECT_INDEX": "index", "OBJECT_VIEW": "view", "OBJECT_TRIGGER": "trigger",
+                  "OBJECT_TYPE": "type"}
+
+
+def _dropped(stmts) -> dict:
+    """Objects the (parsed) statements drop: {(kind, name): statement}."""
+    out = {}
+    for st in stmts:
+        if st.node is None:
+            continue
+        for a in st.actions:
+            if isinstance(a, Drop) and a.kind in _DROPPED_KINDS:
+                for name in a.names:
+                    out[(_DROPPED_KINDS[a.kind], name)] = st
+            elif isinstance(a, DropColumn):
+                out[("column", f"{st.table}.{a.column}")] = st
     return out
 
 
@@ -82,13 +90,13 @@ class SL402(Rule):
     def check_migration(self, ctx) -> None:
         if ctx.migration.irreversible or not ctx.down:
             return
-        if ctx.dialect == "sqlite":
+        if ctx.traits.replays:
             self._check_sqlite(ctx)
             return
-        if ctx.dialect != "postgres" or any(st.error for st in ctx.up + ctx.down):
+        if not ctx.traits.checks_inverse_by_name or any(st.error for st in ctx.up + ctx.down):
             return
-        made = _objects_pg(ctx.up, True)
-        dropped = _objects_pg(ctx.down, False)
+        made = _created(ctx.up)
+        dropped = _dropped(ctx.down)
         dropped_tables = {n for k, n in dropped if k == "table"}
         for (kind, name), st in made.items():
             if (kind, name) in dropped:

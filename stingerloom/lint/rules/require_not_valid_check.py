@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import AddConstraint
 from ..api import Rule
-from ..facts import (
-    added_constraints,
-    loc,
-    mysql_adds,
-)
 
 
 class SL606(Rule):
@@ -43,11 +39,10 @@ class SL606(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        if stmt.node is None:
-            for off in mysql_adds(stmt, r"CHECK\s*\("):
-                ctx.report(self, stmt, "adding a CHECK constraint copies the table (ALGORITHM=COPY) to validate "
-                           "it, blocking writes", at=off)
-            return
-        for _, con in added_constraints(stmt, "CONSTR_CHECK"):
-            if not con.get("skip_validation"):
-                ctx.report(self, stmt, "adding a CHECK constraint scans the table under ACCESS EXCLUSIVE", at=loc(con))
+        for a in stmt.actions:
+            if isinstance(a, AddConstraint) and a.kind == "check" and not a.not_valid:
+                ctx.report(self, stmt, _COPIES if ctx.traits.alter_algorithm else _SCANS, at=a.at)
+
+
+_COPIES = "adding a CHECK constraint copies the table (ALGORITHM=COPY) to validate it, blocking writes"
+_SCANS = "adding a CHECK constraint scans the table under ACCESS EXCLUSIVE"

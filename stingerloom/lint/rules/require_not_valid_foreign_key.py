@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
+from ..actions import AddColumn, AddConstraint
 from ..api import Rule
-from ..facts import (
-    added_columns,
-    added_constraints,
-    coldef_constraints,
-    loc,
-    mysql_adds,
-    rx,
-)
+from ..facts import rx
 
 
 def _fk_checks_off(ctx, stmt) -> bool:
@@ -60,17 +54,15 @@ class SL605(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        if stmt.node is None:
-            adds = mysql_adds(stmt, r"FOREIGN\s+KEY")
-            if adds and not _fk_checks_off(ctx, stmt):
-                for off in adds:
-                    ctx.report(self, stmt, "adding a foreign key with foreign_key_checks on copies the table "
-                               "(ALGORITHM=COPY), blocking writes", at=off)
-            return
-        for _, con in added_constraints(stmt, "CONSTR_FOREIGN"):
-            if not con.get("skip_validation"):
-                ctx.report(self, stmt, "adding a foreign key validates every row while blocking writes on both tables",
-                           at=loc(con))
-        for _, cd in added_columns(stmt):
-            for con in coldef_constraints(cd, "CONSTR_FOREIGN"):
-                ctx.report(self, stmt, "a column with REFERENCES locks both tables while the key is added", at=loc(con))
+        acts = stmt.actions
+        fks = [a for a in acts if isinstance(a, AddConstraint) and a.kind == "foreign" and not a.not_valid]
+        copies = ctx.traits.alter_algorithm
+        if fks and copies and _fk_checks_off(ctx, stmt):
+            fks = []  # MySQL adds it in place
+        for a in fks:
+            ctx.report(self, stmt, "adding a foreign key with foreign_key_checks on copies the table (ALGORITHM=COPY), "
+                       "blocking writes" if copies else
+                       "adding a foreign key validates every row while blocking writes on both tables", at=a.at)
+        for a in acts:
+            for at in a.references_at if isinstance(a, AddColumn) else ():
+                ctx.report(self, stmt, "a column with REFERENCES locks both tables while the key is added", at=at)

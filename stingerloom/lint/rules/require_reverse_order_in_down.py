@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..api import Rule
-from ..facts import drop_names
+from ..facts import drop_names, drop_type
 
 
 class SL403(Rule):
@@ -47,9 +47,9 @@ class SL403(Rule):
         dropped_order = []
         dropped = set()
         for st in ctx.down:
-            if st.node is None:
+            if not st.readable:
                 continue
-            if st.kind == "DropStmt" and st.node.get("removeType") == "OBJECT_TABLE":
+            if st.kind == "DropStmt" and drop_type(st) == "OBJECT_TABLE":
                 for name in drop_names(st):
                     dropped_order.append((name, st))
                     dropped.add(name)

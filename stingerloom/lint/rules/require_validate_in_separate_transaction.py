@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
+from ..actions import AddConstraint, ValidateConstraint
 from ..api import Rule
-from ..facts import (
-    added_constraints,
-    pg_cmds,
-    transaction_of,
-)
+from ..facts import transaction_of
 
 
 class SL607(Rule):
@@ -45,11 +42,11 @@ class SL607(Rule):
             return
         not_valid = {}  # constraint -> transaction that added it
         for st in ctx.up:
-            if st.kind != "AlterTableStmt" or st.node is None or id(st) not in tx:
+            if st.kind != "AlterTableStmt" or not st.readable or id(st) not in tx:
                 continue
-            for _, con in added_constraints(st):
-                if con.get("skip_validation") and con.get("conname"):
-                    not_valid[con["conname"]] = tx[id(st)]
-            for c in pg_cmds(st.node):
-                if c.get("subtype") == "AT_ValidateConstraint" and not_valid.get(c.get("name")) == tx[id(st)]:
-                    ctx.report(self, st, f"constraint {c['name']!r} is validated in the transaction that added it")
+            for a in st.actions:
+                if isinstance(a, AddConstraint) and a.not_valid and a.name:
+                    not_valid[a.name] = tx[id(st)]
+            for a in st.actions:
+                if isinstance(a, ValidateConstraint) and not_valid.get(a.name) == tx[id(st)]:
+                    ctx.report(self, st, f"constraint {a.name!r} is validated in the transaction that added it")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import WriteRows
 from ..api import Rule
-from ..facts import (
-    rx,
-)
 
 
 class SL308(Rule):
@@ -36,10 +34,7 @@ class SL308(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        if stmt.node is not None:
-            has_where = bool(stmt.node.get("whereClause"))
-        else:
-            has_where = bool(rx(r"\bWHERE\b").search(stmt.stripped))
+        has_where = any(a.has_where for a in stmt.actions if isinstance(a, WriteRows))
         if not has_where:
             ctx.report(self, stmt, f"{'UPDATE' if stmt.kind == 'UpdateStmt' else 'DELETE'} without WHERE "
                        "touches every row")

@@ -1,0 +1,150 @@
+"""The statement model: what a statement does, as typed actions, the same for every dialect.
+
+A statement (:class:`~.api.Stmt`) becomes a short tuple of actions the first time a rule asks for
+``stmt.actions``; a statement nobody asks about costs nothing. One extractor per kind of source
+builds them: :mod:`.extract_pg` from pglast's parse tree (PostgreSQL), :mod:`.extract_text` from the
+statement text (MySQL and SQLite, on the facts in :mod:`.facts`). A rule reads actions, so it is
+written once for all dialects; where the dialects really differ, the extractor decides (e.g. what
+"fills every row" means), or the rule asks the dialect's traits (:mod:`.dialect`).
+
+Offsets (``at``) are character offsets into the statement, None when the source gives none (the rule
+then reports at the statement's start). Names are as the database folds them (unquoted: lower case).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column definition: name, type (lower case, last part of the name) and its integer modifiers."""
+
+    name: str | None
+    type: str
+    mods: tuple
+    unique: bool = False  # a column-level PRIMARY KEY or UNIQUE
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTable:
+    table: str | None
+    columns: tuple[Column, ...] = ()
+    keys: tuple[tuple, ...] = ()  # the columns of each table-level PRIMARY KEY / UNIQUE constraint
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn:
+    table: str | None
+    column: Column
+    at: int | None = None
+    #: every existing row gets the same non-NULL value (a constant DEFAULT), as opposed to NULL or
+    #: distinct values (serial, identity, a volatile default)
+    default_repeats: bool = False
+    unique_at: tuple = ()  # where each UNIQUE / PRIMARY KEY on the new column is written
+    references_at: tuple = ()  # where each (enforced) REFERENCES on the new column is written
+    stored_at: tuple = ()  # where the new column is made a STORED generated column
+
+
+@dataclass(frozen=True, slots=True)
+class DropColumn:
+    table: str | None
+    column: str | None
+    at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumnType:
+    table: str | None
+    column: str | None
+    type: str
+    mods: tuple
+    at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AddConstraint:
+    table: str | None
+    kind: str  # "primary", "unique", "check", "foreign", "exclusion", …
+    columns: tuple = ()
+    name: str | None = None
+    at: int | None = None
+    not_valid: bool = False
+    using_index: bool = False  # ADD CONSTRAINT … USING INDEX: the index already exists
+    not_null_column: str | None = None  # a CHECK (c IS NOT NULL): c
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateConstraint:
+    table: str | None
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DropConstraint:
+    table: str | None
+    name: str | None  # None: the extractor does not read it (text)
+    at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIndex:
+    table: str | None
+    name: str | None
+    columns: tuple = ()  # None for an expression
+    unique: bool = False
+    partial: bool = False
+    concurrent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    kind: str | None  # "OBJECT_TABLE", "OBJECT_INDEX", …
+    names: tuple = ()  # the last part of each name
+    concurrent: bool = False
+    if_exists: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    kind: str  # "table" or "column"
+    table: str | None
+    old: str | None
+    new: str | None
+    at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    word: str  # BEGIN, COMMIT, ROLLBACK, PREPARE, SAVEPOINT, … (OTHER: something else)
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """An explicit table lock (PostgreSQL ``LOCK TABLE``, MySQL ``LOCK TABLES``)."""
+
+    blocks_writes: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WriteRows:
+    """INSERT, UPDATE or DELETE."""
+
+    verb: str  # "INSERT", "UPDATE", "DELETE"
+    table: str | None
+    has_where: bool = False
+    from_query: bool = False  # INSERT … SELECT (PostgreSQL: a SELECT that reads a table)
+
+
+@dataclass(frozen=True, slots=True)
+class SetVariable:
+    """``SET name = value`` (and ``RESET``): a session (or, with ``local``, a transaction) setting."""
+
+    name: str | None  # lower case; None: RESET ALL
+    reset: bool = False  # back to the default (RESET, SET … TO DEFAULT)
+    local: bool = False  # SET LOCAL: ends with the transaction
+
+
+def of_type(actions, *types):
+    """The actions of the given types, in order."""
+    return [a for a in actions if isinstance(a, types)]
