@@ -15,9 +15,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "stingerloom"
 DIALECT_NAMES = {"postgres", "postgresql", "mysql", "mariadb", "sqlite"}
 
 # The most dialect-name comparisons allowed outside stingerloom/dialects/ (issue 11: at most 10).
-MAX_DIALECT_COMPARISONS = 72
-# Import cycles allowed (issue 11: none). Today: migration <-> runner, config <-> configmodel.
-MAX_IMPORT_CYCLES = 2
+MAX_DIALECT_COMPARISONS = 37
+# Import cycles allowed: none.
+MAX_IMPORT_CYCLES = 0
 
 
 def _modules() -> dict[str, Path]:
