@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ._record import Record
+from .dialects import NAMES
 from .errors import InputError, ManifestError, Problem
 from .history import TABLE_PATTERN
 
@@ -175,7 +176,6 @@ class _Table:
         self.__dict__.update(values)
 
 
-_DIALECTS = ("postgres", "mysql", "sqlite")
 _ENV_KEYS = {"database", "lock_timeout", "placeholders", "history_table", "out_of_order"}
 _LINT_KEYS = {"select", "ignore", "per-file-ignores", "target", "dialects"}
 _TOP_KEYS = {"manifest", "default_env", "id_format", "environments", "lint"}
@@ -232,9 +232,9 @@ def _light_model(c: dict) -> _Table | None:
         return None
     pfi, target = lint.get("per-file-ignores"), lint.get("target")
     if (any(k in lint and not _texts(lint[k]) for k in ("select", "ignore", "dialects"))
-            or not set(lint.get("dialects") or ()) <= set(_DIALECTS)
+            or not set(lint.get("dialects") or ()) <= set(NAMES)
             or ("per-file-ignores" in lint and not (isinstance(pfi, dict) and all(_texts(v) for v in pfi.values())))
-            or ("target" in lint and not (isinstance(target, dict) and set(target) <= set(_DIALECTS)
+            or ("target" in lint and not (isinstance(target, dict) and set(target) <= set(NAMES)
                                           and all(isinstance(v, str) for v in target.values())))):
         return None
     return _Table(manifest=c.get("manifest"), default_env=c.get("default_env"), id_format=c.get("id_format", "number"),

@@ -10,8 +10,6 @@ from __future__ import annotations
 from ._record import FrozenRecord
 from .execute import MigrationContext as MigrationContext  # what up()/down() receive (public API)
 
-DIALECTS = ("postgres", "mysql", "sqlite")
-
 
 def normalize_sql(sql: str) -> str:
     """Line endings normalised to ``\\n``: the form checksums are taken of."""

@@ -45,6 +45,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .dialects import ALIASES as _ALIASES
+from .dialects import NAMES
+
 
 @dataclass(frozen=True)
 class Statement:
@@ -89,15 +92,6 @@ _CLIENT_MESSAGES = {
         "sqlite3 shell command {cmd} is not SQL: stingerloom sends each statement to SQLite "
         "itself, without the sqlite3 shell; remove the line"
     ),
-}
-
-_ALIASES = {
-    "postgres": "postgres",
-    "postgresql": "postgres",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "sqlite": "sqlite",
-    "sqlite3": "sqlite",
 }
 
 
@@ -159,7 +153,7 @@ class _Dialect:
         self.head_re = re.compile(_block_head(name, rf"{sep}+"), re.IGNORECASE | re.DOTALL)
 
 
-_DIALECTS = {name: _Dialect(name) for name in ("postgres", "mysql", "sqlite")}
+_DIALECTS = {name: _Dialect(name) for name in NAMES}
 _WS_RE = re.compile(r"\s*")
 _NEST_RE = re.compile(r"/\*|\*/")
 _LINE_END_RE = re.compile(r"[\r\n]|\Z")

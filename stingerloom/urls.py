@@ -10,16 +10,10 @@ import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ._record import FrozenRecord
+from .dialects.names import ALIASES as SCHEMES  # a URL scheme is any spelling of a dialect name
+from .dialects.names import FILE_DATABASES
 from .errors import URLError
 
-SCHEMES = {
-    "sqlite": "sqlite",
-    "sqlite3": "sqlite",
-    "postgresql": "postgres",
-    "postgres": "postgres",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-}
 DEFAULT_PORTS = {"postgres": 5432, "mysql": 3306}
 
 
@@ -51,7 +45,7 @@ class DatabaseURL(FrozenRecord):
                 hint="supported: sqlite://, postgresql:// (postgres://), mysql:// (MariaDB too)",
             )
         dialect = SCHEMES[scheme_base]
-        if dialect == "sqlite":
+        if dialect in FILE_DATABASES:
             rest = url.split("://", 1)[1]
             path, _, qs = rest.partition("?")
             if path.startswith("/"):
@@ -89,7 +83,7 @@ class DatabaseURL(FrozenRecord):
         return dict(self.query)
 
     def __str__(self) -> str:
-        if self.dialect == "sqlite":
+        if self.dialect in FILE_DATABASES:
             return f"sqlite:///{self.database}"  # an absolute path keeps its slash: sqlite:////abs.db
         auth = ""
         if self.user:

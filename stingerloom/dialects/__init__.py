@@ -1,14 +1,22 @@
 """One module per database. ``get_dialect(url_or_connection)`` picks the class.
 
 Drivers are imported inside each dialect's ``connect`` so that ``import stingerloom`` stays fast.
+The one list of dialect names and their other spellings (``NAMES``, ``ALIASES``, ``canonical``) lives
+in :mod:`.names` and is re-exported here.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..urls import DatabaseURL
+from .names import ALIASES, FILE_DATABASES, NAMES, canonical
+
+__all__ = ["ALIASES", "FILE_DATABASES", "NAMES", "canonical", "connection_dialect_name", "dialect_class",
+           "get_dialect"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..urls import DatabaseURL
 
 _CLASSES = {
     "sqlite": ("stingerloom.dialects.sqlite", "SqliteDialect"),
@@ -42,6 +50,8 @@ def connection_dialect_name(connection: Any) -> str:
 
 def get_dialect(target: "str | DatabaseURL | Any", *, history_table: str = "__migrations"):
     """A (not yet connected) dialect for a URL string, a DatabaseURL, or an open connection."""
+    from ..urls import DatabaseURL
+
     if isinstance(target, str):
         target = DatabaseURL.parse(target)
     if isinstance(target, DatabaseURL):

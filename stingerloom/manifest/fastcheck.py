@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-DIALECT_KEYS = ("postgres", "mysql", "sqlite", "default")
+from ..dialects.names import NAMES
+
+DIALECT_KEYS = (*NAMES, "default")
 _MIGRATION_DEFAULTS = {"id": None, "description": None, "transaction": True, "irreversible": False,
                        "repeatable": False, "placeholders": True, "down": None}
 _MIGRATION_KEYS = frozenset(_MIGRATION_DEFAULTS) | {"up"}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-DIALECTS = ("postgres", "mysql", "sqlite")
+from ..dialects import NAMES as DIALECTS  # noqa: F401  (the names, kept importable from here)
 
 PORTABLE = ("integer", "bigint", "smallint", "varchar", "text", "boolean", "date", "timestamp",
             "numeric", "real", "double", "json", "uuid", "blob")
