@@ -13,7 +13,7 @@ from ..errors import InputError
 from .names import ALIASES, FILE_DATABASES, NAMES, canonical
 
 __all__ = ["ALIASES", "FILE_DATABASES", "NAMES", "canonical", "connection_dialect_name", "dialect_class",
-           "get_dialect"]
+           "get_dialect", "schema_impl"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..urls import DatabaseURL
@@ -23,6 +23,29 @@ _CLASSES = {
     "postgres": ("stingerloom.dialects.postgres", "PostgresDialect"),
     "mysql": ("stingerloom.dialects.mysql", "MySQLDialect"),
 }
+
+
+#: each dialect's schema SQL (stingerloom.dialects.schema_base.SchemaImpl)
+_SCHEMA_IMPLS = {
+    "sqlite": ("stingerloom.dialects.schema_sqlite", "SqliteSchema"),
+    "postgres": ("stingerloom.dialects.schema_postgres", "PostgresSchema"),
+    "mysql": ("stingerloom.dialects.schema_mysql", "MySQLSchema"),
+}
+_SCHEMA_CACHE: dict[str, Any] = {}
+
+
+def schema_impl(name: str):
+    """The schema SQL of dialect ``name`` (DDL, introspection, type tables): a shared instance."""
+    impl = _SCHEMA_CACHE.get(name)
+    if impl is None:
+        import importlib
+
+        try:
+            module, cls = _SCHEMA_IMPLS[name]
+        except KeyError:
+            raise InputError(f"unknown dialect {name!r}", hint="use sqlite, postgres or mysql") from None
+        impl = _SCHEMA_CACHE[name] = getattr(importlib.import_module(module), cls)()
+    return impl
 
 
 def dialect_class(name: str):

@@ -20,71 +20,15 @@ import re
 from functools import lru_cache
 
 from ..dialects import NAMES as DIALECTS  # noqa: F401  (the names, kept importable from here)
+from ..dialects import schema_impl
 
 PORTABLE = ("integer", "bigint", "smallint", "varchar", "text", "boolean", "date", "timestamp",
             "numeric", "real", "double", "json", "uuid", "blob")
 
-# portable base name -> native spelling per dialect; "{args}" receives "(n)" or "(p,s)".
-_RENDER: dict[str, dict[str, str]] = {
-    "postgres": {
-        "integer": "integer", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar{args}",
-        # timestamptz and jsonb, as lint advises (SL905, SL906); see native_type for the explicit forms
-        "text": "text", "boolean": "boolean", "date": "date", "timestamp": "timestamp{args} with time zone",
-        "numeric": "numeric{args}", "real": "real", "double": "double precision", "json": "jsonb",
-        "uuid": "uuid", "blob": "bytea",
-    },
-    "mysql": {
-        "integer": "int", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar{args}",
-        "text": "text", "boolean": "tinyint(1)", "date": "date", "timestamp": "datetime",
-        "numeric": "decimal{args}", "real": "float", "double": "double", "json": "json",
-        "uuid": "char(36)", "blob": "longblob",
-    },
-    # SQLite has one integer type (64-bit, INTEGER affinity), and AUTOINCREMENT demands its name.
-    "sqlite": {
-        "integer": "integer", "bigint": "integer", "smallint": "integer", "varchar": "varchar{args}",
-        "text": "text", "boolean": "boolean", "date": "date", "timestamp": "timestamp",
-        "numeric": "numeric{args}", "real": "real", "double": "double", "json": "text",
-        "uuid": "char(36)", "blob": "blob",
-    },
-}
+# The spelling of each portable type per dialect, the native aliases and the way back to portable
+# names are the dialect's: ``render_types``, ``type_aliases`` and ``portable_of`` of its SchemaImpl
+# (stingerloom/dialects/schema_*.py), with hooks for what a table cannot say.
 
-# Native aliases -> canonical native base name, per dialect (after lower-casing and spacing).
-_ALIASES: dict[str, dict[str, str]] = {
-    "postgres": {
-        "int": "integer", "int4": "integer", "serial": "integer", "int8": "bigint", "bigserial": "bigint",
-        "int2": "smallint", "smallserial": "smallint", "character varying": "varchar", "bool": "boolean",
-        "timestamptz": "timestamp with time zone",
-        "time without time zone": "time", "timetz": "time with time zone", "float8": "double precision",
-        "double": "double precision", "float4": "real", "decimal": "numeric", "character": "char",
-        "bpchar": "char", "varbit": "bit varying",
-    },
-    "mysql": {
-        "integer": "int", "bool": "tinyint(1)", "boolean": "tinyint(1)", "character varying": "varchar",
-        "numeric": "decimal", "dec": "decimal", "double precision": "double", "real": "double",
-        "character": "char", "timestamp": "datetime",
-    },
-    "sqlite": {
-        "int": "integer", "tinyint": "integer", "mediumint": "integer", "int2": "integer", "int8": "integer",
-        "character varying": "varchar", "bool": "boolean", "double precision": "double", "decimal": "numeric",
-    },
-}
-
-# Canonical native -> portable, per dialect (inverse of _RENDER, with the ambiguous ones chosen).
-_PORTABLE_OF: dict[str, dict[str, str]] = {
-    "postgres": {"integer": "integer", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar",
-                 "text": "text", "boolean": "boolean", "date": "date", "timestamp with time zone": "timestamp",
-                 "numeric": "numeric", "real": "real", "double precision": "double", "jsonb": "json",
-                 "uuid": "uuid", "bytea": "blob"},
-    "mysql": {"int": "integer", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar",
-              "text": "text", "tinyint(1)": "boolean", "date": "date", "datetime": "timestamp",
-              "decimal": "numeric", "float": "real", "double": "double", "json": "json",
-              "char(36)": "uuid", "longblob": "blob"},
-    "sqlite": {"integer": "integer", "varchar": "varchar",
-               "text": "text", "boolean": "boolean", "date": "date", "timestamp": "timestamp",
-               "numeric": "numeric", "real": "real", "double": "double", "char(36)": "uuid", "blob": "blob"},
-}
-
-_INT_DISPLAY_WIDTH = re.compile(r"^(tinyint|smallint|mediumint|int|bigint)\(\d+\)")
 _SPLIT = re.compile(r"^\s*([a-z_][a-z0-9_]*(?: [a-z_][a-z0-9_]*)*)\s*(\([^)]*\))?\s*(.*?)\s*$")
 _MODIFIERS = (" unsigned", " signed", " zerofill")
 
@@ -110,11 +54,6 @@ def _split(text: str) -> tuple[str, str, str]:
     return name, args, rest
 
 
-# PostgreSQL's own `json` (the portable `json` is jsonb there): the spelling that keeps it json.
-PG_NATIVE_JSON = "pg_catalog.json"
-_PG_TIMESTAMP = re.compile(r"timestamp(tz)?(?: (with|without) time zone)?")
-
-
 @lru_cache(maxsize=4096)
 def native_type(type_str: str, dialect: str) -> str:
     """The canonical native spelling of a declared or introspected type on ``dialect``.
@@ -122,39 +61,24 @@ def native_type(type_str: str, dialect: str) -> str:
     Portable names are rendered for the dialect first; aliases, letter case, spacing and (MySQL)
     integer display widths are normalised, so equal types compare equal.
     """
+    impl = schema_impl(dialect)
     text = _clean(type_str)
     name, args, rest = _split(text)
-    if dialect == "postgres":
-        if text == PG_NATIVE_JSON:
-            return text
-        m = _PG_TIMESTAMP.fullmatch(name)
-        if m and rest in ("", "with time zone", "without time zone"):
-            # the portable `timestamp` is timestamptz; only the explicit spelling is without time zone
-            without = m.group(2) == "without" or rest == "without time zone"
-            return f"timestamp{args} {'without' if without else 'with'} time zone"
-    if dialect == "postgres" and rest == "without time zone":
-        rest = ""
-    if dialect == "mysql" and name in ("tinyint", "smallint", "mediumint", "int", "integer", "bigint"):
-        if name == "tinyint" and args == "(1)":
-            name = "boolean"
-        args = ""
+    special = impl.special_native(text, name, args, rest)
+    if special is not None:
+        return special
+    name, args, rest = impl.adjust_type(name, args, rest)
     if name in PORTABLE:
-        render = _RENDER[dialect][name]
+        render = impl.render_types[name]
         if "{args}" in render:
             out = render.format(args=args)
-        elif args and not (dialect == "mysql" and name == "boolean"):
+        elif args and name not in impl.fixed_args:
             out = render + args
         else:
             out = render
     else:
-        out = _ALIASES[dialect].get(name, name) + args
-    if dialect == "postgres" and out.startswith("numeric(") and "," not in out:
-        out = out[:-1] + ",0)"
-    if dialect == "mysql" and out.startswith("decimal"):
-        if out == "decimal":
-            out = "decimal(10,0)"
-        elif "," not in out:
-            out = out[:-1] + ",0)"
+        out = impl.type_aliases.get(name, name) + args
+    out = impl.finish_type(out)
     if rest.startswith("["):
         return out + rest
     return (out + (" " + rest if rest else "")).strip()
@@ -162,14 +86,16 @@ def native_type(type_str: str, dialect: str) -> str:
 
 def portable_type(native: str, dialect: str) -> str:
     """The portable name of a native type where one maps to it, else the native spelling."""
-    if dialect == "postgres" and _clean(native) == "json":
-        return PG_NATIVE_JSON  # a json column read from the server: not the portable json (jsonb)
+    impl = schema_impl(dialect)
+    special = impl.special_portable(_clean(native))
+    if special is not None:
+        return special
     canon = native_type(native, dialect)
     name, args, rest = _split(canon)
     if rest:
         return canon
-    key = canon if canon in _PORTABLE_OF[dialect] else name
-    portable = _PORTABLE_OF[dialect].get(key)
+    key = canon if canon in impl.portable_of else name
+    portable = impl.portable_of.get(key)
     if portable is None:
         return canon
     if portable in ("varchar", "numeric") and args:
@@ -305,12 +231,7 @@ def normalize_default(expr: str | None, type_str: str, dialect: str) -> str | No
     text = str(expr).strip()
     if not text:
         return None
-    for _ in range(4):
-        text = _strip_parens(text)
-        new = _CAST.sub("", text).strip()
-        if new == text:
-            break
-        text = new
+    text = _unwrap_default(text)
     low = text.lower()
     if low == "null":
         return None
@@ -318,6 +239,27 @@ def normalize_default(expr: str | None, type_str: str, dialect: str) -> str | No
         return "current_timestamp"
     if low in ("current_date", "curdate()", "current_date()"):
         return "current_date"
+    typed = _typed_default(text, low, type_str, dialect)
+    if typed is not None:
+        return typed
+    if text.startswith("'") and text.endswith("'"):
+        return text
+    return low if re.fullmatch(r"[a-z_][a-z0-9_]*(\(\))?", low) else text
+
+
+def _unwrap_default(text: str) -> str:
+    """``text`` without enclosing parentheses and trailing casts (``('x')::text`` -> ``'x'``)."""
+    for _ in range(4):
+        text = _strip_parens(text)
+        new = _CAST.sub("", text).strip()
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _typed_default(text: str, low: str, type_str: str, dialect: str) -> str | None:
+    """The canonical form of a boolean, numeric or (unquoted) string default, or None."""
     if is_boolean_type(type_str, dialect):
         unq = low.strip("'")
         if unq in ("1", "true", "t", "b'1'"):
@@ -331,10 +273,7 @@ def normalize_default(expr: str | None, type_str: str, dialect: str) -> str | No
 
             d = Decimal(unq.strip()).normalize()
             return format(d, "f") if d == d.to_integral() or "E" not in str(d) else str(d)
-    if is_string_type(type_str, dialect) and not (text.startswith("'") or "(" in text):
-        # MySQL 8 reports string defaults without their quotes
-        if dialect == "mysql" and low not in ("current_timestamp",):
-            return "'" + text.replace("'", "''") + "'"
-    if text.startswith("'") and text.endswith("'"):
-        return text
-    return low if re.fullmatch(r"[a-z_][a-z0-9_]*(\(\))?", low) else text
+    if (schema_impl(dialect).unquoted_string_defaults and low != "current_timestamp"
+            and is_string_type(type_str, dialect) and not (text.startswith("'") or "(" in text)):
+        return "'" + text.replace("'", "''") + "'"
+    return None
