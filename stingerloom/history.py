@@ -40,14 +40,6 @@ VERSION_COLUMNS = (
     "applied_at", "applied_by", "execution_ms",
 )
 
-_VERSION_TYPES = {  # (id, short text, long text, integer, timestamp) per dialect
-    "postgres": ("varchar(255)", "varchar(255)", "text", "bigint", "timestamptz"),
-    "mysql": ("VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", "VARCHAR(255)", "LONGTEXT", "BIGINT",
-              "DATETIME(6)"),
-    "sqlite": ("TEXT", "TEXT", "TEXT", "INTEGER", "TEXT"),
-}
-
-
 class VersionRow(Record):
     """One row of ``<history_table>_versions`` (the columns of ``VERSION_COLUMNS``)."""
 
@@ -185,15 +177,14 @@ class History:
     def versions_ddl(self) -> str:
         """The statement creating ``<history_table>_versions`` if it does not exist (also in scripts)."""
         q = self.d.quote
-        ident, short, long, integer, stamp = _VERSION_TYPES[self.d.name]
+        ident, short, long, integer, stamp = self.d.bookkeeping_types
         types = {"id": ident, "rank": integer, "batch": integer, "checksum": short, "source_checksum": short,
                  "up_sql": long, "down_sql": long, "description": long, "applied_at": stamp,
                  "applied_by": short, "execution_ms": integer}
         cols = ",\n  ".join(f"{q(c)} {types[c]}" + (" NOT NULL" if c in ("id", "rank", "batch") else "")
                             for c in VERSION_COLUMNS)
-        engine = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" if self.d.name == "mysql" else ""
         return (f"CREATE TABLE IF NOT EXISTS {self.d.table_ref(self.versions_name)} (\n  {cols},\n"
-                f"  PRIMARY KEY ({q('id')}, {q('rank')})\n){engine}")
+                f"  PRIMARY KEY ({q('id')}, {q('rank')})\n){self.d.bookkeeping_table_options}")
 
     def versions(self, row_id: str | None = None) -> list[VersionRow]:
         """The applications of repeatable ``row_id`` (of every one when None) still in force, oldest first."""

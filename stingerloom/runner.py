@@ -1033,7 +1033,7 @@ class MigrationRunner:
             what = self._permission(text)
         elif kind == "lock_timeout":
             what = f"gave up after {self.lock_timeout:g}s (--lock-timeout) waiting for a lock held by another session"
-            if d.name == "sqlite":
+            if d.lock_timeout_names_holder:
                 what += f" ({d.table_lock_holder()})"
         err = MigrationFailed(f"migration {m.id} failed ({step.direction}): {what}: {text}; {self._state_after_loss(step)}",
                               migration_id=m.id, hint=self._next_step(step, kind))

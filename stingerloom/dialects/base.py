@@ -148,6 +148,10 @@ class Dialect:
         """
         yield
 
+    #: a migration statement that timed out waiting for a lock is reported with the lock's holder
+    #: (``table_lock_holder``): set where the database's own message does not name it
+    lock_timeout_names_holder = False
+
     #: connect read-only (planning ``--dry-run`` and ``--script``: nothing may be written)
     read_only = False
     #: whether the last ``execute_then`` committed the statement and its bookkeeping atomically
@@ -226,6 +230,11 @@ class Dialect:
         """Statements creating the history table (see SPEC §3)."""
         raise NotImplementedError
 
+    #: column types of the tool's own tables: (id, short text, long text, integer, timestamp)
+    bookkeeping_types: tuple[str, str, str, str, str] = ("TEXT", "TEXT", "TEXT", "INTEGER", "TEXT")
+    #: what follows the closing parenthesis of the tool's own CREATE TABLE statements
+    bookkeeping_table_options = ""
+
     def now(self) -> Any:
         """The value stored in ``applied_at`` for the current time (UTC)."""
         return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
@@ -264,6 +273,9 @@ class Dialect:
     # -- scripts (``apply --script``; stingerloom.render.script) -------------------------------
     #: how the script's reader runs it, for its header
     script_client = ""
+    #: a compound body (trigger, procedure...) goes between ``DELIMITER`` lines in a script, since the
+    #: database's client would cut it at its first ``;``
+    script_delimiter_blocks = False
     #: opens and ends a migration's transaction in a script (None: the dialect has none for DDL)
     script_begin = "BEGIN"
     script_commit = "COMMIT"

@@ -235,6 +235,11 @@ class MySQLDialect(ServerDialect):
         super().close()
 
 
+    bookkeeping_types = ("VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", "VARCHAR(255)", "LONGTEXT",
+                         "BIGINT", "DATETIME(6)")
+    # a transactional engine and full Unicode whatever the server's defaults
+    bookkeeping_table_options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+
     def lock_row_ddl(self, ref: str) -> str:
         q = self.quote
         return f"""CREATE TABLE IF NOT EXISTS {ref} (
@@ -401,6 +406,7 @@ class MySQLDialect(ServerDialect):
     # -- scripts --------------------------------------------------------------------------------
     script_client = "mariadb DATABASE < FILE (or mysql; it stops at the first error)"
     script_begin = "START TRANSACTION"
+    script_delimiter_blocks = True  # the mariadb/mysql client splits at every ; outside DELIMITER
     script_database_sql = "DATABASE()"
 
     def _text_literal(self, text: str) -> str:

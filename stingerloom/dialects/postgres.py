@@ -195,6 +195,8 @@ class PostgresDialect(ServerDialect):
         rows = self.execute("SELECT to_regclass(%s) IS NOT NULL", (self.table_ref(name),))
         return bool(rows and rows[0][0])
 
+    bookkeeping_types = ("varchar(255)", "varchar(255)", "text", "bigint", "timestamptz")
+
     def history_ddl(self) -> list[str]:
         q = self.quote
         schema, _ = self.split_name(self.history_name)

@@ -85,6 +85,8 @@ class SqliteDialect(Dialect):
                 self.execute("ROLLBACK")
             raise
 
+    lock_timeout_names_holder = True  # "database is locked" says nothing of who holds the write lock
+
     def table_lock_holder(self) -> str:
         return f"another process is writing to {self.path} and holds its write lock"
 

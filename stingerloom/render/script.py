@@ -65,7 +65,7 @@ class _Writer:
         """One statement with its terminator; on MySQL a compound body (trigger, procedure...) goes
         between ``DELIMITER`` lines, since the mariadb client would cut it at its first ``;``."""
         text = text.rstrip()
-        if self.d.name == "mysql" and _needs_delimiter(text):
+        if self.d.script_delimiter_blocks and _needs_delimiter(text):
             mark = next(m for m in ("$$", "//", "$$$", ";;", "@@@@") if m not in text)
             self.lines += [f"DELIMITER {mark}", text + f"\n{mark}", "DELIMITER ;"]
         else:
