@@ -388,62 +388,26 @@ class SchemaDiff:
         ops = td.ops
         if old.name != new.name:
             ops.append(RenameTable(old.name, new.name))
-        # columns
-        colmap: dict[str, str] = {}
-        for cname, col in new.columns.items():
-            if cname in old.columns:
-                colmap[cname] = cname
-            elif col.renamed_from and col.renamed_from in old.columns and col.renamed_from not in new.columns:
-                colmap[cname] = col.renamed_from
-        td.colmap = colmap
-        rename = {o: n for n, o in colmap.items()}
-        for n, o in colmap.items():
-            if n != o:
-                ops.append(RenameColumn(new.name, o, n))
-        for cname, col in new.columns.items():
-            if cname not in colmap:
-                ops.append(AddColumn(new.name, col))
-                continue
-            before = copy.copy(old.columns[colmap[cname]])
-            before.name = cname
-            before.renamed_from = None
-            after = copy.copy(col)
-            after.renamed_from = None
-            mc = ModifyColumn(new.name, before, after)
-            if mc.changes(d):
-                ops.append(mc)
-        for cname, col in old.columns.items():
-            if cname not in rename:
-                ops.append(DropColumn(new.name, col))
-        # primary key
+        td.colmap = _column_map(old, new)
+        rename = {o: n for n, o in td.colmap.items()}
+        _compare_columns(ops, old, new, td.colmap, rename, d)
         old_pk = tuple(rename.get(c, c) for c in old.primary_key)
         if old_pk != tuple(new.primary_key):
             ops.append(SetPrimaryKey(new.name, old_pk, tuple(new.primary_key), old.pk_name, new.pk_name))
-        # indexes: by name, then by definition
-        def idef(ix: Index, mapping: dict) -> tuple:
-            return (tuple(mapping.get(c, c) for c in ix.columns), ix.unique)
+        _compare_indexes(ops, old, new, rename)
+        self._compare_foreign_keys(ops, old, new, rename, table_renames)
+        _set_fk_guards(ops, old, new)
+        # checks: by name
+        for cname, ck in new.checks.items():
+            if cname not in old.checks:
+                ops.append(AddCheck(new.name, ck))
+        for cname, ck in old.checks.items():
+            if cname not in new.checks:
+                ops.append(DropCheck(old.name, ck))
+        return td
 
-        old_ix = dict(old.indexes)
-        pairs: list[tuple[Index, Index]] = []
-        unmatched_new = []
-        for iname, ix in new.indexes.items():
-            if iname in old_ix:
-                pairs.append((old_ix.pop(iname), ix))
-            else:
-                unmatched_new.append(ix)
-        for ix in unmatched_new:
-            same = next((o for o in old_ix.values() if idef(o, rename) == idef(ix, {})), None)
-            if same is not None:
-                del old_ix[same.name]
-                continue
-            ops.append(AddIndex(new.name, ix))
-        for o, n in pairs:
-            if idef(o, rename) != idef(n, {}):
-                ops.append(DropIndex(old.name, o))
-                ops.append(AddIndex(new.name, n))
-        for o in old_ix.values():
-            ops.append(DropIndex(old.name, o))
-        # foreign keys: by name, then by definition
+    def _compare_foreign_keys(self, ops: list, old: Table, new: Table, rename: dict, table_renames: dict) -> None:
+        """Foreign keys: by name, then by definition."""
         def fdef(fk: ForeignKey, mapping: dict, tables: dict) -> tuple:
             sig = list(fk.signature())
             sig[0] = tuple(mapping.get(c, c) for c in fk.columns)
@@ -469,15 +433,6 @@ class SchemaDiff:
             ops.append(AddForeignKey(new.name, fk, _covered(new, fk)))
         for o in old_fk.values():
             ops.append(DropForeignKey(old.name, o, _covered(old, o)))
-        _set_fk_guards(ops, old, new)
-        # checks: by name
-        for cname, ck in new.checks.items():
-            if cname not in old.checks:
-                ops.append(AddCheck(new.name, ck))
-        for cname, ck in old.checks.items():
-            if cname not in new.checks:
-                ops.append(DropCheck(old.name, ck))
-        return td
 
     def _ref_column_renames(self) -> dict:
         """(declared table, old column) -> new column, for FKs pointing at renamed columns."""
@@ -487,6 +442,65 @@ class SchemaDiff:
                 if c.renamed_from:
                     out[(t.name, c.renamed_from)] = c.name
         return out
+
+
+def _column_map(old: Table, new: Table) -> dict:
+    """New column -> the old column it is (same name, or declared ``renamed_from``)."""
+    colmap: dict[str, str] = {}
+    for cname, col in new.columns.items():
+        if cname in old.columns:
+            colmap[cname] = cname
+        elif col.renamed_from and col.renamed_from in old.columns and col.renamed_from not in new.columns:
+            colmap[cname] = col.renamed_from
+    return colmap
+
+
+def _compare_columns(ops: list, old: Table, new: Table, colmap: dict, rename: dict, d: str) -> None:
+    for n, o in colmap.items():
+        if n != o:
+            ops.append(RenameColumn(new.name, o, n))
+    for cname, col in new.columns.items():
+        if cname not in colmap:
+            ops.append(AddColumn(new.name, col))
+            continue
+        before = copy.copy(old.columns[colmap[cname]])
+        before.name = cname
+        before.renamed_from = None
+        after = copy.copy(col)
+        after.renamed_from = None
+        mc = ModifyColumn(new.name, before, after)
+        if mc.changes(d):
+            ops.append(mc)
+    for cname, col in old.columns.items():
+        if cname not in rename:
+            ops.append(DropColumn(new.name, col))
+
+
+def _compare_indexes(ops: list, old: Table, new: Table, rename: dict) -> None:
+    """Indexes: by name, then by definition."""
+    def idef(ix: Index, mapping: dict) -> tuple:
+        return (tuple(mapping.get(c, c) for c in ix.columns), ix.unique)
+
+    old_ix = dict(old.indexes)
+    pairs: list[tuple[Index, Index]] = []
+    unmatched_new = []
+    for iname, ix in new.indexes.items():
+        if iname in old_ix:
+            pairs.append((old_ix.pop(iname), ix))
+        else:
+            unmatched_new.append(ix)
+    for ix in unmatched_new:
+        same = next((o for o in old_ix.values() if idef(o, rename) == idef(ix, {})), None)
+        if same is not None:
+            del old_ix[same.name]
+            continue
+        ops.append(AddIndex(new.name, ix))
+    for o, n in pairs:
+        if idef(o, rename) != idef(n, {}):
+            ops.append(DropIndex(old.name, o))
+            ops.append(AddIndex(new.name, n))
+    for o in old_ix.values():
+        ops.append(DropIndex(old.name, o))
 
 
 def _fk_match(old_sig: tuple, new_sig: tuple, ref_renames: dict) -> bool:

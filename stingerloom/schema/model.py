@@ -232,21 +232,7 @@ def to_file_dict(schema: Schema) -> dict:
                      if ix.unique and len(ix.columns) == 1
                      and ix.name == deterministic_name("uq", tname, ix.columns)}
         for cname, col in table.columns.items():
-            spec: dict[str, Any] = {"type": col.type}
-            if single_pk and cname in table.primary_key:
-                spec["primary_key"] = True
-            if col.autoincrement:
-                spec["autoincrement"] = True
-            in_pk = cname in table.primary_key
-            if not col.nullable and not in_pk:
-                spec["nullable"] = False
-            if col.nullable and in_pk:
-                spec["nullable"] = True
-            if cname in uq_single:
-                spec["unique"] = True
-            if col.default is not None:
-                spec["default"] = _default_value(col.default)
-            cols[cname] = spec
+            cols[cname] = _column_spec(col, table, single_pk, cname in uq_single)
         entry: dict[str, Any] = {"columns": cols}
         if len(table.primary_key) > 1:
             entry["primary_key"] = list(table.primary_key)
@@ -256,20 +242,39 @@ def to_file_dict(schema: Schema) -> dict:
         if idx:
             entry["indexes"] = idx
         if table.foreign_keys:
-            fks = []
-            for fk in table.foreign_keys.values():
-                item: dict[str, Any] = {"name": fk.name, "columns": list(fk.columns),
-                                        "references": {"table": fk.ref_table, "columns": list(fk.ref_columns)}}
-                if _action(fk.on_delete):
-                    item["on_delete"] = _action(fk.on_delete)
-                if _action(fk.on_update):
-                    item["on_update"] = _action(fk.on_update)
-                fks.append(item)
-            entry["foreign_keys"] = fks
+            entry["foreign_keys"] = [_fk_item(fk) for fk in table.foreign_keys.values()]
         if table.checks:
             entry["checks"] = {c.name: c.expression for c in table.checks.values()}
         tables[tname] = entry
     return {"tables": tables}
+
+
+def _column_spec(col: Column, table: Table, single_pk: bool, unique: bool) -> dict[str, Any]:
+    """One column of a dumped schema file."""
+    spec: dict[str, Any] = {"type": col.type}
+    in_pk = col.name in table.primary_key
+    if single_pk and in_pk:
+        spec["primary_key"] = True
+    if col.autoincrement:
+        spec["autoincrement"] = True
+    if col.nullable == in_pk:  # only what differs from the default (nullable unless in the key)
+        spec["nullable"] = col.nullable
+    if unique:
+        spec["unique"] = True
+    if col.default is not None:
+        spec["default"] = _default_value(col.default)
+    return spec
+
+
+def _fk_item(fk: ForeignKey) -> dict[str, Any]:
+    """One foreign key of a dumped schema file."""
+    item: dict[str, Any] = {"name": fk.name, "columns": list(fk.columns),
+                            "references": {"table": fk.ref_table, "columns": list(fk.ref_columns)}}
+    if _action(fk.on_delete):
+        item["on_delete"] = _action(fk.on_delete)
+    if _action(fk.on_update):
+        item["on_update"] = _action(fk.on_update)
+    return item
 
 
 def _default_value(text: str) -> Any:
