@@ -157,7 +157,7 @@ class _Reader:
             auto = identity in ("a", "d")
             if dflt and dflt.startswith("nextval("):
                 auto, dflt = True, None
-            t.columns[name] = Column(name, portable_type(typ, "postgres"), not notnull, dflt, auto)
+            t.columns[name] = Column(name, portable_type(typ, PostgresSchema.name), not notnull, dflt, auto)
 
     def constraints(self, oids: list) -> None:
         # relation names for foreign key targets outside the read set

@@ -151,8 +151,7 @@ class _Reader:
                 continue
             cols = index_cols.get(iname)
             if cols is None:
-                qi = '"' + iname.replace('"', '""') + '"'
-                cols = [r[2] for r in sorted(self.d.execute(f"PRAGMA index_info({qi})"))]
+                cols = [r[2] for r in sorted(self.d.execute(f"PRAGMA index_info({self.d.quote(iname)})"))]
             if None in cols:
                 continue  # an expression index: not part of the declarative model
             cols = tuple(cols)
@@ -224,7 +223,7 @@ def _may_name(body: str, upper: Optional[str]) -> bool:
 
 
 def _sqlite_pk(d: Any, table: str) -> list[str]:
-    q = '"' + table.replace('"', '""') + '"'
+    q = d.quote(table)
     return [r[1] for r in sorted(d.execute(f"PRAGMA table_info({q})"), key=lambda r: r[5]) if r[5]]
 
 

@@ -21,13 +21,13 @@ from typing import Callable, Optional
 
 import pytest
 
+from stingerloom.dialects import NAMES as DIALECTS
 from stingerloom.dialects import get_dialect
 from stingerloom.schema.diff import SchemaDiff
 from stingerloom.schema.generate import render_diff
 from stingerloom.schema.model import Index, Schema, resolve
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-DIALECTS = ("postgres", "mysql", "sqlite")
 UPDATE = os.environ.get("STINGERLOOM_UPDATE_SNAPSHOTS") == "1"
 
 BASE = {"tables": {
