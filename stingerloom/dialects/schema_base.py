@@ -211,6 +211,10 @@ class SchemaImpl:
     def render_rebuild_table(self, op: Any, inline_fks: dict) -> list[str]:  # pragma: no cover - abstract
         raise NotImplementedError(f"{self.name} alters tables in place")
 
+    def needs_rebuild(self, op: Any) -> bool:
+        """Whether ``op`` can only be made by rebuilding its table (``alter_column_via_rebuild``)."""
+        return False
+
     # -- introspection ------------------------------------------------------------------------------
     def introspect(self, d: Any, history: str, schemas: Optional[Sequence[str]] = None) -> "Schema":
         """The schema of the database that the connected dialect ``d`` is on, without the history

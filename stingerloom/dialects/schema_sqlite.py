@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any, Optional, Sequence
 
+from ..schema.diff import AddColumn, AddIndex, DropIndex, RenameColumn, RenameTable
 from ..schema.model import Check, Column, ForeignKey, Index, Schema, Table, deterministic_name
 from ..schema.types import normalize_default, paren_group, portable_type
 from .schema_base import SIMPLE_DEFAULT, SchemaImpl, fk_action, is_history
+
+#: the changes SQLite's ALTER TABLE makes in place (the others rebuild the table)
+_IN_PLACE = (RenameTable, RenameColumn, AddIndex, DropIndex, AddColumn)
 
 
 class SqliteSchema(SchemaImpl):
@@ -44,6 +48,17 @@ class SqliteSchema(SchemaImpl):
         if not SIMPLE_DEFAULT.match(text) and not (text.startswith("(") and text.endswith(")")):
             return f"({text})"
         return text
+
+    def needs_rebuild(self, op: Any) -> bool:
+        if isinstance(op, AddColumn):  # ADD COLUMN takes no key, no NOT NULL without a default, and
+            c = op.column             # only a constant default (https://www.sqlite.org/lang_altertable.html)
+            dflt = None if c.default is None else str(c.default).strip()
+            return (c.autoincrement or (not c.nullable and dflt is None)
+                    or (dflt is not None and not SIMPLE_DEFAULT.match(dflt))
+                    or (dflt is not None and dflt.lower().startswith("current_")))
+        if isinstance(op, DropIndex):  # the automatic index of an inline UNIQUE cannot be dropped
+            return op.index.constraint
+        return not isinstance(op, _IN_PLACE)
 
     def render_modify_column(self, op: Any, inline_fks: dict) -> list[str]:  # pragma: no cover
         raise ValueError("SQLite column changes are rendered as table rebuilds")

@@ -1,10 +1,11 @@
 """Render diff operations as SQL: each operation's type picks a ``render_*`` method of the dialect's
 SchemaImpl (``stingerloom/dialects/schema_*.py``), which owns the SQL; nothing here names a dialect.
 
-Every identifier is quoted by the dialect (``"x"``; backticks on MySQL). Steps that can lose data are preceded by
-a ``-- DESTRUCTIVE: ...`` comment and reported as warnings. On SQLite (``alter_column_via_rebuild``), a change ALTER TABLE cannot
-make (column type, nullability or default, primary key, foreign keys, checks, dropping a column or
-an inline UNIQUE) rebuilds the table with the documented procedure
+Every identifier is quoted by the dialect (``"x"``; backticks on MySQL). Steps that can lose data are
+preceded by a ``-- DESTRUCTIVE: ...`` comment and reported as warnings. Where the dialect alters
+tables by rebuilding them (``alter_column_via_rebuild``: SQLite), a change ALTER TABLE cannot make
+(column type, nullability or default, primary key, foreign keys, checks, dropping a column or an
+inline UNIQUE) rebuilds the table with the documented procedure
 (https://www.sqlite.org/lang_altertable.html#otheralter): create the new table, copy the rows, drop
 the old one, rename the new one, recreate the indexes, all inside the migration's transaction.
 SQLite runs it with ``PRAGMA foreign_keys`` off (its default, and stingerloom's connection setting);
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from ..dialects import schema_impl
-from ..dialects.schema_base import SIMPLE_DEFAULT
+from ..dialects.schema_base import SchemaImpl
 from .diff import (
     AddCheck,
     AddColumn,
@@ -106,26 +107,12 @@ class Renderer:
 
 
 # -- dialects that alter by rebuilding (SQLite): fold what ALTER TABLE cannot do into rebuilds ----------
-_IN_PLACE = (RenameTable, RenameColumn, AddIndex, DropIndex, AddColumn)
-
-
-def _needs_rebuild(op: Op) -> bool:
-    if isinstance(op, AddColumn):
-        c = op.column
-        dflt = c.default
-        return (c.autoincrement or (not c.nullable and dflt is None)
-                or (dflt is not None and not SIMPLE_DEFAULT.match(str(dflt).strip()))
-                or (dflt is not None and str(dflt).strip().lower().startswith("current_")))
-    if isinstance(op, DropIndex):
-        return op.index.constraint
-    return not isinstance(op, _IN_PLACE)
-
-
-def rebuild_ops(diff: SchemaDiff) -> list[Op]:
-    """``diff.ops`` with each modified table that needs it turned into one RebuildTable."""
+def rebuild_ops(diff: SchemaDiff, impl: SchemaImpl) -> list[Op]:
+    """``diff.ops`` with each modified table that ``impl`` cannot alter in place turned into one
+    RebuildTable (a renamed table is renamed first, then rebuilt under its new name)."""
     rebuild: dict[str, RebuildTable] = {}
     for td in diff.modified_tables:
-        if any(_needs_rebuild(op) for op in td.ops if not isinstance(op, RenameTable)):
+        if any(impl.needs_rebuild(op) for op in td.ops if not isinstance(op, RenameTable)):
             old = copy.deepcopy(td.old)
             old.name = td.name
             rebuild[td.name] = RebuildTable(td.name, old, td.new, dict(td.colmap))
@@ -145,7 +132,8 @@ def rebuild_ops(diff: SchemaDiff) -> list[Op]:
 def ops_for(diff: SchemaDiff, dialect: str) -> list[Op]:
     """The operations to render for ``dialect``: the diff's, folded into rebuilds where the dialect
     alters tables that way."""
-    return rebuild_ops(diff) if schema_impl(dialect).alter_column_via_rebuild else diff.ops
+    impl = schema_impl(dialect)
+    return rebuild_ops(diff, impl) if impl.alter_column_via_rebuild else diff.ops
 
 
 def render_diff(diff: SchemaDiff, dialect: str) -> tuple[Rendered, Rendered]:
