@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..dialects import NAMES as DIALECTS  # noqa: F401  (the names, kept importable from here)
 from ..dialects import schema_impl
 
 PORTABLE = ("integer", "bigint", "smallint", "varchar", "text", "boolean", "date", "timestamp",
