@@ -53,15 +53,15 @@ def lint_project(manifests: Sequence[str], *, config: Any = None, settings: Any 
 
 def parse_targets(items) -> dict[str, tuple[int, ...]]:
     """``["postgres=13", "mariadb=10.11"]`` -> ``{"postgres": (13,), "mysql": (10, 11)}``."""
-    from ..urls import SCHEMES  # URL scheme -> dialect name: postgresql=13 and mariadb=10.11 work too
+    from ..dialects import NAMES, canonical  # any spelling: postgresql=13, pg=13 and mariadb=10.11 work too
 
     out = {}
     for item in items:
         name, sep, ver = item.partition("=")
-        name = {**SCHEMES, "pg": "postgres"}.get(name.strip())
+        name = canonical(name)
         if not sep or name is None:
             raise InputError(f"--target {item!r}: expected DIALECT=VERSION with DIALECT one of "
-                             f"{', '.join(dict.fromkeys(SCHEMES.values()))}")
+                             f"{', '.join(NAMES)}")
         try:
             out[name] = tuple(int(p) for p in ver.strip().split("."))
         except ValueError:
