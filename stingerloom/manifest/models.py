@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from ..dialects.names import NAMES
+
 _SQL_HELP = (
     "SQL to run: one string for every dialect, or a mapping from dialect (postgres, mysql, sqlite) "
     "to SQL with an optional `default` for the dialects not named. An empty string is a deliberate "
@@ -62,7 +64,7 @@ class DialectSql(BaseModel):
 
     @model_validator(mode="after")
     def _not_empty(self) -> "DialectSql":
-        if all(getattr(self, k) is None for k in ("postgres", "mysql", "sqlite", "default")):
+        if all(getattr(self, k) is None for k in (*NAMES, "default")):
             raise ValueError("names no dialect: give at least one of postgres, mysql, sqlite, default")
         return self
 
