@@ -14,8 +14,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "stingerloom"
 DIALECT_NAMES = {"postgres", "postgresql", "mysql", "mariadb", "sqlite"}
 
-# The most dialect-name comparisons allowed outside stingerloom/dialects/ (issue 11: at most 10).
-MAX_DIALECT_COMPARISONS = 37
+# The most dialect-name comparisons allowed outside stingerloom/dialects/ (issue 11 asked for at most 10;
+# the consolidation reached none, so none is the limit).
+MAX_DIALECT_COMPARISONS = 0
 # Import cycles allowed: none.
 MAX_IMPORT_CYCLES = 0
 
