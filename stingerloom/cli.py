@@ -210,14 +210,16 @@ def cmd_apply(args: argparse.Namespace) -> int:
                       "results": [dict(_would_run(st.migration.id), sql=[s.sql for s in st.statements],
                                        **({"reason": st.reason} if st.reason else {})) for st in plan.steps]})
         else:
-            from .render.text import render_dry_run
+            from .render.text import render_dry_run, render_out_of_order
 
             render_dry_run(out, plan, _script_header(args, plan, "apply"))
-            _warn_out_of_order(out, plan.out_of_order, runner.out_of_order, "would apply")
+            render_out_of_order(out, plan, "would apply")
         return EXIT_OK
     report, code = _run_with_progress(args, runner, lambda: runner.run_report(to=args.to))
     if args.format != "json":
-        _warn_out_of_order(out, report.out_of_order, runner.out_of_order)
+        from .render.text import render_out_of_order
+
+        render_out_of_order(out, report)
     return code
 
 
@@ -231,14 +233,6 @@ def _would_run(mid: str) -> dict:
 def _out_of_order(ids: list) -> dict:
     """The out-of-order migrations a dry run would apply (out_of_order = "warn" or "apply"), for JSON."""
     return {"out_of_order": ids} if ids else {}
-
-
-def _warn_out_of_order(out, ids: list, rule: str, verb: str = "applied") -> None:
-    """Under out_of_order = "warn" (``rule``), the pending migrations listed before applied ones
-    that the run applied (or would)."""
-    if ids and rule == "warn":
-        ids = ", ".join(ids)
-        out.warn(f"{verb} out of order (listed before migrations already applied; out_of_order = \"warn\"): {ids}")
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:

@@ -37,16 +37,18 @@ class RunReport(Record):
     per migration attempted), the ``database`` (password hidden) and what the plan said around it:
     ``to`` (``--to``), ``pending_after`` (pending migrations ``--to`` left out), ``out_of_order``
     (pending migrations listed before applied ones that it applied), ``scope`` (a rollback's
-    ``missing_included`` / ``missing_skipped`` history rows)."""
+    ``missing_included`` / ``missing_skipped`` history rows), ``out_of_order_rule`` (error | warn |
+    apply: ``warn`` has them told)."""
 
-    __slots__ = ("direction", "results", "database", "to", "pending_after", "out_of_order", "scope")
-    _defaults = {"to": None, "pending_after": [], "out_of_order": [], "scope": None}
+    __slots__ = ("direction", "results", "database", "to", "pending_after", "out_of_order", "scope",
+                 "out_of_order_rule")
+    _defaults = {"to": None, "pending_after": [], "out_of_order": [], "scope": None, "out_of_order_rule": "error"}
 
     @classmethod
     def of(cls, plan: Any, results: list) -> RunReport:
         """The report of ``plan`` (a :class:`stingerloom.plan.Plan`) run with these ``results``."""
         return cls(plan.direction, results, plan.database, to=plan.to, pending_after=list(plan.pending_after),
-                   out_of_order=list(plan.out_of_order), scope=plan.scope)
+                   out_of_order=list(plan.out_of_order), scope=plan.scope, out_of_order_rule=plan.out_of_order_rule)
 
     def to_json(self) -> dict:
         """``{"database", ["out_of_order" | "missing_included", "missing_skipped"], "results"}``."""
@@ -63,12 +65,12 @@ class RunReport(Record):
 class StatusReport(_Keyed):
     """Where each migration stands on ``database``: ``states`` (``MigrationState`` s in manifest
     order, then missing rows), ``lock_held_by`` (the session holding the migration lock when it was
-    read live, or None), ``out_of_order`` (the environment's rule: error | warn | apply) and
+    read live, or None), ``out_of_order_rule`` (the environment's rule: error | warn | apply) and
     ``manifest`` (how messages name the manifest). As a mapping and in JSON: ``database``,
     ``executed``, ``pending``, ``migrations`` (SPEC §5, §6), and ``lock_held_by`` when held."""
 
-    __slots__ = ("database", "states", "lock_held_by", "out_of_order", "manifest")
-    _defaults = {"lock_held_by": None, "out_of_order": "error", "manifest": "MANIFEST"}
+    __slots__ = ("database", "states", "lock_held_by", "out_of_order_rule", "manifest")
+    _defaults = {"lock_held_by": None, "out_of_order_rule": "error", "manifest": "MANIFEST"}
     _keys = ("database", "executed", "pending", "migrations")
 
     @property
@@ -94,12 +96,27 @@ class RepairReport(_Keyed):
     """What ``repair`` changed on ``database``: ids per action (``accepted``, ``refreshed_down``,
     ``marked_applied``, ``removed``), ``dirty`` (the dirty rows left as they were) with
     ``dirty_advice`` (id -> the two ways out), and ``changes``: one ``{"id", "action", "was",
-    "detail", "changed"}`` per migration named or refreshed. Also read as a mapping."""
+    "detail", "changed"}`` (a :class:`RepairChange`) per migration named or refreshed. Also read as
+    a mapping."""
 
     __slots__ = ("database", "accepted", "refreshed_down", "marked_applied", "removed", "dirty", "dirty_advice",
                  "changes")
     _defaults = {"accepted": [], "refreshed_down": [], "marked_applied": [], "removed": [], "dirty": [],
                  "dirty_advice": {}, "changes": []}
+    _keys = __slots__
+
+    def to_json(self) -> dict:
+        data = super().to_json()
+        data["changes"] = [c.to_json() for c in self.changes]
+        return data
+
+
+class RepairChange(_Keyed):
+    """One migration ``repair`` named or refreshed: ``id``, ``action`` (accepted | refreshed_down |
+    marked_applied | removed), ``was`` (its state before), ``detail`` (what was done, or why
+    nothing was) and ``changed`` (False: it matched already). Also read as a mapping."""
+
+    __slots__ = ("id", "action", "was", "detail", "changed")
     _keys = __slots__
 
 

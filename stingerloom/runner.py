@@ -38,7 +38,7 @@ from .execute import (
 from .history import History, HistoryRow, VersionRow
 from .migration import Migration, SqlMigration, SqlSource, checksum
 from .plan import Plan, Step, basis
-from .results import BaselineReport, RepairReport, RunReport, StatusReport
+from .results import BaselineReport, RepairChange, RepairReport, RunReport, StatusReport
 
 if TYPE_CHECKING:  # pragma: no cover
     from .execute import Listener
@@ -327,8 +327,8 @@ class MigrationRunner:
         """Every migration's state (:meth:`states`, ``live`` as there) with what ``status`` says
         around it: who holds the migration lock, the out-of-order rule, how to name the manifest."""
         states = self.states(live=live)
-        return StatusReport(self.database, states, lock_held_by=self.lock_held_by, out_of_order=self.out_of_order,
-                            manifest=self.manifest_hint)
+        return StatusReport(self.database, states, lock_held_by=self.lock_held_by,
+                            out_of_order_rule=self.out_of_order, manifest=self.manifest_hint)
 
     @staticmethod
     def check(states: list[MigrationState]) -> dict[str, list[str]]:
@@ -528,7 +528,7 @@ class MigrationRunner:
 
     def _new_plan(self, direction: str, steps: list[Step], rows: list[HistoryRow], **kw: Any) -> Plan:
         return Plan(direction, steps, self.database, self.dialect, manifest=self.manifest_hint, basis=basis(rows),
-                    **kw)
+                    out_of_order_rule=self.out_of_order, **kw)
 
     @_explained
     def run(self, migrations: Sequence[Migration] | None = None, *, to: str | None = None,
@@ -1285,7 +1285,8 @@ class MigrationRunner:
                     change.setdefault("changed", True)
                     if change["changed"]:
                         out[change["action"]].append(change["id"])
-                out.changes = plan["changes"]
+                out.changes = [RepairChange(c["id"], c["action"], c["was"], c["detail"], c["changed"])
+                               for c in plan["changes"]]
                 out.dirty = list(plan["dirty"])
                 out.dirty_advice = plan["dirty"]
                 return out

@@ -381,7 +381,8 @@ def test_status_repair_and_baseline_return_records(db_url, tmp_path):
     runner = MigrationRunner(load_manifest(path).migrations, database=db_url)
     repaired = runner.repair()
     assert repaired.accepted == repaired["accepted"] == ["001_users"]
-    assert [c["id"] for c in repaired.changes] == ["001_users"] and repaired.dirty == []
+    assert [(c.id, c["action"], c.changed) for c in repaired.changes] == [("001_users", "accepted", True)]
+    assert repaired.dirty == [] and repaired.to_json()["changes"][0]["was"] == "modified"
     assert list(repaired.to_json()) == ["database", "accepted", "refreshed_down", "marked_applied", "removed",
                                         "dirty", "dirty_advice", "changes"]
     assert runner.states()[0].state == "applied"

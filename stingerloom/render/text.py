@@ -82,6 +82,14 @@ def render_results(out: Output, report: Any) -> None:
         out.line(_later(later).capitalize())
 
 
+def render_out_of_order(out: Output, report: Any, verb: str = "applied") -> None:
+    """Under out_of_order = "warn": the pending migrations listed before applied ones that a run
+    (a ``RunReport``) applied, or a dry run's ``Plan`` would (``verb``)."""
+    if report.out_of_order and report.out_of_order_rule == "warn":
+        ids = ", ".join(report.out_of_order)
+        out.warn(f"{verb} out of order (listed before migrations already applied; out_of_order = \"warn\"): {ids}")
+
+
 def render_status_summary(out: Output, status: dict) -> None:
     """``MigrationCli``'s ``migrate:status``: the executed and the pending migrations, one line each."""
     out.line(f"executed: {', '.join(status['executed']) or '-'}")
@@ -124,7 +132,7 @@ def render_status(out: Output, report: Any) -> None:
                  f"`stingerloom repair {manifest}` (`--accept ID` for one)")
     late = [s.id for s in states if s.out_of_order]
     if late:
-        rule = report.out_of_order
+        rule = report.out_of_order_rule
         what = {"error": "`apply` refuses them (out_of_order = \"error\")",
                 "warn": "`apply` applies them with a warning (out_of_order = \"warn\")",
                 "apply": "`apply` applies them (out_of_order = \"apply\")"}[rule]
@@ -223,11 +231,11 @@ def render_repair(out: Output, report: Any) -> None:
     verbs = {"accepted": "accepted", "refreshed_down": "refreshed the stored down SQL of",
              "marked_applied": "marked applied", "removed": "removed the history row of"}
     for c in report.changes:
-        if c["changed"]:
-            out.line(f"{verbs[c['action']]} {c['id']} (was {c['was']}): {c['detail']}")
+        if c.changed:
+            out.line(f"{verbs[c.action]} {c.id} (was {c.was}): {c.detail}")
             did = True
         else:
-            out.line(f"{c['id']}: {c['detail']}")
+            out.line(f"{c.id}: {c.detail}")
     for rid in report.dirty:
         out.error(f"dirty, left as it is: {report.dirty_advice[rid]}")
     if not did and not report.dirty and not report.changes:
