@@ -206,19 +206,20 @@ def cmd_apply(args: argparse.Namespace) -> int:
         if args.script:
             return _write_script(args, plan, "apply")
         if args.format == "json":
-            out.json({"database": plan.database, "dry_run": True, **_out_of_order(runner),
+            out.json({"database": plan.database, "dry_run": True, **_out_of_order(plan.out_of_order),
                       "results": [dict(_would_run(st.migration.id), sql=[s.sql for s in st.statements],
                                        **({"reason": st.reason} if st.reason else {})) for st in plan.steps]})
         else:
-            from .render.text import render_dry_run
+            from .render.text import render_dry_run, render_out_of_order
 
             render_dry_run(out, plan, _script_header(args, plan, "apply"))
-            _warn_out_of_order(out, runner, "would apply")
+            render_out_of_order(out, plan, "would apply")
         return EXIT_OK
-    code = _run_with_progress(args, runner, lambda: runner.run(to=args.to), "apply",
-                              extra=lambda: _out_of_order(runner))
+    report, code = _run_with_progress(args, runner, lambda: runner.run_report(to=args.to))
     if args.format != "json":
-        _warn_out_of_order(out, runner)
+        from .render.text import render_out_of_order
+
+        render_out_of_order(out, report)
     return code
 
 
@@ -229,15 +230,9 @@ def _would_run(mid: str) -> dict:
     return MigrationResult(mid, True).to_json()
 
 
-def _out_of_order(runner) -> dict:
-    """The out-of-order migrations an apply ran (out_of_order = "warn" or "apply"), for JSON."""
-    return {"out_of_order": runner.applied_out_of_order} if runner.applied_out_of_order else {}
-
-
-def _warn_out_of_order(out, runner, verb: str = "applied") -> None:
-    if runner.applied_out_of_order and runner.out_of_order == "warn":
-        ids = ", ".join(runner.applied_out_of_order)
-        out.warn(f"{verb} out of order (listed before migrations already applied; out_of_order = \"warn\"): {ids}")
+def _out_of_order(ids: list) -> dict:
+    """The out-of-order migrations a dry run would apply (out_of_order = "warn" or "apply"), for JSON."""
+    return {"out_of_order": ids} if ids else {}
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
@@ -272,8 +267,9 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             render_rollback_scope(out, event)
 
     return _run_with_progress(
-        args, runner, lambda: runner.rollback(steps, to=args.to, all=args.all, include_missing=args.include_missing),
-        "rollback", on_plan=plan, extra=lambda: runner.rollback_plan)
+        args, runner,
+        lambda: runner.rollback_report(steps, to=args.to, all=args.all, include_missing=args.include_missing),
+        on_plan=plan)[1]
 
 
 def _script_flags(args: argparse.Namespace) -> None:
@@ -314,7 +310,9 @@ def _write_script(args: argparse.Namespace, plan, command: str) -> int:
     return EXIT_OK
 
 
-def _run_with_progress(args, runner, work, verb: str, on_plan=None, extra=None) -> int:
+def _run_with_progress(args, runner, work, on_plan=None) -> tuple:
+    """Run ``work`` (-> a RunReport) with the progress bar on a terminal, render its report, and
+    return ``(report, exit code)``."""
     out = _out(args)
     from .render.text import Progress
 
@@ -327,17 +325,16 @@ def _run_with_progress(args, runner, work, verb: str, on_plan=None, extra=None) 
 
     runner.on_event = event
     try:
-        results = work()
+        report = work()
     finally:
         progress.close()
     if args.format == "json":
-        out.json({"database": runner.database, **(extra() if extra else {}),
-                  "results": [r.to_json() for r in results]})
+        out.json(report.to_json())
     else:
         from .render.text import render_results
 
-        render_results(out, runner, results, verb)
-    return _results_code(out, results)
+        render_results(out, report)
+    return report, _results_code(out, report.results)
 
 
 def _results_code(out, results: list, *, show: bool = True) -> int:
@@ -366,14 +363,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     manifest, broken = read_manifest_partial(args.manifest)
     runner = _runner(args, manifest, placeholders="none")  # checksums are of the SQL as written
     runner.broken = [BrokenEntry(mid, pos, found) for pos, mid, found in broken]
-    states = runner.states(live=True)
+    report = runner.status_report(live=True)
     out = _out(args)
     problems = [p for b in runner.broken for p in b.problems]
-    gate = runner.check(states) if args.check else None
+    gate = runner.check(report.states) if args.check else None
     if args.format == "json":
-        data = runner.status(states)
-        if runner.lock_held_by:
-            data["lock_held_by"] = runner.lock_held_by
+        data = report.to_json()
         if problems:
             data["problems"] = [p.format() for p in problems]
         if gate is not None:
@@ -382,13 +377,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         from .render.text import render_status
 
-        render_status(out, runner, states)
+        render_status(out, report)
     for p in problems:
         out.error(p.format())
     if gate:
         from .render.text import describe_gate
 
-        out.error(describe_gate(gate, runner.manifest_hint))
+        out.error(describe_gate(gate, report.manifest))
     if problems:
         return EXIT_INPUT
     if gate:
@@ -402,13 +397,14 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     """Record migrations up to --to as applied without running them (adopting an existing database)."""
     manifest = _load(args)
     runner = _runner(args, manifest)
-    recorded = runner.baseline(args.to)
+    report = runner.baseline(args.to)
     out = _out(args)
     if args.format == "json":
-        out.json({"database": runner.database, "baselined": recorded})
+        out.json(report.to_json())
     else:
-        out.line(f"recorded {len(recorded)} migration(s) as applied on {runner.database} without running them"
-                 + (": " + ", ".join(recorded) if recorded else ""))
+        from .render.text import render_baseline
+
+        render_baseline(out, report)
     return EXIT_OK
 
 
@@ -419,12 +415,12 @@ def cmd_repair(args: argparse.Namespace) -> int:
     report = runner.repair(accept=args.accept or (), mark_applied=args.mark_applied or (), remove=args.remove or ())
     out = _out(args)
     if args.format == "json":
-        out.json({"database": runner.database, **report})
+        out.json(report.to_json())
     else:
         from .render.text import render_repair
 
-        render_repair(out, runner, report, args.manifest)
-    return EXIT_FAILED if report["dirty"] else EXIT_OK
+        render_repair(out, report)
+    return EXIT_FAILED if report.dirty else EXIT_OK
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -558,9 +554,7 @@ def cmd_api(cli, command: str, kwargs: dict) -> int:
 
 
 def _api_run(cli, out, *, to: str | None = None, **_) -> int:
-    runner = cli._runner()
-    cli.last_result = runner.run(to=to)
-    return _api_results(cli, out, runner, "apply")
+    return _api_results(cli, out, cli._runner().run_report(to=to))
 
 
 def _api_rollback(cli, out, *, steps: int | None = None, to: str | None = None, all: bool = False,
@@ -570,18 +564,18 @@ def _api_rollback(cli, out, *, steps: int | None = None, to: str | None = None, 
 
         raise InputError("migrate:rollback takes one of steps, to and all",
                          hint="steps=N reverts the last N, to=ID those applied after ID, all=True every one")
-    runner = cli._runner()
-    cli.last_result = runner.rollback(1 if steps is None else int(steps), to=to, all=bool(all),
-                                      include_missing=bool(include_missing))
-    return _api_results(cli, out, runner, "rollback")
+    report = cli._runner().rollback_report(1 if steps is None else int(steps), to=to, all=bool(all),
+                                           include_missing=bool(include_missing))
+    return _api_results(cli, out, report)
 
 
-def _api_results(cli, out, runner, verb: str) -> int:
+def _api_results(cli, out, report) -> int:
+    """``migrate:run`` / ``migrate:rollback``: keep the results in ``cli.last_result``, render the report."""
     from .render.text import render_results
 
-    results = cli.last_result
+    results = cli.last_result = report.results
     if not out.quiet:
-        render_results(out, runner, results, verb)
+        render_results(out, report)
     failed = next((r for r in results if not r.success), None)
     if failed is not None:
         cli.last_error = failed.exception

@@ -37,15 +37,17 @@ class Plan(Record):
     ``database`` (shown, password hidden) and ``dialect`` (how the renderers write its SQL; the plan
     runs only through the runner that made it); ``to`` (``--to``); ``pending_after``: pending
     migrations ``--to`` leaves out; ``out_of_order``: pending migrations listed before applied ones
-    that it applies; ``scope``: a rollback's ``missing_included`` / ``missing_skipped`` history rows;
+    that it applies, and ``out_of_order_rule`` (error | warn | apply: what the environment says of
+    them); ``scope``: a rollback's ``missing_included`` / ``missing_skipped`` history rows;
     ``facts``: what a script of it needs from the database (history DDL, lock statements, the next
     batch and rank); ``manifest``: how messages name the manifest; ``basis``: the history it was made
     from (``apply`` refuses a plan whose history has changed since).
     """
 
     __slots__ = ("direction", "steps", "database", "dialect", "to", "pending_after", "out_of_order", "scope",
-                 "facts", "manifest", "basis")
+                 "facts", "manifest", "basis", "out_of_order_rule")
     _defaults = {"to": None, "pending_after": [], "out_of_order": [], "scope": None, "facts": None,
+                 "out_of_order_rule": "error",
                  "manifest": "MANIFEST", "basis": ()}
 
 

@@ -38,6 +38,7 @@ from .execute import (
 from .history import History, HistoryRow, VersionRow
 from .migration import Migration, SqlMigration, SqlSource, checksum
 from .plan import Plan, Step, basis
+from .results import BaselineReport, RepairChange, RepairReport, RunReport, StatusReport
 
 if TYPE_CHECKING:  # pragma: no cover
     from .execute import Listener
@@ -203,10 +204,8 @@ class MigrationRunner:
         self.manifest_hint = "MANIFEST"
         #: manifest entries that could not be loaded (``status`` only; see :class:`BrokenEntry`)
         self.broken: list[BrokenEntry] = []
+        #: who held the migration lock when :meth:`states` last read it live (None: nobody, or not asked)
         self.lock_held_by: str | None = None
-        #: pending migrations after ``apply --to ID`` (left out on purpose), for the report
-        self.pending_after: list[str] = []
-        self.to: str | None = None
         #: what ``apply`` does with a pending migration listed before an applied one (SPEC §10):
         #: ``error`` refuses the run, ``warn`` applies it and says so, ``apply`` applies it
         self.out_of_order = "error"
@@ -322,12 +321,14 @@ class MigrationRunner:
         ``states`` (from :meth:`states`) avoids reading the history again."""
         if states is None:
             states = self.states()
-        return {
-            "database": self.database,
-            "executed": [s.id for s in states if s.row is not None and s.state not in ("dirty", "running")],
-            "pending": [s.id for s in states if s.state == "pending"],
-            "migrations": [s.to_json() for s in states],
-        }
+        return StatusReport(self.database, states).to_json()
+
+    def status_report(self, *, live: bool = False) -> StatusReport:
+        """Every migration's state (:meth:`states`, ``live`` as there) with what ``status`` says
+        around it: who holds the migration lock, the out-of-order rule, how to name the manifest."""
+        states = self.states(live=live)
+        return StatusReport(self.database, states, lock_held_by=self.lock_held_by,
+                            out_of_order_rule=self.out_of_order, manifest=self.manifest_hint)
 
     @staticmethod
     def check(states: list[MigrationState]) -> dict[str, list[str]]:
@@ -527,7 +528,7 @@ class MigrationRunner:
 
     def _new_plan(self, direction: str, steps: list[Step], rows: list[HistoryRow], **kw: Any) -> Plan:
         return Plan(direction, steps, self.database, self.dialect, manifest=self.manifest_hint, basis=basis(rows),
-                    **kw)
+                    out_of_order_rule=self.out_of_order, **kw)
 
     @_explained
     def run(self, migrations: Sequence[Migration] | None = None, *, to: str | None = None,
@@ -543,11 +544,19 @@ class MigrationRunner:
         self._check_to(to)
         if dry_run:
             return [MigrationResult(s.migration.id, True, 0, None, "up") for s in self.plan(to=to).steps]
+        return self.run_report(to=to).results
+
+    @_explained
+    def run_report(self, *, to: str | None = None) -> RunReport:
+        """:meth:`run`, returning its :class:`RunReport`: the results with what the plan said around
+        them (the pending migrations ``to`` left out, the out-of-order ones it applied)."""
+        self._check_to(to)
         with self._session() as history, self.dialect.lock(self.lock_timeout):
             history.ensure()
             rows = history.rows()
             self._latest = self._latest_versions(history, rows)
-            return self._apply(history, self._plan_up(rows, to), rows)
+            plan = self._plan_up(rows, to)
+            return RunReport.of(plan, self._apply(history, plan, rows))
 
     def _run_steps(self, direction: str, work: list) -> list[MigrationResult]:
         """Run ``(id, fn(index) -> result)`` pairs in order, stopping at the first failure, and tell
@@ -569,12 +578,11 @@ class MigrationRunner:
         states = self._states(rows)
         self._refuse_drift(states)
         due = ("pending", "outdated")
-        self.to = to
-        self.pending_after = []
+        pending_after = []
         if to is not None:  # pending migrations that --to leaves out, told to the user
             ids = [s.id for s in states]
             later = states[ids.index(to) + 1:] if to in ids else []
-            self.pending_after = [s.id for s in later if s.state in due and s.migration is not None]
+            pending_after = [s.id for s in later if s.state in due and s.migration is not None]
         covered = []
         for s in states:
             covered.append(s)
@@ -590,7 +598,7 @@ class MigrationRunner:
         for st, s in zip(steps, versioned + repeatables):
             if s.repeatable:
                 st.previous, st.reason = s.row, s.reason
-        return self._new_plan("up", steps, rows, to=to, pending_after=list(self.pending_after),
+        return self._new_plan("up", steps, rows, to=to, pending_after=pending_after,
                               out_of_order=list(self.applied_out_of_order))
 
     def _out_of_order_policy(self, late: list[MigrationState], states: list[MigrationState]) -> None:
@@ -698,20 +706,32 @@ class MigrationRunner:
         were left; the ``RollbackScope`` event says the same before anything runs. With ``dry_run``
         nothing runs (:meth:`plan_rollback` gives the steps).
         """
+        if dry_run:
+            if n < 0:
+                raise InputError("--steps must be 0 or more")
+            self.rollback_plan = {"missing_included": [], "missing_skipped": []}
+            plan = self.plan_rollback(n, to=to, all=all, include_missing=include_missing)
+            return [MigrationResult(s.row.id, True, 0, None, "down") for s in plan.steps]
+        return self.rollback_report(n, to=to, all=all, include_missing=include_missing).results
+
+    @_explained
+    def rollback_report(self, n: int = 1, *, to: str | None = None, all: bool = False,
+                        include_missing: bool = False) -> RunReport:
+        """:meth:`rollback`, returning its :class:`RunReport`: the results with the rollback's scope
+        (the missing history rows it included and left)."""
         if n < 0:
             raise InputError("--steps must be 0 or more")
         self.rollback_plan = {"missing_included": [], "missing_skipped": []}
-        if dry_run:
-            plan = self.plan_rollback(n, to=to, all=all, include_missing=include_missing)
-            return [MigrationResult(s.row.id, True, 0, None, "down") for s in plan.steps]
+        nothing = RunReport("down", [], self.database, to=to, scope=dict(self.rollback_plan))
         if n == 0 and to is None and not all:
-            return []
+            return nothing
         with self._session() as history:
             if not history.exists():
-                return []
+                return nothing
             with self.dialect.lock(self.lock_timeout):
                 rows = history.rows()
-                return self._apply(history, self._plan_down(history, rows, n, to, all, include_missing), rows)
+                plan = self._plan_down(history, rows, n, to, all, include_missing)
+                return RunReport.of(plan, self._apply(history, plan, rows))
 
     def _plan_down(self, history: History, rows: list[HistoryRow], n: int, to: str | None, all: bool,
                    include_missing: bool) -> Plan:
@@ -1179,8 +1199,9 @@ class MigrationRunner:
 
     # -- baseline and repair -------------------------------------------------------------------
     @_explained
-    def baseline(self, to: str) -> list[str]:
-        """Record every migration up to and including ``to`` as applied, without running it."""
+    def baseline(self, to: str) -> BaselineReport:
+        """Record every migration up to and including ``to`` as applied, without running it; the
+        report's ``baselined`` lists the ones recorded now."""
         ids = [m.id for m in self.migrations]
         if to not in ids:
             raise InputError(f"--to {to}: no migration with that id in the manifest")
@@ -1194,7 +1215,7 @@ class MigrationRunner:
                 todo = [m for m in self.migrations[: ids.index(to) + 1] if m.id not in done]
                 self._in_one_transaction(lambda: [
                     self._record_without_running(history, m, batch, rank + i) for i, m in enumerate(todo)])
-                return [m.id for m in todo]
+                return BaselineReport(self.database, [m.id for m in todo])
 
     def _record_without_running(self, history: History, m: Migration, batch: int, rank: int) -> None:
         """A history row for ``m`` as if it had been applied now; ``operation`` says ``baseline``."""
@@ -1227,7 +1248,7 @@ class MigrationRunner:
 
     @_explained
     def repair(self, *, accept: Sequence[str] = (), mark_applied: Sequence[str] = (),
-               remove: Sequence[str] = ()) -> dict:
+               remove: Sequence[str] = ()) -> RepairReport:
         """Bring the history in line with the files and with work done by hand (SPEC §7).
 
         Without options: accept the current checksum and down SQL of every ``modified`` migration,
@@ -1237,23 +1258,22 @@ class MigrationRunner:
         history row of any migration, running nothing. Every id is checked before anything is
         written; all writes commit together, under the migration lock.
 
-        Returns ``{"accepted", "refreshed_down", "marked_applied", "removed", "dirty", "dirty_advice",
-        "changes"}``: ids per action, ``dirty`` the dirty rows left as they were (no option named
-        them) with ``dirty_advice`` (id -> the two ways out), and ``changes`` one ``{"id", "action",
-        "was", "detail", "changed"}`` per migration named or refreshed.
+        Returns a :class:`RepairReport` (also read as the mapping it replaces): ids per action,
+        ``dirty`` the dirty rows left as they were (no option named them) with ``dirty_advice`` (id
+        -> the two ways out), and ``changes`` one ``{"id", "action", "was", "detail", "changed"}``
+        per migration named or refreshed.
         """
         named = list(accept) + list(mark_applied) + list(remove)
         twice = sorted({i for i in named if named.count(i) > 1})
         if twice:
             raise InputError(f"{', '.join(twice)}: named more than once; give each migration one repair option")
         with self._session() as history:
-            empty = {"accepted": [], "refreshed_down": [], "marked_applied": [], "removed": [], "dirty": [],
-                     "dirty_advice": {}, "changes": []}
+            out = RepairReport(self.database)
             if not history.exists() and not mark_applied:
                 if named:
                     raise InputError(f"{named[0]} has no history row: the history table "
                                      f"{self.dialect.history_table} does not exist yet")
-                return empty
+                return out
             with self.dialect.lock(self.lock_timeout):
                 history.ensure()
                 self._ensure_versions(history)
@@ -1261,14 +1281,14 @@ class MigrationRunner:
                 plan = self._repair_plan(self._states(rows), accept, mark_applied, remove, bool(named))
                 batch, rank = History.next_numbers(rows)
                 self._in_one_transaction(lambda: self._repair_write(history, plan, batch, rank))
-                out = empty
                 for change in plan["changes"]:
                     change.setdefault("changed", True)
                     if change["changed"]:
                         out[change["action"]].append(change["id"])
-                out["changes"] = plan["changes"]
-                out["dirty"] = list(plan["dirty"])
-                out["dirty_advice"] = plan["dirty"]
+                out.changes = [RepairChange(c["id"], c["action"], c["was"], c["detail"], c["changed"])
+                               for c in plan["changes"]]
+                out.dirty = list(plan["dirty"])
+                out.dirty_advice = plan["dirty"]
                 return out
 
     def _repair_plan(self, states: list[MigrationState], accept: Sequence[str], mark_applied: Sequence[str],

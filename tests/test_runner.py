@@ -248,7 +248,7 @@ def test_missing_migration_is_rolled_back_from_stored_down_sql(db_url, tmp_path)
 
 def test_baseline_records_without_running(db_url, tmp_path):
     runner = MigrationRunner(load_manifest(write_manifest(tmp_path, DEMO)).migrations, database=db_url)
-    assert runner.baseline("002_phone") == ["001_users", "002_phone"]
+    assert runner.baseline("002_phone").baselined == ["001_users", "002_phone"]
     assert "users" not in tables(db_url)
     assert runner.status()["pending"] == ["003_roles"]
 
@@ -341,3 +341,48 @@ def test_migration_cli_as_the_seed_uses_it(db_url, capsys):
     assert "-- DESTRUCTIVE" in up
     assert cli.execute("migrate:explode") == 2
     assert "unknown command" in cli.last_error.message
+
+
+def test_run_and_rollback_reports_carry_what_the_output_says(db_url, tmp_path):
+    """``run_report``/``rollback_report`` return the results with what the plan said around them
+    (what ``--to`` left out, the rollback's scope), the record the renderers read instead of the runner."""
+    runner = MigrationRunner(load_manifest(write_manifest(tmp_path / "a", DEMO)).migrations, database=db_url)
+    report = runner.run_report(to="002_phone")
+    assert (report.direction, report.to, report.pending_after) == ("up", "002_phone", ["003_roles"])
+    assert [(r.id, r.success) for r in report.results] == [("001_users", True), ("002_phone", True)]
+    assert report.database == runner.database and "users" in tables(db_url)
+    assert list(report.to_json()) == ["database", "results"]
+    again = runner.run_report(to="002_phone")
+    assert (again.results, again.pending_after) == ([], ["003_roles"])
+    only_first = {"001_users.yaml": DEMO["001_users.yaml"]}
+    runner = MigrationRunner(load_manifest(write_manifest(tmp_path / "b", only_first)).migrations, database=db_url)
+    back = runner.rollback_report(1)
+    assert back.direction == "down" and [r.id for r in back.results] == ["001_users"]
+    assert back.scope == {"missing_included": [], "missing_skipped": ["002_phone"]}
+    assert back.to_json()["missing_skipped"] == ["002_phone"]
+    assert [r[0] for r in history(db_url)] == ["002_phone"]
+    assert runner.rollback_report(0).results == []
+
+
+def test_status_repair_and_baseline_return_records(db_url, tmp_path):
+    """``status_report``, ``repair`` and ``baseline`` return typed records; ``status()`` keeps the
+    SPEC's dict and ``repair()`` is still read by key."""
+    path = write_manifest(tmp_path, DEMO)
+    runner = MigrationRunner(load_manifest(path).migrations, database=db_url)
+    baselined = runner.baseline("001_users")
+    assert baselined.to_json() == {"database": runner.database, "baselined": ["001_users"]}
+    status = runner.status_report(live=True)
+    assert [s.state for s in status.states] == ["applied", "pending", "pending"]
+    assert (status.executed, status.pending) == (["001_users"], ["002_phone", "003_roles"])
+    assert status["executed"] == runner.status()["executed"] and status.lock_held_by is None
+    assert type(runner.status()) is dict and runner.status() == status.to_json()
+    f = tmp_path / "001_users.yaml"
+    f.write_text(f.read_text().replace("name VARCHAR(100)", "name VARCHAR(120)"))
+    runner = MigrationRunner(load_manifest(path).migrations, database=db_url)
+    repaired = runner.repair()
+    assert repaired.accepted == repaired["accepted"] == ["001_users"]
+    assert [(c.id, c["action"], c.changed) for c in repaired.changes] == [("001_users", "accepted", True)]
+    assert repaired.dirty == [] and repaired.to_json()["changes"][0]["was"] == "modified"
+    assert list(repaired.to_json()) == ["database", "accepted", "refreshed_down", "marked_applied", "removed",
+                                        "dirty", "dirty_advice", "changes"]
+    assert runner.states()[0].state == "applied"

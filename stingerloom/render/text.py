@@ -1,4 +1,6 @@
-"""Text renderings of apply/rollback results, status, dry runs and repair reports."""
+"""Text renderings of apply/rollback results, status, dry runs, baseline and repair reports.
+
+Each reads a result record (stingerloom.results, stingerloom.plan), never the runner."""
 
 from __future__ import annotations
 
@@ -55,11 +57,14 @@ class Progress:
             self._bar = None
 
 
-def render_results(out: Output, runner: Any, results: list, verb: str) -> None:
-    later = getattr(runner, "pending_after", []) if verb == "apply" else []
+def render_results(out: Output, report: Any) -> None:
+    """An apply's or rollback's ``RunReport``: a table of its results and a summary line."""
+    results = report.results
+    verb = "apply" if report.direction == "up" else "rollback"
+    later = report.pending_after if verb == "apply" else []
     if not results:
         if later:
-            out.line(f"Nothing to apply up to {runner.to}; {_later(later)}")
+            out.line(f"Nothing to apply up to {report.to}; {_later(later)}")
         else:
             out.line("Nothing to apply: the database is up to date." if verb == "apply"
                      else "Nothing to roll back.")
@@ -68,13 +73,21 @@ def render_results(out: Output, runner: Any, results: list, verb: str) -> None:
     if not out.quiet:
         rows = [[r.id, "ok" if r.success else "FAILED", f"{r.execution_ms} ms"] for r in results]
         styles = ["green" if r.success else "bold red" for r in results]
-        title = f"{'Applied' if verb == 'apply' else 'Rolled back'} on {runner.database}"
+        title = f"{'Applied' if verb == 'apply' else 'Rolled back'} on {report.database}"
         out.table(title, ["Migration", "Result", "Time"], rows, styles)
     total = sum(r.execution_ms for r in results)
     done = "applied" if verb == "apply" else "rolled back"
     out.line(f"{len(ok)} migration(s) {done} in {total} ms" + ("" if len(ok) == len(results) else ", 1 failed"))
     if later and len(ok) == len(results):
         out.line(_later(later).capitalize())
+
+
+def render_out_of_order(out: Output, report: Any, verb: str = "applied") -> None:
+    """Under out_of_order = "warn": the pending migrations listed before applied ones that a run
+    (a ``RunReport``) applied, or a dry run's ``Plan`` would (``verb``)."""
+    if report.out_of_order and report.out_of_order_rule == "warn":
+        ids = ", ".join(report.out_of_order)
+        out.warn(f"{verb} out of order (listed before migrations already applied; out_of_order = \"warn\"): {ids}")
 
 
 def render_status_summary(out: Output, status: dict) -> None:
@@ -88,7 +101,9 @@ def _later(ids: list) -> str:
     return f"{len(ids)} later migration(s) still pending (left out by --to): {shown}"
 
 
-def render_status(out: Output, runner: Any, states: list) -> None:
+def render_status(out: Output, report: Any) -> None:
+    """``status``: a ``StatusReport`` as a table, its counts, and the warnings and notes it calls for."""
+    states = report.states
     rows, styles = [], []
     for s in states:
         r = s.row
@@ -103,7 +118,7 @@ def render_status(out: Output, runner: Any, states: list) -> None:
         ])
         styles.append(STATE_STYLE.get(s.state))
     if not out.quiet:
-        out.table(f"Migrations on {runner.database}",
+        out.table(f"Migrations on {report.database}",
                   ["Migration", "State", "Applied at (UTC)", "Applied by", "Batch", "Time", "Description"],
                   rows, styles)
     counts: dict[str, int] = {}
@@ -111,13 +126,13 @@ def render_status(out: Output, runner: Any, states: list) -> None:
         counts[s.state] = counts.get(s.state, 0) + 1
     order = ["applied", "pending", "outdated", "modified", "missing", "dirty", "running", "invalid"]
     out.line(", ".join(f"{counts[k]} {k}" for k in order if counts.get(k)) or "no migrations")
-    manifest = runner.manifest_hint
+    manifest = report.manifest
     if counts.get("modified"):
         out.warn(f"modified migrations block `apply`: restore the files, or accept them with "
                  f"`stingerloom repair {manifest}` (`--accept ID` for one)")
     late = [s.id for s in states if s.out_of_order]
     if late:
-        rule = getattr(runner, "out_of_order", "error")
+        rule = report.out_of_order_rule
         what = {"error": "`apply` refuses them (out_of_order = \"error\")",
                 "warn": "`apply` applies them with a warning (out_of_order = \"warn\")",
                 "apply": "`apply` applies them (out_of_order = \"apply\")"}[rule]
@@ -128,10 +143,10 @@ def render_status(out: Output, runner: Any, states: list) -> None:
         if s.state == "dirty":
             out.warn(f"dirty: {dirty_advice(s.row, manifest)}")
     if counts.get("running"):
-        out.note(f"running: another session ({runner.lock_held_by}) holds the migration lock and is applying "
+        out.note(f"running: another session ({report.lock_held_by}) holds the migration lock and is applying "
                  "or reverting it now; run `status` again when it is done")
-    elif runner.lock_held_by:
-        out.note(f"another session ({runner.lock_held_by}) holds the migration lock now: an apply or rollback "
+    elif report.lock_held_by:
+        out.note(f"another session ({report.lock_held_by}) holds the migration lock now: an apply or rollback "
                  "may be under way, and its changes show when it commits")
 
 
@@ -203,17 +218,25 @@ def render_rollback_dry_run(out: Output, plan: Any, header: Any) -> None:
     out.line(rollback_script(plan, header, for_script=False).rstrip("\n"))
 
 
-def render_repair(out: Output, runner: Any, report: dict, manifest: str) -> None:
+def render_baseline(out: Output, report: Any) -> None:
+    """``baseline``: what a ``BaselineReport`` recorded."""
+    recorded = report.baselined
+    out.line(f"recorded {len(recorded)} migration(s) as applied on {report.database} without running them"
+             + (": " + ", ".join(recorded) if recorded else ""))
+
+
+def render_repair(out: Output, report: Any) -> None:
+    """``repair``: each change of a ``RepairReport``, and the dirty rows it left."""
     did = False
     verbs = {"accepted": "accepted", "refreshed_down": "refreshed the stored down SQL of",
              "marked_applied": "marked applied", "removed": "removed the history row of"}
-    for c in report["changes"]:
-        if c["changed"]:
-            out.line(f"{verbs[c['action']]} {c['id']} (was {c['was']}): {c['detail']}")
+    for c in report.changes:
+        if c.changed:
+            out.line(f"{verbs[c.action]} {c.id} (was {c.was}): {c.detail}")
             did = True
         else:
-            out.line(f"{c['id']}: {c['detail']}")
-    for rid in report["dirty"]:
-        out.error(f"dirty, left as it is: {report['dirty_advice'][rid]}")
-    if not did and not report["dirty"] and not report["changes"]:
-        out.line(f"nothing to repair on {runner.database}")
+            out.line(f"{c.id}: {c.detail}")
+    for rid in report.dirty:
+        out.error(f"dirty, left as it is: {report.dirty_advice[rid]}")
+    if not did and not report.dirty and not report.changes:
+        out.line(f"nothing to repair on {report.database}")
