@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from tests.helpers import run_cli
+from helpers import run_cli
 
 PINNED = "d42160e4c319b66c2ca7b6a6c23fdce2d0e174c4c68ca4514dcdfcc2ca082da2"
 FILE = (
