@@ -87,6 +87,11 @@ class Record:
         if kwargs:
             raise TypeError(f"{type(self).__name__}() got unexpected arguments {sorted(kwargs)}")
 
+    def __reduce__(self) -> tuple:
+        """Pickled as the class and its field values (lint's worker processes send results back
+        pickled; unpickling field by field would trip FrozenRecord's ``__setattr__``)."""
+        return type(self), self._values()
+
     def _values(self) -> tuple:
         return tuple(getattr(self, name) for name in self.__slots__)
 
