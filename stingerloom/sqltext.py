@@ -45,7 +45,6 @@ from __future__ import annotations
 import re
 
 from ._record import FrozenRecord  # not dataclasses: importing them pulls in inspect (~6 ms on `apply`)
-
 from .dialects import ALIASES as _ALIASES
 from .dialects import NAMES
 
