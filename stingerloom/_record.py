@@ -60,11 +60,11 @@ class Record:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)
         if "__init__" not in cls.__dict__:
-            made = _make_init(cls)
-            if made is not None:  # from now on the class's own, compiled __init__ runs
-                cls.__init__ = made  # type: ignore[misc]
-                made(self, *args, **kwargs)
-                return
+            # from now on the class's own __init__ runs: compiled, or the generic one (made once)
+            made = _make_init(cls) or _generic_init
+            cls.__init__ = made  # type: ignore[misc]
+            made(self, *args, **kwargs)
+            return
         self._init_slow(args, kwargs)
 
     def _init_slow(self, args: tuple, kwargs: dict) -> None:
@@ -104,6 +104,10 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__ if n not in self._hidden)
         return f"{type(self).__name__}({shown})"
+
+
+def _generic_init(self: Record, *args: Any, **kwargs: Any) -> None:
+    self._init_slow(args, kwargs)
 
 
 class FrozenRecord(Record):

@@ -34,3 +34,15 @@ def test_frozen_records_round_trip_through_pickle():
     src = SqlSource("SELECT 1", "m.yaml", 2, 5, 2, False)
     assert pickle.loads(pickle.dumps(src)) == src
     assert repr(statements[1]) == "Statement(sql='SELECT 2', offset=18, comments=('-- note',))"
+
+
+def test_a_record_whose_fields_cannot_be_parameters_in_order_still_builds():
+    from stingerloom._record import Record
+
+    class Odd(Record):  # a default before a required field: no compiled __init__, the generic one
+        __slots__ = ("a", "b")
+        _defaults = {"a": 1}
+
+    assert (Odd(b=2).a, Odd(b=2).b, Odd(5, 6).a) == (1, 2, 5)
+    with pytest.raises(TypeError):
+        Odd()
