@@ -665,7 +665,10 @@ def _fleet_flags(p: argparse.ArgumentParser) -> None:
                    help="keep starting targets after one failed (default: stop starting new ones)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The CLI's parser. Given ``argv``, only the sub-commands named in it get their arguments (the
+    others are listed with their help line, which is all ``--help`` and an unknown command show):
+    building all eleven costs a cold start several milliseconds."""
     from . import __version__
 
     parser = argparse.ArgumentParser(
@@ -676,17 +679,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"stingerloom {__version__}")
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def add(name: str, func, help: str, aliases=(), formats=True):
+    wanted = None if argv is None else set(argv)
+    for name, func, help, aliases, formats, arguments in _COMMANDS:
         p = sub.add_parser(name, help=help, description=help, aliases=list(aliases))
         p.set_defaults(func=func)
-        _common(p, suppress=True, formats=formats)
-        return p
+        if wanted is None or not wanted.isdisjoint((name, *aliases)):
+            _common(p, suppress=True, formats=formats)
+            arguments(p)
+    return parser
 
-    p = add("init", cmd_init, "scaffold a manifest and migrations folder")
+
+def _init_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", nargs="?", default="migrations", help="folder to create (default: migrations)")
 
-    p = add("new", cmd_new, "create the next migration file and list it in the manifest")
+
+def _new_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("name", help="what the migration does, e.g. add_phone_to_users")
     kind = p.add_mutually_exclusive_group()
@@ -697,18 +704,22 @@ def build_parser() -> argparse.ArgumentParser:
                         help="name it by UTC timestamp, YYYYMMDDHHMMSS_name (default with id_format = \"timestamp\")")
     naming.add_argument("--number", action="store_true", help="name it by the next number, even with id_format = \"timestamp\"")
 
-    p = add("config", cmd_config, "show the resolved settings and where each comes from")
+
+def _manifest_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
 
-    p = add("apply", cmd_apply, "apply pending migrations", aliases=["migrate:run"])
+
+def _apply_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("--to", metavar="ID", help="apply pending migrations up to and including ID")
     p.add_argument("--dry-run", action="store_true", help="print the SQL that would run; change nothing")
     p.add_argument("--script", metavar="FILE",
                    help="write the SQL script of this apply for the database's own client (psql, mariadb, "
                         "sqlite3) to FILE (- for standard output); change nothing")
+    _fleet_flags(p)
 
-    p = add("rollback", cmd_rollback, "revert applied migrations (default: the last one)", aliases=["migrate:rollback"])
+
+def _rollback_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     g = p.add_mutually_exclusive_group()
     g.add_argument("--steps", type=int, metavar="N", help="revert the last N migrations (0 does nothing)")
@@ -722,22 +733,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--script", metavar="FILE",
                    help="write the SQL script of this rollback for the database's own client to FILE "
                         "(- for standard output); change nothing")
+    _fleet_flags(p)
 
-    p = add("status", cmd_status, "show applied, pending, modified, missing, dirty and running migrations",
-            aliases=["migrate:status"])
+
+def _status_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("--check", action="store_true",
                    help="deploy gate: exit 1 unless every listed migration is applied and nothing is pending, "
                         "modified, dirty, running or missing")
+    _fleet_flags(p)
 
-    for name in ("apply", "rollback", "status"):
-        _fleet_flags(sub.choices[name])
 
-    p = add("baseline", cmd_baseline, "record migrations as applied without running them")
+def _baseline_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("--to", metavar="ID", required=True, help="last migration to record")
 
-    p = add("repair", cmd_repair, "make the history match the files and the work done by hand")
+
+def _repair_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("manifest", nargs="?", help=_MANIFEST_HELP)
     p.add_argument("--accept", metavar="ID", action="append",
                    help="take this migration's current checksum and down SQL from its file")
@@ -746,13 +758,6 @@ def build_parser() -> argparse.ArgumentParser:
                         "or a pending one")
     p.add_argument("--remove", metavar="ID", action="append",
                    help="delete this migration's history row (any state); runs nothing")
-
-    _lint_arguments(add("lint", cmd_lint, "check manifests without a database (CI gate)", formats=False))
-
-    _generate_arguments(add("generate", cmd_generate, "write a migration from a declarative schema diff",
-                            aliases=["migrate:generate"]))
-    _dump_arguments(add("schema", cmd_schema_dump, "declarative schema tools (schema dump [MANIFEST])"))
-    return parser
 
 
 from .dialects import NAMES as _DIALECTS  # noqa: E402  (the one list; a light module)
@@ -809,6 +814,27 @@ def _dump_arguments(p: argparse.ArgumentParser) -> None:
                    help="history table to leave out (default: the manifest's, else __migrations)")
 
 
+# The sub-commands in the order `--help` lists them: name, handler, help line, aliases, whether it
+# takes `--format`, and the function that adds its own arguments.
+_COMMANDS = (
+    ("init", cmd_init, "scaffold a manifest and migrations folder", (), True, _init_arguments),
+    ("new", cmd_new, "create the next migration file and list it in the manifest", (), True, _new_arguments),
+    ("config", cmd_config, "show the resolved settings and where each comes from", (), True, _manifest_argument),
+    ("apply", cmd_apply, "apply pending migrations", ("migrate:run",), True, _apply_arguments),
+    ("rollback", cmd_rollback, "revert applied migrations (default: the last one)", ("migrate:rollback",), True,
+     _rollback_arguments),
+    ("status", cmd_status, "show applied, pending, modified, missing, dirty and running migrations",
+     ("migrate:status",), True, _status_arguments),
+    ("baseline", cmd_baseline, "record migrations as applied without running them", (), True, _baseline_arguments),
+    ("repair", cmd_repair, "make the history match the files and the work done by hand", (), True,
+     _repair_arguments),
+    ("lint", cmd_lint, "check manifests without a database (CI gate)", (), False, _lint_arguments),
+    ("generate", cmd_generate, "write a migration from a declarative schema diff", ("migrate:generate",), True,
+     _generate_arguments),
+    ("schema", cmd_schema_dump, "declarative schema tools (schema dump [MANIFEST])", (), True, _dump_arguments),
+)
+
+
 # Common options that a command has no use for: given anyway, they are refused rather than ignored
 # (a user who writes `lint --database X` expects lint to use it).
 _MEANINGLESS = {
@@ -831,7 +857,7 @@ def _meaningless_options(args: argparse.Namespace, argv: list[str]) -> str | Non
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()

@@ -246,3 +246,20 @@ def test_main_leaves_the_environment_alone(monkeypatch, capsys):
     assert main(["--no-color", "lint", "--explain", "SL601"]) == 0
     assert "SL601" in capsys.readouterr().out
     assert "NO_COLOR" not in os.environ
+
+
+def test_the_parser_built_for_one_command_parses_and_helps_as_the_full_one(monkeypatch):
+    """main() builds only the named sub-command's arguments (a faster start): for every command and
+    alias, its help, the top-level help and what it parses are those of the parser with all of them."""
+    from stingerloom.cli import _COMMANDS, build_parser
+
+    monkeypatch.setenv("COLUMNS", "100")
+    full = build_parser()
+    subs = full._subparsers._group_actions[0].choices
+    assert full.format_help() == build_parser(["--help"]).format_help()
+    for name, *_rest, aliases, _formats, _arguments in _COMMANDS:
+        for word in (name, *aliases):
+            lazy = build_parser([word, "--help"])
+            assert lazy._subparsers._group_actions[0].choices[word].format_help() == subs[word].format_help()
+    argv = ["--database", "sqlite:///x.db", "status", "m.yaml", "--check", "--format", "json", "--parallel", "2"]
+    assert vars(build_parser(argv).parse_args(argv)) == vars(full.parse_args(argv))
