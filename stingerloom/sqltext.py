@@ -676,6 +676,7 @@ class _ItemLexer:
             group = r"\((?:" + atom + "|,|" + group + r")*+\)"
         self.items_re = re.compile("((?:" + atom + "|" + group + r")*+)(,|\Z)", re.S)
         self.group_re = re.compile(group, re.S)
+        self.head_re = re.compile("(?:" + atom + r"|[,)])*+", re.S)  # up to the first '(' outside quotes
 
     def tokens(self, text: str, pos: int = 0):
         """``(start, end, kind)`` of each parenthesis and comma (kind: the character) and comment
@@ -775,10 +776,11 @@ def paren_group(text: str, start: int, dialect: str) -> tuple[str, int]:
     the rules of ``dialect``), stripped, and the offset just after its closing parenthesis; the rest
     of ``text`` and ``len(text)`` when it is not closed."""
     lx = _item_lexer(dialect)
-    if text.startswith("(", start) and not any(h in text for h in lx.hard):
-        m = lx.group_re.match(text, start)
+    if not any(h in text for h in lx.hard):
+        i = lx.head_re.match(text, start).end()
+        m = lx.group_re.match(text, i)
         if m is not None:
-            return text[start + 1:m.end() - 1].strip(), m.end()
+            return text[i + 1:m.end() - 1].strip(), m.end()
     depth, i = 0, -1
     for s, end, kind in lx.tokens(text, start):
         if kind == "(":

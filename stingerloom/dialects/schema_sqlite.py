@@ -259,9 +259,8 @@ def _unquote(ident: str) -> str:
 
 
 def _create_body(sql: str) -> str:
-    start = sql.find("(")
-    end = sql.rfind(")")
-    return sql[start + 1:end] if start >= 0 and end > start else ""
+    """The parenthesised body of a CREATE TABLE (or CREATE VIRTUAL TABLE … USING m(…)) text."""
+    return paren_group(sql, 0, SqliteSchema.name)[0] if "(" in sql else ""
 
 
 def _cols(text: str) -> tuple[str, ...]:

@@ -696,7 +696,7 @@ def test_query_count_does_not_grow_with_the_tables(tmp_path):
 
 
 HOSTILE = r'''
-CREATE TABLE "p(a, r" ("k,(" INTEGER PRIMARY KEY, [b,(r] TEXT UNIQUE);
+CREATE TABLE "p(a, r" ("k,(" INTEGER PRIMARY KEY, [b,(r] TEXT, CONSTRAINT "uq p(" UNIQUE ([b,(r])) /* ) */;
 CREATE TABLE hostile (
   id INTEGER PRIMARY KEY, -- a comment, with a comma ( and a CONSTRAINT fake CHECK (1)
   "c, (1" INTEGER, /* CONSTRAINT fake2 UNIQUE ("c, (1"), */
@@ -711,7 +711,9 @@ CREATE TABLE hostile (
 def test_hostile_names_and_comments_in_a_create_table_body(tmp_path):
     """Quoted names holding commas and parentheses, [bracket] and `backtick` names, comments holding
     constraint-like text and '' escapes: the CREATE TABLE reader splits the body as SQLite does."""
-    table = introspect(_database(tmp_path, HOSTILE)).tables["hostile"]
+    tables = introspect(_database(tmp_path, HOSTILE)).tables
+    assert list(tables["p(a, r"].indexes) == ["uq p("]  # the body starts after the name's '('
+    table = tables["hostile"]
     assert list(table.columns) == ["id", "c, (1", "d,)"]
     assert table.columns["d,)"].default == "'x'', CHECK ('"
     fk = table.foreign_keys["fk, (odd"]
