@@ -661,7 +661,7 @@ class _ItemLexer:
         jump = "(),'\"" + quotes[2:] + ("$" if t.get("dollar_quotes") else "") + ("#" if d.hash_comments else "")
         self.jump_re = re.compile("[" + re.escape(jump) + r"]|--|/\*")
         # text in which no comment, dollar quote or escape string can start: one regex splits it (below)
-        self.hard = ("--", "/*") + (("#",) if d.hash_comments else ()) + (("$", "\\") if d.escape_strings else ())
+        self.hard_marks = ("--", "/*") + (("#",) if d.hash_comments else ()) + (("$", "\\") if d.escape_strings else ())
         # an atom is a run of ordinary characters or one quoted token, matched possessively (as the
         # splitter's quote regexes do); an item is a run of atoms and parenthesised groups (nested up
         # to 3 deep) up to a top-level comma
@@ -677,6 +677,13 @@ class _ItemLexer:
         self.items_re = re.compile("((?:" + atom + "|" + group + r")*+)(,|\Z)", re.S)
         self.group_re = re.compile(group, re.S)
         self.head_re = re.compile("(?:" + atom + r"|[,)])*+", re.S)  # up to the first '(' outside quotes
+
+    def hard(self, text: str) -> bool:
+        """Whether a comment, dollar quote or escape string may start in ``text``."""
+        for mark in self.hard_marks:
+            if mark in text:
+                return True
+        return False
 
     def tokens(self, text: str, pos: int = 0):
         """``(start, end, kind)`` of each parenthesis and comma (kind: the character) and comment
@@ -735,7 +742,9 @@ def split_items(text: str, dialect: str) -> list[str]:
     TABLE body. Comments are dropped and each item is stripped; an empty item before a comma is kept
     (``"a,,b"`` gives ``["a", "", "b"]``), an empty last one is not."""
     lx = _item_lexer(dialect)
-    if not any(h in text for h in lx.hard):
+    if not lx.hard(text):
+        if "," not in text:
+            return [s] if (s := text.strip()) else []
         parts = lx.items_re.findall(text)
         if sum(len(item) + len(comma) for item, comma in parts) == len(text):
             return [s for item, comma in parts if (s := item.strip()) or comma]
@@ -776,7 +785,7 @@ def paren_group(text: str, start: int, dialect: str) -> tuple[str, int]:
     the rules of ``dialect``), stripped, and the offset just after its closing parenthesis; the rest
     of ``text`` and ``len(text)`` when it is not closed."""
     lx = _item_lexer(dialect)
-    if not any(h in text for h in lx.hard):
+    if not lx.hard(text):
         i = lx.head_re.match(text, start).end()
         m = lx.group_re.match(text, i)
         if m is not None:
@@ -791,3 +800,15 @@ def paren_group(text: str, start: int, dialect: str) -> tuple[str, int]:
             if depth == 0:
                 return text[i + 1:s].strip(), end
     return text[i + 1:].strip(), len(text)
+
+
+def create_table_body(sql: str, dialect: str) -> str:
+    """The parenthesised body of a CREATE TABLE (or CREATE VIRTUAL TABLE … USING m(…)) statement,
+    stripped, or ``""`` when it has none: :func:`paren_group` of the first ``(`` outside quotes. Only
+    table options (no parenthesis) follow the body, so without comments its end is the last ``)``."""
+    lx = _item_lexer(dialect)
+    if lx.hard(sql):
+        return paren_group(sql, 0, dialect)[0] if "(" in sql else ""
+    start = lx.head_re.match(sql).end()
+    end = sql.rfind(")")
+    return sql[start + 1:end].strip() if start < len(sql) and end > start else ""

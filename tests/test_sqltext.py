@@ -810,3 +810,16 @@ def test_paren_group_skips_quotes_and_comments(dialect, text, start, group):
     from stingerloom.sqltext import paren_group
 
     assert paren_group(text, start, dialect) == group
+
+
+@pytest.mark.parametrize("sql, body", [
+    ('CREATE TABLE "t(1" ("a)" INT, b NUMERIC(9,2)) WITHOUT ROWID', '"a)" INT, b NUMERIC(9,2)'),
+    ("CREATE TABLE [t(] (a INT) /* ) */", "a INT"),
+    ("CREATE TABLE t -- (x\n (a INT, CHECK (a > 0))", "a INT, CHECK (a > 0)"),
+    ("CREATE VIRTUAL TABLE f USING fts5(title, body)", "title, body"),
+    ("CREATE TABLE t AS SELECT 1", ""),
+])
+def test_create_table_body_is_the_first_group_outside_quotes_and_comments(sql, body):
+    from stingerloom.sqltext import create_table_body
+
+    assert create_table_body(sql, "sqlite") == body

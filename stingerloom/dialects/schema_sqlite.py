@@ -14,7 +14,7 @@ from ..schema import types
 from ..schema.diff import AddColumn, AddIndex, DropIndex, RenameColumn, RenameTable
 from ..schema.model import Check, Column, ForeignKey, Index, Schema, Table, deterministic_name
 from ..schema.types import normalize_default, portable_type
-from ..sqltext import blank_strings, paren_group, split_items
+from ..sqltext import blank_strings, create_table_body, paren_group, split_items
 from .schema_base import SIMPLE_DEFAULT, SchemaImpl, fk_action, is_history
 
 #: the changes SQLite's ALTER TABLE makes in place (the others rebuild the table)
@@ -107,7 +107,7 @@ class _Reader:
         for name, sql in self.d.execute(f"SELECT m.name, m.sql FROM sqlite_master m WHERE {_SQLITE_TABLES} ORDER BY m.name"):
             if not is_history(name, self.history):
                 self.tables[name] = Table(name=name)
-                body = self.bodies[name] = _create_body(sql or "")
+                body = self.bodies[name] = create_table_body(sql or "", SqliteSchema.name)
                 self.uppers[name] = body.upper() if body.isascii() else None
         if not self.tables:
             return self.schema
@@ -256,11 +256,6 @@ def _unquote(ident: str) -> str:
     if ident[:1] == "[" and ident[-1:] == "]":
         return ident[1:-1]
     return ident
-
-
-def _create_body(sql: str) -> str:
-    """The parenthesised body of a CREATE TABLE (or CREATE VIRTUAL TABLE … USING m(…)) text."""
-    return paren_group(sql, 0, SqliteSchema.name)[0] if "(" in sql else ""
 
 
 def _cols(text: str) -> tuple[str, ...]:
