@@ -643,3 +643,172 @@ def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
             start = i + 1
     out.append((start, text[start:]))
     return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Item lists and keyword searches for the schema tools (SQLite's CREATE TABLE reader): the splitter's
+# quoting and comment rules of each dialect, over the text of one statement.
+
+
+class _ItemLexer:
+    """The compiled tables of :func:`split_items` for one dialect."""
+
+    def __init__(self, d: _Dialect) -> None:
+        t = _TRAITS[d.name]
+        self.d = d
+        bs = t.get("backslash_strings", False)
+        quotes = "'\"" + ("`" if t.get("backticks") else "") + ("[" if t.get("brackets") else "")
+        jump = "(),'\"" + quotes[2:] + ("$" if t.get("dollar_quotes") else "") + ("#" if d.hash_comments else "")
+        self.jump_re = re.compile("[" + re.escape(jump) + r"]|--|/\*")
+        # text in which no comment, dollar quote or escape string can start: one regex splits it (below)
+        self.hard_marks = ("--", "/*") + (("#",) if d.hash_comments else ()) + (("$", "\\") if d.escape_strings else ())
+        # an atom is a run of ordinary characters or one quoted token, matched possessively (as the
+        # splitter's quote regexes do); an item is a run of atoms and parenthesised groups (nested up
+        # to 3 deep) up to a top-level comma
+        atoms = [rf"[^{re.escape(quotes)}(),]++", _quoted_re("'", bs), _quoted_re('"', bs)]
+        if t.get("backticks"):
+            atoms.append(_quoted_re("`", False))
+        if t.get("brackets"):
+            atoms.append(r"\[[^\]]*+\]")
+        atom = "(?>" + "|".join(atoms) + ")"
+        group = r"\((?:" + atom + r"|,)*+\)"
+        for _ in range(2):
+            group = r"\((?:" + atom + "|,|" + group + r")*+\)"
+        self.items_re = re.compile("((?:" + atom + "|" + group + r")*+)(,|\Z)", re.S)
+        self.group_re = re.compile(group, re.S)
+        self.head_re = re.compile("(?:" + atom + r"|[,)])*+", re.S)  # up to the first '(' outside quotes
+
+    def hard(self, text: str) -> bool:
+        """Whether a comment, dollar quote or escape string may start in ``text``."""
+        for mark in self.hard_marks:
+            if mark in text:
+                return True
+        return False
+
+    def tokens(self, text: str, pos: int = 0):
+        """``(start, end, kind)`` of each parenthesis and comma (kind: the character) and comment
+        (``c``) of ``text`` outside quotes, from ``pos``. An unterminated quote or comment is ordinary text (SQLite
+        keeps only the text of statements it could parse)."""
+        d, search, n = self.d, self.jump_re.search, len(text)
+        while (m := search(text, pos)) is not None:
+            i = pos = m.start()
+            c = text[i]
+            if c in "(),":
+                yield i, i + 1, c
+                pos = i + 1
+                continue
+            try:
+                pos, kind = self._token(text, i, c, d, n)
+            except SplitError:
+                pos = i + 1
+                continue
+            if kind:
+                yield i, pos, kind
+
+    @staticmethod
+    def _token(text: str, i: int, c: str, d: _Dialect, n: int) -> tuple[int, str]:
+        """End and kind of the token at ``i`` (kind ``""``: ordinary text, such as a ``-`` or a MySQL
+        ``/*! … */`` executable comment)."""
+        if c in "-/#":
+            if not _comment_at(text, i, d):
+                return (i + 1, "") if c == "-" else (_skip_comment(text, i, d), "")
+            if c == "/":
+                return _skip_comment(text, i, d), "c"
+            j = text.find("\n", i)  # a line comment ends at the newline (\r is whitespace before it)
+            return (n if j < 0 else j), "c"
+        return _SKIP[c](text, i, d, []), ""  # a quoted token
+
+
+def _quoted_re(q: str, backslashes: bool) -> str:
+    """A possessive regex of one ``q``-quoted token (doubled ``q`` escapes; backslash escapes too)."""
+    if backslashes:
+        return rf"{q}[^{q}\\]*+(?:(?:{q}{q}|\\.)[^{q}\\]*+)*+{q}"
+    return rf"{q}[^{q}]*+(?:{q}{q}[^{q}]*+)*+{q}"
+
+
+_ITEM_LEXERS: dict[str, _ItemLexer] = {}
+
+
+def _item_lexer(dialect: str) -> _ItemLexer:
+    lx = _ITEM_LEXERS.get(dialect)
+    if lx is None:
+        lx = _ITEM_LEXERS[dialect] = _ItemLexer(_dialect(dialect))
+    return lx
+
+
+def split_items(text: str, dialect: str) -> list[str]:
+    """The items of ``text`` separated by top-level commas (outside parentheses, quotes and comments),
+    with the quoting and comment rules of ``dialect``: the columns and table constraints of a CREATE
+    TABLE body. Comments are dropped and each item is stripped; an empty item before a comma is kept
+    (``"a,,b"`` gives ``["a", "", "b"]``), an empty last one is not."""
+    lx = _item_lexer(dialect)
+    if not lx.hard(text):
+        if "," not in text:
+            return [s] if (s := text.strip()) else []
+        parts = lx.items_re.findall(text)
+        if sum(len(item) + len(comma) for item, comma in parts) == len(text):
+            return [s for item, comma in parts if (s := item.strip()) or comma]
+    # comments, or a text the regex does not tile (deeper nesting, an unbalanced parenthesis)
+    items: list[str] = []
+    pieces: list[str] = []
+    depth = seg = 0
+    for i, end, kind in lx.tokens(text):
+        if kind == "(":
+            depth += 1
+        elif kind == ")":
+            depth -= 1
+        elif kind == "c" or (kind == "," and depth == 0):
+            pieces.append(text[seg:i])
+            seg = end
+            if kind == ",":
+                items.append("".join(pieces).strip())
+                pieces = []
+    pieces.append(text[seg:])
+    last = "".join(pieces).strip()
+    return items + [last] if last else items
+
+
+_STRING_RE = re.compile(r"'(?:[^']|'')*'")
+
+
+def blank_strings(sql: str) -> str:
+    """``sql`` with each ``'…'`` literal blanked (same length, quotes kept), found by a plain scan that
+    knows neither comments nor quoted identifiers: a keyword in a comment stays, and a quote inside
+    an identifier (``"it's"``) starts a literal. SQLite's CREATE TABLE reader searches the result
+    for AUTOINCREMENT and CHECK, quirks included (tests/schema/test_introspect_sqlite_fast.py pins
+    them: its model reproduces the former per-pragma reader's)."""
+    return _STRING_RE.sub(lambda m: _blank(m, False), sql) if "'" in sql else sql
+
+
+def paren_group(text: str, start: int, dialect: str) -> tuple[str, int]:
+    """The text inside the parenthesis opening at or after ``start`` (outside quotes and comments, with
+    the rules of ``dialect``), stripped, and the offset just after its closing parenthesis; the rest
+    of ``text`` and ``len(text)`` when it is not closed."""
+    lx = _item_lexer(dialect)
+    if not lx.hard(text):
+        i = lx.head_re.match(text, start).end()
+        m = lx.group_re.match(text, i)
+        if m is not None:
+            return text[i + 1:m.end() - 1].strip(), m.end()
+    depth, i = 0, -1
+    for s, end, kind in lx.tokens(text, start):
+        if kind == "(":
+            i = s if depth == 0 and i < 0 else i
+            depth += 1
+        elif kind == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                return text[i + 1:s].strip(), end
+    return text[i + 1:].strip(), len(text)
+
+
+def create_table_body(sql: str, dialect: str) -> str:
+    """The parenthesised body of a CREATE TABLE (or CREATE VIRTUAL TABLE … USING m(…)) statement,
+    stripped, or ``""`` when it has none: :func:`paren_group` of the first ``(`` outside quotes. Only
+    table options (no parenthesis) follow the body, so without comments its end is the last ``)``."""
+    lx = _item_lexer(dialect)
+    if lx.hard(sql):
+        return paren_group(sql, 0, dialect)[0] if "(" in sql else ""
+    start = lx.head_re.match(sql).end()
+    end = sql.rfind(")")
+    return sql[start + 1:end].strip() if start < len(sql) and end > start else ""

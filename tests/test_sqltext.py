@@ -722,3 +722,104 @@ def test_begin_inside_a_body_is_not_transaction_control(dialect, body):
     from stingerloom.sqltext import split_statements, transaction_control
 
     assert [transaction_control(s.sql) for s in split_statements(body + ";", dialect)] == [None]
+
+
+# ---------------------------------------------------------------------------------------------------
+# split_items / blank_strings: the schema tools' lexing (SQLite's CREATE TABLE reader)
+
+@pytest.mark.parametrize("dialect, body, items", [
+    ("sqlite", 'a INT, "x, (y" TEXT, [c,(d] INT, `e,f)` INT', ['a INT', '"x, (y" TEXT', '[c,(d] INT', '`e,f)` INT']),
+    ("sqlite", "a TEXT DEFAULT 'it''s, (odd)', b INT", ["a TEXT DEFAULT 'it''s, (odd)'", "b INT"]),
+    ("sqlite", '"a""b" INT, "c"",d" INT', ['"a""b" INT', '"c"",d" INT']),
+    ("sqlite", "a INT, -- note, with a comma ( and paren\n b INT, /* block, ( */ c INT",
+     ["a INT", "b INT", "c INT"]),
+    ("sqlite", "a INT -- x\r\n NOT NULL, b INT", ["a INT \n NOT NULL", "b INT"]),
+    ("sqlite", "a NUMERIC(10,2), CHECK (a IN (1, 2)), UNIQUE (a, b)", ["a NUMERIC(10,2)", "CHECK (a IN (1, 2))",
+                                                                       "UNIQUE (a, b)"]),
+    ("sqlite", "CHECK (((((a, b))))), c", ["CHECK (((((a, b)))))", "c"]),  # deeper than the fast path
+    ("sqlite", "a - b, c/d, e--f\n, g", ["a - b", "c/d", "e", "g"]),
+    ("sqlite", "a,,b,", ["a", "", "b"]),
+    ("sqlite", "  ", []),
+    ("mysql", r"a VARCHAR(9) DEFAULT 'x\',y', b INT # c, d" + "\n, `e,f` INT", [r"a VARCHAR(9) DEFAULT 'x\',y'",
+                                                                            "b INT", "`e,f` INT"]),
+    ("mysql", "a INT --x, b INT, c INT /*!50100 , d */", ["a INT --x", "b INT", "c INT /*!50100 , d */"]),
+    ("mysql", "[a, b]", ["[a", "b]"]),  # brackets quote only in SQLite
+    ("postgres", "a TEXT DEFAULT $q$x, (y$q$, b TEXT DEFAULT E'\\', (', c INT /* x /* y, */ , */",
+     ["a TEXT DEFAULT $q$x, (y$q$", "b TEXT DEFAULT E'\\', ('", "c INT"]),
+    ("postgres", "a$b INT, $1, c", ["a$b INT", "$1", "c"]),
+])
+def test_split_items_splits_at_top_level_commas_only(dialect, body, items):
+    from stingerloom.sqltext import split_items
+
+    assert split_items(body, dialect) == items
+
+
+def test_split_items_keeps_an_unterminated_quote_as_text():
+    from stingerloom.sqltext import split_items
+
+    assert split_items("a 'x, b", "sqlite") == ["a 'x", "b"]
+    assert split_items("a /* x, b", "sqlite") == ["a /* x", "b"]
+
+
+_ITEM_TOKENS = st.sampled_from([
+    "a", "int", " ", "\n", " - ", " / ", "x-y", "'s,t'", "'it''s (x'", "''", '"q,(r"', '"a""b"', '""', "`b,)t`",
+    "[c,(d]", "(1, 2)", "((a, 'b)'))", "(((((e, f)))))",
+])
+_ITEM_COMMENTS = st.sampled_from(["-- c, (x\n", "/* , ( */", "--\n"])
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.tuples(_ITEM_TOKENS, st.none() | _ITEM_COMMENTS), min_size=1, max_size=6),
+                min_size=1, max_size=6))
+def test_split_items_returns_the_items_joined(parts):
+    """Items built of hostile tokens, joined by commas (comments between their tokens), come back
+    stripped and without their comments, whichever path (one regex, or the token loop) splits them."""
+    from stingerloom.sqltext import split_items
+
+    written = ["".join(tok + (comment or "") for tok, comment in item) for item in parts]
+    # a line comment ends at its newline, which stays
+    expected = ["".join(tok + ("\n" if comment and comment[0] == "-" else "") for tok, comment in item).strip()
+                for item in parts]
+    got = split_items(",".join(written), "sqlite")
+    # an empty item is kept before a comma, never at the end
+    while expected and not expected[-1]:
+        expected.pop()
+    assert got == expected
+
+
+def test_blank_strings_blanks_literals_only():
+    from stingerloom.sqltext import blank_strings
+
+    sql = "a DEFAULT 'AUTOINCREMENT', b 'it''s' /* AUTOINCREMENT */ CHECK"
+    assert blank_strings(sql) == "a DEFAULT '             ', b '     ' /* AUTOINCREMENT */ CHECK"
+    # the quirk SQLite's reader keeps (tests/schema/test_introspect_sqlite_fast.py): a quote inside a
+    # quoted identifier starts a literal
+    assert blank_strings('"it\'s" AUTOINCREMENT, x \'\'') == '"it\'' + " " * 20 + "''"
+
+
+@pytest.mark.parametrize("dialect, text, start, group", [
+    ("sqlite", 'FOREIGN KEY ("a)", [b(], `c,)`) REFERENCES t', 0, ('"a)", [b(], `c,)`', 31)),
+    ("sqlite", "CHECK (a <> ')' AND (b))", 6, ("a <> ')' AND (b)", 24)),
+    ("sqlite", "CHECK (((((a))))) x", 0, ("((((a))))", 17)),  # deeper than the one-regex path
+    ("sqlite", "CHECK (a -- )\n) x", 0, ("a -- )", 15)),
+    ("sqlite", "CHECK (a", 0, ("a", 8)),
+    ("postgres", "CHECK ($$)$$ <> E'\\')')", 0, ("$$)$$ <> E'\\')'", 23)),
+    ("mysql", "KEY (`a)`, 'b\\')') x", 0, ("`a)`, 'b\\')'", 18)),
+])
+def test_paren_group_skips_quotes_and_comments(dialect, text, start, group):
+    from stingerloom.sqltext import paren_group
+
+    assert paren_group(text, start, dialect) == group
+
+
+@pytest.mark.parametrize("sql, body", [
+    ('CREATE TABLE "t(1" ("a)" INT, b NUMERIC(9,2)) WITHOUT ROWID', '"a)" INT, b NUMERIC(9,2)'),
+    ("CREATE TABLE [t(] (a INT) /* ) */", "a INT"),
+    ("CREATE TABLE t -- (x\n (a INT, CHECK (a > 0))", "a INT, CHECK (a > 0)"),
+    ("CREATE VIRTUAL TABLE f USING fts5(title, body)", "title, body"),
+    ("CREATE TABLE t AS SELECT 1", ""),
+])
+def test_create_table_body_is_the_first_group_outside_quotes_and_comments(sql, body):
+    from stingerloom.sqltext import create_table_body
+
+    assert create_table_body(sql, "sqlite") == body

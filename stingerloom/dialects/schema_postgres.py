@@ -8,7 +8,8 @@ import re
 from typing import Any, Optional, Sequence
 
 from ..schema.model import Check, Column, ForeignKey, Index, Schema, Table
-from ..schema.types import paren_group, portable_type, render_type
+from ..schema.types import portable_type, render_type
+from ..sqltext import paren_group
 from .schema_base import SchemaImpl, is_history
 
 # PostgreSQL's own `json` (the portable `json` is jsonb there): the spelling that keeps it json.
@@ -212,5 +213,5 @@ def _check_expression(cdef: str) -> str:
     expr = cdef
     m = re.match(r"\s*CHECK\s*", expr, re.I)
     if m:
-        expr, _ = paren_group(expr, m.end())
+        expr, _ = paren_group(expr, m.end(), PostgresSchema.name)
     return re.sub(r"\s+NOT VALID\s*$", "", expr)

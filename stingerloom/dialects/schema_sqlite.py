@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any, Optional, Sequence
 
+from ..schema import types
 from ..schema.diff import AddColumn, AddIndex, DropIndex, RenameColumn, RenameTable
 from ..schema.model import Check, Column, ForeignKey, Index, Schema, Table, deterministic_name
-from ..schema.types import normalize_default, paren_group, portable_type
+from ..schema.types import normalize_default, portable_type
+from ..sqltext import blank_strings, create_table_body, paren_group, split_items
 from .schema_base import SIMPLE_DEFAULT, SchemaImpl, fk_action, is_history
 
 #: the changes SQLite's ALTER TABLE makes in place (the others rebuild the table)
@@ -105,7 +107,7 @@ class _Reader:
         for name, sql in self.d.execute(f"SELECT m.name, m.sql FROM sqlite_master m WHERE {_SQLITE_TABLES} ORDER BY m.name"):
             if not is_history(name, self.history):
                 self.tables[name] = Table(name=name)
-                body = self.bodies[name] = _create_body(sql or "")
+                body = self.bodies[name] = create_table_body(sql or "", SqliteSchema.name)
                 self.uppers[name] = body.upper() if body.isascii() else None
         if not self.tables:
             return self.schema
@@ -150,7 +152,7 @@ class _Reader:
         if len(pk) == 1:
             body = self.bodies[tname]
             if _mentions(body, self.uppers[tname], "AUTOINCREMENT", _AUTOINCREMENT) and \
-                    _AUTOINCREMENT.search(_strip_literals(body)):
+                    _AUTOINCREMENT.search(blank_strings(body)):
                 table.columns[table.primary_key[0]].autoincrement = True
 
     def read_indexes(self) -> None:
@@ -256,69 +258,8 @@ def _unquote(ident: str) -> str:
     return ident
 
 
-_LITERAL = re.compile(r"'(?:[^']|'')*'")
-
-
-def _strip_literals(sql: str) -> str:
-    """``sql`` with string literals blanked (same length), so keyword searches skip them."""
-    return _LITERAL.sub(lambda m: "'" + " " * (len(m.group(0)) - 2) + "'", sql)
-
-
-def _create_body(sql: str) -> str:
-    start = sql.find("(")
-    end = sql.rfind(")")
-    return sql[start + 1:end] if start >= 0 and end > start else ""
-
-
-_TOKEN = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|--[^\n]*|/\*.*?\*/|[(),]|[^'"`\[(),/-]+|[/-]""",
-                    re.S)
-
-
-# The same split by one regex for a body without comments: an item is a run of quoted tokens,
-# other characters and parenthesised groups (nested up to 3 deep) up to a top-level comma. Atomic
-# groups take each quoted token exactly as _TOKEN would. When the matches do not tile the body
-# (deeper nesting, an unbalanced parenthesis, an unterminated quote), the token loop decides.
-_ATOM = r"""(?>[^'"`\[(),]++|'[^']*+(?:''[^']*+)*+'|"[^"]*+(?:""[^"]*+)*+"|`[^`]*+(?:``[^`]*+)*+`|\[[^\]]*+\])"""
-_GROUP = r"\((?:" + _ATOM + r"|,)*+\)"
-for _ in range(2):
-    _GROUP = r"\((?:" + _ATOM + "|,|" + _GROUP + r")*+\)"
-_ITEMS = re.compile("((?:" + _ATOM + "|" + _GROUP + r")*+)(,|\Z)")
-
-
-def _top_level_items(body: str) -> list[str]:
-    """The comma-separated items of a CREATE TABLE body (columns and table constraints)."""
-    if "--" not in body and "/*" not in body:
-        parts = _ITEMS.findall(body)
-        if sum(len(item) + len(comma) for item, comma in parts) == len(body):
-            # an empty item counts before a comma, not at the end (as in the token loop)
-            return [text for item, comma in parts if (text := item.strip()) or comma]
-    return _top_level_items_tokens(body)
-
-
-def _top_level_items_tokens(body: str) -> list[str]:
-    items: list[str] = []
-    cur: list[str] = []
-    depth = 0
-    for m in _TOKEN.finditer(body):
-        tok = m.group(0)
-        if tok == "(":
-            depth += 1
-        elif tok == ")":
-            depth -= 1
-        elif tok == "," and depth == 0:
-            items.append("".join(cur).strip())
-            cur = []
-            continue
-        elif tok.startswith("--") or tok.startswith("/*"):
-            continue
-        cur.append(tok)
-    if "".join(cur).strip():
-        items.append("".join(cur).strip())
-    return items
-
-
 def _cols(text: str) -> tuple[str, ...]:
-    return tuple(_unquote(c) for c in text.split(","))
+    return tuple(_unquote(c) for c in split_items(text, SqliteSchema.name))
 
 
 class _Items:
@@ -330,7 +271,7 @@ class _Items:
 
     def __call__(self) -> list[str]:
         if self._items is None:
-            self._items = _top_level_items(self.body)
+            self._items = split_items(self.body, SqliteSchema.name)
         return self._items
 
 
@@ -344,7 +285,7 @@ def _sqlite_fk_names(items: list[str]) -> dict[tuple[str, ...], str]:
     for item in items:
         m = _FK_NAMED(item)
         if m:
-            inner, _ = paren_group(item, m.end() - 1)
+            inner, _ = paren_group(item, m.end() - 1, SqliteSchema.name)
             out[_cols(inner)] = _unquote(m.group(1))
     return out
 
@@ -353,7 +294,7 @@ def _sqlite_unique_name(items: list[str], cols: tuple[str, ...]) -> Optional[str
     for item in items:
         m = _UNIQUE_NAMED(item)
         if m:
-            inner, _ = paren_group(item, m.end() - 1)
+            inner, _ = paren_group(item, m.end() - 1, SqliteSchema.name)
             if _cols(inner) == cols:
                 return _unquote(m.group(1))
     return None
@@ -362,9 +303,11 @@ def _sqlite_unique_name(items: list[str], cols: tuple[str, ...]) -> Optional[str
 def _sqlite_checks(items: list[str]) -> list[tuple[Optional[str], str]]:
     out: list[tuple[Optional[str], str]] = []
     for item in items:
-        plain = _strip_literals(item)
+        # blank_strings and types.paren_group know '…' literals only: a quote inside a quoted name
+        # upsets them, a quirk tests/schema/test_introspect_sqlite_fast.py pins (the former reader's)
+        plain = blank_strings(item)
         for m in _CHECKS(plain):
-            expr, _ = paren_group(item, m.end() - 1)
+            expr, _ = types.paren_group(item, m.end() - 1)
             out.append((_unquote(m.group(1)) if m.group(1) else None, expr))
     return out
 

@@ -181,6 +181,19 @@ def test_postgres_json_and_timestamp_kinds_round_trip(fresh_database, tmp_path):
     assert up.sql.count("ALTER TABLE") == 1 and "TIMESTAMP WITH TIME ZONE" in up.sql
 
 
+@pytest.mark.postgres
+def test_postgres_check_on_a_column_named_with_a_parenthesis(fresh_database):
+    """The CHECK expression read back ends at its own closing parenthesis, not at one inside a quoted
+    name or a string."""
+    from stingerloom.schema.introspect import introspect
+
+    url = fresh_database("postgres")
+    run_sql(url, 'CREATE TABLE t ("a)" INTEGER, b TEXT, CONSTRAINT "ck, (t" CHECK ("a)" > 0 AND b <> \')\'))')
+    checks = introspect(url).tables["t"].checks
+    assert {name: c.expression for name, c in checks.items()} == {
+        "ck, (t": '(("a)" > 0) AND (b <> \')\'::text))'}
+
+
 def test_history_table_is_not_part_of_the_schema(db_url):
     from stingerloom.runner import MigrationRunner
 
