@@ -24,6 +24,10 @@ class Column:
     type: str
     mods: tuple
     unique: bool = False  # a column-level PRIMARY KEY or UNIQUE
+    not_null: bool = False  # declared NOT NULL (PostgreSQL: or PRIMARY KEY)
+    #: the database fills the column itself: a DEFAULT, identity, serial, AUTO_INCREMENT or generated
+    filled: bool = False
+    auto_increment: bool = False  # serial, identity, AUTO_INCREMENT / AUTOINCREMENT
 
 
 @dataclass(frozen=True, slots=True)

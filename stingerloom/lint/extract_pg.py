@@ -23,9 +23,12 @@ from .actions import (
     ValidateConstraint,
     WriteRows,
 )
-from .facts import loc, pg_cmds, pg_constraints, pg_default_repeats, pg_names, pg_type
+from .facts import SERIAL_TYPES, loc, pg_cmds, pg_constraints, pg_default_repeats, pg_names, pg_type
 
 _KEY_TYPES = ("CONSTR_PRIMARY", "CONSTR_UNIQUE")
+_KEY_TYPES_SET = frozenset(_KEY_TYPES)
+_NOT_NULL_TYPES = frozenset({"CONSTR_NOTNULL", "CONSTR_PRIMARY"})
+_FILLED_TYPES = frozenset({"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"})
 _CONSTRAINT_KIND = {"CONSTR_PRIMARY": "primary", "CONSTR_UNIQUE": "unique", "CONSTR_CHECK": "check",
                     "CONSTR_FOREIGN": "foreign", "CONSTR_EXCLUSION": "exclusion", "CONSTR_NOTNULL": "not null",
                     "CONSTR_DEFAULT": "default"}
@@ -43,8 +46,11 @@ def actions(kind: str, node: dict | None) -> tuple:
 
 def column(cd: dict, name: str | None = None) -> Column:
     typ, mods = pg_type(cd.get("typeName"))
-    unique = any(c.get("contype") in _KEY_TYPES for c in pg_constraints(cd))
-    return Column(name or cd.get("colname"), typ, tuple(mods), unique)
+    kinds = {c.get("contype") for c in pg_constraints(cd)}
+    serial = typ in SERIAL_TYPES
+    return Column(name or cd.get("colname"), typ, tuple(mods), bool(kinds & _KEY_TYPES_SET),
+                  bool(kinds & _NOT_NULL_TYPES), serial or bool(kinds & _FILLED_TYPES),
+                  serial or "CONSTR_IDENTITY" in kinds)
 
 
 def _create_table(node: dict):

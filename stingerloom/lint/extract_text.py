@@ -52,7 +52,9 @@ def actions(stmt) -> tuple:
 
 def _column(cd) -> Column:
     name, typ, mods, rest = cd
-    return Column(name, typ, mods, bool(rx(_UNIQUE_WORDS).search(rest)))
+    return Column(name, typ, mods, bool(rx(_UNIQUE_WORDS).search(rest)), bool(rx(r"\bNOT\s+NULL\b").search(rest)),
+                  bool(rx(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b").search(rest)),
+                  bool(rx(r"\bAUTO_?INCREMENT\b|\bSERIAL\b").search(f"{typ} {rest}")))
 
 
 def _create_table(stmt):

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import AddColumn, of_type
 from ..api import Rule
-from ..facts import (
-    SERIAL_TYPES,
-    added_columns,
-    coldef_constraints,
-    loc,
-    pg_type,
-    rx,
-    text_actions,
-)
 
 
 class SL613(Rule):
@@ -44,13 +36,6 @@ class SL613(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        if stmt.node is None:
-            for off, act in text_actions(stmt):
-                if rx(r"ADD\b").match(act) and rx(r"\bAUTO_?INCREMENT\b|\bSERIAL\b").search(act):
-                    ctx.report(self, stmt, "adding an auto-increment column rewrites every row", at=off)
-            return
-        for _, cd in added_columns(stmt):
-            tname, _ = pg_type(cd.get("typeName"))
-            if tname in SERIAL_TYPES or coldef_constraints(cd, "CONSTR_IDENTITY"):
-                ctx.report(self, stmt, f"adding auto-increment column {cd.get('colname')!r} rewrites the table",
-                           at=loc(cd))
+        for a in of_type(stmt.actions, AddColumn):
+            if a.column.auto_increment:
+                ctx.report(self, stmt, f"adding auto-increment column {a.column.name!r} rewrites the table", at=a.at)

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import AddColumn, of_type
 from ..api import Rule
-from ..facts import (
-    added_columns,
-    coldef_constraints,
-    loc,
-    pg_type,
-    rx,
-    text_actions,
-)
 
 
 class SL701(Rule):
@@ -43,24 +36,7 @@ class SL701(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         if ctx.is_new(stmt.table):
             return
-        if stmt.node is not None:
-            from ..facts import SERIAL_TYPES
-
-            for _, cd in added_columns(stmt):
-                cons = coldef_constraints(cd)
-                kinds = {c.get("contype") for c in cons}
-                if "CONSTR_NOTNULL" in kinds or "CONSTR_PRIMARY" in kinds:
-                    if kinds & {"CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"}:
-                        continue
-                    if pg_type(cd.get("typeName"))[0] in SERIAL_TYPES:
-                        continue
-                    ctx.report(self, stmt, f"NOT NULL column {cd.get('colname')!r} without a default fails on a "
-                               "non-empty table", at=loc(cd))
-            return
-        for off, act in text_actions(stmt):
-            if (rx(r"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|FULLTEXT|SPATIAL|CHECK)\b)").match(act)
-                    and rx(r"\bNOT\s+NULL\b").search(act)
-                    and not rx(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b").search(act)):
-                what = ("silently fills the zero value on MySQL" if ctx.traits.zero_fills_not_null
-                        else "fails on a non-empty table")
-                ctx.report(self, stmt, f"NOT NULL column without a default {what}", at=off)
+        what = "silently fills the zero value on MySQL" if ctx.traits.zero_fills_not_null else "fails on a non-empty table"
+        for a in of_type(stmt.actions, AddColumn):
+            if a.column.not_null and not a.column.filled:
+                ctx.report(self, stmt, f"NOT NULL column {a.column.name!r} without a default {what}", at=a.at)
