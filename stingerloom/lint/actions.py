@@ -35,6 +35,10 @@ class CreateTable:
     table: str | None
     columns: tuple[Column, ...] = ()
     keys: tuple[tuple, ...] = ()  # the columns of each table-level PRIMARY KEY / UNIQUE constraint
+    primary_key: bool = False  # a PRIMARY KEY (column- or table-level)
+    #: an ordinary table whose columns the statement lists: not temporary, a partition, inherited,
+    #: typed, copied (LIKE), virtual, or made from a query (AS)
+    plain: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,15 +54,20 @@ def column(cd: dict, name: str | None = None) -> Column:
 
 
 def _create_table(node: dict):
-    table = (node.get("relation") or {}).get("relname")
-    cols, keys = [], []
+    rel = node.get("relation") or {}
+    cols, keys, primary, like = [], [], False, False
     for el in node.get("tableElts", ()) or ():
         if "ColumnDef" in el:
             cols.append(column(el["ColumnDef"]))
+            primary = primary or any(c.get("contype") == "CONSTR_PRIMARY" for c in pg_constraints(el["ColumnDef"]))
         con = el.get("Constraint")
         if con and con.get("contype") in _KEY_TYPES:
             keys.append(tuple(pg_names(con.get("keys"))))
-    yield CreateTable(table, tuple(cols), tuple(keys))
+            primary = primary or con.get("contype") == "CONSTR_PRIMARY"
+        like = like or "TableLikeClause" in el
+    plain = not (like or rel.get("relpersistence") == "t" or node.get("partbound") or node.get("inhRelations")
+                 or node.get("ofTypename"))
+    yield CreateTable(rel.get("relname"), tuple(cols), tuple(keys), primary, plain)
 
 
 def _create_table_as(node: dict):

@@ -68,7 +68,10 @@ def _create_table(stmt):
         m = rx(_KEY_CLAUSE).match(el)
         if m:
             keys.append(tuple(text_key_columns(el[m.end():])))
-    yield CreateTable(name, tuple(cols), tuple(keys))
+    text = stmt.stripped
+    plain = bool(elems) and not (rx(r"\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|VIRTUAL)\b").match(text)
+                                 or rx(r"\bLIKE\b").search(text[:200]))
+    yield CreateTable(name, tuple(cols), tuple(keys), bool(rx(r"\bPRIMARY\s+KEY\b").search(text)), plain)
 
 
 def _alter_table(stmt):
@@ -174,9 +177,16 @@ def _write(verb: str):
     return build
 
 
+_SET_ASSIGNMENT = (r"(?:\A\s*SET\s+|,\s*)(?:(?:SESSION|GLOBAL|PERSIST)\s+|@@(?:SESSION\.|GLOBAL\.)?)?"
+                   r"(\w+)\s*(?::?=|\bTO\b)\s*(\w+)?")
+
+
 def _set(stmt):
-    m = rx(r"\s*SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?(\w+)\s*(?:=|TO)\s*(\w+)?").match(stmt.stripped)
-    if m:
+    """Every ``name = value`` of a SET (MySQL takes several, separated by commas)."""
+    text = stmt.stripped
+    if not rx(r"\s*SET\s").match(text):
+        return
+    for m in rx(_SET_ASSIGNMENT).finditer(text):
         yield SetVariable(m.group(1).lower(), (m.group(2) or "").upper() == "DEFAULT")
 
 

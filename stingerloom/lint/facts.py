@@ -21,7 +21,7 @@ from stingerloom.sqltext import blank_literals as strip_sql  # noqa: F401
 from stingerloom.sqltext import leading_len as lead_len  # noqa: F401
 from stingerloom.sqltext import split_top  # noqa: F401
 
-from .actions import CreateIndex, Drop, DropColumn, Lock, Rename, Transaction
+from .actions import CreateIndex, Drop, DropColumn, Lock, Rename, SetVariable, Transaction
 
 # ---------------------------------------------------------------------------------------------------
 # text helpers
@@ -709,11 +709,10 @@ def coldefs(stmt):
 
 
 def is_setting(stmt, names: tuple[str, ...]) -> bool:
+    """The statement gives one of the settings ``names`` a value (RESET and ``= DEFAULT`` do not)."""
     if stmt.kind != "VariableSetStmt":
         return False
-    if stmt.node is not None:
-        return stmt.node.get("name") in names and stmt.node.get("kind") != "VAR_RESET"
-    return any(re.search(r"\b" + n + r"\b", stmt.stripped, re.I) for n in names)
+    return any(isinstance(a, SetVariable) and a.name in names and not a.reset for a in stmt.actions)
 
 
 def takes_locks(stmt, ctx) -> bool:

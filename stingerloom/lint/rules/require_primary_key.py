@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import CreateTable, of_type
 from ..api import Rule
-from ..facts import (
-    coldef_constraints,
-    create_table_parts,
-    rx,
-)
 
 
 class SL913(Rule):
@@ -38,26 +34,6 @@ class SL913(Rule):
     help = "add a primary key"
 
     def check_stmt(self, stmt, ctx) -> None:
-        if stmt.node is not None:
-            n = stmt.node
-            if n.get("relation", {}).get("relpersistence") == "t" or n.get("partbound") or n.get("inhRelations"):
-                return
-            if n.get("ofTypename"):
-                return
-            for el in n.get("tableElts", ()) or ():
-                if el.get("Constraint", {}).get("contype") == "CONSTR_PRIMARY":
-                    return
-                if "ColumnDef" in el and coldef_constraints(el["ColumnDef"], "CONSTR_PRIMARY"):
-                    return
-                if "TableLikeClause" in el:
-                    return
-            ctx.report(self, stmt, f"table {stmt.table!r} has no primary key")
-            return
-        text = stmt.stripped
-        if rx(r"\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|VIRTUAL)\b").match(text):
-            return
-        name, elems, _ = create_table_parts(stmt.sql)
-        if not elems or rx(r"\bLIKE\b").search(text[:200]):
-            return
-        if not rx(r"\bPRIMARY\s+KEY\b").search(text):
-            ctx.report(self, stmt, f"table {name!r} has no primary key")
+        for a in of_type(stmt.actions, CreateTable):
+            if a.plain and not a.primary_key:
+                ctx.report(self, stmt, f"table {a.table!r} has no primary key")
