@@ -86,6 +86,7 @@ class ManifestRun:
         self.ignore_comments: list[Ignore] = []  # after they were applied (SL190-SL192 check them)
         self.dialects: tuple[str, ...] = ()
         self._memo: dict = {}
+        self._shared_splits: dict[str, list] = {}  # see _split_text
 
     def memo(self, key, compute):
         """``compute()`` once per run (facts several rules need, e.g. the manifest at ``--base``)."""
@@ -128,7 +129,7 @@ class ManifestRun:
         from stingerloom.sqltext import SplitError, split_statements
 
         try:
-            parts = split_statements(source.text, dialect)
+            parts = self._split_text(source.text, dialect)
         except SplitError as exc:
             errors.append((block, source, exc))
             try:  # still check the statements before the problem
@@ -141,6 +142,18 @@ class ManifestRun:
             spans = [_Span(st.end, st.pos(0)[0] or 0, source.position(st.end)[0] or 0) for st in out]
             self._ignore_sources[id(source)] = (source, spans)
         return out
+
+    def _split_text(self, text: str, dialect: str) -> list:
+        """:func:`~stingerloom.sqltext.split_statements`, once for a block every dialect splits the same
+        way (the same ``down`` or portable ``up`` is split again for each dialect checked)."""
+        from stingerloom.sqltext import split_statements
+
+        parts = self._shared_splits.get(text)
+        if parts is None:
+            parts = split_statements(text, dialect)
+            if not _DIALECT_FREE.search(text.upper()):
+                self._shared_splits[text] = parts
+        return parts
 
     def parse(self, stmts: list[Stmt], dialect: str, migration) -> list[Stmt]:
         """Fill in kind/node and the parser's verdict (SL201 and SL202 report it). Returns the
@@ -298,6 +311,14 @@ def _track(ctx: MigrationCheck, st: Stmt) -> None:
             elif a.word in ("COMMIT", "ROLLBACK"):
                 ctx.in_explicit_tx = False
 
+
+# What any dialect's splitter treats specially: quotes, comments, escapes, client commands (``\\x``,
+# ``.x``, DELIMITER) and the words of compound bodies. A block without any is split at each ``;`` by
+# every dialect alike (the statements are immutable, so the parts can be shared).
+# (Searched in the upper-cased block: faster than a case-insensitive search.)
+_DIALECT_FREE = re.compile(
+    r"""['"`$#\[\\.{]|--|/\*|\b(?:BEGIN|CASE|END|IF|LOOP|WHILE|REPEAT|FOR|THEN|DO|DELIMITER"""
+    r"|TRIGGER|PROCEDURE|FUNCTION|EVENT|RULE|ATOMIC)\b")
 
 _FACT_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt"})
 _TRACKED_KINDS = frozenset({"CreateTableAsStmt", "IndexStmt", "TransactionStmt"})

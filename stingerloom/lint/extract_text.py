@@ -50,11 +50,15 @@ def actions(stmt) -> tuple:
     return tuple(build(stmt)) if build else ()
 
 
+_NOT_NULL = re.compile(r"\bNOT\s+NULL\b", re.I)
+_FILLED = re.compile(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b", re.I)
+_AUTO_INCREMENT = re.compile(r"\bAUTO_?INCREMENT\b|\bSERIAL\b", re.I)
+
+
 def _column(cd) -> Column:
     name, typ, mods, rest = cd
-    return Column(name, typ, mods, bool(rx(_UNIQUE_WORDS).search(rest)), bool(rx(r"\bNOT\s+NULL\b").search(rest)),
-                  bool(rx(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b").search(rest)),
-                  bool(rx(r"\bAUTO_?INCREMENT\b|\bSERIAL\b").search(f"{typ} {rest}")))
+    return Column(name, typ, mods, bool(rx(_UNIQUE_WORDS).search(rest)), bool(_NOT_NULL.search(rest)),
+                  bool(_FILLED.search(rest)), bool(_AUTO_INCREMENT.search(f"{typ} {rest}")))
 
 
 def _create_table(stmt):
