@@ -36,6 +36,7 @@ class CreateTable:
     columns: tuple[Column, ...] = ()
     keys: tuple[tuple, ...] = ()  # the columns of each table-level PRIMARY KEY / UNIQUE constraint
     primary_key: bool = False  # a PRIMARY KEY (column- or table-level)
+    foreign_keys: tuple = ()  # (first column, at) of each FOREIGN KEY / REFERENCES, in order (PostgreSQL)
     #: an ordinary table whose columns the statement lists: not temporary, a partition, inherited,
     #: typed, copied (LIKE), virtual, or made from a query (AS)
     plain: bool = False
@@ -74,7 +75,7 @@ class AlterColumnType:
 class AddConstraint:
     table: str | None
     kind: str  # "primary", "unique", "check", "foreign", "exclusion", …
-    columns: tuple = ()
+    columns: tuple = ()  # the key's columns (a foreign key: its referencing columns)
     name: str | None = None
     at: int | None = None
     not_valid: bool = False

@@ -55,19 +55,24 @@ def column(cd: dict, name: str | None = None) -> Column:
 
 def _create_table(node: dict):
     rel = node.get("relation") or {}
-    cols, keys, primary, like = [], [], False, False
+    cols, keys, fks, primary, like = [], [], [], False, False
     for el in node.get("tableElts", ()) or ():
-        if "ColumnDef" in el:
-            cols.append(column(el["ColumnDef"]))
-            primary = primary or any(c.get("contype") == "CONSTR_PRIMARY" for c in pg_constraints(el["ColumnDef"]))
+        cd = el.get("ColumnDef")
+        if cd is not None:
+            cols.append(column(cd))
+            cons = pg_constraints(cd)
+            primary = primary or any(c.get("contype") == "CONSTR_PRIMARY" for c in cons)
+            fks.extend((cd.get("colname"), loc(c)) for c in cons if c.get("contype") == "CONSTR_FOREIGN")
         con = el.get("Constraint")
         if con and con.get("contype") in _KEY_TYPES:
             keys.append(tuple(pg_names(con.get("keys"))))
             primary = primary or con.get("contype") == "CONSTR_PRIMARY"
+        elif con and con.get("contype") == "CONSTR_FOREIGN":
+            fks.append(((pg_names(con.get("fk_attrs")) or [None])[0], loc(con)))
         like = like or "TableLikeClause" in el
     plain = not (like or rel.get("relpersistence") == "t" or node.get("partbound") or node.get("inhRelations")
                  or node.get("ofTypename"))
-    yield CreateTable(rel.get("relname"), tuple(cols), tuple(keys), primary, plain)
+    yield CreateTable(rel.get("relname"), tuple(cols), tuple(keys), primary, tuple(fks), plain)
 
 
 def _create_table_as(node: dict):
@@ -108,7 +113,8 @@ def _add_constraint(table, c: dict, d: dict):
     if con is None:
         return None
     contype = con.get("contype", "")
-    return AddConstraint(table, _CONSTRAINT_KIND.get(contype, contype), tuple(pg_names(con.get("keys"))),
+    keys = con.get("fk_attrs" if contype == "CONSTR_FOREIGN" else "keys")
+    return AddConstraint(table, _CONSTRAINT_KIND.get(contype, contype), tuple(pg_names(keys)),
                          con.get("conname"), loc(con), bool(con.get("skip_validation")),
                          bool(con.get("indexname")), not_null_check(con))
 

@@ -75,7 +75,7 @@ def _create_table(stmt):
     text = stmt.stripped
     plain = bool(elems) and not (rx(r"\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|VIRTUAL)\b").match(text)
                                  or rx(r"\bLIKE\b").search(text[:200]))
-    yield CreateTable(name, tuple(cols), tuple(keys), bool(rx(r"\bPRIMARY\s+KEY\b").search(text)), plain)
+    yield CreateTable(name, tuple(cols), tuple(keys), bool(rx(r"\bPRIMARY\s+KEY\b").search(text)), (), plain)
 
 
 def _alter_table(stmt):

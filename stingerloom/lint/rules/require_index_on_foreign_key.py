@@ -2,36 +2,24 @@
 
 from __future__ import annotations
 
-from ..actions import CreateIndex, CreateTable
+from ..actions import AddColumn, AddConstraint, CreateIndex, CreateTable
 from ..api import Rule
-from ..facts import (
-    added_columns,
-    added_constraints,
-    coldef_constraints,
-    loc,
-    pg_names,
-)
 
 
 def _fks(stmt):
-    """(table, first fk column, Constraint) for FKs defined by a CREATE/ALTER TABLE."""
-    t = stmt.table
-    if stmt.kind == "CreateStmt":
-        for el in stmt.node.get("tableElts", ()) or ():
-            if "ColumnDef" in el:
-                for con in coldef_constraints(el["ColumnDef"], "CONSTR_FOREIGN"):
-                    yield t, el["ColumnDef"].get("colname"), con
-            elif el.get("Constraint", {}).get("contype") == "CONSTR_FOREIGN":
-                con = el["Constraint"]
-                cols = pg_names(con.get("fk_attrs"))
-                yield t, cols[0] if cols else None, con
-    else:
-        for _, con in added_constraints(stmt, "CONSTR_FOREIGN"):
-            cols = pg_names(con.get("fk_attrs"))
-            yield t, cols[0] if cols else None, con
-        for _, cd in added_columns(stmt):
-            for con in coldef_constraints(cd, "CONSTR_FOREIGN"):
-                yield t, cd.get("colname"), con
+    """(first column, at) of each foreign key a CREATE/ALTER TABLE defines (table-level ones first on
+    ALTER TABLE, as written on CREATE TABLE)."""
+    acts = stmt.actions
+    for a in acts:
+        if isinstance(a, CreateTable):
+            yield from a.foreign_keys
+    for a in acts:
+        if isinstance(a, AddConstraint) and a.kind == "foreign":
+            yield (a.columns[0] if a.columns else None), a.at
+    for a in acts:
+        if isinstance(a, AddColumn):
+            for at in a.references_at:
+                yield a.column.name, at
 
 
 class SL911(Rule):
@@ -67,17 +55,16 @@ class SL911(Rule):
         indexed: set = set()  # this migration
         pending = []
         for st in ctx.up:
-            if st.node is None:
+            if not st.readable:  # pglast could not parse it: nothing here is known for sure
                 continue
             if st.kind in ("CreateStmt", "AlterTableStmt"):
-                for t, col, con in _fks(st):
-                    pending.append((t, col, con, st))
+                pending.extend((st.table, col, at, st) for col, at in _fks(st))
             for a in st.actions:
                 if isinstance(a, CreateTable):
                     indexed.update((st.table, c.name) for c in a.columns if c.unique)
                     indexed.update((st.table, key[0]) for key in a.keys if key)
                 elif isinstance(a, CreateIndex) and a.columns and a.columns[0]:
                     indexed.add((st.table, a.columns[0]))
-        for t, col, con, st in pending:
+        for t, col, at, st in pending:
             if col and (t, col) not in indexed and (t, col) not in known:
-                ctx.report(self, st, f"foreign key {t}.{col} has no index starting with {col!r}", at=loc(con))
+                ctx.report(self, st, f"foreign key {t}.{col} has no index starting with {col!r}", at=at)
