@@ -115,6 +115,14 @@ class Drop:
 
 
 @dataclass(frozen=True, slots=True)
+class CreateObject:
+    """CREATE VIEW, TRIGGER or TYPE (an enum): an object ``down`` must drop again (PostgreSQL)."""
+
+    kind: str  # "view", "trigger", "type"
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Rename:
     kind: str  # "table" or "column"
     table: str | None

@@ -12,6 +12,7 @@ from .actions import (
     AlterColumnType,
     Column,
     CreateIndex,
+    CreateObject,
     CreateTable,
     Drop,
     DropColumn,
@@ -168,8 +169,17 @@ def _set(node: dict):
     yield SetVariable(node.get("name"), node.get("kind") in _RESETS, bool(node.get("is_local")))
 
 
+def _enum(node: dict):
+    names = [x["String"]["sval"] for x in node.get("typeName") or () if "String" in x]
+    if names:
+        yield CreateObject("type", names[-1])
+
+
 _BUILDERS = {
     "CreateStmt": _create_table,
+    "ViewStmt": lambda node: (CreateObject("view", node["view"]["relname"]),),
+    "CreateTrigStmt": lambda node: (CreateObject("trigger", node.get("trigname")),),
+    "CreateEnumStmt": _enum,
     "CreateTableAsStmt": _create_table_as,
     "AlterTableStmt": _alter_table,
     "IndexStmt": _index,

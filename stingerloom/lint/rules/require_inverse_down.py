@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-from ..actions import AddColumn, CreateIndex, Drop, DropColumn
+from ..actions import AddColumn, CreateIndex, CreateObject, Drop, DropColumn
 from ..api import Rule
 from ..model import Finding
 
 
 def _created(stmts) -> dict:
-    """Objects the (parsed) statements create: {(kind, name): statement}."""
+    """Objects the statements create: {(kind, name): statement}."""
     out = {}
     for st in stmts:
-        n = st.node
-        if n is None:
-            continue
         if st.kind == "CreateStmt":
             out[("table", st.table)] = st
-        elif st.kind == "ViewStmt":
-            out[("view", n["view"]["relname"])] = st
-        elif st.kind == "CreateTrigStmt":
-            out[("trigger", n.get("trigname"))] = st
-        elif st.kind in ("CreateEnumStmt", "CompositeTypeStmt"):
-            names = [x["String"]["sval"] for x in (n.get("typeName") or n.get("typevar", {}) and [] or []) if "String" in x]
-            if names:
-                out[("type", names[-1])] = st
-        for a in st.actions if st.kind in ("IndexStmt", "AlterTableStmt") else ():
-            if isinstance(a, CreateIndex) and a.name:
+        for a in st.actions:
+            if isinstance(a, CreateObject):
+                out[(a.kind, a.name)] = st
+            elif isinstance(a, CreateIndex) and a.name and st.kind in ("IndexStmt", "AlterTableStmt"):
                 out[("index", a.name)] = st
             elif isinstance(a, AddColumn):
                 out[("column", f"{st.table}.{a.column.name}")] = st
@@ -37,11 +28,9 @@ _DROPPED_KINDS = {"OBJECT_TABLE": "table", "OBJECT_INDEX": "index", "OBJECT_VIEW
 
 
 def _dropped(stmts) -> dict:
-    """Objects the (parsed) statements drop: {(kind, name): statement}."""
+    """Objects the statements drop: {(kind, name): statement}."""
     out = {}
     for st in stmts:
-        if st.node is None:
-            continue
         for a in st.actions:
             if isinstance(a, Drop) and a.kind in _DROPPED_KINDS:
                 for name in a.names:
