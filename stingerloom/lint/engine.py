@@ -87,6 +87,7 @@ class ManifestRun:
         self.dialects: tuple[str, ...] = ()
         self._memo: dict = {}
         self._shared_splits: dict[str, list] = {}  # see _split_text
+        self._more_dialects = True
 
     def memo(self, key, compute):
         """``compute()`` once per run (facts several rules need, e.g. the manifest at ``--base``)."""
@@ -148,6 +149,9 @@ class ManifestRun:
         way (the same ``down`` or portable ``up`` is split again for each dialect checked)."""
         from stingerloom.sqltext import split_statements
 
+        if not self._more_dialects:  # the last dialect here: nobody needs the parts after this one
+            parts = self._shared_splits.pop(text, None)
+            return split_statements(text, dialect) if parts is None else parts
         parts = self._shared_splits.get(text)
         if parts is None:
             parts = split_statements(text, dialect)
@@ -185,7 +189,10 @@ class ManifestRun:
         return out
 
     # ----------------------------------------------------------------------------------------------
-    def check_dialect(self, dialect: str, migrations: list) -> None:
+    def check_dialect(self, dialect: str, migrations: list, more: bool = True) -> None:
+        """Check every migration for ``dialect``; ``more``: this process checks another dialect after
+        it (else the blocks shared between dialects are let go as they are used, see _split_text)."""
+        self._more_dialects = more
         self.catalogs[dialect] = Catalog(dialect=dialect)
         replay = SqliteReplay() if traits(dialect).replays else None
         try:
@@ -556,8 +563,8 @@ def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None, w
               or (len(migrations) * len(dialects) < _PARALLEL_MIN and not workers.forced))
     if serial:
         also()
-        for d in dialects:
-            run.check_dialect(d, migrations)
+        for i, d in enumerate(dialects):
+            run.check_dialect(d, migrations, more=i < len(dialects) - 1)
         return run.ignores(None)
     # SQLite (it really runs the SQL) costs about as much as the other two together: on two CPUs it
     # gets a worker of its own and this process checks the rest.
@@ -572,8 +579,8 @@ def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None, w
         def check():
             try:
                 run.findings = []
-                for d in group:
-                    run.check_dialect(d, migrations)
+                for i, d in enumerate(group):
+                    run.check_dialect(d, migrations, more=i < len(group) - 1)
                 return run.findings, run.ignores(None)
             except BaseException as exc:  # noqa: BLE001 - handed to the parent
                 return RuntimeError(f"lint worker for {', '.join(group)} failed: {exc!r}")
@@ -582,8 +589,8 @@ def _check_dialects(run: ManifestRun, dialects, migrations, also=lambda: None, w
     jobs = [workers.start(work(group)) for group in others]
     try:
         also()
-        for d in mine:
-            run.check_dialect(d, migrations)
+        for i, d in enumerate(mine):
+            run.check_dialect(d, migrations, more=i < len(mine) - 1)
     finally:  # every worker is waited for, even when this process's part raised (e.g. --base unusable)
         results = [job.result() for job in jobs]
     ignores: list[Ignore] = run.ignores(None)
