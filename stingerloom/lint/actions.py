@@ -28,6 +28,7 @@ class Column:
     #: the database fills the column itself: a DEFAULT, identity, serial, AUTO_INCREMENT or generated
     filled: bool = False
     auto_increment: bool = False  # serial, identity, AUTO_INCREMENT / AUTOINCREMENT
+    type_at: int | None = None  # where the type is written (text: where the column definition starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class AlterColumnType:
     type: str
     mods: tuple
     at: int | None = None
+    type_at: int | None = None  # where the new type is written (text: where the action starts)
 
 
 @dataclass(frozen=True, slots=True)

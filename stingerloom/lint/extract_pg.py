@@ -51,7 +51,7 @@ def column(cd: dict, name: str | None = None) -> Column:
     serial = typ in SERIAL_TYPES
     return Column(name or cd.get("colname"), typ, tuple(mods), bool(kinds & _KEY_TYPES_SET),
                   bool(kinds & _NOT_NULL_TYPES), serial or bool(kinds & _FILLED_TYPES),
-                  serial or "CONSTR_IDENTITY" in kinds)
+                  serial or "CONSTR_IDENTITY" in kinds, loc(cd.get("typeName")) or loc(cd))
 
 
 def _create_table(node: dict):
@@ -106,7 +106,7 @@ def _alter_type(table, c: dict, d: dict):
     if cd is None:
         return None
     col = column(cd, c.get("name"))
-    return AlterColumnType(table, c.get("name"), col.type, col.mods, cd.get("location"))
+    return AlterColumnType(table, c.get("name"), col.type, col.mods, cd.get("location"), col.type_at)
 
 
 def _add_constraint(table, c: dict, d: dict):

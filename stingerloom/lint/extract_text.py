@@ -55,19 +55,19 @@ _FILLED = re.compile(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b", re.I)
 _AUTO_INCREMENT = re.compile(r"\bAUTO_?INCREMENT\b|\bSERIAL\b", re.I)
 
 
-def _column(cd) -> Column:
+def _column(cd, at: int | None = None) -> Column:
     name, typ, mods, rest = cd
     return Column(name, typ, mods, bool(rx(_UNIQUE_WORDS).search(rest)), bool(_NOT_NULL.search(rest)),
-                  bool(_FILLED.search(rest)), bool(_AUTO_INCREMENT.search(f"{typ} {rest}")))
+                  bool(_FILLED.search(rest)), bool(_AUTO_INCREMENT.search(f"{typ} {rest}")), at)
 
 
 def _create_table(stmt):
     name, elems, _ = create_table_parts(stmt.sql)
     cols, keys = [], []
-    for _, el in elems:
+    for off, el in elems:
         cd = text_coldef(el)
         if cd is not None:
-            cols.append(_column(cd))
+            cols.append(_column(cd, off))
             continue
         m = rx(_KEY_CLAUSE).match(el)
         if m:
@@ -100,11 +100,11 @@ def _add_or_modify(table, off: int, act: str):
     if col is not None:
         verb, old, cd = col
         if verb == "ADD":
-            c = _column(cd)
+            c = _column(cd, off)
             stored = (off,) if rx(r"\bSTORED\b").search(act) else ()
             yield AddColumn(table, c, off, text_default_repeats(cd[3]), (off,) if c.unique else (), (), stored)
         else:  # MODIFY, CHANGE
-            yield AlterColumnType(table, old or cd[0], cd[1], cd[2], off)
+            yield AlterColumnType(table, old or cd[0], cd[1], cd[2], off, off)
         yield from _renamed_column(table, off, act)
         return
     m = rx(r"ADD\s+" + _KEY_CLAUSE).match(act)

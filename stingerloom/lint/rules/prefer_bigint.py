@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
+from ..actions import AddColumn, AlterColumnType, CreateTable
 from ..bases import TypeRule
-from ..facts import (
-    create_table_parts,
-    rx,
-    text_actions,
-)
-
-_NOT_COLUMN_RE = rx(r"(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|KEY|INDEX|CHECK|FULLTEXT|SPATIAL)\b")
 
 
 class SL901(TypeRule):
@@ -39,15 +33,23 @@ class SL901(TypeRule):
     message = "column {col!r} is {type}; prefer bigint"
 
     def check_stmt(self, stmt, ctx) -> None:
-        if stmt.node is not None:
-            return super().check_stmt(stmt, ctx)
-        if stmt.kind == "CreateStmt":
-            elems = create_table_parts(stmt.sql)[1]
-        else:
-            elems = [(off, rx(r"^ADD\s+(?:COLUMN\s+)?").sub("", act)) for off, act in text_actions(stmt)
-                     if rx(r"ADD\s+(?!(?:CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|FULLTEXT|SPATIAL|CHECK)\b)").match(act)]
-        for off, el in elems:
-            m = rx(r"([`\"]?[\w$]+[`\"]?)\s+((?:SMALL|MEDIUM|TINY)?INT(?:EGER)?)\b").match(el)
-            if m and not _NOT_COLUMN_RE.match(el):
-                col = m.group(1).strip('`"')
-                ctx.report(self, stmt, f"column {col!r} is {m.group(2).lower()}; prefer bigint", at=off)
+        for name, typ, at in _column_types(stmt.actions):
+            base = typ.split(" ", 1)[0]
+            if base in _SMALL_INTS:
+                ctx.report(self, stmt, self.message.format(col=name, type=base), at=at)
+
+
+# PostgreSQL's names (pglast normalises int/integer to int4) and MySQL's
+_SMALL_INTS = SL901.types | {"int", "integer", "smallint", "mediumint", "tinyint"}
+
+
+def _column_types(actions):
+    """(column, type, where the type is written) of every column the actions define or retype."""
+    for a in actions:
+        if isinstance(a, CreateTable):
+            for c in a.columns:
+                yield c.name, c.type, c.type_at
+        elif isinstance(a, AddColumn):
+            yield a.column.name, a.column.type, a.column.type_at
+        elif isinstance(a, AlterColumnType):
+            yield a.column, a.type, a.type_at
