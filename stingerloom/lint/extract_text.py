@@ -39,7 +39,6 @@ from .facts import (
     transaction_word,
 )
 
-_UNIQUE_WORDS = r"\b(?:PRIMARY\s+KEY|UNIQUE)\b"
 _KEY_CLAUSE = r"(?:CONSTRAINT\s+\S+\s+)?(PRIMARY\s+KEY|UNIQUE)\b[^(]*(?=\()"
 _NOT_DROPPED_COLUMN = ("INDEX", "KEY", "PRIMARY", "FOREIGN", "CONSTRAINT", "CHECK", "PARTITION")
 
@@ -50,15 +49,17 @@ def actions(stmt) -> tuple:
     return tuple(build(stmt)) if build else ()
 
 
-_NOT_NULL = re.compile(r"\bNOT\s+NULL\b", re.I)
-_FILLED = re.compile(r"\b(DEFAULT|AUTO_INCREMENT|AS\s*\(|GENERATED)\b", re.I)
-_AUTO_INCREMENT = re.compile(r"\bAUTO_?INCREMENT\b|\bSERIAL\b", re.I)
+# One pass over a column definition's clauses: 1 a key, 2 NOT NULL, 3 filled by the database
+# (3 and 4: auto-increment)
+_COLUMN_WORDS = re.compile(r"\b(?:(PRIMARY\s+KEY|UNIQUE)|(NOT\s+NULL)|(DEFAULT|AS\s*\(|GENERATED)"
+                           r"|(AUTO_INCREMENT)|(AUTOINCREMENT|SERIAL))\b", re.I)
 
 
 def _column(cd, at: int | None = None) -> Column:
     name, typ, mods, rest = cd
-    return Column(name, typ, mods, bool(rx(_UNIQUE_WORDS).search(rest)), bool(_NOT_NULL.search(rest)),
-                  bool(_FILLED.search(rest)), bool(_AUTO_INCREMENT.search(f"{typ} {rest}")), at)
+    found = {m.lastindex for m in _COLUMN_WORDS.finditer(rest)}
+    auto = 4 in found or 5 in found or "serial" in typ.split()
+    return Column(name, typ, mods, 1 in found, 2 in found, bool(found & {3, 4}), auto, at)
 
 
 def _create_table(stmt):

@@ -267,10 +267,12 @@ def text_coldef(text: str) -> tuple[str, str, tuple[int, ...], str] | None:
     m = _COLDEF_RE.match(text)
     if not m or m.group(1).upper() in _NOT_COLUMN:
         return None
-    mods = tuple(int(x) for x in re.findall(r"\d+", m.group(3) or ""))
+    g3 = m.group(3)
+    mods = tuple(int(x) for x in _DIGITS.findall(g3)) if g3 else ()
     return norm_ident(m.group(1)) or "", " ".join(m.group(2).lower().split()), mods, text[m.end():]
 
 
+_DIGITS = re.compile(r"\d+")
 _ALTER_COL_RE = re.compile(r"(ADD|MODIFY|CHANGE)(?:\s+COLUMN)?(?:\s+IF\s+(?:NOT\s+)?EXISTS)?\s+", re.I)
 
 
