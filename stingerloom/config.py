@@ -16,6 +16,7 @@ file is really read.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ ENV_VAR = "STINGERLOOM_ENV"
 CONFIG_VAR = "STINGERLOOM_CONFIG"
 MAX_CONFIG_BYTES = 1024 * 1024
 DEFAULT_LOCK_TIMEOUT = 60.0
+# What any TOML spelling of a ``tool.stingerloom`` table contains: ``tool.stingerloom`` (a header or a
+# dotted key, quotes and blanks around the dot allowed), a ``[tool]`` header, or ``tool = {``.
+_TOOL_TABLE = re.compile(rb"""tool["']?[ \t]*(?:\.[ \t]*["']?stingerloom|\]|=)""")
 
 
 def shown(path: str | os.PathLike[str]) -> str:
@@ -68,8 +72,8 @@ def _has_tool_table(path: Path) -> bool:
             data = fh.read(MAX_CONFIG_BYTES + 1)
     except OSError:
         return False
-    if b"stingerloom" not in data:
-        return False
+    if b"stingerloom" not in data or not _TOOL_TABLE.search(data):
+        return False  # e.g. a project that only depends on stingerloom: no TOML parse on every run
     import tomllib
 
     try:

@@ -50,6 +50,23 @@ def test_config_found_walking_up_so_status_needs_no_argument(tmp_path):
     assert code == 0 and out["executed"] == ["001_users"]
 
 
+@pytest.mark.parametrize("spelling", [
+    '[tool]\nstingerloom = { manifest = "manifest.yaml" }\n',
+    'tool = { stingerloom = { manifest = "manifest.yaml" } }\n',
+    '[ "tool" . \'stingerloom\' ]\nmanifest = "manifest.yaml"\n',
+    'tool.stingerloom.manifest = "manifest.yaml"\n',
+])
+def test_pyproject_tool_table_in_any_toml_spelling(tmp_path, spelling):
+    # pyproject.toml is parsed only when it may hold a tool.stingerloom table; every spelling of one counts
+    write(tmp_path, {**USERS, "pyproject.toml": '[project]\nname = "shop"\ndependencies = ["stingerloom"]\n'})
+    (tmp_path / "db" / "pyproject.toml").write_text(spelling + '[project]\nname = "stingerloom-shop"\n')
+    code, out = run_json("status", "--database", f"sqlite:///{tmp_path / 'x.db'}", cwd=tmp_path / "db")
+    assert code == 0 and out["pending"] == ["001_users"], out
+    # a pyproject.toml that only names stingerloom (a dependency) is not a configuration
+    proc = run_cli("status", "--database", f"sqlite:///{tmp_path / 'x.db'}", cwd=tmp_path)
+    assert proc.returncode == 2 and "manifest" in err(proc)
+
+
 def test_pyproject_tool_table_and_explicit_config(tmp_path):
     write(tmp_path, {**USERS, "pyproject.toml": """
         [project]
