@@ -64,6 +64,10 @@ class SqliteDialect(Dialect):
         cur = self.connection.execute(sql, () if params is None else params)
         return cur.fetchall() if cur.description is not None else []
 
+    def execute_count(self, sql: str, params: Any = None) -> int:
+        # the history writes of apply: no cursor of our own to make and close each time
+        return self.connection.execute(sql, () if params is None else params).rowcount
+
     def begin(self) -> None:
         # IMMEDIATE takes the write lock now, so a concurrent writer fails early instead of midway.
         self.execute("BEGIN IMMEDIATE")

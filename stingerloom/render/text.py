@@ -31,10 +31,10 @@ class Progress:
 
     def event(self, event: Any) -> None:
         """A runner event (stingerloom.execute): a bar for a run of more than one migration."""
+        if not self.enabled:  # before the import: this runs once per event of every apply
+            return
         from ..execute import MigrationDone, MigrationStarted, RunFinished, RunStarted
 
-        if not self.enabled:
-            return
         if isinstance(event, RunStarted) and event.total > 1:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
             from rich.progress import Progress as Bar
