@@ -201,6 +201,16 @@ def test_version_and_help():
         assert cmd in proc.stdout
 
 
+def test_help_is_as_wide_as_columns_says():
+    # the help formatter sizes itself like shutil.get_terminal_size (COLUMNS, else the terminal, else 80)
+    widths = {}
+    for columns in ("50", "200", "", "junk"):
+        proc = run_cli("apply", "--help", env={"COLUMNS": columns})
+        assert proc.returncode == 0 and "--dry-run" in proc.stdout
+        widths[columns] = max(len(line) for line in proc.stdout.splitlines())
+    assert widths["50"] < widths[""] == widths["junk"] <= 78 < widths["200"] <= 198
+
+
 def _on_a_terminal(*args: str) -> str:
     """Run the CLI with its stdout on a pseudo-terminal and without NO_COLOR in the environment."""
     import os
