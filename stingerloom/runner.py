@@ -924,14 +924,14 @@ class MigrationRunner:
             return False
         if self.dialect.transactional_ddl:
             return True
-        if step.source is None or not step.statements or not all(_DML.match(s.sql) for s in step.statements):
+        if step.source is None or not step.statements or not all(re.match(_DML, s.sql) for s in step.statements):
             return False
         # MyISAM, Aria or MEMORY tables ignore the transaction: only when every table written is
         # known to be transactional does one transaction make the migration atomic
         written = set()
         for s in step.statements:
-            m = _WRITES.match(s.sql)
-            if m is None or _MULTI_TABLE.match(s.sql):  # which tables it writes is not plain
+            m = re.match(_WRITES, s.sql)
+            if m is None or re.match(_MULTI_TABLE, s.sql):  # which tables it writes is not plain
                 return False
             written.add(_unquote(m.group(1)))
         return self.dialect.all_transactional(sorted(written))
@@ -1105,7 +1105,7 @@ class MigrationRunner:
         user = d.url.user if d.url is not None and d.url.user else _os_user()
         table = d.history_name
         privilege, obj = "SELECT, INSERT, UPDATE and DELETE", f"the history table {table}"
-        m = _PG_DENIED.search(text)
+        m = re.search(_PG_DENIED, text)
         if m:
             kind, name = m.group(1), m.group(2)
             if kind == "schema":
@@ -1114,10 +1114,10 @@ class MigrationRunner:
                 privilege, obj = "CREATE", f"database {name} (to create the schema of the history table {table})"
             else:
                 obj = f"table {name}"
-        m = _MY_DENIED.search(text)
+        m = re.search(_MY_DENIED, text)
         if m:
             privilege, obj = m.group(1).upper(), f"table {m.group(2)}"
-        m = _MY_DB_DENIED.search(text)
+        m = re.search(_MY_DB_DENIED, text)
         if m:
             privilege, obj = "CREATE, SELECT, INSERT, UPDATE and DELETE", f"database {m.group(1)}"
         return f"permission denied: user {user} needs {privilege} on {obj}"
@@ -1397,18 +1397,20 @@ class MigrationRunner:
                 history.delete_versions(rid)
 
 
-_PG_DENIED = re.compile(r"permission denied for (schema|table|relation|database|sequence) (\S+)")
-_MY_DENIED = re.compile(r"(\w+) command denied to user '[^']*'@'[^']*' for table [`']?([^`'\s]+)")
-_MY_DB_DENIED = re.compile(r"Access denied for user '[^']*'@'[^']*' to database '([^']*)'")
-_DML = re.compile(r"(?i)(?:INSERT|UPDATE|DELETE|REPLACE)\b")
+# Pattern texts, not compiled patterns: only MySQL DML migrations and permission errors use them, and
+# compiling them at import cost every start ~1.3 ms; re compiles each on first use and caches it.
+_PG_DENIED = r"permission denied for (schema|table|relation|database|sequence) (\S+)"
+_MY_DENIED = r"(\w+) command denied to user '[^']*'@'[^']*' for table [`']?([^`'\s]+)"
+_MY_DB_DENIED = r"Access denied for user '[^']*'@'[^']*' to database '([^']*)'"
+_DML = r"(?i)(?:INSERT|UPDATE|DELETE|REPLACE)\b"
 _NAME = r"((?:`[^`]+`|\w+)(?:\s*\.\s*(?:`[^`]+`|\w+))?)"
-_WRITES = re.compile(r"(?is)(?:(?:INSERT|REPLACE)(?:\s+(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE))*\s+(?:INTO\s+)?"
-                     r"|UPDATE(?:\s+(?:LOW_PRIORITY|IGNORE))*\s+|DELETE(?:\s+(?:LOW_PRIORITY|QUICK|IGNORE))*\s+FROM\s+)"
-                     + _NAME + r"(?:\s|\(|$)")
+_WRITES = (r"(?is)(?:(?:INSERT|REPLACE)(?:\s+(?:LOW_PRIORITY|DELAYED|HIGH_PRIORITY|IGNORE))*\s+(?:INTO\s+)?"
+            r"|UPDATE(?:\s+(?:LOW_PRIORITY|IGNORE))*\s+|DELETE(?:\s+(?:LOW_PRIORITY|QUICK|IGNORE))*\s+FROM\s+)"
+            + _NAME + r"(?:\s|\(|$)")
 
 
 # UPDATE a JOIN b / UPDATE a, b ... SET; DELETE FROM a USING ... (may write more than one table)
-_MULTI_TABLE = re.compile(r"(?is)(?:UPDATE\b(?:(?!\bSET\b).)*?(?:,|\bJOIN\b)|DELETE\b.*?\bUSING\b)")
+_MULTI_TABLE = r"(?is)(?:UPDATE\b(?:(?!\bSET\b).)*?(?:,|\bJOIN\b)|DELETE\b.*?\bUSING\b)"
 
 
 def _unquote(name: str) -> str:
