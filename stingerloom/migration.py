@@ -118,6 +118,7 @@ class SqlMigration(Migration):
         source_line: int | None = None,
         placeholders: bool = True,
         repeatable: bool = False,
+        checksums: dict[str, str] | None = None,
     ) -> None:
         self.id = id
         self.up_sources = dict(up)
@@ -129,6 +130,9 @@ class SqlMigration(Migration):
         self.source_line = source_line
         self.repeatable = repeatable
         self.placeholders = placeholders  # False: ${name} in its SQL is taken verbatim (SPEC §9)
+        # up SQL text -> its checksum, as computed (or as the manifest cache stored them: saves
+        # hashing every migration on every status)
+        self.checksums = checksums if checksums is not None else {}
 
     @staticmethod
     def _pick(sources: dict[str, SqlSource], dialect: str) -> SqlSource | None:
@@ -144,7 +148,14 @@ class SqlMigration(Migration):
 
     def checksum(self, dialect: str) -> str | None:
         src = self.up_sql(dialect)
-        return checksum(src.text) if src is not None else None
+        return self.text_checksum(src.text) if src is not None else None
+
+    def text_checksum(self, text: str) -> str:
+        """:func:`checksum` of ``text``, remembered in ``checksums``."""
+        known = self.checksums.get(text)
+        if known is None:
+            known = self.checksums[text] = checksum(text)
+        return known
 
     def source_checksum(self, dialect: str) -> str | None:
         """Checksum of the up SQL as written (before placeholders are replaced)."""

@@ -30,7 +30,8 @@ from ..migration import SqlMigration, SqlSource
 from . import envvars
 from .result import Manifest
 
-FORMAT = 4  # 2: rows carry the migration's `placeholders` flag; 3: files checked by content hash; 4: `repeatable`
+FORMAT = 5  # 2: rows carry the migration's `placeholders` flag; 3: files checked by content hash; 4: `repeatable`;
+# 5: the checksum of each up SQL
 _TAG = (FORMAT, sys.hexversion)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a file replaced by a named pipe must not block a hit
 
@@ -149,8 +150,9 @@ def load(path: Path) -> Manifest | None:
         migrations = [
             SqlMigration(mid, up=_sources(up), down=_sources(down) if down is not None else None,
                          description=desc, transaction=tx, irreversible=irr, source_file=sfile,
-                         source_line=sline, placeholders=ph, repeatable=rep)
-            for mid, desc, tx, irr, sfile, sline, up, down, ph, rep in rows
+                         source_line=sline, placeholders=ph, repeatable=rep,
+                         checksums=dict(zip([item[1] for item in up], sums)))
+            for mid, desc, tx, irr, sfile, sline, up, down, ph, rep, sums in rows
         ]
         return Manifest(path=path, database_template=raw[0], database_line=raw[2], history_table=history,
                         allow_outside_paths=allow, migrations=migrations, file_names=list(files))
@@ -190,7 +192,7 @@ def store(path: Path, manifest: Manifest, record: LoadRecord) -> None:
         rows = [
             (m.id, m.description, m.transaction, m.irreversible, m.source_file, m.source_line,
              _pack(m.up_sources), _pack(m.down_sources) if m.down_sources else None, m.placeholders,
-             m.repeatable)
+             m.repeatable, tuple(m.text_checksum(s.text) for s in m.up_sources.values()))
             for m in manifest.migrations
         ]
         payload = (
