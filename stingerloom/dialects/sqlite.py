@@ -219,9 +219,8 @@ class SqliteDialect(Dialect):
                 f"INSERT INTO {table} (ok) SELECT NOT ({refused_when})"]
 
     def now(self) -> Any:
-        import datetime as dt
-
-        return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # applied_at, once per migration: formatting time.gmtime() costs half of datetime's strftime
+        return "%04d-%02d-%02dT%02d:%02d:%02dZ" % time.gmtime()[:6]
 
 
 _ALONE = re.compile(r"(?is)\s*(?:PRAGMA|VACUUM|ATTACH|DETACH|BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b")
