@@ -104,9 +104,14 @@ def _runner_for(args: argparse.Namespace, manifest, url, *, placeholders: str = 
 
 def _shell_word(text: str) -> str:
     """``text`` as it can be pasted into a shell (the manifest path in suggested commands)."""
+    import re
+
+    text = str(text)
+    if re.fullmatch(r"[\w@%+=:,./-]+", text, re.ASCII):  # what shlex.quote leaves as it is, without
+        return text  # importing shlex on every run (~1 ms)
     import shlex
 
-    return shlex.quote(str(text))
+    return shlex.quote(text)
 
 
 # -- commands ----------------------------------------------------------------------------------
