@@ -273,3 +273,14 @@ def test_the_parser_built_for_one_command_parses_and_helps_as_the_full_one(monke
             assert lazy._subparsers._group_actions[0].choices[word].format_help() == subs[word].format_help()
     argv = ["--database", "sqlite:///x.db", "status", "m.yaml", "--check", "--format", "json", "--parallel", "2"]
     assert vars(build_parser(argv).parse_args(argv)) == vars(full.parse_args(argv))
+
+
+@pytest.mark.parametrize("folder", ["plain", "with space", "it's"])
+def test_suggested_repair_command_quotes_the_manifest_path_for_a_shell(tmp_path, folder):
+    manifest = write_manifest(tmp_path / folder, {"001_t.yaml": "up: CREATE TABLE t (id INTEGER);\ndown: DROP TABLE t;\n"})
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    (manifest.parent / "001_t.yaml").write_text("up: CREATE TABLE t (id BIGINT);\ndown: DROP TABLE t;\n")
+    proc = run_cli("apply", str(manifest), "--database", url)
+    shown = {"plain": str(manifest), "with space": f"'{manifest}'", "it's": "'" + str(manifest).replace("'", "'\"'\"'") + "'"}
+    assert proc.returncode == 1 and f"stingerloom repair {shown[folder]}`" in proc.stderr, proc.stderr
