@@ -13,6 +13,7 @@ then reports at the statement's start). Names are as the database folds them (un
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -31,11 +32,45 @@ class Column:
     type_at: int | None = None  # where the type is written (text: where the column definition starts)
 
 
+class Deferred(Sequence):
+    """A tuple worked out the first time it is read (len, index, iteration, truth, ==): for an action
+    field most rules never read, e.g. the columns of a CREATE TABLE read from text, which costs a pass
+    over every column definition while only a few rules look at them."""
+
+    __slots__ = ("_make", "_items")
+
+    def __init__(self, make: Callable[[], tuple]) -> None:
+        self._make, self._items = make, None
+
+    def _get(self) -> tuple:
+        if self._items is None:
+            self._items, self._make = tuple(self._make()), None
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __getitem__(self, i):
+        return self._get()[i]
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __eq__(self, other) -> bool:
+        return self._get() == (other._get() if isinstance(other, Deferred) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+
 @dataclass(frozen=True, slots=True)
 class CreateTable:
     table: str | None
-    columns: tuple[Column, ...] = ()
-    keys: tuple[tuple, ...] = ()  # the columns of each table-level PRIMARY KEY / UNIQUE constraint
+    columns: Sequence[Column] = ()  # a tuple, or (text) a Deferred one
+    keys: Sequence[tuple] = ()  # the columns of each table-level PRIMARY KEY / UNIQUE constraint
     primary_key: bool = False  # a PRIMARY KEY (column- or table-level)
     foreign_keys: tuple = ()  # (first column, at) of each FOREIGN KEY / REFERENCES, in order (PostgreSQL)
     #: an ordinary table whose columns the statement lists: not temporary, a partition, inherited,

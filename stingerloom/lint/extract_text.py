@@ -16,6 +16,7 @@ from .actions import (
     Column,
     CreateIndex,
     CreateTable,
+    Deferred,
     Drop,
     DropColumn,
     DropConstraint,
@@ -64,6 +65,17 @@ def _column(cd, at: int | None = None) -> Column:
 
 def _create_table(stmt):
     name, elems, _ = create_table_parts(stmt.sql)
+    # the columns and keys: read only when a rule asks (most CREATE TABLE statements: none does)
+    parts = Deferred(lambda: _table_elements(elems))
+    text = stmt.stripped
+    plain = bool(elems) and not (rx(r"\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|VIRTUAL)\b").match(text)
+                                 or rx(r"\bLIKE\b").search(text[:200]))
+    yield CreateTable(name, Deferred(lambda: parts[0]), Deferred(lambda: parts[1]),
+                      bool(rx(r"\bPRIMARY\s+KEY\b").search(text)), (), plain)
+
+
+def _table_elements(elems) -> tuple[tuple, tuple]:
+    """(the column definitions, the columns of each PRIMARY KEY / UNIQUE constraint) of a CREATE TABLE."""
     cols, keys = [], []
     for off, el in elems:
         cd = text_coldef(el)
@@ -73,10 +85,7 @@ def _create_table(stmt):
         m = rx(_KEY_CLAUSE).match(el)
         if m:
             keys.append(tuple(text_key_columns(el[m.end():])))
-    text = stmt.stripped
-    plain = bool(elems) and not (rx(r"\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|VIRTUAL)\b").match(text)
-                                 or rx(r"\bLIKE\b").search(text[:200]))
-    yield CreateTable(name, tuple(cols), tuple(keys), bool(rx(r"\bPRIMARY\s+KEY\b").search(text)), (), plain)
+    return tuple(cols), tuple(keys)
 
 
 def _alter_table(stmt):
