@@ -88,6 +88,7 @@ class ManifestRun:
         self._memo: dict = {}
         self._shared_splits: dict[str, list] = {}  # see _split_text
         self._more_dialects = True
+        self._chosen_rules: dict[str, dict[tuple, tuple]] = {}  # see _run_rules
 
     def memo(self, key, compute):
         """``compute()`` once per run (facts several rules need, e.g. the manifest at ``--base``)."""
@@ -244,19 +245,26 @@ class ManifestRun:
                 st.error_from, st.error_at = "SQLite", sqlite_error_offset(st.sql, msg)
         return failed
 
+    def _rules_for(self, dialect: str, kind: str, repeatable: bool, readable: bool) -> tuple:
+        """The statement rules that check a statement of ``kind`` (chosen once per combination, not
+        for every statement)."""
+        return tuple(r for r in self.stmt_rules[dialect].get(kind, ())
+                     if (r.for_repeatable or not repeatable) and (readable or r.runs_on_errors))
+
     def _run_rules(self, ctx: MigrationCheck) -> None:
-        by_kind = self.stmt_rules[ctx.dialect]
+        chosen = self._chosen_rules.setdefault(ctx.dialect, {})
         repeatable = ctx.migration.repeatable
         for st in ctx.up:
             ctx.current = st
-            # A PostgreSQL statement without a parse tree (pglast could not parse it) reaches only
-            # the rules written for that case: no rule ever reads a tree that does not exist.
-            no_tree = not st.readable
-            for rule in by_kind.get(st.kind, ()):
-                if repeatable and not rule.for_repeatable:
-                    continue
-                if (st.error is None and not no_tree) or rule.runs_on_errors:
-                    rule.check_stmt(st, ctx)
+            # A statement with an error, or a PostgreSQL one without a parse tree (pglast could not
+            # parse it), reaches only the rules written for that case: no rule ever reads a tree that
+            # does not exist.
+            key = (st.kind, repeatable, st.error is None and st.readable)
+            rules = chosen.get(key)
+            if rules is None:
+                rules = chosen[key] = self._rules_for(ctx.dialect, *key)
+            for rule in rules:
+                rule.check_stmt(st, ctx)
             _track(ctx, st)
         ctx.current = None
         for rule in self.mig_rules[ctx.dialect]:
