@@ -188,3 +188,18 @@ def test_parser_is_light():
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout
+
+
+def test_json_writer_is_json_dumps_byte_for_byte():
+    """The JSON writer skips json.dumps(indent=2) (slow) but must write its exact bytes, also for
+    messages holding braces, quotes, line breaks, control and non-ASCII characters."""
+    from stingerloom.lint.model import Finding, LintResult
+    from stingerloom.render.lint import json_
+
+    tricky = ['a "b" }', "},\n      {", "line\nbreak\ttab\x00", "é ü 😀 \u2028", "", "\\"]
+    findings = [Finding(rule="SL101", severity="error", message=m, file=f"{m}.yaml", line=i, column=1,
+                        migration=m or None, dialect="sqlite", help=m if i % 2 else None)
+                for i, m in enumerate(tricky)]
+    for result in (LintResult(findings=findings, files=2), LintResult(files=0)):
+        doc = {"findings": [f.as_json() for f in result.findings], "summary": result.summary()}
+        assert json_.render(result) == json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
