@@ -14,6 +14,7 @@ import json
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _IN_FINDING = ",\n      "  # between the fields of a finding (depth 3)
+_BATCH = 1000
 
 
 def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
@@ -21,11 +22,15 @@ def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
     summary = result.summary()
     if not (findings and _flat(summary) and all(_flat(f) for f in findings)):
         return json.dumps({"findings": findings, "summary": summary}, indent=2, ensure_ascii=False) + "\n"
-    body = json.JSONEncoder(ensure_ascii=False, separators=(_IN_FINDING, ": ")).encode(findings)
-    body = body[2:-2].replace("}" + _IN_FINDING + "{", "\n    },\n    {\n      ")
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(_IN_FINDING, ": ")).encode
+    between = "\n    },\n    {\n      "
     tail = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode(summary)
-    return ('{\n  "findings": [\n    {\n      ' + body + '\n    }\n  ],\n  "summary": {\n    ' + tail[1:-1]
-            + "\n  }\n}\n")
+    # in batches (the encoder holds every piece it writes until it joins them), joined once
+    parts = ['{\n  "findings": [\n    {\n      ']
+    for i in range(0, len(findings), _BATCH):
+        parts += (between if i else "", encode(findings[i:i + _BATCH])[2:-2].replace("}" + _IN_FINDING + "{", between))
+    parts.append('\n    }\n  ],\n  "summary": {\n    ' + tail[1:-1] + "\n  }\n}\n")
+    return "".join(parts)
 
 
 def _flat(obj) -> bool:
