@@ -25,10 +25,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from .errors import ManifestError, Problem
 from .migration import SqlMigration, SqlSource, checksum
+
+TYPE_CHECKING = False  # typing itself is not imported at run time: it costs ~2 ms at every start
+if TYPE_CHECKING:
+    from typing import Any
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

@@ -6,7 +6,10 @@ its own, importing nothing, so that :mod:`stingerloom.urls` can use it without a
 
 from __future__ import annotations
 
-from typing import Optional
+TYPE_CHECKING = False  # typing itself is not imported at run time: it costs ~2 ms at every start
+if TYPE_CHECKING:
+    from typing import Optional
+
 
 #: the dialects, by their canonical names (the keys of per-dialect SQL blocks)
 NAMES = ("postgres", "mysql", "sqlite")
