@@ -504,10 +504,12 @@ def _sqlite_relative_to(url: str, folder: Path) -> str:
 
 def settings_from_args(args: Any) -> Settings:
     """:class:`Settings` for a parsed command line (``--config``, ``--env``, ``--set``, ``--database``, ...)."""
-    from .placeholders import parse_sets
+    items = getattr(args, "set", None)
+    if items:  # without --set, placeholders (and its patterns) need not be imported: most commands never do
+        from .placeholders import parse_sets
 
     project = load_project(getattr(args, "config", None))
-    return Settings(project, env=getattr(args, "env", None), sets=parse_sets(getattr(args, "set", None)),
+    return Settings(project, env=getattr(args, "env", None), sets=parse_sets(items) if items else {},
                     lock_timeout=getattr(args, "lock_timeout", None), database=getattr(args, "database", None))
 
 
