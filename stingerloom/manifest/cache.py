@@ -130,6 +130,50 @@ def _sources(items: tuple) -> dict[str, SqlSource]:
     return {name: SqlSource(*fields) for name, *fields in items}
 
 
+class _CachedMigration(SqlMigration):
+    """A :class:`SqlMigration` read from the cache whose :class:`SqlSource` objects are made when first
+    asked for: ``status`` needs only each up SQL's checksum, which the cache stores beside its text,
+    and building the 2,000 sources of 1,000 migrations cost it ~2 ms on every run."""
+
+    def __init__(self, mid: str, up: tuple, down: tuple | None, **fields) -> None:
+        super().__init__(mid, up={}, **fields)
+        self._up: dict[str, SqlSource] | None = None
+        self._down: dict[str, SqlSource] | None = None
+        self._packed = (up, down)
+
+    @property
+    def up_sources(self) -> dict[str, SqlSource]:
+        if self._up is None:
+            self._up = _sources(self._packed[0])
+        return self._up
+
+    @up_sources.setter
+    def up_sources(self, value: dict[str, SqlSource]) -> None:
+        self._up = value
+
+    @property
+    def down_sources(self) -> dict[str, SqlSource]:
+        if self._down is None:
+            down = self._packed[1]
+            self._down = _sources(down) if down is not None else {}
+        return self._down
+
+    @down_sources.setter
+    def down_sources(self, value: dict[str, SqlSource]) -> None:
+        self._down = value
+
+    def checksum(self, dialect: str) -> str | None:
+        if self._up is not None:
+            return super().checksum(dialect)
+        default = None
+        for name, text, *_ in self._packed[0]:  # as SqlMigration._pick: the dialect's, else "default"
+            if name == dialect:
+                return self.text_checksum(text)
+            if name == "default":
+                default = text
+        return self.text_checksum(default) if default is not None else None
+
+
 def load(path: Path) -> Manifest | None:
     """The cached manifest for ``path`` if it is still valid, else None."""
     try:
@@ -148,10 +192,9 @@ def load(path: Path) -> Manifest | None:
             return None
         history = envvars.expand(raw[1]) if raw[1] is not None else "__migrations"
         migrations = [
-            SqlMigration(mid, up=_sources(up), down=_sources(down) if down is not None else None,
-                         description=desc, transaction=tx, irreversible=irr, source_file=sfile,
-                         source_line=sline, placeholders=ph, repeatable=rep,
-                         checksums=dict(zip([item[1] for item in up], sums)))
+            _CachedMigration(mid, up, down, description=desc, transaction=tx, irreversible=irr,
+                             source_file=sfile, source_line=sline, placeholders=ph, repeatable=rep,
+                             checksums=dict(zip([item[1] for item in up], sums)))
             for mid, desc, tx, irr, sfile, sline, up, down, ph, rep, sums in rows
         ]
         return Manifest(path=path, database_template=raw[0], database_line=raw[2], history_table=history,
