@@ -92,10 +92,10 @@ class Output:
                 t.add_row(*r, style=(styles[i] if styles else None))
             self.console.print(t)
             return
-        if title:
-            print(title)
-        widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
-        print("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
-        print("  ".join("-" * w for w in widths))
-        for r in rows:
-            print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+        widths = [max(len(c), *map(len, cells)) if rows else len(c) for c, cells in zip(columns, zip(*rows or [columns]))]
+        line = "  ".join(f"{{:<{w}}}" for w in widths).format  # one format per row, one write for the table
+        lines = [title] if title else []
+        lines.append(line(*columns).rstrip())
+        lines.append("  ".join("-" * w for w in widths))
+        lines.extend([line(*r).rstrip() for r in rows])
+        print("\n".join(lines))
