@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+TYPE_CHECKING = False  # typing itself is not imported at run time: it costs ~2 ms at every start
+if TYPE_CHECKING:
+    from typing import Any
+
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
 ALIASES = {
@@ -709,15 +713,29 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"stingerloom {__version__}")
     _common(parser, suppress=False)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_SubParser)
     wanted = None if argv is None else set(argv)
     for name, func, help, aliases, formats, arguments in _COMMANDS:
-        p = sub.add_parser(name, help=help, description=help, aliases=list(aliases), formatter_class=_Formatter)
-        p.set_defaults(func=func)
-        if wanted is None or not wanted.isdisjoint((name, *aliases)):
+        named = wanted is None or not wanted.isdisjoint((name, *aliases))
+        p = sub.add_parser(name, help=help, description=help, aliases=list(aliases), formatter_class=_Formatter,
+                           unused=not named)
+        if named:
+            p.set_defaults(func=func)
             _common(p, suppress=True, formats=formats)
             arguments(p)
     return parser
+
+
+class _SubParser(argparse.ArgumentParser):
+    """A sub-command's parser; ``unused=True`` (a command not on the command line, which never parses
+    anything) leaves it unbuilt: each ArgumentParser's gettext look-ups and help formatter cost a
+    start ~0.15 ms, ten of them 1.5 ms. ``--help`` lists the commands from their help lines alone."""
+
+    def __init__(self, *, unused: bool = False, **kwargs: Any) -> None:
+        if unused:
+            self.prog = kwargs.get("prog")
+            return
+        super().__init__(**kwargs)
 
 
 def _init_arguments(p: argparse.ArgumentParser) -> None:
