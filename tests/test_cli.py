@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -273,6 +274,34 @@ def test_the_parser_built_for_one_command_parses_and_helps_as_the_full_one(monke
             assert lazy._subparsers._group_actions[0].choices[word].format_help() == subs[word].format_help()
     argv = ["--database", "sqlite:///x.db", "status", "m.yaml", "--check", "--format", "json", "--parallel", "2"]
     assert vars(build_parser(argv).parse_args(argv)) == vars(full.parse_args(argv))
+
+
+def test_warm_status_says_what_a_cold_one_does_and_imports_only_what_it_needs(tmp_path):
+    """A status served from the manifest cache (its SQL sources built only when asked for) reports
+    applied, modified and pending exactly as one that reads the files, and its process imports
+    neither typing nor the placeholder module (each costs every start milliseconds)."""
+    import subprocess
+    import sys
+
+    files = {f"00{i}_t{i}.yaml": f"up: CREATE TABLE t{i} (id INTEGER);\ndown: DROP TABLE t{i};\n" for i in (1, 2, 3)}
+    manifest = write_manifest(tmp_path / "m", files)
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert run_cli("apply", str(manifest), "--database", db, "--to", "002_t2", env=env).returncode == 0
+    (tmp_path / "m" / "002_t2.yaml").write_text("up: CREATE TABLE t2 (id INTEGER, x TEXT);\ndown: DROP TABLE t2;\n")
+    cold = [run_cli("status", str(manifest), "--database", db, *fmt, env={**env, "STINGERLOOM_NO_CACHE": "1"})
+            for fmt in ((), ("--format", "json"))]
+    run_cli("status", str(manifest), "--database", db, env=env)  # fills the cache
+    code = ("import sys; from stingerloom.cli import main; code = main(sys.argv[1:]); sys.stdout.flush(); "
+            "print([m for m in ('typing', 'stingerloom.placeholders') if m in sys.modules], file=sys.stderr); "
+            "sys.exit(code)")
+    for fmt, before in zip(((), ("--format", "json")), cold):
+        warm = subprocess.run([sys.executable, "-c", code, "status", str(manifest), "--database", db, *fmt],
+                              env={**os.environ, **env, "NO_COLOR": "1"}, capture_output=True, text=True)
+        assert (warm.returncode, warm.stdout) == (before.returncode, before.stdout)
+        assert warm.stderr.strip().splitlines()[-1] == "[]"
+    states = {m["id"]: m["state"] for m in json.loads(cold[1].stdout)["migrations"]}
+    assert states == {"001_t1": "applied", "002_t2": "modified", "003_t3": "pending"}
 
 
 @pytest.mark.parametrize("folder", ["plain", "with space", "it's"])
