@@ -520,7 +520,10 @@ def cmd_schema_dump(args: argparse.Namespace) -> int:
     from .render.schema import dump_text, render_dump
     from .schema.dump import schema_data
 
+    settings = _settings(args)
     manifest = None
+    if not args.manifest and settings.project is not None and settings.project.model.manifest:
+        args.manifest = settings.manifest(None).value  # the configuration's, as every other command
     if args.manifest:
         from .manifest import load_manifest
 
@@ -529,7 +532,8 @@ def cmd_schema_dump(args: argparse.Namespace) -> int:
     missing = get_dialect(url).missing_database()
     if missing:
         raise InputError(missing, hint="give the MANIFEST whose database to dump, or --database URL")
-    history_table = args.history_table or (manifest.history_table if manifest is not None else "__migrations")
+    # The environment's history table, else the manifest's, else __migrations: never dumped as a table.
+    history_table = args.history_table or settings.history_table(manifest).value
     data = schema_data(url.raw, schemas=args.schema_name, history_table=history_table)
     if args.output:
         from pathlib import Path

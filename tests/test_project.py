@@ -636,6 +636,26 @@ def test_generate_uses_the_configuration(tmp_path):
     assert check.returncode == 0, err(check)
 
 
+def test_schema_dump_uses_the_environment_and_leaves_out_its_history_table(tmp_path):
+    """`schema dump` with no argument dumps the environment's database and leaves out the history
+    table the environment names (it was dumped as a user table)."""
+    write(tmp_path, {
+        "stingerloom.toml": DEV_CONFIG + 'history_table = "dev_history"\n'
+        '[environments.prod]\ndatabase = "sqlite:///prod.db"\n', **USERS,
+    })
+    assert run_cli("apply", cwd=tmp_path).returncode == 0
+    assert tables(f"sqlite:///{tmp_path / 'dev.db'}") == {"dev_history", "users"}
+    proc = run_cli("schema", "dump", "--format", "json", cwd=tmp_path)
+    assert proc.returncode == 0, err(proc)
+    assert sorted(json.loads(proc.stdout)["schema"]["tables"]) == ["users"]
+    assert run_cli("apply", "--env", "prod", cwd=tmp_path).returncode == 0
+    text = run_cli("schema", "dump", "--env", "prod", cwd=tmp_path)
+    assert text.returncode == 0, err(text)
+    assert "prod.db" in text.stdout and "__migrations" not in text.stdout and "users:" in text.stdout
+    named = run_cli("schema", "dump", "--history-table", "users", "--format", "json", cwd=tmp_path)
+    assert sorted(json.loads(named.stdout)["schema"]["tables"]) == ["dev_history"]
+
+
 def test_replacement_and_positions_of_the_replaced_text():
     from stingerloom.migration import SqlSource
     from stingerloom.placeholders import names, substitute
