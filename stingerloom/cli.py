@@ -376,6 +376,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     out = _out(args)
     problems = [p for b in runner.broken for p in b.problems]
     gate = runner.check(report.states) if args.check else None
+    args.exit_if_stdout_closed = EXIT_INPUT if problems else EXIT_FAILED if gate else EXIT_OK
     if args.format == "json":
         data = report.to_json()
         if problems:
@@ -450,10 +451,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
                           settings=settings, select=args.select, ignore=args.ignore, dialects=args.dialect,
                           targets=args.target, base=args.base, verify=Verify(args.verify, args.dev_database),
                           workers=lint_workers())
+    code = EXIT_INPUT if result.unusable else EXIT_FAILED if result.errors else EXIT_OK
+    args.exit_if_stdout_closed = code  # `lint | head` in CI still fails on errors
     render_lint(out, args.format, result, warnings_fail=args.junit_warnings_as_failures)
-    if result.unusable:
-        return EXIT_INPUT
-    return EXIT_FAILED if result.errors else EXIT_OK
+    return code
 
 
 def _lint_settings(args: argparse.Namespace):
@@ -933,9 +934,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `stingerloom status | head`
+    except BrokenPipeError:  # e.g. `stingerloom status | head`: the exit code the command had chosen
         _stdout_closed()
-        return EXIT_OK
+        return getattr(args, "exit_if_stdout_closed", EXIT_OK)
     except Exception as exc:  # a bug: say so briefly; -v shows where
         if args.verbose:
             import traceback

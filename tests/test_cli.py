@@ -313,3 +313,35 @@ def test_suggested_repair_command_quotes_the_manifest_path_for_a_shell(tmp_path,
     proc = run_cli("apply", str(manifest), "--database", url)
     shown = {"plain": str(manifest), "with space": f"'{manifest}'", "it's": "'" + str(manifest).replace("'", "'\"'\"'") + "'"}
     assert proc.returncode == 1 and f"stingerloom repair {shown[folder]}`" in proc.stderr, proc.stderr
+
+
+def _exit_after_reader_leaves(args: list, cwd) -> tuple[int, str]:
+    """Run the CLI with its output read by a reader that leaves after the first line (`| head -1`)."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("STINGERLOOM_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "stingerloom.cli", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline().decode()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    return proc.wait(timeout=120), first + stderr
+
+
+def test_exit_code_kept_when_the_reader_leaves_early_and_gate_names_ten(tmp_path):
+    """`lint | head` and `status --check | head` keep their failing exit code under `pipefail`, with
+    no traceback; the gate line names the first ten ids and how many more."""
+    names = []
+    for i in range(1000):  # output well over a pipe's 64 KiB buffer
+        names.append(f"{i:04d}_m.yaml")
+        (tmp_path / names[-1]).write_text(f"up: CREATE TABLEE t{i} (id INT);\ndown: DROP TABLE t{i};\n")
+    (tmp_path / "manifest.yaml").write_text("stingerloom: 1\nmigrations:\n" + "".join(f"  - {n}\n" for n in names))
+    code, text = _exit_after_reader_leaves(["lint", "manifest.yaml"], tmp_path)
+    assert code == 1 and "0000_m.yaml:1" in text and "Traceback" not in text, text
+    code, text = _exit_after_reader_leaves(["status", "--check", "manifest.yaml", "--format", "json"], tmp_path)
+    assert code == 1 and "Traceback" not in text, text
+    gate = run_cli("status", "--check", "manifest.yaml", cwd=tmp_path)
+    line = next(ln for ln in gate.stderr.splitlines() if "not ready to deploy" in ln)
+    assert "1000 pending (0000_m, 0001_m," in line and "0009_m and 990 more)" in line and "0010_m" not in line

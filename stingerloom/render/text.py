@@ -164,9 +164,17 @@ def describe_gate(gate: dict, manifest: str) -> str:
                    "rollback --include-missing, or drop their rows with repair --remove ID",
         "invalid": "fix their files",
     }
-    parts = [f"{len(ids)} {state} ({', '.join(ids)}): {todo.get(state, '')}".replace("MANIFEST", manifest)
+    parts = [f"{len(ids)} {state} ({_first_ids(ids)}): {todo.get(state, '')}".replace("MANIFEST", manifest)
              for state, ids in gate.items()]
     return "not ready to deploy: " + "; ".join(parts)
+
+
+def _first_ids(ids: list, shown: int = 10) -> str:
+    """The first ``shown`` ids and how many more (a gate over 400 pending named every one on a line;
+    `status` lists them all, `--format json` carries them all)."""
+    if len(ids) <= shown + 1:
+        return ", ".join(ids)
+    return ", ".join(ids[:shown]) + f" and {len(ids) - shown} more"
 
 
 def _short(text: str, width: int = 50) -> str:
