@@ -463,6 +463,7 @@ def test_include_and_folder_errors(tmp_path):
               - {directory: versions/}
               - {include: loop.yaml}
               - {inclde: x.yaml}
+              - {id: 002_b, up: SELECT 6;}
         """,
         "db/001_a.yaml": "up: SELECT 1;\n",
         "db/sub/manifest.yaml": "stingerloom: 1\ndatabase: sqlite:///x.db\nmigrations: [a2.yaml]\n",
@@ -482,6 +483,10 @@ def test_include_and_folder_errors(tmp_path):
     assert "have the same version 1" in text and "noversion.yaml: a file in a `directory:` folder must start" in text
     assert "db/loop.yaml:2:" in text and "include cycle" in text
     assert "db/manifest.yaml:8:6: migrations[5]: unknown key 'inclde'" in text and "did you mean 'include'?" in text
+    # a migration written inline: what an entry may be, once, not three unknown keys
+    assert "db/manifest.yaml:9:5: migrations[6]: expected a file path, {include: manifest.yaml} or {directory: " \
+        "folder/} (a migration's id, up and down go in a file of their own" in text
+    assert "unknown key 'up'" not in text
 
 
 # -- lint reads the configuration -----------------------------------------------------------------

@@ -611,6 +611,8 @@ def problem_from_error(err: dict, doc: Located, model: type[BaseModel]) -> Probl
             expected = 'SQL text (write "" for a deliberate no-op)'
         elif kind == "manifest_entry":
             expected = "a file path, {include: manifest.yaml} or {directory: folder/}"
+            if isinstance(err.get("input"), dict) and {"up", "down", "id"} & set(err["input"]):
+                expected += " (a migration's id, up and down go in a file of their own, listed here by its path)"
         elif kind == "value_error":
             expected = None
         else:

@@ -161,8 +161,13 @@ def _entry_kind(value: Any) -> str | None:
     if isinstance(value, str):
         return "entry_path"
     if isinstance(value, dict):
-        return "entry_directory" if "directory" in value and "include" not in value else "entry_include"
-    return None
+        if "include" in value:
+            return "entry_include"
+        if "directory" in value:
+            return "entry_directory"
+        if not {"id", "up", "down"} & value.keys():
+            return "entry_include"  # a misspelt key is named, with a suggestion
+    return None  # e.g. a migration written inline (id/up/down): one message saying what an entry is
 
 
 ManifestEntry = Annotated[
