@@ -565,15 +565,28 @@ class MigrationRunner:
         ``on_event`` as it goes (RunStarted, MigrationStarted and MigrationDone each, RunFinished)."""
         results: list[MigrationResult] = []
         self.on_event(RunStarted(direction, len(work)))
-        for i, (mid, fn) in enumerate(work):
-            self.on_event(MigrationStarted(mid, i, len(work)))
-            result = fn(i)
-            results.append(result)
-            self.on_event(MigrationDone(result))
-            if not result.success:
-                break
-        self.on_event(RunFinished())
+        try:
+            for i, (mid, fn) in enumerate(work):
+                self.on_event(MigrationStarted(mid, i, len(work)))
+                results.append(fn(i))  # fn turns a Ctrl-C during the migration into a failed result
+                self.on_event(MigrationDone(results[-1]))
+                if not results[-1].success:
+                    break
+        except KeyboardInterrupt:  # between two migrations (e.g. while the progress is drawn)
+            if len(results) < len(work) and (not results or results[-1].success):
+                results.append(self._interrupted_before(direction, work[len(results)][0]))
+        finally:
+            self.on_event(RunFinished())
         return results
+
+    @staticmethod
+    def _interrupted_before(direction: str, mid: str) -> MigrationResult:
+        """The result of a migration a Ctrl-C stopped before it started: nothing of it ran."""
+        verb = "applying" if direction == "up" else "rolling back"
+        err = Interrupted(f"interrupted (Ctrl-C) before {verb} {mid}; nothing of it ran",
+                          hint="the migrations listed as done are recorded; run the same command to go on")
+        err.migration_id = mid
+        return MigrationResult(mid, False, 0, err.message, direction, err)
 
     def _plan_up(self, rows: list[HistoryRow], to: str | None) -> Plan:
         """The apply plan from ``rows``: pending versioned migrations, then due repeatables, up to ``to``."""

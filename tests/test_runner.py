@@ -147,6 +147,41 @@ def test_on_event_tells_each_run_as_typed_events(db_url, tmp_path):
     assert events[1].direction == "down" and events[3].result.id == "001_users"
 
 
+def test_ctrl_c_between_two_migrations_lists_what_was_done(db_url, tmp_path):
+    """A Ctrl-C that lands between two migrations (here: while the first one's result is drawn)
+    ends the run with the done ones listed and the next one named as not started; the history holds
+    exactly the done ones. Rolling back the same way stops the same way."""
+    from stingerloom.execute import MigrationDone
+    from stingerloom.runner import Interrupted
+
+    def ctrl_c_after_first(event) -> None:
+        if isinstance(event, MigrationDone) and event.result.id == "001_users":
+            raise KeyboardInterrupt
+
+    manifest = load_manifest(write_manifest(tmp_path, DEMO))
+    runner = MigrationRunner(manifest.migrations, database=db_url, on_event=ctrl_c_after_first)
+    results = runner.run()
+    assert [(r.id, r.success) for r in results] == [("001_users", True), ("002_phone", False)]
+    assert isinstance(results[1].exception, Interrupted) and results[1].exception.exit_code == 130
+    assert "before applying 002_phone; nothing of it ran" in results[1].error
+    assert [r[0] for r in history(db_url)] == ["001_users"]
+    runner = MigrationRunner(manifest.migrations, database=db_url)
+    assert all(r.success for r in runner.run())
+    applied = [r[0] for r in history(db_url)]
+    seen = []
+
+    def ctrl_c_after_any_first(event) -> None:
+        if isinstance(event, MigrationDone) and not seen:
+            seen.append(event.result.id)
+            raise KeyboardInterrupt
+
+    runner.on_event = ctrl_c_after_any_first
+    results = runner.rollback(all=True)
+    assert [(r.id, r.success) for r in results] == [(applied[-1], True), (applied[-2], False)]
+    assert "before rolling back " + applied[-2] in results[1].error
+    assert [r[0] for r in history(db_url)] == applied[:-1]
+
+
 def _failing(position: int) -> dict[str, str]:
     stmts = [
         "CREATE TABLE t_a (id INTEGER PRIMARY KEY);",
