@@ -1153,9 +1153,11 @@ class MigrationRunner:
             if row is None:
                 return "nothing of it was kept (the database rolled it back): it is pending"
             if not row.dirty:
+                step.completed = True
                 return "it was committed and is applied"
         else:
             if row is None:
+                step.completed = True
                 return "it was rolled back (its history row is gone)"
             if not row.dirty:
                 return "the rollback was undone by the database: it is still applied"
@@ -1198,6 +1200,9 @@ class MigrationRunner:
         fix = self._fix(step, kind) or ("" if kind == "interrupted" else "fix the statement")
         committed = 0 if step.atomic else step.done
         lead = (fix + "; ") if fix else ""
+        if step.completed:  # the COMMIT went through although the client did not see its reply
+            done = "is applied" if step.direction == "up" else "is rolled back"
+            return lead + f"{m.id} {done}: nothing to fix; run the command again for the migrations after it"
         if committed and step.direction == "up":
             return (lead + f"{m.id} is dirty ({committed} statement(s) committed), so `apply` refuses to rerun it: "
                     f"finish it by hand and run `stingerloom repair {manifest} --mark-applied {m.id}`, or revert "

@@ -182,6 +182,26 @@ def test_ctrl_c_between_two_migrations_lists_what_was_done(db_url, tmp_path):
     assert [r[0] for r in history(db_url)] == applied[:-1]
 
 
+def test_ctrl_c_during_a_commit_that_went_through_says_so_consistently(tmp_path):
+    """Ctrl-C while COMMIT's reply was on its way (seen by hand 3 times in 4 with `timeout -s INT`):
+    the database is asked, says the migration is applied, and the hint no longer says "nothing of
+    it was kept, run it again"."""
+    from stingerloom.plan import Step
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    manifest = load_manifest(write_manifest(tmp_path, DEMO))
+    runner = MigrationRunner(manifest.migrations, database=url)
+    runner.run(to="001_users")
+    m = manifest.migrations[0]
+    step = Step(migration=m, direction="up", source=None, statements=[object()], atomic=True, committing=True,
+                running=1)
+    with runner.dialect:
+        err = runner._explain(step, KeyboardInterrupt())
+    assert err.exit_code == 130
+    assert "during COMMIT" in err.message and "it was committed and is applied" in err.message
+    assert "001_users is applied: nothing to fix" in err.hint and "nothing of 001_users was kept" not in err.hint
+
+
 def _failing(position: int) -> dict[str, str]:
     stmts = [
         "CREATE TABLE t_a (id INTEGER PRIMARY KEY);",
