@@ -61,6 +61,8 @@ class HistoryRow(Record):
     def progress(self) -> str:
         """``dirty (k/n statements committed)`` as shown by status."""
         what = "rollback: " if self.operation == "down" else ""
+        if not self.statements_total:  # a Python migration: how many statements it has is not known
+            return f"dirty ({what}{self.statements_done} statement(s) committed)"
         return f"dirty ({what}{self.statements_done}/{self.statements_total} statements committed)"
 
 

@@ -1169,7 +1169,10 @@ class MigrationRunner:
         # known: the database answered the last statement, or it commits with its counter
         known = step.returned >= step.running or not step.running or d.together
         tail = "" if known or k >= n else f"; statement {k + 1} may or may not have"
-        done = f"statements 1–{k} of {n} committed" if k else f"none of its {n} statements committed"
+        if n:
+            done = f"statements 1–{k} of {n} committed" if k else f"none of its {n} statements committed"
+        else:  # a Python migration: its statements are known only as they run
+            done = f"{k} statement(s) committed" if k else "none of its statements committed"
         return f"it is dirty: {done}{tail}"
 
     def _uncertain(self, step: Step) -> str:
@@ -1453,6 +1456,8 @@ def dirty_advice(row: HistoryRow, manifest: str = "MANIFEST") -> str:
     repair = f"stingerloom repair {manifest}"
     done = _span(1, k) if k else "none of its statements"
     rest = _span(k + 1, n) if k < n else None
+    if not n:  # a Python migration: its statements are not known in advance
+        rest = f"what its Python code runs after statement {k}" if k else "what its Python code runs"
     if row.operation == "down":
         where = "its down SQL (the history table's down_sql column)"
         state = (f"{rid} failed part way through a ROLLBACK: of {where}, {done} took effect"
@@ -1464,7 +1469,8 @@ def dirty_advice(row: HistoryRow, manifest: str = "MANIFEST") -> str:
                 f"then run: {repair} --mark-applied {rid}")
     state = (f"{rid} failed part way through APPLYING: {done} took effect"
              + (f" and {rest} did not run" if rest else ", and only the history row was not updated"))
-    finish = f"finish it by hand ({rest} of its up SQL)" if rest else "check that it is complete"
+    finish = (f"finish it by hand ({rest}{' of its up SQL' if n else ''})" if rest
+              else "check that it is complete")
     undo = f"revert {done} by hand" if k else "check that nothing took effect"
     return (f"{state}. Either\n    {finish}, then run: {repair} --mark-applied {rid}\n    or {undo}, "
             f"then run: {repair} --remove {rid}")

@@ -563,3 +563,66 @@ def test_mysql_dml_is_atomic_only_on_transactional_tables(tmp_path, fresh_databa
         assert history(url)[1] == ("002_b", "dirty", 1, 2)
         proc = _apply(manifest, url)  # the rerun is refused instead of inserting twice
         assert proc.returncode == 1 and "dirty" in proc.stderr
+
+
+def test_mysql_statement_longer_to_send_than_the_connect_timeout(mysql_server):
+    """A big statement whose sending takes longer than `connect_timeout` (here the server stops
+    reading for 2 s while 12 MB are sent, as a slow link would) is applied: the connect timeout
+    bounds only the handshake, not writes (it failed as "server gone away" after 1 s)."""
+    import threading
+
+    import servers
+
+    from stingerloom import Migration, MigrationRunner
+
+    if mysql_server.process is None:
+        pytest.skip("needs the test's own server process (to pause it)")
+    url = servers.create_database(mysql_server, "sl_slow_write") + "?connect_timeout=1"
+    size = 12 * 1024 * 1024  # more than the loopback socket buffers hold, under max_allowed_packet (16 MB)
+
+    class Seed(Migration):  # Python migrations have no file-size bound
+        def up(self, context) -> None:
+            context.query("CREATE TABLE big (v LONGTEXT)")
+            pid = mysql_server.process.pid
+            os.kill(pid, signal.SIGSTOP)
+            threading.Timer(2, os.kill, (pid, signal.SIGCONT)).start()
+            context.query("INSERT INTO big VALUES ('" + "x" * size + "')")
+
+        def down(self, context) -> None:
+            context.query("DROP TABLE big")
+
+    try:
+        results = MigrationRunner([Seed], database=url).run()
+    finally:
+        os.kill(mysql_server.process.pid, signal.SIGCONT)
+    assert [(r.id, r.success) for r in results] == [("Seed", True)], results[0].error
+    assert query(url, "SELECT LENGTH(v) FROM big") == [(size,)]
+
+
+@pytest.mark.mysql
+def test_python_migration_losing_its_connection_says_how_many_statements_committed(fresh_database):
+    """A Python migration has no statement count before it runs: the message says how many of its
+    statements committed (it said "statements 1–1 of 0")."""
+    from stingerloom import Migration, MigrationRunner
+
+    url = fresh_database("mysql")
+
+    class Two(Migration):
+        def up(self, context) -> None:
+            context.query("CREATE TABLE t1 (id int)")
+            own = context.query("SELECT CONNECTION_ID()")[0][0]
+            with get_dialect(url) as other:
+                other.execute(f"KILL CONNECTION {int(own)}")
+            context.query("CREATE TABLE t2 (id int)")
+
+        def down(self, context) -> None:
+            context.query("DROP TABLE t1")
+
+    results = MigrationRunner([Two], database=url).run()
+    assert not results[0].success
+    assert "lost the connection" in results[0].error and "it is dirty: 2 statement(s) committed" in results[0].error  # the SELECT counts
+    assert " of 0" not in results[0].error
+    assert history(url) == [("Two", "dirty", 2, 0)]
+    status = MigrationRunner([Two], database=url).status_report()
+    label = status.states[0].label
+    assert label == "dirty (2 statement(s) committed)", label
