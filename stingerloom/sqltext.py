@@ -485,6 +485,45 @@ def _gap(sql: str, pos: int, d: _Dialect, pending: list) -> int:
 def split_block(sql: str, dialect: str) -> SplitResult:
     """Split ``sql`` into statements in one pass; see the module documentation."""
     d = _dialect(dialect)
+    simple = _split_simple(sql, d)
+    return simple if simple is not None else _split_full(sql, d)
+
+
+#: the text of a statement up to its ``;``, in a block the full scanner would read the same way in
+#: every dialect: ``'…'`` strings without backslashes (its string pattern then means the same in all
+#: three), and outside them no other quote, comment, dollar quote, ``#`` or backslash (a superset:
+#: ``#``, ``$`` and ``--x`` are plain text in some dialects)
+_SIMPLE_STATEMENT = re.compile(
+    r"""[^;'"`\[\\$#/-]*(?:(?:'[^'\\]*(?:''[^'\\]*)*'|-(?!-)|/(?!\*))[^;'"`\[\\$#/-]*)*"""
+)
+_SIMPLE_GAP = re.compile(r"[\s;]*")
+
+
+def _split_simple(sql: str, d: _Dialect) -> SplitResult | None:
+    """:func:`_split_full`'s result, found faster, for a block of statements that
+    ``_SIMPLE_STATEMENT`` reads to their ``;`` (most migrations); None where the full scanner must
+    decide: anything else (a comment, a quoted identifier, an unterminated string…) or a statement
+    that may hold a compound body (``CREATE TRIGGER`` …). Client commands are refused as there."""
+    n = len(sql)
+    statements: list[Statement] = []
+    gap = _SIMPLE_GAP.match
+    body = _SIMPLE_STATEMENT.match
+    head = d.head_re.match
+    pos = gap(sql, 0).end()
+    while pos < n:
+        _check_start(sql, pos, d)
+        if head(sql, pos) is not None:
+            return None
+        end = body(sql, pos).end()
+        if end < n and sql[end] != ";":
+            return None
+        statements.append(Statement(sql[pos:end].rstrip(), pos, ()))
+        pos = gap(sql, end).end()
+    return SplitResult(statements, (), ())
+
+
+def _split_full(sql: str, d: _Dialect) -> SplitResult:
+    """The scanner for every block (see the module documentation)."""
     n = len(sql)
     statements: list[Statement] = []
     all_comments: list[tuple[int, str]] = []

@@ -823,3 +823,80 @@ def test_create_table_body_is_the_first_group_outside_quotes_and_comments(sql, b
     from stingerloom.sqltext import create_table_body
 
     assert create_table_body(sql, "sqlite") == body
+
+
+# -- the fast path for plain blocks (sqltext._split_simple) ----------------------------------------------
+def _outcome(split, sql: str, dialect: str):
+    """What ``split`` makes of ``sql``: its result, or the SplitError's message and offset."""
+    from stingerloom import sqltext
+
+    try:
+        return split(sql, sqltext._dialect(dialect))
+    except SplitError as exc:
+        return ("SplitError", exc.message, exc.offset)
+
+
+def _public(sql, d):
+    return split_block(sql, d.name)
+
+
+_PLAIN_TOKENS = st.sampled_from(
+    ["CREATE TABLE t (a INT)", "INSERT INTO t VALUES (1, 'x; y')", "SELECT 'it''s'", " ", "\n", "\r\n", "\t",
+     "\u00a0", ";", ";;", "x", "a - b", "a / b", "(", ")", "'", "''", "'a'", "'--'", "'/*'", "'\"$#`['", "é"]
+)
+_HOSTILE_TOKENS = st.sampled_from(
+    ["--", "-- c\n", "/*", "*/", "/* c */", "/*!", "#", "# c\n", "$", "$$", "$a$", "$1", "\\", "\\d", "'\\''",
+     "E'a\\'b'", '"', '"q"', "`", "`b`", "[", "[c]", ".tables", ".", "DELIMITER", "DELIMITER ;;",
+     "BEGIN", "END", "CREATE TRIGGER tr ", "CREATE TEMP TRIGGER ", "CREATE FUNCTION f() ", "CREATE RULE r ",
+     "IF", "CASE", "WHILE", "LOOP", "REPEAT", " NOT ATOMIC", "ATOMIC", "BEGIN NOT ATOMIC", "-", "/"]
+)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@settings(max_examples=400, deadline=None)
+@given(tokens=st.lists(st.one_of(_PLAIN_TOKENS, _PLAIN_TOKENS, _HOSTILE_TOKENS), max_size=30))
+def test_the_fast_path_splits_as_the_full_scanner(dialect, tokens):
+    """Whatever the block, ``split_block`` (which tries the fast path first) gives what the full
+    scanner gives: the same statements, offsets and comments, or the same error at the same offset."""
+    from stingerloom import sqltext
+
+    sql = "".join(tokens)
+    assert _outcome(_public, sql, dialect) == _outcome(sqltext._split_full, sql, dialect)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@settings(max_examples=200, deadline=None)
+@given(text=st.one_of(_NOISE, st.text(max_size=60), st.text(alphabet="ab ;'\\-/*\n\"", max_size=40)))
+def test_the_fast_path_agrees_on_arbitrary_text(dialect, text):
+    from stingerloom import sqltext
+
+    assert _outcome(_public, text, dialect) == _outcome(sqltext._split_full, text, dialect)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("sql", [
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);\n"
+    "CREATE INDEX i ON t (name);\nINSERT INTO t VALUES (1, 'row; one');\n",
+    "DROP TABLE t;\n",
+    "UPDATE t SET a = a - 1 / 2 WHERE b = 'it''s -- not /* a comment */ \"x\" $$';",
+    "", " ;\n; ",
+])
+def test_plain_blocks_take_the_fast_path(dialect, sql):
+    from stingerloom import sqltext
+
+    fast = sqltext._split_simple(sql, sqltext._dialect(dialect))
+    assert fast is not None
+    assert fast == sqltext._split_full(sql, sqltext._dialect(dialect))
+
+
+@pytest.mark.parametrize("dialect, sql", [
+    ("sqlite", "CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END;"),
+    ("mysql", "IF 1 THEN SELECT 1; END IF;"),
+    ("postgres", "SELECT 1; -- done\n"),
+    ("mysql", "SELECT 'a\\'; b';"),
+    ("sqlite", "SELECT 'unterminated;"),
+])
+def test_blocks_the_fast_path_leaves_to_the_full_scanner(dialect, sql):
+    from stingerloom import sqltext
+
+    assert sqltext._split_simple(sql, sqltext._dialect(dialect)) is None
