@@ -15,9 +15,11 @@ The result is plain data with the defaults filled in: ``up``/``down`` are ``str`
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..dialects.names import NAMES
+
+TYPE_CHECKING = False  # typing itself is not imported at run time (~2 ms of every cold apply)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 DIALECT_KEYS = (*NAMES, "default")
 _MIGRATION_DEFAULTS = {"id": None, "description": None, "transaction": True, "irreversible": False,

@@ -17,7 +17,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Problem
-from .located import Block, Located
+from .located import Block, Located, text_block
 
 
 def _loader_class() -> type:
@@ -155,30 +155,8 @@ class YamlDocument(Located):
         node = self._nodes.get(tuple(path))
         if node is None:
             return super().block(path)
-        start = node.start_mark
-        style = node.style or None  # the C loader says "" for plain
-        if style in ("|", ">"):
-            first = start.line + 1  # 0-based: the content starts on the line after the indicator
-            indent = self._block_indent(node.value, first)
-            return Block(first + 1, indent + 1, indent, style == "|")
-        # plain or quoted: exact when the source line holds the value itself, character for character
-        src = self._lines[start.line] if start.line < len(self._lines) else ""
-        column = start.column if style is None else start.column + 1
-        value = node.value
-        exact = "\n" not in value and src[column : column + len(value)] == value
-        if exact and style is not None:
-            exact = src[column + len(value) : column + len(value) + 1] == style
-        return Block(start.line + 1, column + 1, 0, exact)
-
-    def _block_indent(self, value: str, first: int) -> int:
-        for k, text in enumerate(value.split("\n")):
-            if text.strip():
-                src_index = first + k
-                if src_index >= len(self._lines):
-                    break
-                src = self._lines[src_index]
-                return (len(src) - len(src.lstrip(" "))) - (len(text) - len(text.lstrip(" ")))
-        return 0
+        start = node.start_mark  # the C loader says "" for plain
+        return text_block(self._lines, start.line, start.column, node.style or None, node.value)
 
 
 def _pos(node: Node) -> tuple[int, int]:
