@@ -172,9 +172,13 @@ def _uses(migrations: list, dialects: tuple[str, ...]):
 
 def undefined(migrations: list, defined: Callable[[str], bool], dialects: tuple[str, ...]) -> list[Problem]:
     """A problem at file:line:column for every use of a placeholder that ``defined`` refuses."""
+    return _undefined(_uses(migrations, dialects), defined)
+
+
+def _undefined(uses, defined: Callable[[str], bool]) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple] = set()
-    for m, block, raw, name, offset in _uses(migrations, dialects):
+    for m, block, raw, name, offset in uses:
         if defined(name):
             continue
         line, column = raw.position(offset)
@@ -187,11 +191,18 @@ def undefined(migrations: list, defined: Callable[[str], bool], dialects: tuple[
     return problems
 
 
+def _has_token(m: SqlMigration) -> bool:
+    """Whether any SQL of ``m`` holds ``${`` (a placeholder or a ``$${`` escape)."""
+    return any("${" in src.text for sources in (m.up_sources, m.down_sources) for src in sources.values())
+
+
 def bind(migrations: list, value: Callable[[str], str]) -> list:
-    """Every SQL migration that takes placeholders wrapped in a :class:`BoundMigration`."""
+    """Every SQL migration that takes placeholders wrapped in a :class:`BoundMigration` (one whose SQL
+    holds no ``${`` is left as it is: wrapped, it would give the same SQL and checksums)."""
     out = []
     for m in migrations:
-        if isinstance(m, SqlMigration) and not isinstance(m, BoundMigration) and getattr(m, "placeholders", True):
+        if isinstance(m, SqlMigration) and not isinstance(m, BoundMigration) and getattr(m, "placeholders", True) \
+                and _has_token(m):
             m = BoundMigration(m, value)
         out.append(m)
     return out
@@ -203,10 +214,11 @@ def bind_strict(migrations: list, values: "PlaceholderValues", dialect: str) -> 
     Raises :class:`ManifestError` listing every undefined placeholder (at file:line) before
     anything runs.
     """
-    problems = undefined(migrations, values.defined, (dialect,))
+    uses = list(_uses(migrations, (dialect,)))
+    problems = _undefined(uses, values.defined)
     if problems:
         raise ManifestError(problems, hint=values.hint())
-    for name in sorted({use[3] for use in _uses(migrations, (dialect,))}):
+    for name in sorted({use[3] for use in uses}):
         values.get(name)  # a value's own ${VAR} is expanded now, before anything runs
     return bind(migrations, values.get)
 
