@@ -93,11 +93,13 @@ def ignore(event: Any) -> None:
 def split_block(dialect: "Dialect", migration: "Migration", direction: str, source: "SqlSource") -> list:
     """The statements of ``source``; a block the splitter cannot read is an error at its file:line
     (``detail``: the splitter's message)."""
-    from .sqltext import SplitError
-
     try:
         return dialect.split(source.text)
-    except SplitError as exc:
+    except ValueError as exc:  # SplitError is one; its module is imported only when needed
+        from .sqltext import SplitError
+
+        if not isinstance(exc, SplitError):
+            raise
         line, col = source.position(exc.offset)
         err = InputError(f"migration {migration.id} ({direction}): {exc.message}",
                          file=source.file, line=line, column=col)

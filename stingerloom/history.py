@@ -20,6 +20,8 @@ Every statement here passes values as parameters and quotes the table name throu
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from ._record import Record
 from .errors import HistoryConflict
 
@@ -34,6 +36,8 @@ COLUMNS = (
     "id", "description", "checksum", "down_sql", "applied_at", "execution_ms", "applied_by",
     "state", "batch", "rank", "statements_done", "statements_total", "operation",
 )
+
+_ROW_VALUES = attrgetter(*COLUMNS)  # a row's values in COLUMNS order, as a tuple
 
 #: one application of a repeatable migration (``<history_table>_versions``); ``rank`` is that of the
 #: history row it wrote, ``source_checksum`` the checksum of its SQL as written (before placeholders)
@@ -107,7 +111,7 @@ class History:
 
     def insert(self, row: HistoryRow) -> None:
         try:
-            self.d.bookkeep(self._insert_sql, tuple(getattr(row, c) for c in COLUMNS))
+            self.d.bookkeep(self._insert_sql, _ROW_VALUES(row))
         except Exception as exc:
             if not self.d.write_conflict(exc):
                 raise

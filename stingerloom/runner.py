@@ -369,10 +369,15 @@ class MigrationRunner:
     def _prepare(self, migration: Migration, direction: str, source: SqlSource | None) -> Step:
         step = Step(migration, direction, source)
         if source is not None:
-            step.statements = split_block(self.dialect, migration, direction, source)
-            if not step.statements and source.text.strip():
-                raise _only_comments(migration, direction, source)
+            step.statements = self._statements(migration, direction, source)
         return step
+
+    def _statements(self, migration: Migration, direction: str, source: SqlSource) -> list:
+        """The statements of ``source``; a block of only comments is refused (see :func:`_only_comments`)."""
+        statements = split_block(self.dialect, migration, direction, source)
+        if not statements and source.text.strip():
+            raise _only_comments(migration, direction, source)
+        return statements
 
     def _up_steps(self, pending: list[Migration]) -> list[Step]:
         """The steps of ``pending``; every migration lacking up SQL for this database is reported
@@ -402,7 +407,7 @@ class MigrationRunner:
             step = self._prepare(m, "up", src)
             down = m.down_sql(self.dialect.name)
             if down is not None:  # a template down would be stored and "run" by a later rollback
-                self._prepare(m, "down", down)
+                self._statements(m, "down", down)
             return step
         return Step(m, "up", None)
 

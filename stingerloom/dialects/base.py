@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from typing import Any, Iterator
 
 
+_split_block = None  # stingerloom.sqltext.split_block once Dialect.split has run
+
+
 class Dialect:
     #: ``sqlite``, ``postgres`` or ``mysql``; also the key of per-dialect SQL blocks.
     name = "base"
@@ -137,9 +140,10 @@ class Dialect:
 
     def split(self, sql: str):
         """The statements of a block, with their offsets (see ``stingerloom.sqltext``)."""
-        from ..sqltext import split_statements
-
-        return split_statements(sql, self.name)
+        global _split_block
+        if _split_block is None:  # imported on first use: sqltext costs ~3 ms, and not every command splits
+            from ..sqltext import split_block as _split_block
+        return _split_block(sql, self.name).statements
 
     # -- locking --------------------------------------------------------------------------------
     @contextlib.contextmanager
