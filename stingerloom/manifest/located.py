@@ -19,6 +19,11 @@ Path_ = tuple  # a path into the data: (key | index, ...)
 #: the value character for character)
 Block = namedtuple("Block", ("line", "column", "indent", "exact"), defaults=(0, True))
 
+#: keys whose plain YAML scalars stay text (``id: 001``): names and paths, never SQL or descriptions,
+#: where ``down: 42`` or ``up: 2024-01-01`` is a mistake that must be reported, not stored as "42"
+#: (both YAML readers, :mod:`.yamlsource` and :mod:`.yamlplain`, follow it)
+TEXT_KEYS = frozenset({"id", "database", "history_table"})
+
 
 class Located:
     """One document: ``data`` plus positions. Subclasses fill ``keys``/``values`` and ``block``."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from .located import Block, Located, text_block
+from .located import TEXT_KEYS, Block, Located, text_block
 
 _UNREADABLE = re.compile(r"[^\n\x20-\x7e]")
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?\Z")
@@ -41,8 +41,6 @@ _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _NULL = frozenset({"null", "Null", "NULL"})
 _OTHER_WORDS = frozenset({"yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"}) | _NULL
-#: keys whose plain scalars stay text (as :func:`.yamlsource._wants_text` decides)
-_TEXT_KEYS = frozenset({"id", "database", "history_table"})
 
 
 class _Unread(Exception):
@@ -151,7 +149,7 @@ def _scalar(doc: PlainYamlDocument, path: tuple, raw: str, i: int, column: int) 
     m = _PLAIN.match(raw)
     if m is not None:
         value = m.group(1)
-        if path[-1] in _TEXT_KEYS:
+        if path[-1] in TEXT_KEYS:
             if value in _NULL:
                 raise _Unread
         elif value in _TRUE or value in _FALSE:

@@ -17,7 +17,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Problem
-from .located import Block, Located, text_block
+from .located import TEXT_KEYS, Block, Located, text_block
 
 
 def _loader_class() -> type:
@@ -70,15 +70,12 @@ MAX_CHARS = 50_000_000  # scalar characters after alias expansion, per file
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TAG = "tag:yaml.org,2002:"
-# keys whose plain scalars stay text (``id: 001``): names and paths, never SQL or descriptions, where
-# ``down: 42`` or ``up: 2024-01-01`` is a mistake that must be reported, not stored as "42"
-_TEXT_KEYS = frozenset({"id", "database", "history_table"})
 _CONSTRUCT = SafeConstructor()
 
 
 def _wants_text(path: tuple) -> bool:
     """True where a plain ``001`` means the text ``001`` (an id, a table, a migration path)."""
-    if path and path[-1] in _TEXT_KEYS:
+    if path and path[-1] in TEXT_KEYS:
         return True
     return len(path) == 2 and isinstance(path[-1], int) and path[-2] == "migrations"
 
