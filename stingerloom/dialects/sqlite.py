@@ -61,15 +61,27 @@ class SqliteDialect(Dialect):
         except sqlite3.Error as exc:
             raise InputError(f"cannot open SQLite database {path!r}: {exc}") from None
 
+    #: one cursor for every statement while the connection is the same: apply runs six statements a
+    #: migration, and a new cursor for each (what Connection.execute makes) costs ~1 µs more
+    _cursor: Any = None
+
+    def _cur(self) -> Any:
+        cur = self._cursor
+        if cur is None or cur.connection is not self.connection:
+            cur = self._cursor = self.connection.cursor()
+        return cur
+
     def execute(self, sql: str, params: Any = None) -> list[tuple]:
-        # sqlite3 rows are tuples already, and Connection.execute makes the cursor: the lean path,
-        # since apply runs this once per statement.
-        cur = self.connection.execute(sql, () if params is None else params)
+        # sqlite3 rows are tuples already; every row is read, so the cursor is free for the next one
+        cur = self._cur()
+        cur.execute(sql, () if params is None else params)
         return cur.fetchall() if cur.description is not None else []
 
     def execute_count(self, sql: str, params: Any = None) -> int:
-        # the history writes of apply: no cursor of our own to make and close each time
-        return self.connection.execute(sql, () if params is None else params).rowcount
+        # the history writes of apply
+        cur = self._cur()
+        cur.execute(sql, () if params is None else params)
+        return cur.rowcount
 
     def begin(self) -> None:
         # IMMEDIATE takes the write lock now, so a concurrent writer fails early instead of midway.
