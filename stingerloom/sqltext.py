@@ -491,7 +491,7 @@ def split_block(sql: str, dialect: str) -> SplitResult:
     """Split ``sql`` into statements in one pass; see the module documentation."""
     d = _dialect(dialect)
     simple = _split_simple(sql, d)
-    return simple if simple is not None else _split_full(sql, d)
+    return SplitResult(simple, (), ()) if simple is not None else _split_full(sql, d)
 
 
 #: the text of a statement up to its ``;``, in a block the full scanner would read the same way in
@@ -504,8 +504,8 @@ _SIMPLE_STATEMENT = re.compile(
 _SIMPLE_GAP = re.compile(r"[\s;]*")
 
 
-def _split_simple(sql: str, d: _Dialect) -> SplitResult | None:
-    """:func:`_split_full`'s result, found faster, for a block of statements that
+def _split_simple(sql: str, d: _Dialect) -> list[Statement] | None:
+    """:func:`_split_full`'s statements, found faster, for a block of statements that
     ``_SIMPLE_STATEMENT`` reads to their ``;`` (most migrations); None where the full scanner must
     decide: anything else (a comment, a quoted identifier, an unterminated string…) or a statement
     that may hold a compound body (``CREATE TRIGGER`` …). Client commands are refused as there."""
@@ -524,7 +524,7 @@ def _split_simple(sql: str, d: _Dialect) -> SplitResult | None:
             return None
         statements.append(Statement(sql[pos:end].rstrip(), pos, ()))
         pos = gap(sql, end).end()
-    return SplitResult(statements, (), ())
+    return statements
 
 
 def _split_full(sql: str, d: _Dialect) -> SplitResult:
@@ -566,7 +566,9 @@ def _split_full(sql: str, d: _Dialect) -> SplitResult:
 
 def split_statements(sql: str, dialect: str) -> list[Statement]:
     """The statements of ``sql`` in order; raises :class:`SplitError` on unsplittable SQL."""
-    return split_block(sql, dialect).statements
+    d = _dialect(dialect)
+    simple = _split_simple(sql, d)
+    return simple if simple is not None else _split_full(sql, d).statements
 
 
 def trailing_comments(sql: str, dialect: str) -> tuple[str, ...]:

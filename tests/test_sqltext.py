@@ -837,7 +837,9 @@ def _outcome(split, sql: str, dialect: str):
 
 
 def _public(sql, d):
-    return split_block(sql, d.name)
+    result = split_block(sql, d.name)
+    assert split_statements(sql, d.name) == result.statements
+    return result
 
 
 _PLAIN_TOKENS = st.sampled_from(
@@ -886,7 +888,8 @@ def test_plain_blocks_take_the_fast_path(dialect, sql):
 
     fast = sqltext._split_simple(sql, sqltext._dialect(dialect))
     assert fast is not None
-    assert fast == sqltext._split_full(sql, sqltext._dialect(dialect))
+    assert fast == sqltext._split_full(sql, sqltext._dialect(dialect)).statements
+    assert split_statements(sql, dialect) == fast
 
 
 @pytest.mark.parametrize("dialect, sql", [

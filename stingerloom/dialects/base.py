@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from typing import Any, Iterator
 
 
-_split_block = None  # stingerloom.sqltext.split_block once Dialect.split has run
+_split_statements = None  # stingerloom.sqltext.split_statements once Dialect.split has run
 
 
 class Dialect:
@@ -140,10 +140,10 @@ class Dialect:
 
     def split(self, sql: str):
         """The statements of a block, with their offsets (see ``stingerloom.sqltext``)."""
-        global _split_block
-        if _split_block is None:  # imported on first use: sqltext costs ~3 ms, and not every command splits
-            from ..sqltext import split_block as _split_block
-        return _split_block(sql, self.name).statements
+        global _split_statements
+        if _split_statements is None:  # imported on first use: sqltext costs ~2 ms, and not every command splits
+            from ..sqltext import split_statements as _split_statements
+        return _split_statements(sql, self.name)
 
     # -- locking --------------------------------------------------------------------------------
     @contextlib.contextmanager
