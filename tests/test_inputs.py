@@ -60,6 +60,21 @@ def test_comment_only_blocks_of_every_kind_are_refused_and_empty_string_is_a_no_
     assert [h[:2] for h in history(db)] == [("b", "applied")]
 
 
+def test_a_down_that_cannot_be_split_is_refused_before_anything_runs(tmp_path):
+    """The down is split when apply plans (a later rollback would fail on it): an unterminated string
+    there stops the run at its file:line before the first migration runs."""
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    manifest = write_manifest(tmp_path, {
+        "a.yaml": "up: |\n  CREATE TABLE a8 (id INTEGER);\ndown: |\n  DROP TABLE a8;\n",
+        "b.yaml": "up: |\n  CREATE TABLE b8 (id INTEGER);\ndown: |\n  DROP TABLE b8;\n  SELECT 'oops;\n",
+    })
+    proc = run_cli("apply", str(manifest), "--database", db)
+    assert proc.returncode == 2, proc.stderr
+    assert "b.yaml:5:10:" in proc.stderr and "(down)" in proc.stderr and "unterminated string" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert history(db) == [] and "a8" not in tables(db)
+
+
 def test_rollback_refuses_a_stored_down_of_only_comments(db_url, tmp_path):
     """A row applied by an older version with the template down: rollback must not "run" it and drop
     the row while the table stays."""
