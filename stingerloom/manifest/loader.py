@@ -81,6 +81,7 @@ def _file_kind(mode: int) -> str:
 class Loader:
     def __init__(self, path: Path, env: Any = None) -> None:
         self.path = path
+        self.folder = path.parent  # the top manifest's folder
         self.display = str(path)
         self.env = os.environ if env is None else env
         self.problems: list[Problem] = []
@@ -253,7 +254,7 @@ class Loader:
         header_problems = len(self.problems)
         self.allow = allow
         self.stack = [path.resolve()]
-        self.load_entries(doc, entries, path.parent, migrations, files, top=True)
+        self.load_entries(doc, entries, self.folder, migrations, files, top=True)
         self.check_ids(migrations)
         loaded = Manifest(
             path=path,
@@ -317,8 +318,8 @@ class Loader:
         """True for a file name (no folder part) beside the top manifest that is not a symlink: it is
         inside the manifest's folder, as :func:`.paths.check_inside` would find after resolving the
         whole path (one ``lstat`` here instead of one per folder of the path). False means: check fully."""
-        if self.allow or base != self.path.parent or entry in (".", "..") or "/" in entry or os.sep in entry \
-                or "\0" in entry:
+        if self.allow or (base is not self.folder and base != self.folder) or entry in (".", "..") \
+                or "/" in entry or os.sep in entry or "\0" in entry:
             return False
         try:
             return not stat.S_ISLNK(os.lstat(os.path.join(base, entry)).st_mode)
