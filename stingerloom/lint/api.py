@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from . import extract_pg, extract_text
 from .dialect import DIALECTS, traits
-from .facts import lead_len, strip_sql, text_table
+from .facts import alter_actions, create_table_parts, lead_len, strip_sql, text_table
 from .model import ALL_DIALECTS, Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,7 +119,7 @@ class Stmt:
 
     __slots__ = ("sql", "offset", "source", "index", "kind", "node", "dialect", "block", "error",
                  "error_from", "error_at", "undecided", "_stripped", "_table", "migration", "traits",
-                 "_actions")
+                 "_actions", "_upper")
 
     def __init__(self, sql, offset, source, index, dialect, block, migration) -> None:
         self.sql = sql
@@ -142,6 +142,7 @@ class Stmt:
         self._stripped = None
         self._table = False
         self._actions = None
+        self._upper = None
 
     def pos(self, rel: int | None = None) -> tuple[int | None, int | None]:
         if rel is None or rel < 0:
@@ -154,6 +155,18 @@ class Stmt:
         if self._stripped is None:
             self._stripped = strip_sql(self.sql, hash_comments=self.traits.hash_comments)
         return self._stripped
+
+    @property
+    def upper(self) -> str:
+        """:attr:`stripped` upper-cased, for cheap keyword tests before a regex: every keyword a
+        case-insensitive pattern can find in :attr:`stripped` is in it (the two characters whose
+        ``upper()`` is not the ASCII letter they match, U+0130 and U+212A, become ``I`` and ``K``)."""
+        if self._upper is None:
+            up = self.stripped.upper()
+            if not up.isascii():
+                up = up.replace("\u0130", "I").replace("\u212a", "K")
+            self._upper = up
+        return self._upper
 
     @property
     def readable(self) -> bool:
@@ -194,12 +207,8 @@ def _stmt_table(stmt: Stmt) -> str | None:
             return n["relation"].get("relname")
         return None
     if stmt.kind == "AlterTableStmt":
-        from .facts import alter_actions
-
         return alter_actions(stmt.sql)[0]
     if stmt.kind == "CreateStmt":
-        from .facts import create_table_parts
-
         return create_table_parts(stmt.sql)[0]
     return text_table(stmt.sql, stmt.kind)
 

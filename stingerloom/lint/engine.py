@@ -91,6 +91,7 @@ class ManifestRun:
         self._shared_splits: dict[str, list] = {}  # see _split_text
         self._more_dialects = True
         self._chosen_rules: dict[str, dict[tuple, tuple]] = {}  # see _run_rules
+        self._chosen_mig_rules: dict[tuple, tuple] = {}  # see _migration_rules
 
     def memo(self, key, compute):
         """``compute()`` once per run (facts several rules need, e.g. the manifest at ``--base``)."""
@@ -248,30 +249,40 @@ class ManifestRun:
         return failed
 
     def _rules_for(self, dialect: str, kind: str, repeatable: bool, readable: bool) -> tuple:
-        """The statement rules that check a statement of ``kind`` (chosen once per combination, not
-        for every statement)."""
-        return tuple(r for r in self.stmt_rules[dialect].get(kind, ())
+        """The ``check_stmt`` methods of the statement rules that check a statement of ``kind`` (chosen
+        once per combination, not for every statement)."""
+        return tuple(r.check_stmt for r in self.stmt_rules[dialect].get(kind, ())
                      if (r.for_repeatable or not repeatable) and (readable or r.runs_on_errors))
+
+    def _migration_rules(self, dialect: str, repeatable: bool) -> tuple:
+        """The ``check_migration`` methods of the migration rules (chosen once per dialect)."""
+        key = (dialect, repeatable)
+        hooks = self._chosen_mig_rules.get(key)
+        if hooks is None:
+            hooks = self._chosen_mig_rules[key] = tuple(
+                r.check_migration for r in self.mig_rules[dialect] if not repeatable or r.for_repeatable)
+        return hooks
 
     def _run_rules(self, ctx: MigrationCheck) -> None:
         chosen = self._chosen_rules.setdefault(ctx.dialect, {})
         repeatable = ctx.migration.repeatable
+        parse_tree = ctx.traits.parse_tree
         for st in ctx.up:
             ctx.current = st
             # A statement with an error, or a PostgreSQL one without a parse tree (pglast could not
             # parse it), reaches only the rules written for that case: no rule ever reads a tree that
             # does not exist.
-            key = (st.kind, repeatable, st.error is None and st.readable)
+            key = (st.kind, repeatable, st.error is None and (st.node is not None or not parse_tree))
             rules = chosen.get(key)
             if rules is None:
                 rules = chosen[key] = self._rules_for(ctx.dialect, *key)
-            for rule in rules:
-                rule.check_stmt(st, ctx)
-            _track(ctx, st)
+            for check in rules:
+                check(st, ctx)
+            if st.kind in _TRACK_KINDS:
+                _track(ctx, st)
         ctx.current = None
-        for rule in self.mig_rules[ctx.dialect]:
-            if not repeatable or rule.for_repeatable:
-                rule.check_migration(ctx)
+        for check in self._migration_rules(ctx.dialect, repeatable):
+            check(ctx)
         _update_catalog(ctx)
 
     # ----------------------------------------------------------------------------------------------
@@ -317,12 +328,14 @@ def _track(ctx: MigrationCheck, st: Stmt) -> None:
     if k not in _TRACKED_KINDS:
         return
     for a in st.actions:
-        if isinstance(a, CreateTable):
+        cls = type(a)
+        if cls is CreateTable:
             if a.table:
                 ctx.created_tables.add(a.table)
-        elif isinstance(a, CreateIndex) and a.name:
-            ctx.created_indexes.add(a.name)
-        elif isinstance(a, Transaction):
+        elif cls is CreateIndex:
+            if a.name:
+                ctx.created_indexes.add(a.name)
+        elif cls is Transaction:
             if a.word == "BEGIN":
                 ctx.in_explicit_tx = True
             elif a.word in ("COMMIT", "ROLLBACK"):
@@ -339,6 +352,7 @@ _DIALECT_FREE = re.compile(
 
 _FACT_KINDS = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt"})
 _TRACKED_KINDS = frozenset({"CreateTableAsStmt", "IndexStmt", "TransactionStmt"})
+_TRACK_KINDS = _FACT_KINDS | _TRACKED_KINDS  # the statements _track has anything to do with
 
 
 def _track_facts(ctx: MigrationCheck, st: Stmt) -> None:
@@ -359,11 +373,15 @@ def _track_facts(ctx: MigrationCheck, st: Stmt) -> None:
 def _update_catalog(ctx: MigrationCheck) -> None:
     """What this migration's up built, for the next migrations' rules (see :class:`Catalog`)."""
     cat = ctx.catalog
+    # column types and index columns: from parse trees only (the rules that read them need exact types)
+    parse_tree = ctx.traits.parse_tree
     for st in ctx.up:
-        if st.kind == "CreateStmt" and st.table:
+        kind = st.kind
+        if kind not in _CATALOG_KINDS:
+            continue
+        if kind == "CreateStmt" and st.table:
             cat.tables.add(st.table)
-        # column types and index columns: from parse trees only (the rules that read them need exact types)
-        if st.kind in _CATALOG_KINDS and st.traits.parse_tree and st.readable:
+        if parse_tree and st.node is not None:  # readable
             for a in st.actions:
                 record = _CATALOG.get(type(a))
                 if record is not None:

@@ -49,6 +49,8 @@ def norm_ident(name: str | None) -> str | None:
 
 
 def last_part(name: str) -> str:
+    if "." not in name:  # one part (the split below would return it whole)
+        return norm_ident(name) or ""
     parts = re.split(r"\.(?=(?:[^`\"]*[`\"][^`\"]*[`\"])*[^`\"]*$)", name)
     return norm_ident(parts[-1]) or ""
 

@@ -19,6 +19,7 @@ _FOREIGN = {
 }
 
 
+_FOREIGN_RE = {d: [(re.compile(p, re.I), what) for p, what in pats] for d, pats in _FOREIGN.items()}
 _ANY_FOREIGN = re.compile("|".join(sorted({p for pats in _FOREIGN.values() for p, _ in pats})), re.I)
 
 
@@ -58,15 +59,14 @@ class SL108(Rule):
                 src = srcs.get("default")
                 if src is None:
                     continue
-                if not _ANY_FOREIGN.search(src.text):
+                others = [d for d in dialects if d not in srcs]  # the dialects it stands for
+                if not others or not _ANY_FOREIGN.search(src.text):
                     continue  # fast path: nothing dialect-specific, not even in comments
                 text = strip_sql(src.text)
                 hits: dict[tuple[int, str], list[str]] = {}
-                for d in dialects:
-                    if d in srcs:
-                        continue
-                    for pat, what in _FOREIGN[d]:
-                        hit = re.search(pat, text, re.I)
+                for d in others:
+                    for pat, what in _FOREIGN_RE[d]:
+                        hit = pat.search(text)
                         if hit:
                             hits.setdefault((hit.start(), what), []).append(d)
                             break
