@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from . import extract_pg, extract_text
 from .dialect import DIALECTS, traits
-from .facts import alter_actions, create_table_parts, lead_len, strip_sql, text_table
+from .facts import alter_actions, create_table_parts, keyword_text, lead_len, strip_sql, text_table
 from .model import ALL_DIALECTS, Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,7 +119,7 @@ class Stmt:
 
     __slots__ = ("sql", "offset", "source", "index", "kind", "node", "dialect", "block", "error",
                  "error_from", "error_at", "undecided", "_stripped", "_table", "migration", "traits",
-                 "_actions", "_upper")
+                 "_actions", "_upper", "_memo")
 
     def __init__(self, sql, offset, source, index, dialect, block, migration) -> None:
         self.sql = sql
@@ -143,11 +143,22 @@ class Stmt:
         self._table = False
         self._actions = None
         self._upper = None
+        self._memo: dict | None = None
 
     def pos(self, rel: int | None = None) -> tuple[int | None, int | None]:
         if rel is None or rel < 0:
             rel = lead_len(self.sql)
         return self.source.position(self.offset + rel)
+
+    def memo(self, key, compute):
+        """``compute()`` once per statement: a fact several rules read (see :mod:`.facts`)."""
+        memo = self._memo
+        if memo is None:
+            memo = self._memo = {}
+        elif key in memo:
+            return memo[key]
+        value = memo[key] = compute()
+        return value
 
     @property
     def stripped(self) -> str:
@@ -158,14 +169,11 @@ class Stmt:
 
     @property
     def upper(self) -> str:
-        """:attr:`stripped` upper-cased, for cheap keyword tests before a regex: every keyword a
-        case-insensitive pattern can find in :attr:`stripped` is in it (the two characters whose
-        ``upper()`` is not the ASCII letter they match, U+0130 and U+212A, become ``I`` and ``K``)."""
+        """The statement's text upper-cased (:func:`.facts.keyword_text`), for a cheap keyword test
+        before a regex over its text, stripped or not. Comments and literals are not blanked: a word
+        there only costs the regex."""
         if self._upper is None:
-            up = self.stripped.upper()
-            if not up.isascii():
-                up = up.replace("\u0130", "I").replace("\u212a", "K")
-            self._upper = up
+            self._upper = keyword_text(self.sql)
         return self._upper
 
     @property
@@ -210,7 +218,10 @@ def _stmt_table(stmt: Stmt) -> str | None:
         return alter_actions(stmt.sql)[0]
     if stmt.kind == "CreateStmt":
         return create_table_parts(stmt.sql)[0]
-    return text_table(stmt.sql, stmt.kind)
+    # the text without comments and literals: the statement's own unless a MySQL ``#`` comment (which
+    # only it blanks) could make the two differ
+    same = not stmt.traits.hash_comments or "#" not in stmt.sql
+    return text_table(stmt.sql, stmt.kind, stmt.stripped if same else None)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .api import Rule
-from .facts import COLUMN_KINDS, coldefs, is_setting, loc, pg_type, takes_locks
+from .facts import COLUMN_KINDS, LOCK_CANDIDATE_KINDS, column_types, is_setting, loc, takes_locks
 
 
 class GaleraRule(Rule):
@@ -20,8 +20,7 @@ class TypeRule(Rule):
         return tname in self.types
 
     def check_stmt(self, stmt, ctx) -> None:
-        for cd in coldefs(stmt):
-            tname, mods = pg_type(cd.get("typeName"))
+        for cd, tname, mods in column_types(stmt):
             if self.applies(tname, mods, cd):
                 ctx.report(self, stmt, self.message.format(col=cd.get("colname"), type=tname),
                            at=loc(cd.get("typeName")) or loc(cd))
@@ -34,8 +33,9 @@ class TimeoutRule(Rule):
     def check_migration(self, ctx) -> None:
         names = ctx.traits.lock_timeout_settings or self.settings
         for st in ctx.up:
-            if is_setting(st, names):
+            kind = st.kind
+            if kind == "VariableSetStmt" and is_setting(st, names):
                 return
-            if takes_locks(st, ctx):
+            if kind in LOCK_CANDIDATE_KINDS and takes_locks(st, ctx):
                 ctx.report(self, st, f"lock-taking statement with no {self.what} set before it")
                 return

@@ -45,13 +45,15 @@ def actions(kind: str, node: dict | None) -> tuple:
     return tuple(build(node)) if build else ()
 
 
-def column(cd: dict, name: str | None = None) -> Column:
-    typ, mods = pg_type(cd.get("typeName"))
-    kinds = {c.get("contype") for c in pg_constraints(cd)}
+def column(cd: dict, name: str | None = None, cons: list | None = None) -> Column:
+    """``cons``: the column's constraints (``pg_constraints(cd)``) when the caller has them."""
+    type_name = cd.get("typeName")
+    typ, mods = pg_type(type_name)
+    kinds = {c.get("contype") for c in (pg_constraints(cd) if cons is None else cons)}
     serial = typ in SERIAL_TYPES
-    return Column(name or cd.get("colname"), typ, tuple(mods), bool(kinds & _KEY_TYPES_SET),
-                  bool(kinds & _NOT_NULL_TYPES), serial or bool(kinds & _FILLED_TYPES),
-                  serial or "CONSTR_IDENTITY" in kinds, loc(cd.get("typeName")) or loc(cd))
+    return Column(name or cd.get("colname"), typ, tuple(mods), not kinds.isdisjoint(_KEY_TYPES_SET),
+                  not kinds.isdisjoint(_NOT_NULL_TYPES), serial or not kinds.isdisjoint(_FILLED_TYPES),
+                  serial or "CONSTR_IDENTITY" in kinds, loc(type_name) or loc(cd))
 
 
 def _create_table(node: dict):
@@ -60,10 +62,14 @@ def _create_table(node: dict):
     for el in node.get("tableElts", ()) or ():
         cd = el.get("ColumnDef")
         if cd is not None:
-            cols.append(column(cd))
             cons = pg_constraints(cd)
-            primary = primary or any(c.get("contype") == "CONSTR_PRIMARY" for c in cons)
-            fks.extend((cd.get("colname"), loc(c)) for c in cons if c.get("contype") == "CONSTR_FOREIGN")
+            cols.append(column(cd, cons=cons))
+            for c in cons:
+                contype = c.get("contype")
+                if contype == "CONSTR_PRIMARY":
+                    primary = True
+                elif contype == "CONSTR_FOREIGN":
+                    fks.append((cd.get("colname"), loc(c)))
         con = el.get("Constraint")
         if con and con.get("contype") in _KEY_TYPES:
             keys.append(tuple(pg_names(con.get("keys"))))

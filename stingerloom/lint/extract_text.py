@@ -63,15 +63,20 @@ def _column(cd, at: int | None = None) -> Column:
     return Column(name, typ, mods, 1 in found, 2 in found, bool(found & {3, 4}), auto, at)
 
 
+_NOT_PLAIN = re.compile(r"\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|VIRTUAL)\b", re.I)
+_LIKE = re.compile(r"\bLIKE\b", re.I)
+_PRIMARY_KEY = re.compile(r"\bPRIMARY\s+KEY\b", re.I)
+
+
 def _create_table(stmt):
     name, elems, _ = create_table_parts(stmt.sql)
     # the columns and keys: read only when a rule asks (most CREATE TABLE statements: none does)
     parts = Deferred(lambda: _table_elements(elems))
-    text = stmt.stripped
-    plain = bool(elems) and not (rx(r"\s*CREATE\s+(?:GLOBAL\s+|LOCAL\s+)?(TEMP|TEMPORARY|VIRTUAL)\b").match(text)
-                                 or rx(r"\bLIKE\b").search(text[:200]))
+    text, up = stmt.stripped, stmt.upper  # the keyword tests on `up` spare most statements the regex
+    plain = bool(elems) and not (("TEMP" in up or "VIRTUAL" in up) and _NOT_PLAIN.match(text)
+                                 or "LIKE" in up and _LIKE.search(text[:200]))
     yield CreateTable(name, Deferred(lambda: parts[0]), Deferred(lambda: parts[1]),
-                      bool(rx(r"\bPRIMARY\s+KEY\b").search(text)), (), plain)
+                      "PRIMARY" in up and bool(_PRIMARY_KEY.search(text)), (), plain)
 
 
 def _table_elements(elems) -> tuple[tuple, tuple]:
@@ -168,7 +173,7 @@ def _rename_table(stmt):
 
 def _index(stmt):
     text = stmt.stripped
-    m = rx(r"\s*CREATE\s+UNIQUE\b[^(]*?\bON\s+\S+\s*(?=\()").match(text)
+    m = "UNIQUE" in stmt.upper and rx(r"\s*CREATE\s+UNIQUE\b[^(]*?\bON\s+\S+\s*(?=\()").match(text)
     if m:
         yield CreateIndex(stmt.table, None, tuple(text_key_columns(text[m.end():])), True)
     else:

@@ -39,6 +39,16 @@ def rx_is(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.I | re.S)
 
 
+def keyword_text(text: str) -> str:
+    """``text`` upper-cased for a cheap keyword test before a case-insensitive regex: every keyword such
+    a pattern can find in ``text`` is in it (``upper()`` maps each character re's IGNORECASE matches
+    to an ASCII letter onto that letter, but for U+0130 and U+212A, replaced by ``I`` and ``K``)."""
+    up = text.upper()
+    if not up.isascii():
+        up = up.replace("\u0130", "I").replace("\u212a", "K")
+    return up
+
+
 def norm_ident(name: str | None) -> str | None:
     if name is None:
         return None
@@ -178,11 +188,14 @@ _DML_TABLE = {
 }
 
 
-def text_table(sql: str, kind: str) -> str | None:
+def text_table(sql: str, kind: str, text: str | None = None) -> str | None:
+    """The table a MySQL/SQLite statement of ``kind`` works on; ``text``: ``strip_sql(sql)`` when the
+    caller has it."""
     rx = _DML_TABLE.get(kind)
     if rx is None:
         return None
-    text = strip_sql(sql)
+    if text is None:
+        text = strip_sql(sql)
     m = rx.search(text, lead_len(text))
     return last_part(m.group(1)) if m else None
 
@@ -213,12 +226,19 @@ def pg_type(type_name: dict | None) -> tuple[str, list]:
     """TypeName -> (last name, typmods)."""
     if not type_name:
         return "", []
-    names = pg_names(type_name.get("names"))
+    last = ""
+    for i in reversed(type_name.get("names") or ()):  # the last String of the name
+        if "String" in i:
+            last = i["String"]["sval"]
+            break
+    typmods = type_name.get("typmods")
+    if not typmods:
+        return last, []
     mods = []
-    for m in type_name.get("typmods", ()) or ():
+    for m in typmods:
         val = m.get("A_Const", {}).get("ival", {})
         mods.append(val.get("ival", 0) if isinstance(val, dict) else None)
-    return (names[-1] if names else ""), mods
+    return last, mods
 
 
 def pg_constraints(coldef: dict) -> list[dict]:
@@ -712,6 +732,12 @@ def coldefs(stmt):
                 yield {**cd, "colname": c.get("name")}
 
 
+def column_types(stmt) -> list:
+    """(ColumnDef, type name, typmods) of each :func:`coldefs` of a PostgreSQL statement, worked out once
+    for the rules that check column types."""
+    return stmt.memo("column_types", lambda: [(cd, *pg_type(cd.get("typeName"))) for cd in coldefs(stmt)])
+
+
 def is_setting(stmt, names: tuple[str, ...]) -> bool:
     """The statement gives one of the settings ``names`` a value (RESET and ``= DEFAULT`` do not)."""
     if stmt.kind != "VariableSetStmt":
@@ -719,12 +745,16 @@ def is_setting(stmt, names: tuple[str, ...]) -> bool:
     return any(isinstance(a, SetVariable) and a.name in names and not a.reset for a in stmt.actions)
 
 
+#: the kinds :func:`takes_locks` can say yes to (a cheap test first in a loop over every statement)
+LOCK_CANDIDATE_KINDS = LOCKING_KINDS | {"LockStmt", "Other"}
+
+
 def takes_locks(stmt, ctx) -> bool:
     if stmt.kind in ("LockStmt", "Other"):  # LOCK TABLE (SHARE and stronger), MySQL LOCK TABLES
         return stmt.readable and any(a.blocks_writes for a in stmt.actions if isinstance(a, Lock))
     if stmt.kind not in LOCKING_KINDS:
         return False
-    if (stmt.kind in ("IndexStmt", "DropStmt") and "CONCURRENTLY" in stmt.sql.upper()
+    if (stmt.kind in ("IndexStmt", "DropStmt") and "CONCURRENTLY" in stmt.upper
             and any(a.concurrent for a in stmt.actions if isinstance(a, (CreateIndex, Drop)))):
         return False
     if stmt.kind in ("AlterTableStmt", "IndexStmt", "CreateTrigStmt") and ctx.is_new(stmt.table):

@@ -62,6 +62,9 @@ class SL916(Rule):
     def check_stmt(self, stmt, ctx) -> None:
         n = stmt.node
         if stmt.kind == "CreateStmt":
+            names = [el["ColumnDef"].get("colname") for el in n.get("tableElts", ()) or () if "ColumnDef" in el]
+            if len(set(names)) == len(names):
+                return  # every column once (the common case: no need for their locations)
             groups = [[(el["ColumnDef"].get("colname"), loc(el["ColumnDef"]), False)
                        for el in n.get("tableElts", ()) or () if "ColumnDef" in el]]
         elif stmt.kind == "ViewStmt":

@@ -34,10 +34,11 @@ class SL202(Rule):
 
     def check_migration(self, ctx) -> None:
         prev = None
+        reports_unknown = ctx.traits.reports_unknown
         for st in ctx.up + ctx.down:
             chunk_part = prev is not None and prev.source is st.source and prev.offset == st.offset
             prev = st
-            if ctx.traits.reports_unknown:
+            if reports_unknown:
                 if st.kind == "Unknown":
                     report_at_statement(self, ctx, st, "no rule could analyse this statement; review it by hand")
             elif st.error_from or chunk_part:

@@ -82,14 +82,17 @@ class SL402(Rule):
         if ctx.traits.replays:
             self._check_sqlite(ctx)
             return
-        if not ctx.traits.checks_inverse_by_name or any(st.error for st in ctx.up + ctx.down):
+        if not ctx.traits.checks_inverse_by_name or any(st.error for st in ctx.up) \
+                or any(st.error for st in ctx.down):
             return
         made = _created(ctx.up)
         dropped = _dropped(ctx.down)
         dropped_tables = {n for k, n in dropped if k == "table"}
-        for (kind, name), st in made.items():
-            if (kind, name) in dropped:
+        made_tables = None
+        for key, st in made.items():
+            if key in dropped:
                 continue
+            kind, name = key
             owner = name.split(".")[0] if kind == "column" else None
             if owner and owner in dropped_tables:
                 continue
@@ -97,29 +100,33 @@ class SL402(Rule):
                 tbl = st.table
                 if tbl in dropped_tables:
                     continue
-            if kind == "column" and owner in {n for k, n in made if k == "table"}:
-                continue
+            if kind == "column":
+                if made_tables is None:
+                    made_tables = {n for k, n in made if k == "table"}
+                if owner in made_tables:
+                    continue
             ctx.report(self, st, f"up creates the {kind} {name!r}, down does not drop it")
 
     def _check_sqlite(self, ctx) -> None:
         """SQLite: the engine really ran up, then down (see parse.SqliteReplay); compare the schemas."""
         before, after_down = ctx.sqlite_before, ctx.sqlite_after_down
-        if after_down is None:
+        if after_down is None or after_down == before:
+            return  # not replayed, or down restored every object exactly
+        found = []
+        for key in sorted(set(after_down) - set(before)):
+            found.append(f"down leaves the {key[0]} {key[1]!r} that up creates")
+        for key in sorted(set(before) - set(after_down)):
+            found.append(f"after up and down, the {key[0]} {key[1]!r} that existed before is gone")
+        for key in sorted(set(before) & set(after_down)):
+            if before[key][:2] != after_down[key][:2]:
+                found.append(f"after up and down, the {key[0]} {key[1]!r} differs from before")
+        if not found:
             return
         where = ctx.down[0]
         line, col = where.pos()
-
-        def say(msg: str) -> None:
+        for msg in found:
             ctx.run.add(self, msg + " (checked by running up, then down, in SQLite)", where.source.file, line, col,
                         ctx.migration, ctx.dialect)
-
-        for key in sorted(set(after_down) - set(before)):
-            say(f"down leaves the {key[0]} {key[1]!r} that up creates")
-        for key in sorted(set(before) - set(after_down)):
-            say(f"after up and down, the {key[0]} {key[1]!r} that existed before is gone")
-        for key in sorted(set(before) & set(after_down)):
-            if before[key][:2] != after_down[key][:2]:
-                say(f"after up and down, the {key[0]} {key[1]!r} differs from before")
 
     @classmethod
     def verified(cls, what: str, file, line, column, migration, dialect: str) -> Finding:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from ..api import Rule
-from ..facts import (
-    needs_no_transaction,
-)
+from ..facts import NEEDS_NO_TX_KINDS, needs_no_transaction
 
 
 class SL311(Rule):
@@ -39,7 +37,9 @@ class SL311(Rule):
     help = "keep the concurrent statement alone in its migration"
 
     def check_migration(self, ctx) -> None:
-        special = [st for st in ctx.up if needs_no_transaction(st)]
+        special = [st for st in ctx.up if st.kind in NEEDS_NO_TX_KINDS and needs_no_transaction(st)]
+        if not special:
+            return
         others = [st for st in ctx.up if st.kind not in ("VariableSetStmt",) and st not in special]
         if special and others:
             ctx.report(self, special[0], f"{needs_no_transaction(special[0])} shares its migration with "

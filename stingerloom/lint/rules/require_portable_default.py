@@ -19,7 +19,12 @@ _FOREIGN = {
 }
 
 
-_FOREIGN_RE = {d: [(re.compile(p, re.I), what) for p, what in pats] for d, pats in _FOREIGN.items()}
+# what a match of each pattern contains: a cheap test on the upper-cased text before the regex
+_WORD = {r"`": "`", r"\bAUTO_INCREMENT\b": "AUTO_INCREMENT", r"\bAUTOINCREMENT\b": "AUTOINCREMENT",
+         r"\bENGINE\s*=": "ENGINE", r"\bUNSIGNED\b": "UNSIGNED", r"\bPRAGMA\b": "PRAGMA",
+         r"\bCONCURRENTLY\b": "CONCURRENTLY", r"\$[A-Za-z_]*\$": "$", r"\b(?:BIG|SMALL)?SERIAL\b": "SERIAL",
+         r"::": "::"}
+_FOREIGN_RE = {d: [(re.compile(p, re.I), what, _WORD[p]) for p, what in pats] for d, pats in _FOREIGN.items()}
 _ANY_FOREIGN = re.compile("|".join(sorted({p for pats in _FOREIGN.values() for p, _ in pats})), re.I)
 
 
@@ -52,7 +57,7 @@ class SL108(Rule):
     aliases = ("default-not-portable",)  # its earlier name: --explain still takes it
 
     def check_manifest(self, run, manifest, migrations, dialects, path) -> None:
-        from ..facts import strip_sql
+        from ..facts import keyword_text, strip_sql
 
         for m in migrations:
             for srcs in (m.up_sources, m.down_sources):
@@ -63,10 +68,11 @@ class SL108(Rule):
                 if not others or not _ANY_FOREIGN.search(src.text):
                     continue  # fast path: nothing dialect-specific, not even in comments
                 text = strip_sql(src.text)
+                up = keyword_text(src.text)
                 hits: dict[tuple[int, str], list[str]] = {}
                 for d in others:
-                    for pat, what in _FOREIGN_RE[d]:
-                        hit = pat.search(text)
+                    for pat, what, word in _FOREIGN_RE[d]:
+                        hit = word in up and pat.search(text)
                         if hit:
                             hits.setdefault((hit.start(), what), []).append(d)
                             break

@@ -43,7 +43,6 @@ class SL403(Rule):
     def check_migration(self, ctx) -> None:
         if not ctx.down or any(st.error for st in ctx.down):
             return
-        created = [st.table for st in ctx.up if st.kind == "CreateStmt" and st.table]
         dropped_order = []
         dropped = set()
         for st in ctx.down:
@@ -56,6 +55,9 @@ class SL403(Rule):
             elif st.kind in ("AlterTableStmt", "IndexStmt") and st.table in dropped:
                 ctx.report(self, st, f"{st.table!r} was already dropped earlier in down")
                 return
+        if len(dropped_order) < 2:
+            return  # no order to get wrong
+        created = [st.table for st in ctx.up if st.kind == "CreateStmt" and st.table]
         pos = {name: i for i, name in enumerate(created)}
         seq = [(pos[n], st) for n, st in dropped_order if n in pos]
         for (a, _), (b, st) in zip(seq, seq[1:]):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from ..bases import TimeoutRule
-from ..facts import (
-    is_setting,
-    takes_locks,
-)
+from ..facts import LOCK_CANDIDATE_KINDS, is_setting, takes_locks
 
 
 class SL306(TimeoutRule):
@@ -35,8 +32,9 @@ class SL306(TimeoutRule):
 
     def check_migration(self, ctx) -> None:
         for st in ctx.up:
-            if is_setting(st, self.settings):
+            kind = st.kind
+            if kind == "VariableSetStmt" and is_setting(st, self.settings):
                 return
-            if takes_locks(st, ctx):
+            if kind in LOCK_CANDIDATE_KINDS and takes_locks(st, ctx):
                 ctx.report(self, st, "lock-taking statement with no statement_timeout set before it")
                 return
