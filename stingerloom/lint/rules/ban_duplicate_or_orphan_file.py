@@ -58,7 +58,7 @@ class SL104(Rule):
             seen[norm] = e
         me = os.path.normpath(os.path.abspath(path))
         # files the manifest reads through includes and `directory:` entries are listed too
-        loaded = {os.path.normpath(os.path.abspath(f)) for f in getattr(manifest, "file_names", ()) or ()}
+        loaded = {os.path.abspath(f) for f in getattr(manifest, "file_names", ()) or ()}  # (abspath normalises)
         for d in sorted({os.path.dirname(p) for p in seen}):
             try:
                 names = sorted(os.listdir(d))

@@ -47,10 +47,11 @@ class SL109(Rule):
             if not down or m.irreversible:
                 continue
             problems = []
-            for d in dialects:
-                if m.up_sql(d) is None:
+            up = m.up_sources
+            for d in dialects:  # (the block each dialect runs, as m.up_sql/down_sql pick it, unbound)
+                if m._pick(up, d) is None:
                     continue
-                if m.down_sql(d) is None:
+                if m._pick(down, d) is None:
                     problems.append(f"{d} has an up but no down (and no default)")
             if problems:
                 run.add(self, "up and down name different dialects: " + "; ".join(problems), m.source_file,

@@ -8,6 +8,8 @@ from pathlib import Path
 from ..api import Rule
 from ..facts import manifest_entries, text_pos
 
+_NUMBER = re.compile(r"(\d+)")
+
 
 class SL105(Rule):
     """The numeric prefixes of the listed files disagree with the manifest order.
@@ -42,7 +44,9 @@ class SL105(Rule):
         raw, entries = manifest_entries(path)
         prev = None
         for e in entries:
-            m = re.match(r"(\d+)", Path(e).name)
+            # a plain file name is its own name (Path(e).name, without building a Path for each)
+            name = e if "/" not in e and "\\" not in e and e not in ("", ".", "..") else Path(e).name
+            m = _NUMBER.match(name)
             if not m:
                 continue
             num = int(m.group(1))

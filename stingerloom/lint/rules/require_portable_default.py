@@ -25,7 +25,6 @@ _WORD = {r"`": "`", r"\bAUTO_INCREMENT\b": "AUTO_INCREMENT", r"\bAUTOINCREMENT\b
          r"\bCONCURRENTLY\b": "CONCURRENTLY", r"\$[A-Za-z_]*\$": "$", r"\b(?:BIG|SMALL)?SERIAL\b": "SERIAL",
          r"::": "::"}
 _FOREIGN_RE = {d: [(re.compile(p, re.I), what, _WORD[p]) for p, what in pats] for d, pats in _FOREIGN.items()}
-_ANY_FOREIGN = re.compile("|".join(sorted({p for pats in _FOREIGN.values() for p, _ in pats})), re.I)
 
 
 class SL108(Rule):
@@ -65,10 +64,12 @@ class SL108(Rule):
                 if src is None:
                     continue
                 others = [d for d in dialects if d not in srcs]  # the dialects it stands for
-                if not others or not _ANY_FOREIGN.search(src.text):
+                if not others:
+                    continue
+                up = keyword_text(src.text)
+                if not any(word in up for d in others for _, _, word in _FOREIGN_RE[d]):
                     continue  # fast path: nothing dialect-specific, not even in comments
                 text = strip_sql(src.text)
-                up = keyword_text(src.text)
                 hits: dict[tuple[int, str], list[str]] = {}
                 for d in others:
                     for pat, what, word in _FOREIGN_RE[d]:
