@@ -88,6 +88,7 @@ class ManifestRun:
         self.ignore_comments: list[Ignore] = []  # after they were applied (SL190-SL192 check them)
         self.dialects: tuple[str, ...] = ()
         self._memo: dict = {}
+        self._meta: dict[str, tuple] = {}  # code -> (severity, help) of the rule class (see add)
         self._shared_splits: dict[str, list] = {}  # see _split_text
         self._more_dialects = True
         self._chosen_rules: dict[str, dict[tuple, tuple]] = {}  # see _run_rules
@@ -118,11 +119,13 @@ class ManifestRun:
         code = rule if isinstance(rule, str) else rule.code
         if code not in self.enabled:
             return
-        meta = registry.get(code)
+        meta = self._meta.get(code)
+        if meta is None:
+            cls = registry.get(code)
+            meta = self._meta[code] = (cls.severity, cls.help)
         self.findings.append(Finding(
-            rule=code, severity=severity or meta.severity, message=message, file=str(file) if file else None,
-            line=line, column=column, migration=getattr(migration, "id", migration), dialect=dialect,
-            help=help or meta.help,
+            code, severity or meta[0], message, str(file) if file else None, line, column,
+            getattr(migration, "id", migration), dialect, help or meta[1],
         ))
 
     # ----------------------------------------------------------------------------------------------
@@ -319,12 +322,14 @@ class ManifestRun:
 
 def _track(ctx: MigrationCheck, st: Stmt) -> None:
     k = st.kind
-    if k in _FACT_KINDS and (k != "IndexStmt" or "UNIQUE" in st.sql.upper()) and st.table and st.readable:
-        _track_facts(ctx, st)
-    if k == "CreateStmt":
-        if st.table:
-            ctx.created_tables.add(st.table)
-        return
+    if k in _FACT_KINDS:
+        t = st.table
+        if (k != "IndexStmt" or "UNIQUE" in st.sql.upper()) and t and st.readable:
+            _track_facts(ctx, st, t)
+        if k == "CreateStmt":
+            if t:
+                ctx.created_tables.add(t)
+            return
     if k not in _TRACKED_KINDS:
         return
     for a in st.actions:
@@ -355,15 +360,15 @@ _TRACKED_KINDS = frozenset({"CreateTableAsStmt", "IndexStmt", "TransactionStmt"}
 _TRACK_KINDS = _FACT_KINDS | _TRACKED_KINDS  # the statements _track has anything to do with
 
 
-def _track_facts(ctx: MigrationCheck, st: Stmt) -> None:
+def _track_facts(ctx: MigrationCheck, st: Stmt, t: str) -> None:
     """Record the table's DDL (see Catalog.facts) and the columns this migration adds to an existing
     table (for each: does every row get the same non-NULL value?)."""
-    cat, t = ctx.catalog, st.table
+    cat = ctx.catalog
     if st.kind == "CreateStmt":
         cat.ddl[t] = [st.sql]
         return
     cat.ddl.setdefault(t, []).append(st.sql)
-    if st.kind != "AlterTableStmt" or ctx.is_new(t):
+    if st.kind != "AlterTableStmt" or t in ctx.created_tables:  # (ctx.is_new, t being a name)
         return
     for a in st.actions:
         if isinstance(a, AddColumn):
@@ -379,13 +384,14 @@ def _update_catalog(ctx: MigrationCheck) -> None:
         kind = st.kind
         if kind not in _CATALOG_KINDS:
             continue
-        if kind == "CreateStmt" and st.table:
-            cat.tables.add(st.table)
+        t = st.table
+        if kind == "CreateStmt" and t:
+            cat.tables.add(t)
         if parse_tree and st.node is not None:  # readable
             for a in st.actions:
                 record = _CATALOG.get(type(a))
                 if record is not None:
-                    record(cat, st.table, a)
+                    record(cat, t, a)
 
 
 def _catalog_table(cat: Catalog, t, a: CreateTable) -> None:

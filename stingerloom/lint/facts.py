@@ -17,14 +17,22 @@ from pathlib import Path
 from stingerloom.errors import InputError
 
 # the lexing is sqltext's (one lexer for the splitter and lint); these names are what the rules import
-from stingerloom.sqltext import blank_literals as strip_sql  # noqa: F401
+from stingerloom.sqltext import blank_literals, split_top
 from stingerloom.sqltext import leading_len as lead_len  # noqa: F401
-from stingerloom.sqltext import split_top  # noqa: F401
 
 from .actions import CreateIndex, Drop, DropColumn, Lock, Rename, SetVariable, Transaction
 
 # ---------------------------------------------------------------------------------------------------
 # text helpers
+
+
+def strip_sql(sql: str, *, hash_comments: bool = False) -> str:
+    """:func:`~stingerloom.sqltext.blank_literals`: ``sql`` with comments and string literals blanked
+    (offsets kept). Text without any character a comment or literal starts with is returned as it is
+    (most DDL: the regex would scan it for nothing)."""
+    if "'" in sql or "-" in sql or "/" in sql or "#" in sql or "$" in sql:
+        return blank_literals(sql, hash_comments=hash_comments)
+    return sql
 
 
 @lru_cache(maxsize=None)
@@ -142,14 +150,14 @@ def alter_actions(sql: str) -> tuple[str | None, list[tuple[int, str]]]:
         return None, []
     table = last_part(m.group(1))
     acts = []
-    for off, part in split_top(text[m.end():]):
-        lead = len(part) - len(part.lstrip())
-        if part.strip():
-            acts.append((m.end() + off + lead, part.strip()))
+    start = m.end()
+    for off, part in split_top(text[start:]):
+        rest = part.lstrip()
+        if rest:
+            acts.append((start + off + len(part) - len(rest), rest.rstrip()))
     return table, acts
 
 
-_PARENS = re.compile(r"[()]")
 _CT_HEAD = re.compile(
     r"\s*CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+)?(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(" + _IDENT + r")\s*\(",
     re.I | re.S,
@@ -163,19 +171,33 @@ def create_table_parts(sql: str) -> tuple[str | None, list[tuple[int, str]], str
     m = _CT_HEAD.match(text, lead_len(text))
     if not m:
         return None, [], ""
-    depth, i = 1, len(text) + 1
-    for pm in _PARENS.finditer(text, m.end()):
-        depth += 1 if pm.group() == "(" else -1
-        if depth == 0:
-            i = pm.end()
-            break
-    inner = text[m.end(): i - 1]
+    start = m.end()
+    i = _after_close(text, start)
     elems = []
-    for off, part in split_top(inner):
-        lead = len(part) - len(part.lstrip())
-        if part.strip():
-            elems.append((m.end() + off + lead, part.strip()))
+    for off, part in split_top(text[start: i - 1]):
+        rest = part.lstrip()
+        if rest:
+            elems.append((start + off + len(part) - len(rest), rest.rstrip()))
     return last_part(m.group(1)), elems, text[i:]
+
+
+def _after_close(text: str, pos: int) -> int:
+    """The offset just past the ``)`` that closes a ``(`` opened before ``pos`` (parentheses in between
+    nest), else ``len(text) + 1``."""
+    depth = 1
+    close = text.find(")", pos)
+    while close >= 0:
+        opening = text.find("(", pos, close)
+        if opening >= 0:  # the next parenthesis opens
+            depth += 1
+            pos = opening + 1
+            continue
+        depth -= 1
+        if depth == 0:
+            return close + 1
+        pos = close + 1
+        close = text.find(")", pos)
+    return len(text) + 1
 
 
 _DML_TABLE = {

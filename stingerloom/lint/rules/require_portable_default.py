@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..api import Rule
 
@@ -25,6 +26,13 @@ _WORD = {r"`": "`", r"\bAUTO_INCREMENT\b": "AUTO_INCREMENT", r"\bAUTOINCREMENT\b
          r"\bCONCURRENTLY\b": "CONCURRENTLY", r"\$[A-Za-z_]*\$": "$", r"\b(?:BIG|SMALL)?SERIAL\b": "SERIAL",
          r"::": "::"}
 _FOREIGN_RE = {d: [(re.compile(p, re.I), what, _WORD[p]) for p, what in pats] for d, pats in _FOREIGN.items()}
+
+
+
+@lru_cache(maxsize=None)
+def _words(dialects: tuple[str, ...]) -> tuple[str, ...]:
+    """Every word a pattern foreign to one of ``dialects`` needs."""
+    return tuple(dict.fromkeys(word for d in dialects for _, _, word in _FOREIGN_RE[d]))
 
 
 class SL108(Rule):
@@ -67,7 +75,7 @@ class SL108(Rule):
                 if not others:
                     continue
                 up = keyword_text(src.text)
-                if not any(word in up for d in others for _, _, word in _FOREIGN_RE[d]):
+                if not any(map(up.__contains__, _words(tuple(others)))):
                     continue  # fast path: nothing dialect-specific, not even in comments
                 text = strip_sql(src.text)
                 hits: dict[tuple[int, str], list[str]] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_STR = frozenset({str})
 _IN_FINDING = ",\n      "  # between the fields of a finding (depth 3)
 _BATCH = 1000
 
@@ -35,5 +36,5 @@ def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
 
 def _flat(obj) -> bool:
     """A non-empty object of str keys and scalar values (what the fast path can write)."""
-    return (type(obj) is dict and bool(obj) and all(type(k) is str for k in obj)
-            and all(type(v) in _SCALARS for v in obj.values()))
+    return (type(obj) is dict and bool(obj) and _STR.issuperset(map(type, obj))
+            and _SCALARS.issuperset(map(type, obj.values())))
