@@ -691,7 +691,8 @@ def _finish(findings: list[Finding], cwd: str | None) -> list[Finding]:
                 full = os.path.abspath(f.file)
                 if not full.startswith(base + os.sep):
                     full = os.path.realpath(f.file)  # symlinks, /private/tmp and the like
-                rel = os.path.relpath(full, base) if full.startswith(base + os.sep) else f.file
+                # (under base, both normalised: the relative path is the rest, as os.path.relpath says)
+                rel = full[len(base) + 1:] if full.startswith(base + os.sep) else f.file
                 rel = rel.replace(os.sep, "/")
                 shown[f.file] = rel
             f.file = rel

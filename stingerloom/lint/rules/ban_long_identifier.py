@@ -6,7 +6,7 @@ import re
 
 from ..api import Rule
 
-_LONG = re.compile(r"[^\s,;()]{64}")
+_LONG = re.compile(r"(?<![^\s,;()])[^\s,;()]{64}")  # 64 word characters (tried where a word starts)
 
 
 _WORD = re.compile(r"\"((?:[^\"]|\"\")+)\"|`([^`]+)`|\b([A-Za-z_][\w$]*)")

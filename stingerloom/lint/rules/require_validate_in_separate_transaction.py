@@ -37,6 +37,8 @@ class SL607(Rule):
     help = "move VALIDATE CONSTRAINT to a separate migration"
 
     def check_migration(self, ctx) -> None:
+        if not any(st.kind == "AlterTableStmt" for st in ctx.up):
+            return  # nothing is validated
         tx = transaction_of(ctx)
         if not tx:
             return
