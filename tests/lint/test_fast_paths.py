@@ -1,0 +1,96 @@
+"""The shortcuts lint takes for speed give the answers of the work they skip.
+
+A keyword test on the upper-cased text before a case-insensitive regex, text without any comment or
+literal character left as it is, the closing parenthesis of CREATE TABLE found with ``str.find``, and
+the output's password masking skipped for text without any word it looks for.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stingerloom.lint.facts import alter_actions, create_table_parts, keyword_text, strip_sql
+from stingerloom.render.lint import mask_secrets
+from stingerloom.sqltext import blank_literals
+
+# what the rules and extractors test for, and the characters that make case-insensitive matching and
+# upper-casing disagree: U+0130 (dotted I), U+0131 (dotless i), U+017F (long s), U+212A (Kelvin sign),
+# and ß, whose upper case is two letters
+_WORDS = ["PRIMARY", "KEY", "UNIQUE", "REFERENCES", "DEFAULT", "TEMP", "VIRTUAL", "LIKE", "CONCURRENTLY",
+          "AUTO_INCREMENT", "AUTOINCREMENT", "SERIAL", "ENGINE", "UNSIGNED", "PRAGMA", "PASSWORD", "SECRET"]
+_PIECES = st.sampled_from(_WORDS + [w.lower() for w in _WORDS] + [
+    "\u0130", "\u0131", "\u017f", "\u212a", "\u00df", "ke", "y", "pr", "imary", "s", "i", "k", " ", "\n", "(", ")",
+    ",", "'", "--", "#", "/*", "*/", "$$", "`", '"', "x"])
+_TEXT = st.lists(_PIECES, max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_TEXT, word=st.sampled_from(_WORDS))
+def test_a_word_the_case_insensitive_pattern_finds_is_in_the_keyword_text(text, word):
+    if re.search(re.escape(word), text, re.I):
+        assert word in keyword_text(text)
+
+
+def test_keyword_text_maps_the_letters_upper_does_not():
+    assert "KEY" in keyword_text("primary \u212aey")
+    assert "UNIQUE" in keyword_text("un\u0130que")
+    assert "REFERENCES" in keyword_text("reference\u017f")
+    assert "PRIMARY" in keyword_text("pr\u0131mary")
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.one_of(_TEXT, st.text(max_size=40)))
+def test_strip_sql_is_blank_literals(text):
+    for hash_comments in (False, True):
+        assert strip_sql(text, hash_comments=hash_comments) == blank_literals(text, hash_comments=hash_comments)
+
+
+@pytest.mark.parametrize("sql, name, elements, options", [
+    ("CREATE TABLE t (a int, b numeric(10, 2), CHECK ((a > 0))) ENGINE=InnoDB",
+     "t", ["a int", "b numeric(10, 2)", "CHECK ((a > 0))"], " ENGINE=InnoDB"),
+    ("CREATE TABLE t (a int, b varchar(3)", "t", ["a int", "b varchar(3)"], ""),  # never closed
+    ("CREATE TABLE t (a int DEFAULT ')', b int) PARTITION BY RANGE (a) (PARTITION p0 VALUES LESS THAN (10))",
+     "t", ["a int DEFAULT ' '", "b int"], " PARTITION BY RANGE (a) (PARTITION p0 VALUES LESS THAN (10))"),
+    ("  CREATE TABLE IF NOT EXISTS s.\"T\" (\n  id int,\n\n  x int\n) ;", "T", ["id int", "x int"], " ;"),
+    ("CREATE TABLE t ()", "t", [], ""),
+])
+def test_create_table_parts(sql, name, elements, options):
+    got_name, elems, opts = create_table_parts(sql)
+    assert (got_name, [e for _, e in elems], opts) == (name, elements, options)
+    text = strip_sql(sql)
+    assert all(text[off:off + len(e)] == e for off, e in elems)  # each offset is where its element starts
+
+
+def test_alter_actions_offsets():
+    sql = "ALTER TABLE users\n  ADD COLUMN a int,\n  DROP COLUMN b ,  RENAME TO people"
+    table, acts = alter_actions(sql)
+    assert table == "users"
+    assert [a for _, a in acts] == ["ADD COLUMN a int", "DROP COLUMN b", "RENAME TO people"]
+    assert all(sql[off:off + len(a)] == a for off, a in acts)
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("postgres://app:s3cr3t@db/prod", "s3cr3t"),
+    ("password=hunter2 host=db", "hunter2"),
+    ("PassWord = 'hunter2'", "hunter2"),
+    ("CREATE USER u IDENTIFIED BY 'hunter2'", "hunter2"),
+    ("ALTER ROLE app PASSWORD 'hunter2'", "hunter2"),
+    ("  passwd: hunter2", "hunter2"),
+    ("pwd: hunter2", "hunter2"),
+    ("secret: hunter2", "hunter2"),
+    ("\u017fecret: hunter2", "hunter2"),  # long s: the YAML pattern matches it case-insensitively
+    ("identified by 'hunter2' -- caf\u00e9", "hunter2"),
+])
+def test_masking_still_masks_every_kind_of_secret(text, secret):
+    masked = mask_secrets(text)
+    assert secret not in masked and "***" in masked
+
+
+def test_masking_leaves_text_without_secrets_alone():
+    text = "CREATE TABLE users (id bigint PRIMARY KEY, name text) -- caf\u00e9"
+    assert mask_secrets(text) == text
+    assert mask_secrets("SELECT 1") == "SELECT 1"
