@@ -317,6 +317,8 @@ def text_coldef(text: str) -> tuple[str, str, tuple[int, ...], str] | None:
 
 
 _DIGITS = re.compile(r"\d+")
+_OPEN_PAREN = re.compile(r"\s*\(")
+_OLD_NAME = re.compile(r"(`[^`]+`|\"[^\"]+\"|[\w$]+)\s+")
 _ALTER_COL_RE = re.compile(r"(ADD|MODIFY|CHANGE)(?:\s+COLUMN)?(?:\s+IF\s+(?:NOT\s+)?EXISTS)?\s+", re.I)
 
 
@@ -326,11 +328,11 @@ def text_alter_column(action: str) -> tuple[str, str | None, tuple | None] | Non
     if not m:
         return None
     verb, rest = m.group(1).upper(), action[m.end():]
-    if verb == "ADD" and re.match(r"\s*\(", rest):
+    if verb == "ADD" and _OPEN_PAREN.match(rest):
         return None
     old = None
     if verb == "CHANGE":
-        om = re.match(r"(`[^`]+`|\"[^\"]+\"|[\w$]+)\s+", rest)
+        om = _OLD_NAME.match(rest)
         if not om:
             return None
         old, rest = norm_ident(om.group(1)), rest[om.end():]

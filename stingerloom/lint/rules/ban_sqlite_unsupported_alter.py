@@ -9,6 +9,13 @@ from ..facts import (
     text_actions,
 )
 
+# over the upper-cased action
+_CHANGE = re.compile(r"(ALTER|MODIFY|CHANGE)\b")
+_KEY_CHANGE = re.compile(r"(ADD|DROP)\s+(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|CHECK|INDEX|KEY)\b")
+_DROP = re.compile(r"DROP\b")
+_RENAME_COLUMN = re.compile(r"RENAME\s+(COLUMN\s+)?\w+\s+TO\b")
+_RENAME_TABLE = re.compile(r"RENAME\s+TO\b")
+
 
 class SL315(Rule):
     """`ALTER TABLE` that SQLite does not support.
@@ -43,13 +50,13 @@ class SL315(Rule):
         for off, act in text_actions(stmt):
             a = act.upper()
             bad = None
-            if re.match(r"(ALTER|MODIFY|CHANGE)\b", a):
+            if _CHANGE.match(a):
                 bad = a.split()[0] + " " + ("COLUMN" if a.split()[0] == "ALTER" else "")
-            elif re.match(r"(ADD|DROP)\s+(CONSTRAINT|PRIMARY|FOREIGN|UNIQUE|CHECK|INDEX|KEY)\b", a):
+            elif _KEY_CHANGE.match(a):
                 bad = " ".join(a.split()[:2])
-            elif re.match(r"DROP\b", a) and target < (3, 35):
+            elif _DROP.match(a) and target < (3, 35):
                 bad = "DROP COLUMN before SQLite 3.35"
-            elif re.match(r"RENAME\s+(COLUMN\s+)?\w+\s+TO\b", a) and not re.match(r"RENAME\s+TO\b", a) and target < (3, 25):
+            elif _RENAME_COLUMN.match(a) and not _RENAME_TABLE.match(a) and target < (3, 25):
                 bad = "RENAME COLUMN before SQLite 3.25"
             if bad:
                 ctx.report(self, stmt, f"SQLite does not support {bad.strip()} in ALTER TABLE", at=off)
