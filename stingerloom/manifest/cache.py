@@ -2,38 +2,54 @@
 
 After a successful full load we store the migrations (SQL texts, positions, flags) in
 ``${XDG_CACHE_HOME:-~/.cache}/stingerloom/manifest-<key>.marshal``, keyed by the manifest's resolved
-path (and the path as given, which the displayed file names derive from). An entry is used only if
+path and the path as given (which the displayed file names derive from; both are stored and
+compared, the key is only a CRC of them). An entry is used only if
 
 * its format version and the Python version match (``marshal`` is version specific),
-* every file read is still a regular file with the same size and the same SHA-256 of its content.
-  Timestamps are not trusted: ``cp -p``, ``rsync -a`` and ``tar x`` keep a modification time while
-  changing the content, so every hit reads and hashes every file (about 15 ms per 1,000 small files),
+* every file read is still a regular file with the same content, which is trusted without reading
+  the file when its stat fingerprint ``(st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns)`` is the
+  one taken (before reading it) when the entry was made, as git trusts its index. A modification
+  time can be set back (``cp -p``, ``rsync -a``, ``tar x``, ``touch -r``) but a change time cannot:
+  the kernel sets it to "now" on every write, rename or ``utime``, so any edit changes the
+  fingerprint, and a file whose fingerprint changed is read and its SHA-256 compared. A file whose
+  modification or change time is not older than :data:`RACY_MARGIN_NS` before the load that made the
+  entry began is "racy" (git's rule: an edit in the same timestamp tick, on a file system with coarse
+  timestamps, would leave the fingerprint as it was) and is always hashed; a hit that found such a
+  file, or a changed fingerprint over the same content, rewrites the entry once the files are old
+  enough, so the next run trusts them. On Windows (``st_ctime`` is the creation time) every file is
+  hashed on every hit,
 * every environment variable that ``${VAR}`` expansion read has the same value (we store a digest
   of the values, never the values).
 
 No secret is stored: ``database`` is kept as written (``${DATABASE_URL}``, expanded when read), and a
 manifest whose ``database:`` holds a literal password (lint SL110) is not cached at all.
 Anything unexpected (no home, unwritable folder, corrupt entry) means: no cache, silently.
-``STINGERLOOM_NO_CACHE=1`` disables it. This module imports only the standard library's light parts.
+``STINGERLOOM_NO_CACHE=1`` disables it (deleting the cache folder forces one full re-check).
+This module imports only the standard library's light parts: ``hashlib`` (OpenSSL, ~2.5 ms) is
+imported only when a file must be hashed, which a warm run over unchanged files never does.
 """
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 
 from ..migration import SqlMigration, SqlSource
 from . import envvars
 from .result import Manifest
 
-FORMAT = 5  # 2: rows carry the migration's `placeholders` flag; 3: files checked by content hash; 4: `repeatable`;
-# 5: the checksum of each up SQL
+FORMAT = 6  # 2: rows carry the migration's `placeholders` flag; 3: files checked by content hash; 4: `repeatable`;
+# 5: the checksum of each up SQL; 6: stat fingerprints, a CRC key, each migration's SQL marshalled apart
 _TAG = (FORMAT, sys.hexversion)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a file replaced by a named pipe must not block a hit
+#: a file modified or changed less than this before its load began is hashed on every hit ("racy")
+RACY_MARGIN_NS = 2_000_000_000
+#: whether stat fingerprints can be trusted (on Windows ``st_ctime`` is the creation time)
+TRUST_STAT = os.name != "nt"
 
 
 def cache_dir() -> str | None:
@@ -46,16 +62,22 @@ def cache_dir() -> str | None:
     return os.path.join(base, "stingerloom")
 
 
-def _entry(path: Path) -> tuple[str, str] | None:
+def _entry(path: Path) -> tuple[str, str, str] | None:
+    """``(entry file, resolved path, path as given)``; the entry holds both paths, so a CRC
+    collision (two manifests, one entry file) is only a miss."""
     folder = cache_dir()
     if folder is None:
         return None
-    resolved = os.path.realpath(path)
-    key = hashlib.sha256(f"{resolved}\0{path}".encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    return os.path.join(folder, f"manifest-{key}.marshal"), resolved
+    from binascii import crc32  # 0.2 ms, where hashlib costs 2.5
+
+    resolved, given = os.path.realpath(path), str(path)
+    key = f"{crc32(resolved.encode('utf-8', 'surrogatepass')):08x}{crc32(given.encode('utf-8', 'surrogatepass')):08x}"
+    return os.path.join(folder, f"manifest-{key}.marshal"), resolved, given
 
 
 def _env_digest(names: list[str]) -> str:
+    import hashlib
+
     h = hashlib.sha256()
     for name in names:
         value = os.environ.get(name)
@@ -63,10 +85,9 @@ def _env_digest(names: list[str]) -> str:
     return h.hexdigest()
 
 
-sha256 = hashlib.sha256
-
-
 def digest(data: bytes) -> bytes:
+    from hashlib import sha256
+
     return sha256(data).digest()
 
 
@@ -77,101 +98,146 @@ def folder_listing(names: list[str]) -> bytes:
     return "\0".join(sorted(names)).encode("utf-8", "surrogateescape")
 
 
+def fingerprint(st: os.stat_result, since_ns: int) -> tuple | None:
+    """What a later run compares to trust a file unread, or None when it cannot be trusted: on
+    Windows, or when the file is "racy" (modified or changed within :data:`RACY_MARGIN_NS` of
+    ``since_ns``, the moment its reading began)."""
+    if not TRUST_STAT or max(st.st_mtime_ns, st.st_ctime_ns) >= since_ns - RACY_MARGIN_NS:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 class FileRecord:
-    """What the cache needs to know about one file that was read: its size and content digest."""
+    """What the cache needs to know about one file that was read: its size, content digest and stat
+    (taken before the read, so that any later change changes its change time)."""
 
-    __slots__ = ("path", "size", "digest")
+    __slots__ = ("path", "size", "digest", "stat")
 
-    def __init__(self, path: str, data: bytes, size: int | None = None) -> None:
+    def __init__(self, path: str, data: bytes, size: int | None = None, st: os.stat_result | None = None) -> None:
         self.path = path
         self.size = len(data) if size is None else size
         self.digest = digest(data)
+        self.stat = st
 
     @classmethod
-    def folder(cls, path: str, names: list[str]) -> "FileRecord":
+    def folder(cls, path: str, names: list[str], st: os.stat_result | None = None) -> "FileRecord":
         """A folder read by a ``{directory: ...}`` entry: the cache checks its list of names."""
-        return cls(path, folder_listing(names), size=FOLDER)
+        return cls(path, folder_listing(names), size=FOLDER, st=st)
 
 
 class LoadRecord:
     """What a full load hands the cache beside the manifest: the files and folders it read, the
-    environment variables ``${VAR}`` expansion looked at, and ``history_table`` as written."""
+    environment variables ``${VAR}`` expansion looked at, ``history_table`` as written, and when
+    the load began (``time.time_ns()``, before any file was read)."""
 
-    __slots__ = ("files", "env_names", "history_raw")
+    __slots__ = ("files", "env_names", "history_raw", "started_ns")
 
-    def __init__(self, files: list[FileRecord], env_names: list[str], history_raw: str | None) -> None:
+    def __init__(self, files: list[FileRecord], env_names: list[str], history_raw: str | None,
+                 started_ns: int = 0) -> None:
         self.files = files
         self.env_names = env_names
         self.history_raw = history_raw
+        self.started_ns = started_ns
 
 
-def _fresh(records: list) -> bool:
-    """True if every ``(path, size, digest)`` still names a regular file with exactly that content
-    (a folder: exactly those names)."""
-    for file, size, want in records:
-        if size == FOLDER:
-            if digest(folder_listing(os.listdir(file))) != want:
-                return False
-            continue
-        fd = os.open(file, os.O_RDONLY | _NONBLOCK)
+def _fresh(records: list, since_ns: int) -> tuple[bool, list | None]:
+    """``(fresh, refreshed)``: fresh if every ``[path, size, digest, fingerprint]`` still names a
+    regular file with exactly that content (a folder: exactly those names), trusted unread when its
+    fingerprint is unchanged. ``refreshed``: when some file had to be read and a fingerprint taken
+    now (``since_ns``: before any was taken) would be trusted next time, the records with it, which
+    the caller stores; else None."""
+    better = False
+    for rec in records:
+        file, size, want, known = rec
         try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode) or st.st_size != size:
-                return False
-            data = os.read(fd, size + 1)  # a short read (never for a regular file) is only a miss
-        finally:
-            os.close(fd)
-        if sha256(data).digest() != want:
-            return False
-    return True
+            st = os.stat(file)
+        except OSError:
+            return False, None
+        if known is not None and known == (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+            continue
+        if size == FOLDER:
+            if not stat.S_ISDIR(st.st_mode) or digest(folder_listing(os.listdir(file))) != want:
+                return False, None
+        else:
+            fd = os.open(file, os.O_RDONLY | _NONBLOCK)
+            try:
+                st = os.fstat(fd)  # the fingerprint kept is of the file that was read, before reading it
+                if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+                    return False, None
+                data = os.read(fd, size + 1)  # a short read (never for a regular file) is only a miss
+            finally:
+                os.close(fd)
+            if digest(data) != want:
+                return False, None
+        rec[3] = fingerprint(st, since_ns)
+        better = better or rec[3] is not None
+    return True, records if better else None
 
 
 def _sources(items: tuple) -> dict[str, SqlSource]:
     return {name: SqlSource(*fields) for name, *fields in items}
 
 
-class _CachedMigration(SqlMigration):
-    """A :class:`SqlMigration` read from the cache whose :class:`SqlSource` objects are made when first
-    asked for: ``status`` needs only each up SQL's checksum, which the cache stores beside its text,
-    and building the 2,000 sources of 1,000 migrations cost it ~2 ms on every run."""
+class _Unpacked:
+    """An attribute of :class:`_CachedMigration` made from its SQL blob when first read (stored in
+    ``slot``); assigning it replaces it, as on a :class:`SqlMigration`."""
 
-    def __init__(self, mid: str, up: tuple, down: tuple | None, **fields) -> None:
+    def __init__(self, slot: str) -> None:
+        self.slot = slot
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = getattr(obj, self.slot)
+        if value is None:
+            obj._unpack()
+            value = getattr(obj, self.slot)
+        return value
+
+    def __set__(self, obj, value) -> None:
+        setattr(obj, self.slot, value)
+
+
+class _CachedMigration(SqlMigration):
+    """A :class:`SqlMigration` read from the cache whose SQL is unpacked when first asked for:
+    ``status`` needs only each up SQL's checksum, which the cache stores beside the dialect names,
+    while the texts and positions of its up and down SQL stay one ``marshal`` blob (unmarshalling
+    them and building the 2,000 sources of 1,000 migrations cost it ~3 ms on every run)."""
+
+    def __init__(self, mid: str, names: tuple, sums: tuple, blob: bytes, **fields) -> None:
         super().__init__(mid, up={}, **fields)
         self._up: dict[str, SqlSource] | None = None
         self._down: dict[str, SqlSource] | None = None
-        self._packed = (up, down)
+        self._sums: dict[str, str] | None = None
+        self._names = names  # the up SQL's dialect keys, and the checksum of each up SQL
+        self._packed_sums = sums
+        self._blob: bytes | None = blob
 
-    @property
-    def up_sources(self) -> dict[str, SqlSource]:
+    def _unpack(self) -> None:
+        if self._blob is None:
+            return
+        up, down = marshal.loads(self._blob)
+        self._blob = None
         if self._up is None:
-            self._up = _sources(self._packed[0])
-        return self._up
-
-    @up_sources.setter
-    def up_sources(self, value: dict[str, SqlSource]) -> None:
-        self._up = value
-
-    @property
-    def down_sources(self) -> dict[str, SqlSource]:
+            self._up = _sources(up)
         if self._down is None:
-            down = self._packed[1]
             self._down = _sources(down) if down is not None else {}
-        return self._down
+        if self._sums is None:
+            self._sums = dict(zip([item[1] for item in up], self._packed_sums))
 
-    @down_sources.setter
-    def down_sources(self, value: dict[str, SqlSource]) -> None:
-        self._down = value
+    up_sources = _Unpacked("_up")
+    down_sources = _Unpacked("_down")
+    checksums = _Unpacked("_sums")  # up SQL text -> its checksum, as SqlMigration keeps them
 
     def checksum(self, dialect: str) -> str | None:
         if self._up is not None:
             return super().checksum(dialect)
-        default = None
-        for name, text, *_ in self._packed[0]:  # as SqlMigration._pick: the dialect's, else "default"
-            if name == dialect:
-                return self.text_checksum(text)
-            if name == "default":
-                default = text
-        return self.text_checksum(default) if default is not None else None
+        names = self._names  # as SqlMigration._pick: the dialect's, else "default"
+        if dialect in names:
+            return self._packed_sums[names.index(dialect)]
+        if "default" in names:
+            return self._packed_sums[names.index("default")]
+        return None
 
 
 def load(path: Path) -> Manifest | None:
@@ -180,22 +246,27 @@ def load(path: Path) -> Manifest | None:
         found = _entry(path)
         if found is None:
             return None
-        entry, resolved = found
+        entry, resolved, given = found
         with open(entry, "rb") as fh:
             payload = marshal.loads(fh.read())  # one read: marshal.load(fh) reads in small pieces
-        tag, stored_path, env_names, env_digest, records, raw, allow, files, rows = payload
-        if tag != _TAG or stored_path != resolved:
+        tag, stored_paths, env_names, env_digest, records, raw, allow, files, rows = payload
+        if tag != _TAG or stored_paths != (resolved, given):
             return None
         if env_names and _env_digest(env_names) != env_digest:
             return None
-        if not _fresh(records):
+        fresh, refreshed = _fresh(records, time.time_ns())
+        if not fresh:
             return None
+        if refreshed is not None:  # racy or touched files read and unchanged: trust them next time
+            try:
+                _write(entry, payload)
+            except OSError:
+                pass
         history = envvars.expand(raw[1]) if raw[1] is not None else "__migrations"
         migrations = [
-            _CachedMigration(mid, up, down, description=desc, transaction=tx, irreversible=irr,
-                             source_file=sfile, source_line=sline, placeholders=ph, repeatable=rep,
-                             checksums=dict(zip([item[1] for item in up], sums)))
-            for mid, desc, tx, irr, sfile, sline, up, down, ph, rep, sums in rows
+            _CachedMigration(mid, names, sums, blob, description=desc, transaction=tx, irreversible=irr,
+                             source_file=sfile, source_line=sline, placeholders=ph, repeatable=rep)
+            for mid, desc, tx, irr, sfile, sline, ph, rep, names, sums, blob in rows
         ]
         return Manifest(path=path, database_template=raw[0], database_line=raw[2], history_table=history,
                         allow_outside_paths=allow, migrations=migrations, file_names=list(files))
@@ -228,19 +299,21 @@ def store(path: Path, manifest: Manifest, record: LoadRecord) -> None:
         found = _entry(path)
         if found is None:
             return
-        entry, resolved = found
+        entry, resolved, given = found
         if _holds_password(manifest.database_template):
             return  # never write a secret to disk
         env_names = sorted(record.env_names)
         rows = [
-            (m.id, m.description, m.transaction, m.irreversible, m.source_file, m.source_line,
-             _pack(m.up_sources), _pack(m.down_sources) if m.down_sources else None, m.placeholders,
-             m.repeatable, tuple(m.text_checksum(s.text) for s in m.up_sources.values()))
+            (m.id, m.description, m.transaction, m.irreversible, m.source_file, m.source_line, m.placeholders,
+             m.repeatable, tuple(m.up_sources), tuple(m.text_checksum(s.text) for s in m.up_sources.values()),
+             marshal.dumps((_pack(m.up_sources), _pack(m.down_sources) if m.down_sources else None)))
             for m in manifest.migrations
         ]
+        since = record.started_ns
         payload = (
-            _TAG, resolved, env_names, _env_digest(env_names),
-            [(r.path, r.size, r.digest) for r in record.files],
+            _TAG, (resolved, given), env_names, _env_digest(env_names) if env_names else "",
+            [[r.path, r.size, r.digest, fingerprint(r.stat, since) if r.stat is not None else None]
+             for r in record.files],
             (manifest.database_template, record.history_raw, manifest.database_line),
             manifest.allow_outside_paths, list(manifest.file_names), rows,
         )

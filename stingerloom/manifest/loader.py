@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 from pathlib import Path
 
 from ..errors import Problem
@@ -97,11 +98,12 @@ class Loader:
         self.referenced: set[Path] = set()  # .sql files read by {file: ...} blocks
         self.database_line: int | None = None
         self.cwd = os.getcwd()  # what Path.absolute() would prefix, asked once per load
+        self.started_ns = time.time_ns()  # before any file is read: the cache's "racy" reference
 
     # -- helpers ------------------------------------------------------------------------------------
     def record(self) -> LoadRecord:
         """What the manifest cache keeps of this load beside the manifest."""
-        return LoadRecord(self.records, list(self.used_env), self.raw.get("history_table"))
+        return LoadRecord(self.records, list(self.used_env), self.raw.get("history_table"), self.started_ns)
 
     def problem(self, message: str, file: str | None, pos: tuple = (None, None), *, key: str | None = None,
                 code: str = "SL101") -> None:
@@ -143,7 +145,7 @@ class Loader:
             self.problem(f"not UTF-8 text (byte {exc.start})", display, (line, None))
             return None
         name = str(path)
-        self.records.append(FileRecord(name if os.path.isabs(name) else os.path.join(self.cwd, name), data))
+        self.records.append(FileRecord(name if os.path.isabs(name) else os.path.join(self.cwd, name), data, st=st))
         return text
 
     def parse(self, text: str, display: str, suffix: str) -> list[Located]:
@@ -422,7 +424,7 @@ class Loader:
         if folder is None:
             return
         try:
-            os.stat(folder)
+            st = os.stat(folder)  # before listing it: a later change changes its change time
             names = sorted(os.listdir(folder))
         except FileNotFoundError:
             self.problem(f"no such folder: {os.path.normpath(folder)}", doc.file, pos, key="directory", code="SL102")
@@ -435,7 +437,7 @@ class Loader:
                          key="directory", code="SL102")
             return
         # the folder's list of names tells the cache that a file was added, removed or renamed
-        self.records.append(FileRecord.folder(str(folder.absolute()), names))
+        self.records.append(FileRecord.folder(str(folder.absolute()), names, st))
         found: list[tuple[int, str]] = []
         for name in names:
             suffix = os.path.splitext(name)[1].lower()

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,139 @@ def test_a_literal_password_is_never_written_to_the_cache(env, project):
     for path in (env / "stingerloom").iterdir():
         data = path.read_bytes()
         assert b"Zq/k7" not in data and b"ecr#et" not in data
+
+
+# -- freshness: a file whose stat fingerprint is unchanged is trusted unread (git's rule) -----------------
+EDIT = A.replace("SELECT 1", "SELECT 9")  # the same size
+
+
+@pytest.fixture
+def hashed(monkeypatch):
+    """The files the cache reads and hashes (their contents), in order."""
+    seen: list[bytes] = []
+    real = cache.digest
+    monkeypatch.setattr(cache, "digest", lambda data: seen.append(data) or real(data))
+    return seen
+
+
+@pytest.fixture
+def no_margin(monkeypatch):
+    """Files written a moment ago count as old enough to be trusted (the real margin is 2 s)."""
+    monkeypatch.setattr(cache, "RACY_MARGIN_NS", -60 * 10**9)
+
+
+def next_tick() -> None:
+    """Let the kernel's clock for file timestamps (a few ms per tick) move on, so that an edit made
+    now gets a change time of its own."""
+    time.sleep(0.025)
+
+
+def first_sql(project: Path) -> str:
+    return load_manifest(project / "manifest.yaml").migrations[0].up_sql("mysql").text
+
+
+def test_unchanged_files_are_trusted_without_reading_them(env, project, hashed, no_margin):
+    load_manifest(project / "manifest.yaml")
+    hashed.clear()
+    assert load_manifest(project / "manifest.yaml").ids == ["001_a", "002_b"]
+    assert hashed == [], "an unchanged file must not be read again"
+
+
+def edit_in_place_restoring_mtime(target: Path, before: os.stat_result) -> None:
+    target.write_text(EDIT)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def cp_p_over_it(target: Path, before: os.stat_result) -> None:
+    other = target.with_name("other.yaml")
+    other.write_text(EDIT)
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    subprocess.run(["cp", "-p", str(other), str(target)], check=True)
+
+
+def replace_by_rename(target: Path, before: os.stat_result) -> None:
+    new = target.with_name(target.name + ".new")  # as editors and `rsync` write a file
+    new.write_text(EDIT)
+    os.utime(new, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(new, target)
+
+
+@pytest.mark.parametrize("edit, same_inode", [(edit_in_place_restoring_mtime, True), (cp_p_over_it, True),
+                                              (replace_by_rename, False)])
+def test_same_size_edit_keeping_the_mtime_is_seen(env, project, hashed, no_margin, edit, same_inode):
+    target = project / "001_a.yaml"
+    assert "SELECT 1" in first_sql(project)
+    before = os.stat(target)
+    next_tick()
+    edit(target, before)
+    after = os.stat(target)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert (after.st_ino == before.st_ino) is same_inode
+    assert after.st_ctime_ns != before.st_ctime_ns  # what gives an in-place edit away
+    hashed.clear()
+    assert "SELECT 9" in first_sql(project)
+    assert EDIT.encode() in hashed
+
+
+def test_folder_gaining_a_file_is_seen(env, tmp_path, no_margin):
+    root = tmp_path / "project"
+    (root / "versions").mkdir(parents=True)
+    (root / "manifest.yaml").write_text("stingerloom: 1\nmigrations:\n  - directory: versions\n")
+    (root / "versions" / "001_a.yaml").write_text(A)
+    assert load_manifest(root / "manifest.yaml").ids == ["001_a"]
+    (root / "versions" / "002_b.toml").write_text(B)
+    assert load_manifest(root / "manifest.yaml").ids == ["001_a", "002_b"]
+
+
+def frozen_timestamps(monkeypatch, ns: int) -> None:
+    """A file system whose timestamps do not move (coarse ones, within one tick): every stat of a
+    file reports modification and change time ``ns``."""
+    def frozen(real):
+        def stat(*args, **kwargs):
+            st = real(*args, **kwargs)
+            seconds = ns // 10**9
+            return os.stat_result((*st[:7], seconds, seconds, seconds),
+                                  {"st_atime_ns": ns, "st_mtime_ns": ns, "st_ctime_ns": ns})
+        return stat
+    monkeypatch.setattr(os, "stat", frozen(os.stat))
+    monkeypatch.setattr(os, "fstat", frozen(os.fstat))
+
+
+def test_racy_edit_within_the_margin_is_seen(env, project, hashed, monkeypatch):
+    """Within one timestamp tick an edit can leave the whole fingerprint as it was: a file changed
+    less than the margin before its load began is read again on every hit."""
+    frozen_timestamps(monkeypatch, time.time_ns() - cache.RACY_MARGIN_NS // 2)
+    target = project / "001_a.yaml"
+    before = os.stat(target)
+    assert "SELECT 1" in first_sql(project)
+    target.write_text(EDIT)
+    after = os.stat(target)
+    assert (after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns) == (
+        before.st_ino, before.st_size, before.st_mtime_ns, before.st_ctime_ns)  # the same fingerprint
+    hashed.clear()
+    assert "SELECT 9" in first_sql(project)
+    assert EDIT.encode() in hashed
+
+
+def test_frozen_old_timestamps_are_trusted(env, project, hashed, monkeypatch):
+    """The counterpart of the racy test: the same frozen fingerprint, older than the margin, is
+    trusted unread (so it is the margin that catches the racy edit above)."""
+    frozen_timestamps(monkeypatch, time.time_ns() - 2 * cache.RACY_MARGIN_NS)
+    load_manifest(project / "manifest.yaml")
+    hashed.clear()
+    load_manifest(project / "manifest.yaml")
+    assert hashed == []
+
+
+def test_hit_over_racy_files_is_rewritten_once_they_are_old_enough(env, project, hashed, monkeypatch):
+    load_manifest(project / "manifest.yaml")  # files written just now: racy, so read on every hit
+    hashed.clear()
+    load_manifest(project / "manifest.yaml")
+    assert len(hashed) == 3  # the manifest and its two files
+    monkeypatch.setattr(cache, "RACY_MARGIN_NS", -60 * 10**9)  # as if they were old enough now
+    hashed.clear()
+    load_manifest(project / "manifest.yaml")
+    assert len(hashed) == 3  # read once more, and the entry rewritten with their fingerprints
+    hashed.clear()
+    assert load_manifest(project / "manifest.yaml").ids == ["001_a", "002_b"]
+    assert hashed == []
