@@ -13,6 +13,7 @@ import pytest
 
 from stingerloom.errors import ManifestError
 from stingerloom.manifest import cache, load_manifest
+from stingerloom.migration import checksum
 
 MANIFEST = "stingerloom: 1\ndatabase: ${SL_CACHE_DB:-sqlite:///x.db}\nmigrations:\n  - 001_a.yaml\n  - 002_b.toml\n"
 A = "description: first\nup: |\n  CREATE TABLE a (id INT);\n  SELECT 1;\ndown:\n  postgres: DROP TABLE a\n"
@@ -316,3 +317,20 @@ def test_hit_over_racy_files_is_rewritten_once_they_are_old_enough(env, project,
     hashed.clear()
     assert load_manifest(project / "manifest.yaml").ids == ["001_a", "002_b"]
     assert hashed == []
+
+
+def test_a_cached_migration_has_every_attribute_of_a_loaded_one_alike(env, project):
+    """The cache builds its migrations without ``SqlMigration.__init__``: an attribute added there
+    must be added to the cache too."""
+    from stingerloom.manifest import read_manifest
+
+    loaded, _ = read_manifest(project / "manifest.yaml", use_cache=False)
+    load_manifest(project / "manifest.yaml")  # fills the cache
+    cached = load_manifest(project / "manifest.yaml")
+    assert type(cached.migrations[0]) is not type(loaded.migrations[0]), "expected a cache hit"
+    for fresh, hit in zip(loaded.migrations, cached.migrations, strict=True):
+        for name, value in vars(fresh).items():
+            if name != "checksums":  # a memo, empty until asked; the cache's holds what it stored
+                assert getattr(hit, name) == value, name
+        assert (hit.checksum("sqlite"), hit.checksum("postgres")) == (fresh.checksum("sqlite"), fresh.checksum("postgres"))
+        assert hit.checksums and all(checksum(text) == value for text, value in hit.checksums.items())
