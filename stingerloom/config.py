@@ -35,8 +35,9 @@ CONFIG_VAR = "STINGERLOOM_CONFIG"
 MAX_CONFIG_BYTES = 1024 * 1024
 DEFAULT_LOCK_TIMEOUT = 60.0
 # What any TOML spelling of a ``tool.stingerloom`` table contains: ``tool.stingerloom`` (a header or a
-# dotted key, quotes and blanks around the dot allowed), a ``[tool]`` header, or ``tool = {``.
-_TOOL_TABLE = re.compile(rb"""tool["']?[ \t]*(?:\.[ \t]*["']?stingerloom|\]|=)""")
+# dotted key, quotes and blanks around the dot allowed), a ``[tool]`` header, or ``tool = {``. A pattern
+# text, compiled by ``re`` when first used: most runs read no pyproject.toml (0.15 ms of every start).
+_TOOL_TABLE = rb"""tool["']?[ \t]*(?:\.[ \t]*["']?stingerloom|\]|=)"""
 
 
 def shown(path: str | os.PathLike[str]) -> str:
@@ -75,7 +76,7 @@ def _has_tool_table(path: Path) -> bool:
             data = fh.read(MAX_CONFIG_BYTES + 1)
     except OSError:
         return False
-    if b"stingerloom" not in data or not _TOOL_TABLE.search(data):
+    if b"stingerloom" not in data or not re.search(_TOOL_TABLE, data):
         return False  # e.g. a project that only depends on stingerloom: no TOML parse on every run
     import tomllib
 

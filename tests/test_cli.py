@@ -304,6 +304,26 @@ def test_warm_status_says_what_a_cold_one_does_and_imports_only_what_it_needs(tm
     assert states == {"001_t1": "applied", "002_t2": "modified", "003_t3": "pending"}
 
 
+def test_status_leaves_the_garbage_collector_as_it_found_it(tmp_path, capsys):
+    """status turns the cyclic garbage collector off while it builds its objects (none in a cycle)."""
+    import gc
+
+    from stingerloom.cli import main
+
+    manifest = write_manifest(tmp_path / "m", {"001_t.yaml": "up: CREATE TABLE t (id INTEGER);\ndown: DROP TABLE t;\n"})
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert gc.isenabled()
+    try:
+        assert main(["status", str(manifest), "--database", db]) == 0
+        assert gc.isenabled()
+        gc.disable()
+        assert main(["status", str(manifest), "--database", db, "--format", "json"]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert "001_t" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("folder", ["plain", "with space", "it's"])
 def test_suggested_repair_command_quotes_the_manifest_path_for_a_shell(tmp_path, folder):
     manifest = write_manifest(tmp_path / folder, {"001_t.yaml": "up: CREATE TABLE t (id INTEGER);\ndown: DROP TABLE t;\n"})
