@@ -48,12 +48,14 @@ def _load(args: argparse.Namespace):
     return load_manifest(args.manifest)
 
 
-def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict"):
+def _runner(args: argparse.Namespace, manifest, *, placeholders: str = "strict", reader: bool = False):
     """The runner for the target database. ``placeholders``: ``strict`` (every ${name} the dialect's
     SQL uses needs a value, or nothing runs), ``lenient`` (rollback: it runs the stored down SQL, so a
     placeholder without a value stays as written) or ``none`` (status: checksums are of the SQL as written,
-    except a repeatable migration's, which are of its SQL with the values it would run with)."""
-    return _runner_for(args, manifest, _target(args, manifest), placeholders=placeholders)
+    except a repeatable migration's, which are of its SQL with the values it would run with).
+    ``reader``: only states are read (status), so a :class:`~stingerloom.states.HistoryReader` does,
+    without importing the runner and its planner."""
+    return _runner_for(args, manifest, _target(args, manifest), placeholders=placeholders, reader=reader)
 
 
 def _target(args: argparse.Namespace, manifest):
@@ -69,12 +71,16 @@ def _target(args: argparse.Namespace, manifest):
     return url
 
 
-def _runner_for(args: argparse.Namespace, manifest, url, *, placeholders: str = "strict"):
-    """The runner for ``url`` with the project's history table, lock timeout and placeholders."""
-    from .runner import MigrationRunner
+def _runner_for(args: argparse.Namespace, manifest, url, *, placeholders: str = "strict", reader: bool = False):
+    """The runner (``reader``: the history reader) for ``url`` with the project's history table, lock
+    timeout and placeholders."""
+    if reader:
+        from .states import HistoryReader as make
+    else:
+        from .runner import MigrationRunner as make
 
     settings = _settings(args)
-    runner = MigrationRunner(
+    runner = make(
         manifest.migrations, url, history_table=settings.history_table(manifest).value,
         lock_timeout=settings.lock_timeout().value,
     )
@@ -292,7 +298,7 @@ def _script_flags(args: argparse.Namespace) -> None:
 
 def _script_header(args: argparse.Namespace, plan, command: str):
     from .render.script import ScriptHeader
-    from .runner import _os_user
+    from .states import _os_user
 
     settings = _settings(args)
     env = f"{settings.env_name} (from {settings.env_origin})" if settings.env_name is not None else None
@@ -381,11 +387,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from .manifest import read_manifest_partial
-    from .runner import BrokenEntry
+    from .states import BrokenEntry
 
     args.manifest = _settings(args).manifest(args.manifest).value
     manifest, broken = read_manifest_partial(args.manifest)
-    runner = _runner(args, manifest, placeholders="none")  # checksums are of the SQL as written
+    runner = _runner(args, manifest, placeholders="none", reader=True)  # checksums are of the SQL as written
     runner.broken = [BrokenEntry(mid, pos, found) for pos, mid, found in broken]
     report = runner.status_report(live=True)
     out = _out(args)

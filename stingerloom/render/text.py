@@ -139,7 +139,7 @@ def render_status(out: Output, report: Any) -> None:
                 "warn": "`apply` applies them with a warning (out_of_order = \"warn\")",
                 "apply": "`apply` applies them (out_of_order = \"apply\")"}[rule]
         out.warn(f"pending migration(s) listed before applied ones: {', '.join(late)}; {what}")
-    from ..runner import dirty_advice
+    from ..states import dirty_advice
 
     for s in states:
         if s.state == "dirty":
