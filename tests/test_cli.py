@@ -279,7 +279,8 @@ def test_the_parser_built_for_one_command_parses_and_helps_as_the_full_one(monke
 def test_warm_status_says_what_a_cold_one_does_and_imports_only_what_it_needs(tmp_path):
     """A status served from the manifest cache (its SQL sources built only when asked for) reports
     applied, modified and pending exactly as one that reads the files, and its process imports
-    neither typing nor the placeholder module (each costs every start milliseconds)."""
+    neither typing, the placeholder module nor the runner and its planner (each costs every start
+    milliseconds)."""
     import subprocess
     import sys
 
@@ -293,7 +294,8 @@ def test_warm_status_says_what_a_cold_one_does_and_imports_only_what_it_needs(tm
             for fmt in ((), ("--format", "json"))]
     run_cli("status", str(manifest), "--database", db, env=env)  # fills the cache
     code = ("import sys; from stingerloom.cli import main; code = main(sys.argv[1:]); sys.stdout.flush(); "
-            "print([m for m in ('typing', 'stingerloom.placeholders') if m in sys.modules], file=sys.stderr); "
+            "print([m for m in ('typing', 'stingerloom.placeholders', 'stingerloom.runner', 'stingerloom.plan')"
+            " if m in sys.modules], file=sys.stderr); "
             "sys.exit(code)")
     for fmt, before in zip(((), ("--format", "json")), cold):
         warm = subprocess.run([sys.executable, "-c", code, "status", str(manifest), "--database", db, *fmt],
