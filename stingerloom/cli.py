@@ -1001,9 +1001,22 @@ def _stdout_closed() -> None:
         pass
 
 
+def exit_process(code: int) -> None:
+    """End the process with ``code``. At exit Python's collector walks every object still alive
+    (~12,000 after a status, mostly the modules' classes and functions; ~4 ms, a tenth of a warm
+    status over 1,000 migrations): moving them out of its reach first (``gc.freeze``) skips that.
+    Objects are still freed by their reference counts; only garbage left in reference cycles is not
+    finalized, and none holds anything to finish (every file stingerloom writes is closed by a
+    ``with`` block, connections are closed explicitly)."""
+    import gc
+
+    gc.freeze()
+    sys.exit(code)
+
+
 def entry() -> None:  # pragma: no cover
-    sys.exit(main())
+    exit_process(main())
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    exit_process(main())
