@@ -373,9 +373,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         return cmd_fleet(args, "status")
     import gc
 
-    # status builds some 20,000 objects in no reference cycle (the cached manifest, the history rows,
-    # the states); the collector's passes over them while they are built cost ~2 ms per 1,000
-    # migrations, and what status leaves behind is freed when it returns
+    # status builds objects in no reference cycle (the cached manifest, the history rows, the states):
+    # the collector's passes over them while they are built cost ~2 ms per 1,000 migrations, and
+    # their reference counts free them when it returns
     enabled = gc.isenabled()
     gc.disable()
     try:
