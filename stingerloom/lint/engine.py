@@ -223,11 +223,20 @@ class ManifestRun:
         before = replay.begin(object_names(" ".join(st.stripped for st in ctx.up + ctx.down)))
         ctx.sqlite_before = before  # the schema this migration starts from (SL851)
         up_failed = self._exec_all(replay, ctx.up, ctx)
-        after_up = replay.snapshot()
+        ups = [st.sql for st in ctx.up]
+        # plain CREATE TABLE / CREATE INDEX only: the schema after them is known without a query
+        after_up = None if up_failed else replay.after_creating(before, ups)
+        if after_up is None:
+            after_up = replay.snapshot()
         ctx.sqlite_after = after_up
         replay.remember(before, after_up)
         if not ctx.down or (not up_failed and _drops_what_up_creates(ctx)):
             return
+        if not up_failed:  # a down of plain DROP TABLEs: what it leaves is known without running it
+            after_down = replay.after_dropping([st.sql for st in ctx.down], ups, after_up)
+            if after_down is not None:
+                ctx.sqlite_after_down = after_down
+                return
         # The database is this migration's own (see SqliteReplay): down runs for real, nothing to undo.
         down_failed = self._exec_all(replay, ctx.down, ctx)
         after_down = replay.snapshot()

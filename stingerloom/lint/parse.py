@@ -129,7 +129,11 @@ class SqliteReplay:
         self.by_table: dict[str, set[str]] = {}  # lower(tbl_name) -> names of the objects on it
         self.names: dict[str, str] = {}  # lower(name) -> name as SQLite stores it
         self.tables: dict[str, str] = {}  # lower(tbl_name) -> tbl_name as stored
+        self.tbl_names: dict[str, str] = {}  # lower(name) -> its own tbl_name, as a query gives it
         self.conn: sqlite3.Connection | None = None
+        # False once a statement ran a PRAGMA (connection settings outlive the rollback) or left the
+        # replay's transaction: from then on nothing is worked out without running it
+        self.predictable = True
 
     def begin(self, names: set[str]) -> dict:
         """A fresh database holding the mirrored objects that ``names`` refer to; returns its
@@ -166,14 +170,15 @@ class SqliteReplay:
         try:
             cur = self.conn.execute(sql)
             cur.fetchall() if cur.description else None
+            res = None
         except sqlite3.Warning as exc:  # more than one statement: the splitter disagrees
-            return "other", str(exc)
+            res = "other", str(exc)
         except sqlite3.Error as exc:
             msg = str(exc)
-            if _SQLITE_SYNTAX.search(msg):
-                return "syntax", msg
-            return "other", msg
-        return None
+            res = ("syntax" if _SQLITE_SYNTAX.search(msg) else "other"), msg
+        if self.predictable and (not self.conn.in_transaction or _PRAGMA.search(sql)):
+            self.predictable = False
+        return res
 
     def snapshot(self) -> dict[tuple[str, str], tuple[str, str]]:
         rows = self.conn.execute(
@@ -191,7 +196,84 @@ class SqliteReplay:
                 self.mirror[name.lower()] = (typ, tbl.lower(), sql)
                 self.names[name.lower()] = name
                 self.tables[tbl.lower()] = tbl
+                self.tbl_names[name.lower()] = tbl
                 self.by_table.setdefault(tbl.lower(), set()).add(name.lower())
+
+    def after_creating(self, before: dict, ups: list[str]) -> dict | None:
+        """The :meth:`snapshot` after ``ups`` ran without error on the database :meth:`begin` gave
+        (``before``), worked out without querying it; None unless that is certain.
+
+        Certain when each statement is a plain ``CREATE TABLE name (...)`` or ``CREATE [UNIQUE] INDEX
+        name ON table (...)`` (unquoted ASCII names, no comment, no ``IF NOT EXISTS``, no schema, no
+        table options, nothing after the closing parenthesis): each added one row to the schema,
+        whose text SQLite builds as ``CREATE TABLE `` (or ``CREATE INDEX ``, ``CREATE UNIQUE INDEX ``)
+        followed by the statement's own text from the name on, and whose ``tbl_name`` is the table as
+        stored (an index's table is found case-insensitively, as SQLite does). The rows SQLite adds
+        itself (``sqlite_sequence``, automatic indexes) are not in a snapshot; nor is a name SQLite
+        reserves, which is left to the query."""
+        if not self.predictable:
+            return None
+        after = {}
+        for (typ, name), (_tbl, norm, sql) in before.items():
+            if not sql.startswith(_PLAIN_STORED):  # e.g. a virtual table brings its shadow tables
+                return None
+            # as a query gives it: for an index, its table as stored (begin() spells it as last seen)
+            after[(typ, name)] = (self.tbl_names[name.lower()], norm, sql)
+        tables = {name.lower(): name for typ, name in before if typ == "table" and name.isascii()}
+        for sql in ups:
+            m = _PLAIN_CREATE.match(sql)
+            if m is None or not sql.isascii() or "--" in sql or "/*" in sql:
+                return None
+            name = m.group(1) or m.group(3)
+            if name[:6].lower() == "sqlite":
+                return None
+            if m.group(1):
+                typ, tbl, stored = "table", name, "CREATE TABLE " + sql[m.start(1):]
+                tables[name.lower()] = name
+            else:
+                typ, tbl = "index", tables.get(m.group(4).lower())
+                if tbl is None:  # not a table of this database (cannot be, after success)
+                    return None
+                stored = ("CREATE UNIQUE INDEX " if m.group(2) else "CREATE INDEX ") + sql[m.start(3):]
+            after[(typ, name)] = (tbl, " ".join(stored.split()), stored)
+        return after
+
+    def after_dropping(self, drops: list[str], ups: list[str], after: dict) -> dict | None:
+        """The :meth:`snapshot` that running ``drops`` (each a plain ``DROP TABLE``) after ``ups`` (the
+        statements that ran since :meth:`begin`, all without error) would give, ``after`` being the
+        snapshot after ``ups``; worked out without running them. None unless that is certain.
+
+        Certain when each names, in a way SQLite reads for sure, a distinct ordinary table of
+        ``after`` and no temporary table can hide it: dropping a table then drops exactly the objects
+        on it (its indexes and triggers, whose ``tbl_name`` is the table) and changes nothing else
+        (views and other tables' triggers that mention it stay; foreign keys are off, as nothing
+        turned them on, so no row is checked). An unquoted name must be spelt as in a ``CREATE
+        TABLE`` of ``ups``, which SQLite read as that name (a keyword there would have failed)."""
+        if not self.predictable:
+            return None
+        spelt = set()
+        for sql in ups:
+            if _TEMP.search(sql):
+                return None
+            m = _CREATE_TABLE_NAME.match(sql) if sql.isascii() else None
+            if m:
+                spelt.add(m.group(1))
+        tables = {name.lower() for (typ, name), v in after.items()
+                  if typ == "table" and name.isascii() and (v[2] or "").startswith("CREATE TABLE ")}
+        gone = set()
+        for sql in drops:
+            m = _DROP_TABLE_SQL.match(sql) if sql.isascii() else None
+            if m is None:
+                return None
+            tok = m.group(1)
+            quoted = tok[0] in "\"`"
+            if not quoted and tok not in spelt:
+                return None
+            key = (tok[1:-1] if quoted else tok).lower()
+            if key in gone or key not in tables:
+                return None
+            gone.add(key)
+        return {k: v for k, v in after.items() if not (v[0].isascii() and v[0].lower() in gone)}
 
     def in_transaction(self) -> bool:
         return self.conn.in_transaction
@@ -200,6 +282,22 @@ class SqliteReplay:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+
+
+_PRAGMA = re.compile(r"pragma", re.I)
+_TEMP = re.compile(r"\btemp(?:orary)?\b", re.I | re.A)
+# SQLite's whitespace only (Python's \s also takes other characters), ASCII letters only
+_W = r"[ \t\r\n]"
+_DROP_TABLE_SQL = re.compile(rf"{_W}*DROP{_W}+TABLE{_W}+(?:IF{_W}+EXISTS{_W}+)?"
+                             rf"(\"[^\"]+\"|`[^`]+`|[A-Za-z_][A-Za-z0-9_]*){_W}*\Z", re.I | re.A)
+_CREATE_TABLE_NAME = re.compile(rf"{_W}*CREATE{_W}+TABLE{_W}+(?:IF{_W}+NOT{_W}+EXISTS{_W}+)?"
+                                rf"([A-Za-z_][A-Za-z0-9_]*)(?![\w$.])", re.I | re.A)
+
+_NAME = r"([A-Za-z_][A-Za-z0-9_]*)"
+_PLAIN_STORED = ("CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX ")
+_PLAIN_CREATE = re.compile(
+    rf"CREATE{_W}+(?:TABLE{_W}+{_NAME}{_W}*\(|(UNIQUE{_W}+)?INDEX{_W}+{_NAME}{_W}+ON{_W}+{_NAME}{_W}*\()"
+    r"[^;]*\)\Z", re.I | re.A)
 
 
 _NAME_RE = re.compile(
