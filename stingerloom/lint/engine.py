@@ -20,9 +20,9 @@ from . import registry
 from .actions import AddColumn, AddConstraint, AlterColumnType, CreateIndex, CreateTable, Transaction
 from .api import Catalog, MigrationCheck, Rule, Stmt
 from .dialect import traits
-from .facts import classify
+from .facts import classify, norm_ident
 from .model import ALL_DIALECTS, Finding, LintResult
-from .parse import SqliteReplay, parse_pg, sqlite_error_offset
+from .parse import SqliteReplay, object_names, parse_pg, sqlite_error_offset
 
 
 @dataclass(frozen=True)
@@ -218,8 +218,6 @@ class ManifestRun:
                 replay.close()
 
     def _replay_sqlite(self, replay: SqliteReplay, ctx: MigrationCheck) -> None:
-        from .parse import object_names
-
         before = replay.begin(object_names(" ".join(st.stripped for st in ctx.up + ctx.down)))
         ctx.sqlite_before = before  # the schema this migration starts from (SL851)
         up_failed = self._exec_all(replay, ctx.up, ctx)
@@ -250,6 +248,8 @@ class ManifestRun:
                 continue
             if st.kind == "VacuumStmt" or (st.kind == "PragmaStmt" and re.match(r"\s*PRAGMA\s+(\w+\.)?(journal_mode|wal_checkpoint)", st.sql, re.I)):
                 continue  # cannot run inside the replay's savepoint; not schema changes anyway
+            if st.kind == "PragmaStmt":  # its setting outlives the migration's rollback
+                replay.predictable = False
             res = replay.execute(st.sql)
             if res is None:
                 continue
@@ -441,8 +441,6 @@ def _drops_what_up_creates(ctx: MigrationCheck) -> bool:
     """True when down is exactly ``DROP TABLE`` of every table up creates and up touches nothing else:
     then down is the inverse by construction (dropping a table drops its indexes and triggers), and
     running it in SQLite would only confirm that. Saves the replay most of its time on real manifests."""
-    from .facts import norm_ident
-
     dropped = set()
     for st in ctx.down:
         m = _DROP_TABLE.match(st.stripped)

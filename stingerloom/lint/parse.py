@@ -131,8 +131,8 @@ class SqliteReplay:
         self.tables: dict[str, str] = {}  # lower(tbl_name) -> tbl_name as stored
         self.tbl_names: dict[str, str] = {}  # lower(name) -> its own tbl_name, as a query gives it
         self.conn: sqlite3.Connection | None = None
-        # False once a statement ran a PRAGMA (connection settings outlive the rollback) or left the
-        # replay's transaction: from then on nothing is worked out without running it
+        # False once a PRAGMA ran (connection settings outlive the rollback: the engine says so) or a
+        # statement left the replay's transaction: from then on nothing is worked out without running it
         self.predictable = True
 
     def begin(self, names: set[str]) -> dict:
@@ -176,7 +176,7 @@ class SqliteReplay:
         except sqlite3.Error as exc:
             msg = str(exc)
             res = ("syntax" if _SQLITE_SYNTAX.search(msg) else "other"), msg
-        if self.predictable and (not self.conn.in_transaction or _PRAGMA.search(sql)):
+        if not self.conn.in_transaction:  # then anything may follow: see `predictable`
             self.predictable = False
         return res
 
@@ -284,7 +284,6 @@ class SqliteReplay:
             self.conn = None
 
 
-_PRAGMA = re.compile(r"pragma", re.I)
 _TEMP = re.compile(r"\btemp(?:orary)?\b", re.I | re.A)
 # SQLite's whitespace only (Python's \s also takes other characters), ASCII letters only
 _W = r"[ \t\r\n]"

@@ -79,21 +79,25 @@ def test_after_dropping_is_what_sqlite_does(up, down, applies):
 
 
 @pytest.mark.parametrize("pragma", ["PRAGMA query_only = 1", "PRAGMA foreign_keys = ON", "pragma user_version = 3"])
-def test_no_shortcut_once_a_pragma_ran(pragma):
+def test_no_shortcut_once_a_pragma_ran(pragma, tmp_path, monkeypatch):
     """Connection settings outlive the migration's rollback (``query_only`` makes every later DROP
-    fail): after a PRAGMA nothing is worked out without running it, in this migration or a later one."""
-    replay = SqliteReplay()
-    try:
-        replay.begin(set())
-        up = ["CREATE TABLE t (a)", pragma]
-        after_up = _real(replay, up)
-        assert replay.after_dropping(["DROP TABLE t"], up, after_up) is None
-        replay.begin(set())
-        up = ["CREATE TABLE u (a)"]
-        after_up = _real(replay, up)
-        assert replay.after_dropping(["DROP TABLE u"], up, after_up) is None
-    finally:
-        replay.close()
+    fail): after a PRAGMA nothing is worked out without running it, in that migration or a later one."""
+    from stingerloom.lint.engine import lint_paths
+
+    derived = []
+    for name in ("after_creating", "after_dropping"):
+        real = getattr(SqliteReplay, name)
+        monkeypatch.setattr(SqliteReplay, name, lambda self, *a, real=real: derived.append(real(self, *a)))
+    migrations = ["up: CREATE TABLE a (x);\ndown: DROP TABLE a;\n",
+                  f"up: |\n  CREATE TABLE b (x);\n  {pragma};\ndown: DROP TABLE b;\n",
+                  "up: |\n  CREATE TABLE c (x);\n  CREATE INDEX ci ON c (x);\ndown: DROP TABLE c;\n",
+                  "up: |\n  CREATE TABLE d (x);\n  INSERT INTO c VALUES (1);\ndown: DROP TABLE d;\n"]
+    for i, text in enumerate(migrations):
+        (tmp_path / f"{i}.yaml").write_text(f"id: m{i}\n" + text, encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text("stingerloom: 1\nmigrations: [0.yaml, 1.yaml, 2.yaml, 3.yaml]\n")
+    lint_paths([str(tmp_path / "manifest.yaml")], dialects=["sqlite"], cwd=str(tmp_path))
+    assert derived[0] is not None  # the first migration, before any PRAGMA
+    assert derived[1:] and all(d is None for d in derived[1:]), derived
 
 
 def _lint(tmp_path, migrations: list[str]) -> tuple[int, list[dict]]:
