@@ -203,13 +203,11 @@ class SqliteReplay:
         """The :meth:`snapshot` after ``ups`` ran without error on the database :meth:`begin` gave
         (``before``), worked out without querying it; None unless that is certain.
 
-        Certain when each statement is a plain ``CREATE TABLE name (...)`` or ``CREATE [UNIQUE] INDEX
-        name ON table (...)`` (unquoted ASCII names, no comment, no ``IF NOT EXISTS``, no schema, no
-        table options, nothing after the closing parenthesis): each added one row to the schema,
-        whose text SQLite builds as ``CREATE TABLE `` (or ``CREATE INDEX ``, ``CREATE UNIQUE INDEX ``)
-        followed by the statement's own text from the name on, and whose ``tbl_name`` is the table as
-        stored (an index's table is found case-insensitively, as SQLite does). The rows SQLite adds
-        itself (``sqlite_sequence``, automatic indexes) are not in a snapshot; nor is a name SQLite
+        Certain when each statement is a plain ``CREATE TABLE name (...)``, ``CREATE [UNIQUE] INDEX
+        name ON table (...)`` or ``ALTER TABLE name ADD [COLUMN] definition`` (unquoted ASCII names,
+        no comment, no ``IF NOT EXISTS``, no schema; see :func:`_created_row`, :func:`_added_column`)
+        and the database holds plain tables and indexes only. The rows SQLite adds itself
+        (``sqlite_sequence``, automatic indexes) are not in a snapshot; nor is a name SQLite
         reserves, which is left to the query."""
         if not self.predictable:
             return None
@@ -221,21 +219,12 @@ class SqliteReplay:
             after[(typ, name)] = (self.tbl_names[name.lower()], norm, sql)
         tables = {name.lower(): name for typ, name in before if typ == "table" and name.isascii()}
         for sql in ups:
-            m = _PLAIN_CREATE.match(sql)
-            if m is None or not sql.isascii() or "--" in sql or "/*" in sql:
+            if not sql.isascii() or "--" in sql or "/*" in sql or "\f" in sql or "\v" in sql:
                 return None
-            name = m.group(1) or m.group(3)
-            if name[:6].lower() == "sqlite":
+            row = _created_row(sql, tables) or _added_column(sql, tables, after)
+            if row is None:
                 return None
-            if m.group(1):
-                typ, tbl, stored = "table", name, "CREATE TABLE " + sql[m.start(1):]
-                tables[name.lower()] = name
-            else:
-                typ, tbl = "index", tables.get(m.group(4).lower())
-                if tbl is None:  # not a table of this database (cannot be, after success)
-                    return None
-                stored = ("CREATE UNIQUE INDEX " if m.group(2) else "CREATE INDEX ") + sql[m.start(3):]
-            after[(typ, name)] = (tbl, " ".join(stored.split()), stored)
+            after[row[0]] = row[1]
         return after
 
     def after_dropping(self, drops: list[str], ups: list[str], after: dict) -> dict | None:
@@ -297,6 +286,75 @@ _PLAIN_STORED = ("CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX ")
 _PLAIN_CREATE = re.compile(
     rf"CREATE{_W}+(?:TABLE{_W}+{_NAME}{_W}*\(|(UNIQUE{_W}+)?INDEX{_W}+{_NAME}{_W}+ON{_W}+{_NAME}{_W}*\()"
     r"[^;]*\)\Z", re.I | re.A)
+# the column name (unquoted) starts the definition; the statement ends with it (no ';', no space)
+_ADD_COLUMN = re.compile(rf"ALTER{_W}+TABLE{_W}+{_NAME}{_W}+ADD{_W}+(?>(?:COLUMN{_W}+)?)([A-Za-z_](?:[^;]*[^;\s])?)\Z",
+                         re.I | re.A)
+_STORED_TABLE_HEAD = re.compile(rf"CREATE TABLE (?:[A-Za-z_][A-Za-z0-9_$]*|\"(?:[^\"]|\"\")+\"){_W}*\(", re.A)
+_COLUMN_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|[(),]""")
+_TABLE_CONSTRAINT = re.compile(rf"{_W}*(?:CONSTRAINT|PRIMARY|UNIQUE|CHECK|FOREIGN)(?![A-Za-z0-9_$])", re.I | re.A)
+
+
+def _created_row(sql: str, tables: dict[str, str]) -> tuple | None:
+    """The schema row of a plain ``CREATE TABLE name (...)`` (no table option: the text ends at
+    the closing parenthesis) or ``CREATE [UNIQUE] INDEX name ON table (...)``: SQLite stores
+    ``CREATE TABLE `` (``CREATE INDEX ``, ``CREATE UNIQUE INDEX ``) followed by the statement's own
+    text from the name on; an index's ``tbl_name`` is its table as stored (found in ``tables``,
+    lower-cased name -> stored name, case-insensitively as SQLite does). A new table is added to
+    ``tables``."""
+    m = _PLAIN_CREATE.match(sql)
+    if m is None:
+        return None
+    name = m.group(1) or m.group(3)
+    if name[:6].lower() == "sqlite":
+        return None
+    if m.group(1):
+        typ, tbl, stored = "table", name, "CREATE TABLE " + sql[m.start(1):]
+        tables[name.lower()] = name
+    else:
+        typ, tbl = "index", tables.get(m.group(4).lower())
+        if tbl is None:  # not a table of this database (cannot be, after success)
+            return None
+        stored = ("CREATE UNIQUE INDEX " if m.group(2) else "CREATE INDEX ") + sql[m.start(3):]
+    return (typ, name), (tbl, " ".join(stored.split()), stored)
+
+
+def _added_column(sql: str, tables: dict[str, str], after: dict) -> tuple | None:
+    """The table's schema row after a plain ``ALTER TABLE name ADD [COLUMN] definition``: SQLite
+    inserts ``, `` and the definition's text (from the column name to the end) into the stored
+    ``CREATE TABLE`` where its column list ends (see :func:`_column_list_end`)."""
+    m = _ADD_COLUMN.match(sql)
+    tbl = tables.get(m.group(1).lower()) if m else None
+    old = after.get(("table", tbl))
+    if old is None:
+        return None
+    stored = old[2]
+    if "--" in stored or "/*" in stored or "\f" in stored or "\v" in stored or not stored.isascii():
+        return None
+    end = _column_list_end(stored)
+    if end is None:
+        return None
+    stored = stored[:end] + ", " + m.group(2) + stored[end:]
+    return ("table", tbl), (tbl, " ".join(stored.split()), stored)
+
+
+def _column_list_end(stored: str) -> int | None:
+    """Where SQLite adds a column to the stored ``CREATE TABLE`` text: at the comma before the first
+    table constraint, else at the parenthesis closing the column list."""
+    m = _STORED_TABLE_HEAD.match(stored)
+    if m is None:
+        return None
+    depth = 1
+    for t in _COLUMN_TOKENS.finditer(stored, m.end()):
+        c = t.group()
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return t.start()
+        elif c == "," and depth == 1 and _TABLE_CONSTRAINT.match(stored, t.end()):
+            return t.start()
+    return None
 
 
 _NAME_RE = re.compile(
