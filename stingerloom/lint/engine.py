@@ -218,7 +218,8 @@ class ManifestRun:
                 replay.close()
 
     def _replay_sqlite(self, replay: SqliteReplay, ctx: MigrationCheck) -> None:
-        before = replay.begin(object_names(" ".join(st.stripped for st in ctx.up + ctx.down)))
+        stmts = ctx.up + ctx.down
+        before = replay.begin(object_names(" ".join(st.stripped for st in stmts)), " ".join(st.sql for st in stmts))
         ctx.sqlite_before = before  # the schema this migration starts from (SL851)
         up_failed = self._exec_all(replay, ctx.up, ctx)
         ups = [st.sql for st in ctx.up]

@@ -225,6 +225,8 @@ _UPS = [
     "CREATE TRIGGER tr_{i} AFTER INSERT ON {a} BEGIN INSERT INTO {b} (id) VALUES (1); END",
     "INSERT INTO {a} (id) VALUES ({i})",
     "CREATE TABLE {a} (id INTEGER PRIMARY KEY) WITHOUT ROWID",
+    "DELETE FROM sqlite_sequence WHERE name = 'x'",
+    "INSERT INTO {a} (id) SELECT count(*) FROM sqlite_master",
     "PRAGMA foreign_keys = ON",
     "CREATE TABLE {a} (id, CONSTRAINT k UNIQUE (id)",
 ]
@@ -239,7 +241,7 @@ def _pick(rng, prefix: str, used: list, fresh: float = 0.4) -> str:
 
 
 # plain CREATE TABLE / CREATE INDEX (what the shortcuts cover) are drawn more often
-_WEIGHTS = [4, 4, 1, 1, 3, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1]
+_WEIGHTS = [4, 4, 1, 1, 3, 2, 1, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1]
 
 
 def _shaped(rng, i: int) -> tuple[list[str], list[str]]:
@@ -283,7 +285,8 @@ def _random_manifest(rng, folder) -> str:
 
 def test_random_manifests_lint_the_same_without_the_shortcuts(tmp_path, monkeypatch):
     """Whole manifests: the findings with the shortcuts are those of really running every statement
-    and querying the schema after each block (the shortcuts must apply often enough to matter)."""
+    and querying the schema after each block, on a database without a standing ``sqlite_sequence``
+    (the shortcuts must apply often enough to matter)."""
     import random
 
     from stingerloom.lint.engine import lint_paths
@@ -311,6 +314,7 @@ def test_random_manifests_lint_the_same_without_the_shortcuts(tmp_path, monkeypa
     fast = findings("fast")
     monkeypatch.setattr(SqliteReplay, "after_creating", lambda self, before, ups: None)
     monkeypatch.setattr(SqliteReplay, "after_dropping", lambda self, drops, ups, after: None)
+    monkeypatch.setattr(SqliteReplay, "keep_sequence", False)
     assert findings("slow") == fast
     print(calls)
     assert calls["after_creating"] > 40 and calls["after_dropping"] > 10, calls
@@ -334,3 +338,18 @@ def test_after_creating_spells_tables_as_sqlite_does():
         assert replay.after_creating(before, up) == real
     finally:
         replay.close()
+
+
+def test_sqlite_sequence_appears_only_where_sqlite_makes_it(tmp_path):
+    """The replay keeps SQLite's ``sqlite_sequence`` table between migrations; SQL that uses it
+    before any ``AUTOINCREMENT`` table exists still fails as in SQLite, so this up is not treated
+    as run (no SL402 about the column down leaves on ``other``), and later migrations see the same."""
+    code, findings = _lint(tmp_path, [
+        "up: CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT);\ndown: DROP TABLE a;\n",
+        "irreversible: true\nup: CREATE TABLE other (id INTEGER PRIMARY KEY);\n",
+        "up: |\n  CREATE TABLE t (id INTEGER PRIMARY KEY);\n  ALTER TABLE other ADD COLUMN note TEXT;\n"
+        "  DELETE FROM sqlite_sequence;\ndown: DROP TABLE t;\n",
+        "up: |\n  CREATE TABLE u (id INTEGER PRIMARY KEY);\n  ALTER TABLE other ADD COLUMN n2 TEXT;\n"
+        "down: DROP TABLE u;\n",
+    ])
+    assert [(f["rule"], f["migration"]) for f in findings if f["rule"] == "SL402"] == [("SL402", "003_m")], findings
