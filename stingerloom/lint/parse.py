@@ -146,10 +146,10 @@ class SqliteReplay:
         # statement left the replay's transaction: from then on nothing is worked out without running it
         self.predictable = True
 
-    def begin(self, names: set[str], text: str = "") -> dict:
+    def begin(self, names: set[str], text: str | None = None) -> dict:
         """A fresh database holding the mirrored objects that ``names`` refer to; returns its
         :meth:`snapshot` (no query needed: it is what was just created). ``text``: the migration's
-        SQL (see :attr:`keep_sequence`)."""
+        SQL (see :attr:`keep_sequence`; None: not known, so no standing ``sqlite_sequence``)."""
         names = {n.lower() for n in names}
         keys = {k for n in names for k in self.by_table.get(n, ())} | (names & self.mirror.keys())
         seeds = sorted(((k, self.mirror[k]) for k in keys if k in self.mirror), key=lambda r: self._ORDER.get(r[1][0], 9))
@@ -157,7 +157,8 @@ class SqliteReplay:
             self._connect()
         else:
             self.end()
-        if self.keep_sequence and (_SEES_INTERNALS.search(text) or any(_SEES_INTERNALS.search(r[1][2]) for r in seeds)):
+        if self.keep_sequence and (text is None or _SEES_INTERNALS.search(text)
+                                   or any(_SEES_INTERNALS.search(r[1][2]) for r in seeds)):
             self.keep_sequence = False  # for good: this database now differs from the one that ran before
             self.conn.close()
             self._connect()
