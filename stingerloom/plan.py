@@ -23,13 +23,14 @@ class Step(Record):
     While it runs, the executor keeps count: ``running`` (the statement being sent, 1-based),
     ``returned`` (the last one the database answered), ``done`` (statements committed as far as the
     history counter knows), ``committing`` (COMMIT sent), ``completed`` (after a fault: the database
-    says the migration went through all the same).
+    says the migration went through all the same), ``left`` (after a fault: the history row read back,
+    when it is dirty).
     """
 
     __slots__ = ("migration", "direction", "source", "statements", "running", "returned", "done", "atomic",
-                 "committing", "completed", "previous", "version", "restore", "reason", "row", "note")
+                 "committing", "completed", "previous", "version", "restore", "reason", "row", "note", "left")
     _defaults = {"statements": [], "running": 0, "returned": 0, "done": 0, "atomic": None, "committing": False,
-                 "completed": False,
+                 "completed": False, "left": None,
                  "previous": None, "version": None, "restore": None, "reason": None, "row": None, "note": None}
 
 

@@ -823,6 +823,7 @@ class MigrationRunner(HistoryReader):
             with _suppress_db(d):
                 History(d).set_progress(row.id, step.returned)
                 k = step.returned
+        step.done, step.left = k, row  # the hint follows what the database kept, not the client's count
         # known: the database answered the last statement, or it commits with its counter
         known = step.returned >= step.running or not step.running or d.together
         tail = "" if known or k >= n else f"; statement {k + 1} may or may not have"
@@ -871,6 +872,8 @@ class MigrationRunner(HistoryReader):
             return (lead + f"{m.id} is dirty (its rollback stopped after {committed} statement(s)): finish the "
                     f"rollback by hand and run `stingerloom repair {manifest} --remove {m.id}`, or redo those "
                     f"statements' work by hand and run `stingerloom repair {manifest} --mark-applied {m.id}`")
+        if step.left is not None:  # dirty, none of its statements committed: `apply` refuses a rerun
+            return lead + dirty_advice(step.left, manifest)
         if step.direction == "down":
             return (lead + "a rollback runs the down SQL stored in the history when the migration was applied: "
                     f"after fixing the file's down, run `stingerloom repair {manifest} --accept {m.id}` to store it, "
