@@ -55,8 +55,11 @@ class DatabaseURL(FrozenRecord):
             database = unquote(path)
             if "\0" in database:
                 raise URLError("the SQLite file name contains a NUL byte (%00), which no file name can hold")
-            return cls(raw=url, scheme=scheme, dialect=dialect, database=database,
-                       query=tuple(parse_qsl(qs)))
+            if qs:  # `?mode=ro` must not be ignored while the file is opened read-write
+                names = ", ".join(sorted({k for k, _ in parse_qsl(qs, keep_blank_values=True)})) or qs[:20]
+                raise URLError(f"a SQLite URL takes no parameters ({names}): stingerloom would ignore them",
+                               hint="remove the ?… part of the sqlite:/// URL (write a ? in the file name as %3F)")
+            return cls(raw=url, scheme=scheme, dialect=dialect, database=database)
         user, password, rest = split_userinfo(url.split("://", 1)[1])
         try:
             parts = urlsplit(f"{scheme}://{rest}")

@@ -244,6 +244,19 @@ def test_a_nul_byte_in_a_sqlite_url_is_a_clean_error(tmp_path):
     assert "NUL" in proc.stderr
 
 
+@pytest.mark.parametrize("query", ["mode=ro", "cache=shared&timeout=5", "immutable"])
+def test_a_sqlite_url_with_parameters_is_refused_not_ignored(tmp_path, query):
+    """`sqlite:///app.db?mode=ro` used to apply migrations: the parameters were dropped silently."""
+    manifest = write_manifest(tmp_path, {"a.yaml": "up: CREATE TABLE t (id int)\ndown: DROP TABLE t\n"})
+    db = tmp_path / "x.db"
+    for command in ("apply", "status", "rollback"):
+        proc = run_cli(command, str(manifest), "--database", f"sqlite:///{db}?{query}")
+        assert proc.returncode == 2, proc.stderr
+        assert "takes no parameters" in proc.stderr and query.split("=")[0] in proc.stderr
+        assert "--database" in proc.stderr and "Traceback" not in proc.stderr
+    assert not db.exists()
+
+
 # -- item 9: ${VAR} in the manifest's database is expanded only when it is the target -------------
 
 def test_unset_database_variable_does_not_stand_in_the_way(tmp_path, monkeypatch):
