@@ -244,6 +244,25 @@ def test_a_nul_byte_in_a_sqlite_url_is_a_clean_error(tmp_path):
     assert "NUL" in proc.stderr
 
 
+def test_an_id_longer_than_the_history_column_is_refused_before_anything_runs(db_url, tmp_path):
+    """A 256-character id applied on SQLite but failed mid-run on PostgreSQL and MySQL (their id
+    column is VARCHAR(255)) with "fix the statement"; it is now an input error at its file."""
+    longest, too_long = "a" * 255, "b" * 256
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": f"id: {longest}\nup: CREATE TABLE t1 (id int)\ndown: DROP TABLE t1\n",
+        "002_b.yaml": f"id: {too_long}\nup: CREATE TABLE t2 (id int)\ndown: DROP TABLE t2\n",
+    })
+    proc = run_cli("apply", str(manifest), "--database", db_url)
+    assert proc.returncode == 2, proc.stderr
+    assert "002_b.yaml:1:" in proc.stderr and "256 characters" in proc.stderr and "at most 255" in proc.stderr
+    assert not {"t1", "__migrations"} & tables(db_url)  # refused before anything ran
+    (tmp_path / "002_b.yaml").write_text(f"id: {too_long[:255]}\nup: CREATE TABLE t2 (id int)\n"
+                                         "down: DROP TABLE t2\n")
+    proc = run_cli("apply", str(manifest), "--database", db_url)
+    assert proc.returncode == 0, proc.stderr
+    assert [r[:2] for r in history(db_url)] == [(longest, "applied"), (too_long[:255], "applied")]
+
+
 @pytest.mark.parametrize("query", ["mode=ro", "cache=shared&timeout=5", "immutable"])
 def test_a_sqlite_url_with_parameters_is_refused_not_ignored(tmp_path, query):
     """`sqlite:///app.db?mode=ro` used to apply migrations: the parameters were dropped silently."""

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_INCLUDE_DEPTH = 32
+MAX_ID_LENGTH = 255  # the history table's id column: VARCHAR(255) on PostgreSQL and MySQL
 YAML_SUFFIXES = (".yaml", ".yml")
 TOML_SUFFIXES = (".toml",)
 SQL_SUFFIXES = (".sql",)
@@ -536,6 +537,10 @@ class Loader:
     def check_ids(self, migrations: list[SqlMigration]) -> None:
         seen: dict[str, SqlMigration] = {}
         for m in migrations:
+            if len(m.id) > MAX_ID_LENGTH:  # PostgreSQL and MySQL would refuse its history row mid-run
+                self.problem(f"id {m.id[:40] + '…'!r} is {len(m.id)} characters long: the history table's id "
+                             f"column holds at most {MAX_ID_LENGTH}; use a shorter id", m.source_file, (m.source_line, 1), key="id",
+                             code="SL103")
             first = seen.get(m.id)
             if first is None:
                 seen[m.id] = m
