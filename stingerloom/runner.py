@@ -864,6 +864,10 @@ class MigrationRunner(HistoryReader):
         if step.completed:  # the COMMIT went through although the client did not see its reply
             done = "is applied" if step.direction == "up" else "is rolled back"
             return lead + f"{m.id} {done}: nothing to fix; run the command again for the migrations after it"
+        if step.left is not None and not 0 < committed < len(step.statements):
+            # dirty with none or all of its statements committed (the row read back): `apply` refuses a
+            # rerun, and there is nothing to finish (or nothing to revert)
+            return lead + dirty_advice(step.left, manifest)
         if committed and step.direction == "up":
             return (lead + f"{m.id} is dirty ({committed} statement(s) committed), so `apply` refuses to rerun it: "
                     f"finish it by hand and run `stingerloom repair {manifest} --mark-applied {m.id}`, or revert "
@@ -872,8 +876,6 @@ class MigrationRunner(HistoryReader):
             return (lead + f"{m.id} is dirty (its rollback stopped after {committed} statement(s)): finish the "
                     f"rollback by hand and run `stingerloom repair {manifest} --remove {m.id}`, or redo those "
                     f"statements' work by hand and run `stingerloom repair {manifest} --mark-applied {m.id}`")
-        if step.left is not None:  # dirty, none of its statements committed: `apply` refuses a rerun
-            return lead + dirty_advice(step.left, manifest)
         if step.direction == "down":
             return (lead + "a rollback runs the down SQL stored in the history when the migration was applied: "
                     f"after fixing the file's down, run `stingerloom repair {manifest} --accept {m.id}` to store it, "

@@ -628,14 +628,14 @@ def test_python_migration_losing_its_connection_says_how_many_statements_committ
     assert label == "dirty (2 statement(s) committed)", label
 
 
-@pytest.mark.parametrize("when", ["after", "before"])
+@pytest.mark.parametrize("when", ["before", "after", "after_last"])
 @pytest.mark.parametrize("direction", ["up", "down"])
 def test_ctrl_c_around_a_statement_and_its_counter_gives_the_hint_the_history_agrees_with(
         tmp_path, monkeypatch, when, direction):
     """A Ctrl-C that lands just after a statement and its counter committed together (or just
     before statement 1 was sent, with the row already dirty) left the history dirty while the hint
-    said "nothing of it was kept, so run the command again", which `apply` then refused. The hint
-    follows the row read back from the database."""
+    said "nothing of it was kept, so run the command again", which `apply` then refused; after the
+    last statement it said to finish by hand what had all run. The hint follows the row read back."""
     from stingerloom import MigrationRunner, load_manifest
     from stingerloom.dialects.sqlite import SqliteDialect
 
@@ -646,24 +646,29 @@ def test_ctrl_c_around_a_statement_and_its_counter_gives_the_hint_the_history_ag
     if direction == "down":
         assert _apply(manifest, url).returncode == 0
     real = SqliteDialect.execute_then
+    k = {"before": 0, "after": 1, "after_last": 2}[when]
+    calls = []
 
     def interrupted(self, sql, followup):
-        if when == "before":
+        calls.append(sql)
+        if k == 0:
             raise KeyboardInterrupt
         real(self, sql, followup)
-        raise KeyboardInterrupt  # the signal arrives as the COMMIT of statement 1 returns
+        if len(calls) == k:
+            raise KeyboardInterrupt  # the signal arrives as the COMMIT of statement k returns
 
     monkeypatch.setattr(SqliteDialect, "execute_then", interrupted)
     runner = MigrationRunner(load_manifest(manifest).migrations, database=url)
     results = runner.run() if direction == "up" else runner.rollback()
     monkeypatch.setattr(SqliteDialect, "execute_then", real)
     err = results[-1].exception
-    k = 1 if when == "after" else 0
     assert history(url) == [("001_a", "dirty", k, 2)]
-    assert f"it is dirty: {'statements 1–1 of 2' if k else 'none of its 2 statements'} committed" in err.message
+    assert f"it is dirty: {f'statements 1–{k} of 2' if k else 'none of its 2 statements'} committed" in err.message
     assert "was kept, so run the command again" not in err.hint
     assert "stingerloom repair MANIFEST --remove 001_a" in err.hint, err.hint
     assert "stingerloom repair MANIFEST --mark-applied 001_a" in err.hint, err.hint
+    if k == 2:  # everything ran: nothing to finish by hand
+        assert "only the history row was not updated" in err.hint and "finish it by hand" not in err.hint
     # what the hint says `apply` does: it refuses the dirty row until it is repaired
     assert _apply(manifest, url).returncode == 1
     assert run_cli("repair", str(manifest), "--database", url, "--remove", "001_a").returncode == 0
