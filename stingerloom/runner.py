@@ -824,8 +824,9 @@ class MigrationRunner(HistoryReader):
                 History(d).set_progress(row.id, step.returned)
                 k = step.returned
         step.done, step.left = k, row  # the hint follows what the database kept, not the client's count
-        # known: the database answered the last statement, or it commits with its counter
-        known = step.returned >= step.running or not step.running or d.together
+        # known: the database answered the last statement, or it commits with its counter, or the
+        # counter says the statement being sent completed (so the next one was never sent)
+        known = step.returned >= step.running or not step.running or d.together or k >= step.running
         tail = "" if known or k >= n else f"; statement {k + 1} may or may not have"
         if n:
             done = f"statements 1–{k} of {n} committed" if k else f"none of its {n} statements committed"

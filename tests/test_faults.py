@@ -672,3 +672,30 @@ def test_ctrl_c_around_a_statement_and_its_counter_gives_the_hint_the_history_ag
     # what the hint says `apply` does: it refuses the dirty row until it is repaired
     assert _apply(manifest, url).returncode == 1
     assert run_cli("repair", str(manifest), "--database", url, "--remove", "001_a").returncode == 0
+
+
+@pytest.mark.mysql
+def test_ctrl_c_before_the_reply_of_a_completed_statement_does_not_doubt_the_next_one(tmp_path, fresh_database,
+                                                                                       monkeypatch):
+    """On MySQL a statement and its counter update travel together: when the counter read back says
+    the statement being sent completed, the next statement was never sent. It said "statement 2 may
+    or may not have" (a Ctrl-C between the server's reply and the client reading it)."""
+    from stingerloom import MigrationRunner, load_manifest
+    from stingerloom.dialects.mysql import MySQLDialect
+
+    url = fresh_database("mysql")
+    real = MySQLDialect.execute_then
+
+    def interrupted(self, sql, followup):
+        real(self, sql, followup)
+        raise KeyboardInterrupt  # before the client has taken in the reply
+
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: |\n  CREATE TABLE a (id int);\n  CREATE TABLE b (id int);\ndown: DROP TABLE a;\n"})
+    monkeypatch.setattr(MySQLDialect, "execute_then", interrupted)
+    results = MigrationRunner(load_manifest(manifest).migrations, database=url).run()
+    monkeypatch.setattr(MySQLDialect, "execute_then", real)
+    err = results[-1].exception
+    assert history(url) == [("001_a", "dirty", 1, 2)] and "b" not in tables(url)
+    assert "it is dirty: statements 1–1 of 2 committed" in err.message
+    assert "may or may not" not in err.message, err.message
