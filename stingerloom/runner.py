@@ -626,16 +626,19 @@ class MigrationRunner(HistoryReader):
             return MigrationResult(row.id, False, _ms(started), err.message, "down", err)
         return MigrationResult(row.id, True, _ms(started), None, "down")
 
-    def _advise(self, history: History, exc: MigrationFailed, direction: str) -> None:
+    def _advise(self, history: History, exc: MigrationFailed, direction: str, kind: str | None = None) -> None:
         """The next step after a failure: with the history row left dirty, both ways out for the
         direction the run was going (a retry would be refused); after a rollback that changed
-        nothing, how to correct the stored down SQL that failed."""
+        nothing, how to correct the stored down SQL that failed (unless the fault was not the SQL's:
+        a lock wait, a deadlock, a read-only or full database)."""
         try:
             row = history.get(exc.migration_id) if exc.migration_id else None
         except Exception:  # the connection is gone: the failure message says so already
             return
         if row is not None and row.dirty:
             exc.hint = dirty_advice(row, self.manifest_hint)
+        elif row is not None and direction == "down" and kind in _NOT_THE_SQL:
+            exc.hint = f"nothing was reverted and {row.id} is still applied: roll back again"
         elif row is not None and direction == "down" and not any(m.id == row.id for m in self.migrations):
             exc.hint = (f"nothing was reverted; {row.id} is not in this manifest, so its stored down SQL cannot "
                         f"be replaced: revert it by hand, then run `stingerloom repair {self.manifest_hint} "
@@ -741,7 +744,7 @@ class MigrationRunner(HistoryReader):
         kind = getattr(err, "kind", None)
         if isinstance(err, MigrationFailed):  # a statement, the history row or COMMIT failed
             before = err.hint
-            self._advise(history, err, step.direction)  # dirty rows, stored down SQL: both ways out
+            self._advise(history, err, step.direction, kind)  # dirty rows, stored down SQL: both ways out
             fix = self._fix(step, kind)
             if err.hint != before and fix:
                 err.hint = f"{fix}; {err.hint}"
@@ -1102,6 +1105,10 @@ def _unquote(name: str) -> str:
 
 def _normal(sql: str) -> str:
     return sql.replace("\r\n", "\n").replace("\r", "\n")
+
+
+#: faults of the database's state, not of the SQL that ran: a failed rollback's down SQL needs no correction
+_NOT_THE_SQL = frozenset({"lock_timeout", "deadlock", "connection", "read_only", "disk_full", "permission"})
 
 
 def _only_comments(migration: Migration, direction: str, source: SqlSource) -> InputError:

@@ -196,6 +196,22 @@ def test_ctrl_c_reports_what_it_left_and_exits_130(tmp_path, fresh_database, dia
 
 
 # -- item 20: foreign locks, bounded by --lock-timeout ----------------------------------------
+def _lock_as_another_session(url, table):
+    """Another session holding ``table`` (PostgreSQL LOCK TABLE, MySQL LOCK TABLES … WRITE) or, on
+    SQLite, the database's write lock (a write to table ``a``), until it is closed."""
+    holder = get_dialect(url)
+    holder.connect()
+    if holder.name == "postgres":
+        holder.execute("BEGIN")
+        holder.execute(f"LOCK TABLE {table}")
+    elif holder.name == "mysql":
+        holder.execute(f"LOCK TABLES {table} WRITE")
+    else:
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("INSERT INTO a VALUES (1)")
+    return holder
+
+
 @pytest.mark.parametrize("dialect", [pytest.param("postgres", marks=pytest.mark.postgres),
                                      pytest.param("mysql", marks=pytest.mark.mysql), "sqlite"])
 def test_a_foreign_lock_is_bounded_by_lock_timeout_and_named(tmp_path, fresh_database, dialect):
@@ -203,17 +219,8 @@ def test_a_foreign_lock_is_bounded_by_lock_timeout_and_named(tmp_path, fresh_dat
     manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\ndown: DROP TABLE a;\n",
                                          "002_b.yaml": "up: CREATE TABLE b (id int);\ndown: DROP TABLE b;\n"})
     assert run_cli("apply", str(manifest), "--database", url, "--to", "001_a").returncode == 0
-    holder = get_dialect(url)
-    holder.connect()
+    holder = _lock_as_another_session(url, "__migrations")
     try:
-        if dialect == "postgres":
-            holder.execute("BEGIN")
-            holder.execute("LOCK TABLE __migrations")
-        elif dialect == "mysql":
-            holder.execute("LOCK TABLES __migrations WRITE")
-        else:
-            holder.execute("BEGIN IMMEDIATE")
-            holder.execute("INSERT INTO a VALUES (1)")
         for command in ("apply", "status"):
             if dialect == "sqlite" and command == "status":
                 continue  # a reader is not blocked by a SQLite writer
@@ -699,3 +706,24 @@ def test_ctrl_c_before_the_reply_of_a_completed_statement_does_not_doubt_the_nex
     assert history(url) == [("001_a", "dirty", 1, 2)] and "b" not in tables(url)
     assert "it is dirty: statements 1–1 of 2 committed" in err.message
     assert "may or may not" not in err.message, err.message
+
+
+@pytest.mark.parametrize("dialect", [pytest.param("postgres", marks=pytest.mark.postgres),
+                                     pytest.param("mysql", marks=pytest.mark.mysql), "sqlite"])
+def test_a_rollback_stopped_by_a_foreign_lock_does_not_blame_the_down_sql(tmp_path, fresh_database, dialect):
+    """The down SQL waited out --lock-timeout behind another session: the hint said to correct the
+    file's down and store it with `repair --accept`; the down was fine, so it says to roll back again."""
+    url = fresh_database(dialect)
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\ndown: DROP TABLE a;\n"})
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    holder = _lock_as_another_session(url, "a")
+    try:
+        proc = run_cli("rollback", str(manifest), "--database", url, "--lock-timeout", "1", timeout=60)
+    finally:
+        holder.close()
+    assert proc.returncode == 1, proc.stderr
+    assert "--lock-timeout" in proc.stderr and "Traceback" not in proc.stderr
+    assert "--accept" not in proc.stderr and "correct the file's down" not in proc.stderr, proc.stderr
+    assert "001_a is still applied: roll back again" in proc.stderr
+    assert [r[:2] for r in history(url)] == [("001_a", "applied")] and "a" in tables(url)
+    assert run_cli("rollback", str(manifest), "--database", url).returncode == 0  # as the hint says
