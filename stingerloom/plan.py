@@ -24,13 +24,14 @@ class Step(Record):
     ``returned`` (the last one the database answered), ``done`` (statements committed as far as the
     history counter knows), ``committing`` (COMMIT sent), ``completed`` (after a fault: the database
     says the migration went through all the same), ``left`` (after a fault: the history row read back,
-    when it is dirty).
+    when it is dirty), ``unknown`` (after a fault: the database could not be asked what was kept).
     """
 
     __slots__ = ("migration", "direction", "source", "statements", "running", "returned", "done", "atomic",
-                 "committing", "completed", "previous", "version", "restore", "reason", "row", "note", "left")
+                 "committing", "completed", "previous", "version", "restore", "reason", "row", "note", "left",
+                 "unknown")
     _defaults = {"statements": [], "running": 0, "returned": 0, "done": 0, "atomic": None, "committing": False,
-                 "completed": False, "left": None,
+                 "completed": False, "left": None, "unknown": False,
                  "previous": None, "version": None, "restore": None, "reason": None, "row": None, "note": None}
 
 

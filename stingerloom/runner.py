@@ -805,6 +805,9 @@ class MigrationRunner(HistoryReader):
             row = next((r for r in History(d).rows() if r.id == step.migration.id), None)
         except Exception as exc:  # the database is still gone: say what is known
             if d.is_database_error(exc) or isinstance(exc, (StingerloomError, OSError)):
+                if step.atomic and not step.committing:  # a transaction never committed: rolled back
+                    return "nothing of it was kept (its transaction was never committed): it is pending"
+                step.unknown = True
                 return ("cannot reconnect to ask the database what was kept; run `stingerloom status` "
                         + d.where_to_ask_after_loss() + self._uncertain(step))
             raise
@@ -868,6 +871,10 @@ class MigrationRunner(HistoryReader):
         if step.completed:  # the COMMIT went through although the client did not see its reply
             done = "is applied" if step.direction == "up" else "is rolled back"
             return lead + f"{m.id} {done}: nothing to fix; run the command again for the migrations after it"
+        if step.unknown:  # its history row may be dirty (written before statement 1), or not there
+            return lead + (f"once the database is back, `stingerloom status {manifest}` says what of {m.id} was "
+                           "kept: run the command again if it is pending; if it is dirty, status says how to "
+                           "finish or undo it")
         if step.left is not None and not 0 < committed < len(step.statements):
             # dirty with none or all of its statements committed (the row read back): `apply` refuses a
             # rerun, and there is nothing to finish (or nothing to revert)
@@ -880,6 +887,8 @@ class MigrationRunner(HistoryReader):
             return (lead + f"{m.id} is dirty (its rollback stopped after {committed} statement(s)): finish the "
                     f"rollback by hand and run `stingerloom repair {manifest} --remove {m.id}`, or redo those "
                     f"statements' work by hand and run `stingerloom repair {manifest} --mark-applied {m.id}`")
+        if step.direction == "down" and (kind == "interrupted" or kind in _NOT_THE_SQL):
+            return lead + f"nothing was reverted and {m.id} is still applied: roll back again"
         if step.direction == "down":
             return (lead + "a rollback runs the down SQL stored in the history when the migration was applied: "
                     f"after fixing the file's down, run `stingerloom repair {manifest} --accept {m.id}` to store it, "

@@ -727,3 +727,61 @@ def test_a_rollback_stopped_by_a_foreign_lock_does_not_blame_the_down_sql(tmp_pa
     assert "001_a is still applied: roll back again" in proc.stderr
     assert [r[:2] for r in history(url)] == [("001_a", "applied")] and "a" in tables(url)
     assert run_cli("rollback", str(manifest), "--database", url).returncode == 0  # as the hint says
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("transaction", [True, False])
+def test_a_lost_connection_that_cannot_be_reopened_gives_no_hint_the_history_contradicts(
+        tmp_path, fresh_database, postgres_server, transaction):
+    """The session is ended and the database refuses new connections, so the runner cannot ask what
+    was kept. The hint said "nothing of 001_a was kept, so run the command again" while a
+    non-transactional migration had left a dirty row (which `apply` refuses); a transaction that
+    never committed is known to be rolled back."""
+    url = fresh_database("postgres")
+    database = url.rsplit("/", 1)[1]
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": f"transaction: {'true' if transaction else 'false'}\n"
+                      "up: |\n  SELECT pg_sleep(20);\n  CREATE TABLE a (id int);\ndown: DROP TABLE a;\n"})
+    proc = _start_cli("apply", str(manifest), "--database", url)
+    pid = _wait_for_session(url, "pg_sleep(20")
+    with get_dialect(postgres_server.url) as admin:
+        admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        try:
+            admin.execute(f"SELECT pg_terminate_backend({pid})")
+            out, err = proc.communicate(timeout=60)
+        finally:
+            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+    assert proc.returncode == 1, err
+    assert "lost the connection" in err and "Traceback" not in err
+    if transaction:
+        assert "nothing of it was kept (its transaction was never committed): it is pending" in err
+        assert "run the command again" in err and history(url) == []
+    else:
+        assert "cannot reconnect to ask the database what was kept" in err
+        assert "was kept, so run the command again" not in err, err
+        assert "stingerloom status" in err and "if it is dirty" in err
+        assert history(url) == [("001_a", "dirty", 0, 2)]
+
+
+@pytest.mark.parametrize("dialect", [pytest.param("postgres", marks=pytest.mark.postgres),
+                                     pytest.param("mysql", marks=pytest.mark.mysql)])
+def test_a_transactional_rollback_whose_session_is_killed_says_to_roll_back_again(tmp_path, fresh_database, dialect):
+    """The database rolled the rollback back: the hint said to fix the file's down and store it with
+    `repair --accept`, though the down SQL was fine."""
+    url = fresh_database(dialect)
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: INSERT INTO t VALUES (1);\ndown: |\n  DELETE FROM t;\n"
+                      + ("  SELECT pg_sleep(20);\n" if dialect == "postgres"  # MySQL: DML only, so one transaction
+                         else "  INSERT INTO t SELECT 2 FROM DUAL WHERE SLEEP(20) = 1;\n")})
+    with get_dialect(url) as d:
+        d.execute("CREATE TABLE t (id int)" + (" ENGINE=InnoDB" if dialect == "mysql" else ""))
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    proc = _start_cli("rollback", str(manifest), "--database", url)
+    pid = _wait_for_session(url, "SLEEP(20" if dialect == "mysql" else "pg_sleep(20")
+    with get_dialect(url) as d:
+        d.execute(f"SELECT pg_terminate_backend({pid})" if dialect == "postgres" else f"KILL CONNECTION {pid}")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert "the rollback was undone by the database: it is still applied" in err
+    assert "--accept" not in err and "001_a is still applied: roll back again" in err, err
+    assert [r[:2] for r in history(url)] == [("001_a", "applied")] and query(url, "SELECT id FROM t") == [(1,)]
