@@ -102,6 +102,9 @@ def _has_tool(folder: Path) -> bool:
     return _has_tool_table(folder / "pyproject.toml")
 
 
+_NAME_MAX = 255  # bytes in one file name on Linux, macOS and Windows file systems (slugs are ASCII)
+
+
 def slug(name: str) -> str:
     s = re.sub(r"[\s\-]+", "_", name.strip()).lower()
     if not s or not re.fullmatch(r"[a-z0-9_]+", s):
@@ -140,6 +143,11 @@ def new_migration(manifest: str | Path, name: str, *, toml: bool = False, sql: b
         number, width = next_number(manifest, target)
         stem = f"{number:0{width}d}_{slug(name)}"
     suffix = ".sql" if sql else ".toml" if toml else ".yaml"
+    if len(stem + suffix) > _NAME_MAX:  # the file system's limit for one name (the id stays under 255)
+        room = _NAME_MAX - len(stem + suffix) + len(slug(name))
+        raise InputError(f"migration name too long: the file name would be {len(stem + suffix)} characters, "
+                         f"over the {_NAME_MAX} a file name may have",
+                         hint=f"use a name of at most {room} characters")
     path = target / (stem + suffix)
     template = SQL_TEMPLATE if sql else TOML_TEMPLATE if toml else YAML_TEMPLATE
     description = name.replace('"', "'").replace("_", " ")
@@ -153,6 +161,8 @@ def new_migration(manifest: str | Path, name: str, *, toml: bool = False, sql: b
             fh.write(text)
     except FileExistsError:
         raise InputError(f"{path} already exists") from None
+    except OSError as exc:  # a folder this user cannot write, a read-only file system…
+        raise InputError(f"cannot create {path}: {exc.strerror}") from None
     if folder is not None:
         return path, False
     append_to_manifest(manifest, path.name)

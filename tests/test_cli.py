@@ -172,6 +172,19 @@ def test_init_and_new(tmp_path):
     assert code == 0 and st["pending"] == ["001_create_users", "002_add_phone"]
 
 
+def test_new_with_a_name_too_long_for_a_file_says_how_long_it_may_be(tmp_path):
+    """`new M <300 characters>` was "internal error: OSError: File name too long"."""
+    assert run_cli("init", "db", cwd=tmp_path).returncode == 0
+    proc = run_cli("new", "db/manifest.yaml", "x" * 300, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "internal error" not in proc.stderr and "too long" in proc.stderr
+    assert "at most 246 characters" in proc.stderr  # 255 - len("001_") - len(".yaml")
+    proc = run_cli("new", "db/manifest.yaml", "x" * 246, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    code, st = run_json("status", "db/manifest.yaml", cwd=tmp_path)
+    assert code == 0 and st["pending"] == ["001_" + "x" * 246]
+
+
 def test_password_never_printed(tmp_path, postgres_server):
     manifest = _demo(tmp_path)
     url = postgres_server.url
