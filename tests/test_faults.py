@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from helpers import history, query, run_cli, tables, write_manifest
@@ -785,3 +786,34 @@ def test_a_transactional_rollback_whose_session_is_killed_says_to_roll_back_agai
     assert "the rollback was undone by the database: it is still applied" in err
     assert "--accept" not in err and "001_a is still applied: roll back again" in err, err
     assert [r[:2] for r in history(url)] == [("001_a", "applied")] and query(url, "SELECT id FROM t") == [(1,)]
+
+
+def test_a_sqlite_database_in_a_folder_the_user_cannot_write_is_a_permission_fault():
+    """It said "cannot open SQLite database 'x.db': unable to open database file" (exit 2), without
+    saying why or what to do."""
+    import shutil
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="sl-faults-")
+    try:
+        prefix = _as_unprivileged(tmp)
+        manifest = write_manifest(Path(tmp) / "m", {"001_a.yaml": "up: CREATE TABLE a (id int);\n"})
+        folder = os.path.join(tmp, "ro")
+        os.mkdir(folder)
+        for path in (tmp, os.path.dirname(manifest)):
+            os.chmod(path, 0o755)
+        os.chmod(folder, 0o555)
+        env = dict(os.environ, NO_COLOR="1", STINGERLOOM_NO_CACHE="1", PYTHONPATH=os.pathsep.join(sys.path))
+        env.pop("STINGERLOOM_DATABASE_URL", None)
+        proc = subprocess.run([*prefix, sys.executable, "-m", "stingerloom.cli", "apply", str(manifest),
+                               "--database", f"sqlite:///{folder}/x.db"], capture_output=True, text=True, env=env,
+                              timeout=60)
+        if os.geteuid() != 0 and os.access(folder, os.W_OK):
+            pytest.skip("this user can write read-only folders")
+        assert proc.returncode == 1, proc.stderr
+        assert "permission denied" in proc.stderr and f"folder '{folder}'" in proc.stderr, proc.stderr
+        assert "make the folder writable" in proc.stderr and "Traceback" not in proc.stderr
+        assert not os.path.exists(os.path.join(folder, "x.db"))
+    finally:
+        os.chmod(tmp, 0o755)
+        shutil.rmtree(tmp, ignore_errors=True)

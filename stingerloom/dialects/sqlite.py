@@ -59,6 +59,14 @@ class SqliteDialect(Dialect):
                 path = f"file:{urllib.parse.quote(target)}?mode=ro" if os.path.exists(target) else ":memory:"
             self.connection = sqlite3.connect(path, isolation_level=None, timeout=wait, uri=path.startswith("file:"))
         except sqlite3.Error as exc:
+            folder = os.path.dirname(os.path.abspath(path))
+            if path != ":memory:" and not os.path.exists(path) and not os.access(folder, os.W_OK | os.X_OK):
+                from ..faults import DatabaseFault
+                from .base import _os_user
+
+                raise DatabaseFault(f"permission denied: user {_os_user()} cannot create the SQLite database {path!r} "
+                                    f"in folder {folder!r}", kind="permission",
+                                    hint="make the folder writable for this user, or check the sqlite:/// URL") from None
             raise InputError(f"cannot open SQLite database {path!r}: {exc}") from None
 
     #: on a connection of its own, one cursor for every statement while the connection is the same:
