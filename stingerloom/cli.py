@@ -560,7 +560,11 @@ def cmd_schema_dump(args: argparse.Namespace) -> int:
     if args.output:
         from pathlib import Path
 
-        Path(args.output).write_text(dump_text(url, data), encoding="utf-8")
+        try:
+            Path(args.output).write_text(dump_text(url, data), encoding="utf-8")
+        except OSError as exc:  # no such folder, a folder named like the file, no permission
+            raise InputError(f"cannot write {args.output}: {exc.strerror}",
+                             hint="give -o a file path whose folder exists and is writable") from None
     render_dump(_out(args), args.format, url, data, file=args.output)
     return EXIT_OK
 

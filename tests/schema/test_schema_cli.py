@@ -298,3 +298,18 @@ def test_dump_json_refuses_a_missing_sqlite_file(tmp_path):
     err = json.loads(proc.stdout)["error"]
     assert "no such SQLite database file" in err["message"] and "MANIFEST" in err["hint"]
     assert not (tmp_path / "nope.db").exists()
+
+
+def test_dump_to_a_path_it_cannot_write_says_so(tmp_path):
+    """`schema dump -o missing/x.yaml` (or -o a folder) was "internal error: FileNotFoundError"."""
+    db = tmp_path / "x.db"
+    import sqlite3
+
+    sqlite3.connect(db).execute("CREATE TABLE t (id INTEGER PRIMARY KEY)").connection.close()
+    (tmp_path / "folder").mkdir()
+    for target, reason in ((tmp_path / "missing" / "x.yaml", "No such file"), (tmp_path / "folder", "Is a directory")):
+        proc = run_cli("schema", "dump", "--database", f"sqlite:///{db}", "-o", str(target))
+        assert proc.returncode == 2, proc.stderr
+        assert "internal error" not in proc.stderr and f"cannot write {target}: {reason}" in proc.stderr
+        assert "folder exists and is writable" in proc.stderr
+    assert not (tmp_path / "missing").exists()
