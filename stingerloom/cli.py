@@ -354,7 +354,7 @@ def _run_with_progress(args, runner, work, on_plan=None) -> tuple:
 
 def _results_code(out, results: list, *, show: bool = True) -> int:
     """0, or the exit code of the migration that failed (said on stderr when ``show``)."""
-    failed = next((r for r in results if not r.success), None)
+    failed = next((r for r in results if r.stopped), None)
     if failed is None:
         return EXIT_OK
     if show:
@@ -615,7 +615,7 @@ def _api_results(cli, out, report) -> int:
     results = cli.last_result = report.results
     if not out.quiet:
         render_results(out, report)
-    failed = next((r for r in results if not r.success), None)
+    failed = next((r for r in results if r.stopped), None)
     if failed is not None:
         cli.last_error = failed.exception
     return _results_code(out, results, show=not out.quiet)

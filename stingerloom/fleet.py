@@ -310,7 +310,7 @@ def command_work(command: str, make_runner: Callable[[str], Any], *, to: str | N
         finally:
             runner._close()
         ok = [r for r in results if r.success]
-        failed = next((r for r in results if not r.success), None)
+        failed = next((r for r in results if r.stopped), None)
         error = None
         if failed is not None:
             error = failed.exception.format() if failed.exception else failed.error

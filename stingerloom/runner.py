@@ -59,6 +59,12 @@ class MigrationResult(Record):
     def to_json(self) -> dict:
         return {"id": self.id, "success": self.success, "execution_ms": self.execution_ms, "error": self.error}
 
+    @property
+    def stopped(self) -> bool:
+        """The run ended here: the migration failed, or it went through although the run was
+        interrupted or lost its connection during its COMMIT (``success`` and the ``error``)."""
+        return not self.success or self.exception is not None
+
 
 class _NoSql(InputError):
     """A migration has no SQL for the target database."""
@@ -225,7 +231,8 @@ class MigrationRunner(HistoryReader):
 
         Refused (DriftError, nothing run) when the history has changed since the plan was made:
         another run applied or reverted something meanwhile, so plan again. Returns one result per
-        migration attempted; a failed one ends the run with ``success=False``."""
+        migration attempted; a failed one ends the run with ``success=False`` (one whose COMMIT went
+        through while the run was interrupted ends it with ``success=True`` and its ``error``)."""
         with self._session() as history, self.dialect.lock(self.lock_timeout):
             if plan.direction == "up":
                 history.ensure()
@@ -257,7 +264,8 @@ class MigrationRunner(HistoryReader):
         """Apply pending migrations in manifest order (up to and including ``to``): the plan and
         its application, both under the migration lock.
 
-        Returns one result per migration attempted; a failed one ends the run with ``success=False``.
+        Returns one result per migration attempted; a failed one ends the run with ``success=False``
+        (one whose COMMIT went through while the run was interrupted: ``success=True`` and its ``error``).
         With ``dry_run`` nothing runs: the results list what would (:meth:`plan` gives the steps).
         """
         if migrations is not None:
@@ -289,10 +297,10 @@ class MigrationRunner(HistoryReader):
                 self.on_event(MigrationStarted(mid, i, len(work)))
                 results.append(fn(i))  # fn turns a Ctrl-C during the migration into a failed result
                 self.on_event(MigrationDone(results[-1]))
-                if not results[-1].success:
+                if results[-1].stopped:
                     break
         except KeyboardInterrupt:  # between two migrations (e.g. while the progress is drawn)
-            if len(results) < len(work) and (not results or results[-1].success):
+            if len(results) < len(work) and (not results or not results[-1].stopped):
                 results.append(self._interrupted_before(direction, work[len(results)][0]))
         finally:
             self.on_event(RunFinished())
@@ -391,7 +399,7 @@ class MigrationRunner(HistoryReader):
                 self._without_transaction(history, step, row, started)
         except (Exception, KeyboardInterrupt) as exc:
             err = self._failure(step, exc, history)
-            return MigrationResult(m.id, False, _ms(started), err.message, "up", err)
+            return MigrationResult(m.id, step.completed, _ms(started), err.message, "up", err)
         return MigrationResult(m.id, True, row.execution_ms, None, "up")
 
     def _finish_up(self, history: History, row: HistoryRow, started: float, step: Step) -> None:
@@ -623,7 +631,7 @@ class MigrationRunner(HistoryReader):
                 self._without_transaction(history, step, row, started)
         except (Exception, KeyboardInterrupt) as exc:
             err = self._failure(step, exc, history)
-            return MigrationResult(row.id, False, _ms(started), err.message, "down", err)
+            return MigrationResult(row.id, step.completed, _ms(started), err.message, "down", err)
         return MigrationResult(row.id, True, _ms(started), None, "down")
 
     def _advise(self, history: History, exc: MigrationFailed, direction: str, kind: str | None = None) -> None:

@@ -817,3 +817,56 @@ def test_a_sqlite_database_in_a_folder_the_user_cannot_write_is_a_permission_fau
     finally:
         os.chmod(tmp, 0o755)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+_INTERRUPTED_AFTER_COMMIT = """
+import sys
+from stingerloom.cli import main
+from stingerloom.dialects.sqlite import SqliteDialect
+
+real = SqliteDialect.commit
+
+
+def commit(self):
+    real(self)
+    if any(s.startswith("CREATE TABLE b") for s in self.sent):
+        raise KeyboardInterrupt  # Ctrl-C as the COMMIT of 002_b returns
+
+
+real_execute = SqliteDialect.execute
+
+
+def execute(self, sql, params=None):
+    self.__dict__.setdefault("sent", []).append(sql)
+    return real_execute(self, sql, params)
+
+
+SqliteDialect.commit, SqliteDialect.execute = commit, execute
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_ctrl_c_whose_commit_went_through_shows_the_migration_applied(tmp_path, fmt):
+    """The message said "it was committed and is applied" while the results table said FAILED,
+    the summary "1 failed" and JSON "success": false. The run still stops there (exit 130)."""
+    import json
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n",
+                                         "002_b.yaml": "up: CREATE TABLE b (id int);\n",
+                                         "003_c.yaml": "up: CREATE TABLE c (id int);\n"})
+    env = dict(os.environ, NO_COLOR="1", STINGERLOOM_NO_CACHE="1", PYTHONPATH=os.pathsep.join(sys.path))
+    proc = subprocess.run([sys.executable, "-c", _INTERRUPTED_AFTER_COMMIT, "apply", str(manifest),
+                           "--database", url, "--format", fmt], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 130, proc.stderr
+    assert [r[:2] for r in history(url)] == [("001_a", "applied"), ("002_b", "applied")]  # 003_c never ran
+    if fmt == "json":
+        results = json.loads(proc.stdout)["results"]
+        assert [(r["id"], r["success"]) for r in results] == [("001_a", True), ("002_b", True)]
+        assert "it was committed and is applied" in results[1]["error"]
+    else:
+        assert "FAILED" not in proc.stdout and "failed" not in proc.stdout, proc.stdout
+        assert "2 migration(s) applied" in proc.stdout
+        assert "interrupted (Ctrl-C) while applying 002_b" in proc.stderr
+        assert "it was committed and is applied" in proc.stderr
