@@ -956,8 +956,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         _report(args, exc.format(), exc.exit_code, exc)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except KeyboardInterrupt:  # outside a migration (loading, connecting, waiting for the lock)
+        _report(args, "interrupted (Ctrl-C)", 130, None)  # JSON too: --format json always gets JSON
         return 130
     except BrokenPipeError:  # e.g. `stingerloom status | head`: the exit code the command had chosen
         _stdout_closed()

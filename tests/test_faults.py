@@ -870,3 +870,21 @@ def test_ctrl_c_whose_commit_went_through_shows_the_migration_applied(tmp_path, 
         assert "2 migration(s) applied" in proc.stdout
         assert "interrupted (Ctrl-C) while applying 002_b" in proc.stderr
         assert "it was committed and is applied" in proc.stderr
+
+
+def test_ctrl_c_while_waiting_for_the_migration_lock_answers_json_in_json(tmp_path, lock_holder_process):
+    """Outside a migration Ctrl-C printed a bare "interrupted" on stderr, and nothing on stdout for
+    `--format json`, whose readers always get an error object."""
+    import json
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int);\n"})
+    lock_holder_process(url)
+    proc = _start_cli("apply", str(manifest), "--database", url, "--format", "json")
+    time.sleep(1.5)  # loading, then waiting for the lock the other process holds
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert json.loads(out)["error"] == {"message": "interrupted (Ctrl-C)", "exit_code": 130}
+    assert "interrupted (Ctrl-C)" in err and "Traceback" not in err
+    assert "a" not in tables(url)  # nothing ran
