@@ -389,3 +389,22 @@ def test_lint_never_prints_the_password_it_warns_about(tmp_path):
         proc = run_cli("lint", str(manifest), "--format", fmt)
         assert proc.returncode == 1 and "SL110" in proc.stdout, proc.stdout
         _assert_no_secret(proc.stdout, proc.stderr)
+
+
+def test_a_directory_entry_reports_a_broken_link_or_folder_named_like_a_migration(tmp_path):
+    """`{directory: v/}` skipped `003_b.yaml` silently when it was a symbolic link whose target was
+    gone (or a folder): that migration would never run and nothing said so."""
+    folder = tmp_path / "v"
+    folder.mkdir()
+    (folder / "001_a.yaml").write_text("up: CREATE TABLE a (id int)\n")
+    (folder / "003_b.yaml").symlink_to(tmp_path / "shared" / "003_b.yaml")  # the shared copy was removed
+    (folder / "004_c.yaml").mkdir()
+    (folder / "notes").mkdir()  # not named like a migration: ignored as before
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("stingerloom: 1\nmigrations:\n  - directory: v/\n")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    proc = run_cli("apply", str(manifest), "--database", db)
+    assert proc.returncode == 2, proc.stderr
+    assert "manifest.yaml:3:5:" in proc.stderr and "003_b.yaml: a symbolic link to nothing" in proc.stderr
+    assert "004_c.yaml: a folder, not a migration file" in proc.stderr and "notes" not in proc.stderr
+    assert "a" not in tables(db)

@@ -444,7 +444,11 @@ class Loader:
             suffix = os.path.splitext(name)[1].lower()
             if name.startswith(".") or suffix not in _MIGRATION_SUFFIXES:
                 continue
-            if not (folder / name).is_file():
+            if not (folder / name).is_file():  # named like a migration but unreadable as one: never skipped silently
+                what = ("a folder, not a migration file" if (folder / name).is_dir()
+                        else "a symbolic link to nothing (its target is missing, or a loop)")
+                self.problem(f"{os.path.normpath(folder / name)}: {what}", doc.file, pos, key="directory",
+                             code="SL102")
                 continue
             m = _VERSION.match(name)
             if m is None:
