@@ -613,13 +613,15 @@ class MigrationRunner(HistoryReader):
             return self._prepare(m, "down", src)
         if migration is not None and not isinstance(migration, SqlMigration):
             return Step(migration, "down", None)
+        way_out = (f"revert it by hand, then run `stingerloom repair {self.manifest_hint} --remove {row.id}` "
+                   "to forget it")
         if migration is not None and migration.irreversible:
             raise InputError(f"migration {row.id} is irreversible (`irreversible: true`): it cannot be rolled back",
-                             file=migration.source_file, line=migration.source_line)
-        raise InputError(
-            f"migration {row.id} has no stored down SQL, so it cannot be rolled back",
-            hint="it was applied as irreversible, or baselined; revert it by hand and remove its history row with `stingerloom repair --remove ID`",
-        )
+                             file=migration.source_file, line=migration.source_line, hint=way_out)
+        why = ("it was recorded by `baseline`, without running" if row.operation == "baseline"
+               else "it was applied without a down (or as irreversible)")
+        raise InputError(f"migration {row.id} has no stored down SQL, so it cannot be rolled back: {why}",
+                         hint=way_out)
 
     def _revert_one(self, history: History, step: Step, row: HistoryRow) -> MigrationResult:
         started = time.perf_counter()

@@ -416,3 +416,26 @@ def test_repair_waits_for_the_migration_lock(db_url, tmp_path, lock_holder_proce
     proc = run_cli("repair", str(a), "--remove", "001_a_users", "--lock-timeout", "0.5", "--database", db_url)
     assert proc.returncode == 1 and "lock" in proc.stderr and "Traceback" not in proc.stderr
     assert [r[0] for r in history(db_url)] == ["001_a_users", "002_a_orders"]
+
+
+def test_a_migration_without_stored_down_names_why_and_the_exact_repair(tmp_path):
+    """It said "it was applied as irreversible, or baselined" of a migration that had simply no
+    `down`, and `repair --remove ID` with neither the manifest nor the id; `irreversible: true` had
+    no hint at all."""
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int)\ndown: DROP TABLE a\n",
+                                         "002_b.yaml": "irreversible: true\nup: CREATE TABLE b (id int)\n",
+                                         "003_c.yaml": "up: CREATE TABLE c (id int)\n"})
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run_cli("apply", str(manifest), "--database", db).returncode == 0
+    proc = run_cli("rollback", str(manifest), "--database", db)
+    assert proc.returncode == 2, proc.stderr
+    assert "003_c has no stored down SQL" in proc.stderr and "applied without a down" in proc.stderr
+    assert f"stingerloom repair {manifest} --remove 003_c" in proc.stderr
+    assert run_cli("repair", str(manifest), "--database", db, "--remove", "003_c").returncode == 0
+    proc = run_cli("rollback", str(manifest), "--database", db)
+    assert proc.returncode == 2 and "002_b.yaml:1:" in proc.stderr and "irreversible" in proc.stderr
+    assert f"stingerloom repair {manifest} --remove 002_b" in proc.stderr
+    assert run_cli("baseline", str(manifest), "--database", db, "--to", "003_c").returncode == 0
+    proc = run_cli("rollback", str(manifest), "--database", db)
+    assert proc.returncode == 2 and "recorded by `baseline`" in proc.stderr, proc.stderr
+    assert [r[:2] for r in history(db)] == [("001_a", "applied"), ("002_b", "applied"), ("003_c", "applied")]
