@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -380,3 +381,16 @@ def test_exit_code_kept_when_the_reader_leaves_early_and_gate_names_ten(tmp_path
     gate = run_cli("status", "--check", "manifest.yaml", cwd=tmp_path)
     line = next(ln for ln in gate.stderr.splitlines() if "not ready to deploy" in ln)
     assert "1000 pending (0000_m, 0001_m," in line and "0009_m and 990 more)" in line and "0010_m" not in line
+
+
+def test_the_table_title_on_a_terminal_keeps_the_database_url_whole(tmp_path, monkeypatch):
+    """On a terminal the title of a narrow results table wrapped at the table's width, splitting
+    the URL ("mysql://app:***@127.0\\n.0.1:3306/shop")."""
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int)\n"})
+    db = tmp_path / "shop.db"
+    monkeypatch.setenv("COLUMNS", "250")  # a terminal wide enough for the title, wider than the table
+    out = _on_a_terminal("apply", str(manifest), "--database", f"sqlite:///{db}")
+    out = re.sub(r"\x1b\[[0-9;]*m", "", out).replace("\r", "")
+    assert "┃ Migration" in out  # the rich table: this ran on a terminal
+    assert f"Applied on sqlite:///{db}\n" in out, out
+    assert [r[:2] for r in history(f"sqlite:///{db}")] == [("001_a", "applied")]

@@ -85,7 +85,9 @@ class Output:
         if self.rich:
             from rich.table import Table
 
-            t = Table(title=title, title_justify="left", show_lines=False)
+            if title:  # its own line: as a table title it wrapped at the table's width, splitting the URL
+                self.console.print(title, style="table.title", markup=False)
+            t = Table(show_lines=False)
             for c in columns:
                 t.add_column(c)
             for i, r in enumerate(rows):
