@@ -90,12 +90,32 @@ class History:
             for stmt in self.d.history_ddl():
                 self.d.execute(stmt)
 
+    def _select(self, rest: str, params: Any = None) -> list:
+        """The stored rows (``rest``: WHERE / ORDER BY). Another tool's table of the same name is
+        refused, never misread: the columns are qualified, since SQLite reads an unknown ``"name"``
+        as the string 'name'."""
+        t = self.table
+        cols = ", ".join(f"{t}.{self.d.quote(c)}" for c in COLUMNS)
+        try:
+            return self.d.execute(f"SELECT {cols} FROM {t} {rest}", params)
+        except Exception as exc:
+            if not self.d.is_database_error(exc) or self.d.fault_kind(exc) is not None:
+                raise  # a lock, a lost connection, a permission: said by whoever runs this
+            from .faults import DatabaseFault
+
+            text = (self.d.error_message(exc)[0] or type(exc).__name__).splitlines()[0]
+            raise DatabaseFault(
+                f"the table {self.d.history_name} is not a stingerloom history table (another tool's, or of a "
+                f"layout this version does not know): {text}", kind="history_table",
+                hint="give stingerloom a table of its own with `history_table: NAME` in the manifest (or the "
+                     "environment's history_table), or rename that table") from None
+
     def rows(self) -> list[HistoryRow]:
         """All rows in order of application (oldest first); none when the table does not exist."""
         if not self.d.history_exists():
             return []
         q = self.d.quote
-        raw = self.d.execute(f"SELECT {self._cols()} FROM {self.table} ORDER BY {q('rank')}, {q('id')}")
+        raw = self._select(f"ORDER BY {q('rank')}, {q('id')}")
         out = []
         for r in raw:
             row = HistoryRow(*r)
@@ -106,7 +126,7 @@ class History:
     def get(self, row_id: str) -> HistoryRow | None:
         """The row of ``row_id``, or None."""
         q = self.d.quote
-        raw = self.d.execute(f"SELECT {self._cols()} FROM {self.table} WHERE {q('id')} = {self._ph}", (row_id,))
+        raw = self._select(f"WHERE {q('id')} = {self._ph}", (row_id,))
         return HistoryRow(*raw[0]) if raw else None
 
     def insert(self, row: HistoryRow) -> None:

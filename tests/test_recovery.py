@@ -439,3 +439,23 @@ def test_a_migration_without_stored_down_names_why_and_the_exact_repair(tmp_path
     proc = run_cli("rollback", str(manifest), "--database", db)
     assert proc.returncode == 2 and "recorded by `baseline`" in proc.stderr, proc.stderr
     assert [r[:2] for r in history(db)] == [("001_a", "applied"), ("002_b", "applied"), ("003_c", "applied")]
+
+
+def test_another_tools_table_with_the_history_tables_name_is_explained(db_url, tmp_path):
+    """A `__migrations` table left by another tool: SQLite read its rows as garbage and ended in
+    "internal error: TypeError", MySQL said the connection was lost, PostgreSQL gave no way out."""
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id int)\ndown: DROP TABLE a\n"})
+    query(db_url, "CREATE TABLE __migrations (id INTEGER PRIMARY KEY, name VARCHAR(100), run_on TIMESTAMP)")
+    query(db_url, "INSERT INTO __migrations (id, name) VALUES (1, 'knex_thing')")
+    for command in ("status", "apply", "rollback", "repair", "baseline"):
+        extra = ("--to", "001_a") if command == "baseline" else ()
+        proc = run_cli(command, str(manifest), "--database", db_url, *extra)
+        assert proc.returncode == 1, (command, proc.stderr)
+        assert "internal error" not in proc.stderr and "connection" not in proc.stderr, proc.stderr
+        assert "__migrations" in proc.stderr and "not a stingerloom history table" in proc.stderr
+        assert "history_table" in proc.stderr  # the way out
+    assert "a" not in tables(db_url)
+    assert query(db_url, "SELECT id, name FROM __migrations") == [(1, "knex_thing")]
+    own = write_manifest(tmp_path / "own", {"001_a.yaml": "up: CREATE TABLE a (id int)\ndown: DROP TABLE a\n"},
+                         header="history_table: sl_history")
+    assert run_cli("apply", str(own), "--database", db_url).returncode == 0

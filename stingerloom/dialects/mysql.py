@@ -348,7 +348,10 @@ class MySQLDialect(ServerDialect):
         except ImportError:  # pragma: no cover
             return super().fault_kind(exc)
         if isinstance(exc, pymysql.err.InterfaceError) or (
-                isinstance(exc, pymysql.err.OperationalError) and not self._connection_usable()):
+                isinstance(exc, pymysql.err.OperationalError) and not self._connection_usable()
+                and not (code and code not in _DISCONNECTS and (1000 <= code < 2000 or code >= 3000))):
+            # (the server's own error about a statement, e.g. 1054 unknown column, is not a lost
+            # connection, even when the session has been closed since)
             return "connection"  # PyMySQL's InterfaceError(0, '') is a connection already gone
         return super().fault_kind(exc)
 
@@ -567,6 +570,9 @@ class MySQLDialect(ServerDialect):
 
 
 _TRANSACTIONAL_ENGINES = {"INNODB", "XTRADB", "ROCKSDB", "TOKUDB", "NDBCLUSTER", "NDB"}
+#: server errors that mean the session is gone (the client's own are 2000-2999)
+_DISCONNECTS = frozenset({1047, 1152, 1158, 1159, 1160, 1161})
+
 _CODES = {
     2006: "connection", 2013: "connection", 2003: "connection", 2055: "connection", 1927: "connection",
     4031: "connection", 1053: "connection", 2014: "connection",
