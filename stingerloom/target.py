@@ -39,6 +39,11 @@ def resolve_database(flag: str | None, manifest: Any = None) -> tuple[DatabaseUR
         url, file, line = manifest.database, str(manifest.path), manifest.database_line
     if url:
         return parse_from(url, "the manifest's `database:`", file, line), False
+    if url is not None and file is not None:  # a target named, empty once its ${VAR} is expanded
+        why = " (the environment variable it names is set but empty)" if "$" in (getattr(manifest, "database_template", None) or "") else ""
+        raise URLError(f"the manifest's `database:` is empty{why}", file=file, line=line,
+                       hint="give it a database URL (or set the variable it names), or give --database URL or "
+                            "STINGERLOOM_DATABASE_URL")
     return DatabaseURL.parse(DEFAULT_URL), True
 
 

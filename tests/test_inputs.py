@@ -297,6 +297,19 @@ def test_unset_database_variable_does_not_stand_in_the_way(tmp_path, monkeypatch
     assert proc.returncode == 0 and "applied" in proc.stdout
 
 
+def test_a_database_variable_set_but_empty_is_an_error_not_the_embedded_default(tmp_path):
+    """`database: ${SL_TEST_DATABASE_URL}` with the variable set to "" (a CI secret that is missing)
+    fell back to the embedded default ./stingerloom.db: `apply` migrated a local file and passed."""
+    manifest = write_manifest(tmp_path, {"a.yaml": "up: CREATE TABLE t9 (id INTEGER PRIMARY KEY)\n"},
+                              header="database: ${SL_TEST_DATABASE_URL}")
+    for command in ("apply", "status"):
+        proc = run_cli(command, str(manifest), cwd=tmp_path, env={"SL_TEST_DATABASE_URL": ""})
+        assert proc.returncode == 2, proc.stderr
+        assert f"{manifest}:2:" in proc.stderr and "is empty" in proc.stderr and "--database" in proc.stderr
+        assert "embedded SQLite default" not in proc.stderr
+    assert not (tmp_path / "stingerloom.db").exists()
+
+
 # -- item 21: no output ever holds any part of a password ------------------------------------------
 
 SECRET_PARTS = ("Zqk7", "Wxm4", "Yvn2", "Tup9")
