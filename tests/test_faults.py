@@ -888,3 +888,31 @@ def test_ctrl_c_while_waiting_for_the_migration_lock_answers_json_in_json(tmp_pa
     assert json.loads(out)["error"] == {"message": "interrupted (Ctrl-C)", "exit_code": 130}
     assert "interrupted (Ctrl-C)" in err and "Traceback" not in err
     assert "a" not in tables(url)  # nothing ran
+
+
+def test_an_unreadable_migration_file_says_to_make_it_readable():
+    """`cannot read 002_b.yaml: Permission denied` came with the hint "migration paths are relative
+    to the manifest's folder", which sends the user looking for the wrong thing."""
+    import shutil
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix="sl-faults-")
+    try:
+        prefix = _as_unprivileged(tmp)
+        manifest = write_manifest(Path(tmp) / "m", {"001_a.yaml": "up: CREATE TABLE a (id int);\n",
+                                                    "002_b.yaml": "up: CREATE TABLE b (id int);\n"})
+        os.chmod(os.path.dirname(manifest), 0o755)
+        os.chmod(manifest, 0o644)
+        os.chmod(Path(tmp) / "m" / "001_a.yaml", 0o644)
+        os.chmod(Path(tmp) / "m" / "002_b.yaml", 0o000)
+        env = dict(os.environ, NO_COLOR="1", STINGERLOOM_NO_CACHE="1", PYTHONPATH=os.pathsep.join(sys.path))
+        proc = subprocess.run([*prefix, sys.executable, "-m", "stingerloom.cli", "apply", str(manifest),
+                               "--database", f"sqlite:///{tmp}/x.db"], capture_output=True, text=True, env=env,
+                              timeout=60)
+        if os.geteuid() != 0 and os.access(Path(tmp) / "m" / "002_b.yaml", os.R_OK):
+            pytest.skip("this user can read unreadable files")
+        assert proc.returncode == 2, proc.stderr
+        assert "manifest.yaml:4:5: cannot read" in proc.stderr and "002_b.yaml: Permission denied" in proc.stderr
+        assert "readable for this user" in proc.stderr and "relative to" not in proc.stderr, proc.stderr
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -102,9 +102,11 @@ def _check_input(path: Path) -> None:
 
 
 def _hint(problems: list[Problem]) -> str | None:
-    codes = {p.code for p in problems}
-    if "SL102" in codes:
+    bad_paths = [p.message for p in problems if p.code == "SL102"]
+    if any(m.startswith("no such") for m in bad_paths):
         return "migration paths are relative to the manifest's folder"
+    if any(m.endswith(": Permission denied") for m in bad_paths):
+        return "make the files (and their folders) readable for this user"
     if any("unknown key" in p.message for p in problems):
         return "the JSON Schemas in schemas/ let an editor check these files as you type"
     return None
