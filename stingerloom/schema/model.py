@@ -335,7 +335,7 @@ def load_schema_file(path: str) -> SchemaFile:
             loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
             line, column = _position(node, loc)
             key = ".".join(str(p) for p in loc)
-            msg = err["msg"]
+            msg = err["msg"].removeprefix("Value error, ")  # pydantic's label for our own validators' messages
             if err["type"] == "extra_forbidden":
                 msg = f"unknown key {loc[-1]!r}"
                 if re.fullmatch(r"\s*\d+\s*\)", str(loc[-1])):

@@ -313,3 +313,15 @@ def test_dump_to_a_path_it_cannot_write_says_so(tmp_path):
         assert "internal error" not in proc.stderr and f"cannot write {target}: {reason}" in proc.stderr
         assert "folder exists and is writable" in proc.stderr
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_schema_error_from_a_cross_check_reads_as_ours(tmp_path):
+    """A foreign key to an unknown table was reported as "Value error, table t: …" (pydantic's label)."""
+    schema = tmp_path / "schema.yaml"
+    schema.write_text("tables:\n  t:\n    columns:\n      id: {type: integer, primary_key: true}\n"
+                      "    foreign_keys:\n      - {columns: [id], references: {table: nope, columns: [id]}}\n")
+    manifest = write_manifest(tmp_path, {})
+    proc = run_cli("generate", str(manifest), "--schema", str(schema), "--database", f"sqlite:///{tmp_path / 'x.db'}")
+    assert proc.returncode == 2, proc.stderr
+    assert "table t: foreign key references unknown table 'nope'" in proc.stderr
+    assert "Value error" not in proc.stderr and "Traceback" not in proc.stderr
