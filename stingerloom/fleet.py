@@ -231,18 +231,14 @@ class Fleet:
     def run(self) -> FleetReport:
         started = time.perf_counter()
         outcomes: dict[int, TargetOutcome] = {}
-        stopped_after_failure = False
         self.on_event(FleetStarted(len(self.urls), self.parallel, self.canary))
-        # canaries, one at a time
-        i = 0
-        while i < self.canary and not self._stop.is_set():
-            o = outcomes[i] = self._one(i, self.urls[i])
-            i += 1
-            if o.failed:
-                stopped_after_failure = True
-                break
-        if not stopped_after_failure:
-            stopped_after_failure = self._pool(i, outcomes)
+        # every target runs on the pool, the canaries too: a Ctrl-C reaches this (main) thread only, so
+        # the targets running finish their work and their histories stay consistent
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="stingerloom-target") as pool:
+            stopped_after_failure = self._pool(pool, 0, self.canary, 1, outcomes, stop_on_failure=True)
+            if not stopped_after_failure:
+                stopped_after_failure = self._pool(pool, self.canary, len(self.urls), self.parallel, outcomes,
+                                                   stop_on_failure=not self.continue_on_error)
         for j, url in enumerate(self.urls):
             if j not in outcomes:
                 outcomes[j] = TargetOutcome(j, _display(url), "skipped")
@@ -251,30 +247,40 @@ class Fleet:
         self.on_event(FleetFinished(report))
         return report
 
-    def _pool(self, start: int, outcomes: dict[int, TargetOutcome]) -> bool:
-        """Run targets ``start``… on the pool; True when a failure stopped the run early."""
+    def _pool(self, pool: ThreadPoolExecutor, start: int, end: int, limit: int,
+              outcomes: dict[int, TargetOutcome], *, stop_on_failure: bool) -> bool:
+        """Run targets ``start``…``end - 1``, at most ``limit`` at once; True when a failure stopped them."""
         stopped = False
         running: dict[Future, int] = {}
         next_index = start
-        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="stingerloom-target") as pool:
-            try:
-                while True:
-                    while (not self._stop.is_set() and not stopped and next_index < len(self.urls)
-                           and len(running) < self.parallel):
-                        running[pool.submit(self._one, next_index, self.urls[next_index])] = next_index
-                        next_index += 1
-                    if not running:
-                        break
-                    done, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
-                    for f in done:
-                        o = outcomes[running.pop(f)] = f.result()
-                        if o.failed and not self.continue_on_error:
-                            stopped = True
-            except KeyboardInterrupt:
-                self.stop()
-                for f in list(running):  # the running ones finish: their history stays consistent
-                    outcomes[running.pop(f)] = f.result()
+        try:
+            while True:
+                while not self._stop.is_set() and not stopped and next_index < end and len(running) < limit:
+                    running[pool.submit(self._one, next_index, self.urls[next_index])] = next_index
+                    next_index += 1
+                if not running:
+                    break
+                done, _ = wait(list(running), timeout=0.2, return_when=FIRST_COMPLETED)
+                for f in done:
+                    o = outcomes[running.pop(f)] = f.result()
+                    if o.failed and stop_on_failure:
+                        stopped = True
+        except KeyboardInterrupt:
+            self.stop()
+            self._finish(running, outcomes)
         return stopped
+
+    @staticmethod
+    def _finish(running: dict[Future, int], outcomes: dict[int, TargetOutcome]) -> None:
+        """Wait for the running targets after a Ctrl-C: they finish their work, so every history stays
+        consistent; a second Ctrl-C (or `timeout`'s signal to the group) cannot cut the summary short."""
+        while running:
+            try:
+                for f in list(running):
+                    o = f.result()
+                    outcomes[running.pop(f)] = o
+            except KeyboardInterrupt:
+                continue
 
 
 def _display(url: str) -> str:

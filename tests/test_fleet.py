@@ -165,7 +165,9 @@ def test_fleet_text_output_piped(tmp_path):
     assert lines[-1].startswith("3 ok, 0 failed of 3 target(s)")
 
 
-def test_ctrl_c_starts_no_new_target_and_reports_what_finished(tmp_path):
+def slow_fleet(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, list[str]]:
+    """`apply --targets tenants ARGS --format json` over 12 SQLite files whose one migration takes a
+    while, started in the background; returns once the first target's file exists."""
     slow = {"001_slow.yaml": """
         up: |
           CREATE TABLE t (n INTEGER);
@@ -180,28 +182,59 @@ def test_ctrl_c_starts_no_new_target_and_reports_what_finished(tmp_path):
         'manifest = "migrations/manifest.yaml"\n[targets.tenants]\nfile = "tenants.txt"\n')
     env = dict(os.environ, NO_COLOR="1")
     env.pop("STINGERLOOM_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "stingerloom.cli", "apply", "--targets", "tenants",
-                             "--parallel", "2", "--format", "json"], cwd=tmp_path, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "stingerloom.cli", "apply", "--targets", "tenants", *args,
+                             "--format", "json"], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(
             Path(u[len("sqlite:///"):]).exists() for u in urls):
         time.sleep(0.05)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
+    return proc, urls
+
+
+def interrupted_report(proc: subprocess.Popen) -> dict:
+    """The JSON report of a fleet run stopped by Ctrl-C: exit 130, and every history tells the truth
+    (applied where the report says ok, absent elsewhere)."""
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     report = json.loads(out)
     assert report["summary"]["interrupted"] is True
-    done = [t for t in report["targets"] if t["result"] == "ok"]
-    skipped = [t for t in report["targets"] if t["result"] == "skipped"]
-    assert done and skipped, results(report)
-    for t in report["targets"]:  # every history tells the truth: applied where it says ok, absent elsewhere
+    for t in report["targets"]:
         path = Path(t["database"][len("sqlite:///"):])
         applied = path.exists() and "__migrations" in tables(t["database"]) and query(
             t["database"], "SELECT id FROM __migrations") == [("001_slow",)]
         assert applied == (t["result"] == "ok"), t
+    return report
+
+
+def test_ctrl_c_starts_no_new_target_and_reports_what_finished(tmp_path):
+    proc, _ = slow_fleet(tmp_path, "--parallel", "2")
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    report = interrupted_report(proc)
+    done = [t for t in report["targets"] if t["result"] == "ok"]
+    skipped = [t for t in report["targets"] if t["result"] == "skipped"]
+    assert done and skipped, results(report)
+
+
+def test_ctrl_c_during_a_canary_is_an_interruption_not_a_failure(tmp_path):
+    # the canary finishes its work like any running target; exit 130, never "stopped after a failure"
+    proc, _ = slow_fleet(tmp_path, "--canary", "3")
+    proc.send_signal(signal.SIGINT)
+    report = interrupted_report(proc)
+    assert "failed" not in results(report) and report["summary"]["failed"] == 0, results(report)
+    assert results(report)[0] == "ok" and results(report)[-1] == "skipped"
+
+
+def test_a_second_ctrl_c_still_prints_the_summary(tmp_path):
+    # `timeout -s INT` signals the child and its group: two SIGINTs; an impatient user presses twice
+    proc, _ = slow_fleet(tmp_path, "--parallel", "2")
+    for _ in range(2):
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+    report = interrupted_report(proc)
+    assert "skipped" in results(report)
 
 
 def test_hostile_and_wrong_target_lists(tmp_path):
