@@ -469,12 +469,13 @@ class Settings:
                 raise InputError(f"targets.{name}: {exc}", file=p.display, line=p.line("targets", name)) from None
 
         try:
-            urls = target_urls(name, groups[name], p.folder, expand=expand)
+            urls = target_urls(name, groups[name], p.folder, expand=expand,
+                               anchor=lambda u: _sqlite_relative_to(u, p.folder))
         except InputError as exc:
             if exc.file is None:
                 exc.file, exc.line = p.display, p.line("targets", name)
             raise
-        return [_sqlite_relative_to(u, p.folder) for u in urls]
+        return urls
 
     def placeholders(self):
         """The :class:`~stingerloom.placeholders.PlaceholderValues` of the environment and ``--set``."""

@@ -75,18 +75,20 @@ class FleetReport(Record):
 
 
 # -- where the targets come from -------------------------------------------------------------------
-def target_urls(name: str, spec: Any, base_dir: Path, *, expand: Callable[[str], str] = lambda s: s) -> list[str]:
+def target_urls(name: str, spec: Any, base_dir: Path, *, expand: Callable[[str], str] = lambda s: s,
+                anchor: Callable[[str], str] = lambda s: s) -> list[str]:
     """The URLs of target group ``name``: ``spec`` has exactly one of ``urls``, ``file`` or ``query``
-    (with ``from``). ``expand`` resolves ``${VAR}`` in a value when it is used."""
+    (with ``from``). ``expand`` resolves ``${VAR}`` in a value when it is used; ``anchor`` makes a
+    relative SQLite path relative to the configuration's folder."""
     get = spec.get if isinstance(spec, dict) else (lambda k, d=None: getattr(spec, k, d))
     urls, file, query = get("urls"), get("file"), get("query")
-    given = [k for k, v in (("urls", urls), ("file", file), ("query", query)) if v]
+    given = [k for k, v in (("urls", urls), ("file", file), ("query", query)) if v is not None]
     if len(given) != 1:
         raise InputError(f"targets.{name}: give exactly one of `urls`, `file` or `query` (found: "
                          f"{', '.join(given) or 'none'})")
-    if urls:
+    if urls is not None:
         out = [expand(u) for u in urls]
-    elif file:
+    elif file is not None:
         out = _urls_from_file(name, base_dir, expand(file))
     else:
         source = get("from") or get("from_")
@@ -94,17 +96,23 @@ def target_urls(name: str, spec: Any, base_dir: Path, *, expand: Callable[[str],
             raise InputError(f"targets.{name}: `query` needs `from`, the URL of the catalog database it runs on")
         out = _urls_from_query(name, expand(source), query)
     if not out:
-        raise InputError(f"targets.{name}: no database URLs (the list, file or query gave none)")
+        where = ("`urls` is an empty list" if urls is not None else
+                 f"{file} has no URL (only blank or # lines)" if file is not None else "the query returned no rows")
+        raise InputError(f"targets.{name}: no database URLs: {where}", hint="list at least one database URL")
     if len(out) > MAX_TARGETS:
         raise InputError(f"targets.{name}: {len(out)} targets, more than the {MAX_TARGETS} allowed")
-    seen: set[str] = set()
+    out = [anchor(u) for u in out]
+    seen: dict[str, str] = {}
     for u in out:
-        if u in seen:
+        key = _database_key(u)  # one database however it is spelt: sqlite:///a.db and sqlite:///x/../a.db
+        if key in seen:
             from .urls import redact_url
 
-            raise InputError(f"targets.{name}: {redact_url(u)} is listed twice",
+            first = redact_url(seen[key])
+            same = "is listed twice" if first == redact_url(u) else f"names the same database as {first} ({key})"
+            raise InputError(f"targets.{name}: {redact_url(u)} {same}",
                              hint="each database must appear once: two runs on one database would wait on each other")
-        seen.add(u)
+        seen[key] = u
     return out
 
 
@@ -281,6 +289,21 @@ class Fleet:
                     outcomes[running.pop(f)] = o
             except KeyboardInterrupt:
                 continue
+
+
+def _database_key(url: str) -> str:
+    """What ``url`` names, password aside: an SQLite file by its real path (symlinks and ``..`` resolved)."""
+    import os
+
+    from .urls import DatabaseURL
+
+    try:
+        parsed = DatabaseURL.parse(url)
+    except StingerloomError:
+        return url
+    if parsed.dialect == "sqlite" and parsed.database and not parsed.database.startswith(":memory:"):
+        return "sqlite:///" + os.path.realpath(parsed.database)
+    return str(parsed)
 
 
 def _display(url: str) -> str:

@@ -269,6 +269,30 @@ def test_hostile_and_wrong_target_lists(tmp_path):
     assert "negative" in fails("apply", "--targets", "tenants", "--parallel", "-1")
 
 
+def test_one_database_spelt_two_ways_and_empty_lists(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "empty.txt").write_text("# nobody yet\n\n")
+    cwd = project(tmp_path, ["sqlite:///a.db"], extra=(
+        '[targets.dots]\nurls = ["sqlite:///a.db", "sqlite:///sub/../a.db"]\n'
+        '[targets.absolute]\nurls = ["sqlite:///a.db", "sqlite:///' + str(tmp_path / "a.db") + '"]\n'
+        '[targets.passwords]\nurls = ["postgresql://u:hunter2@h/db", "postgresql://u:other3@h/db"]\n'
+        '[targets.none]\nurls = []\n'
+        '[targets.blank]\nfile = "empty.txt"\n'))
+
+    def fails(name: str) -> str:
+        proc = run_cli("apply", "--targets", name, cwd=cwd / "sub")
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr and "hunter2" not in proc.stderr and "other3" not in proc.stderr
+        assert "stingerloom.toml:" in proc.stderr, proc.stderr
+        return proc.stderr
+
+    for name in ("dots", "absolute", "passwords"):  # two runs on one file or server database would only wait
+        assert "same database" in fails(name) or "listed twice" in fails(name)
+    assert not (tmp_path / "a.db").exists()
+    assert "`urls` is an empty list" in fails("none")  # not "give exactly one of urls, file or query"
+    assert "empty.txt has no URL" in fails("blank")
+
+
 def test_targets_from_a_catalog_query(tmp_path):
     catalog = f"sqlite:///{tmp_path / 'catalog.db'}"
     urls = [f"sqlite:///{tmp_path / f'c{i}.db'}" for i in range(3)]
