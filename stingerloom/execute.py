@@ -186,7 +186,9 @@ def statement_failed(d: "Dialect", exc: BaseException, m: "Migration", direction
 
         msg = f"{describe(kind)[0]}: {msg}"
     line, col = src.position(stmt.offset + (pos or 0))
-    first = stmt.sql.strip().splitlines()[0] if stmt.sql.strip() else ""
+    shown = getattr(src, "shown", None)  # placeholder values, except a secret one (a password)
+    sql = shown(stmt.offset, stmt.offset + len(stmt.sql)) if shown is not None else stmt.sql
+    first = sql.strip().splitlines()[0] if sql.strip() else ""
     if len(first) > 80:
         first = first[:77] + "..."
     err = MigrationFailed(

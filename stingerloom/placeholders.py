@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 _TOKEN = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# a placeholder whose name says it holds a secret: `config` shows it as ***, an error never echoes it
+SECRET_NAME = re.compile(r"(?i)pass|secret|token|credential|key")
 
 #: a value getter: name -> value, or raises KeyError when the name is not defined
 Values = Mapping[str, str]
@@ -69,6 +71,33 @@ class BoundSource:
             return self.raw.position(start_old)
         old_len = _token_len(self.raw.text, start_old)
         return self.raw.position(start_old + old_len + (offset - start_new - new_len))
+
+    def _raw_offset(self, offset: int, end: bool = False) -> int:
+        k = bisect.bisect_right(self._new, offset) - 1
+        if k < 0:
+            return offset
+        start_new, start_old, new_len = self._new[k], self._old[k], self._len[k]
+        old_len = _token_len(self.raw.text, start_old)
+        if offset < start_new + new_len:  # inside a value: from its placeholder's start, or to its end
+            return start_old + (old_len if end and offset > start_new else 0)
+        return start_old + old_len + (offset - start_new - new_len)
+
+    def shown(self, start: int, end: int) -> str:
+        """``text[start:end]`` as an error may echo it: after replacement, except that a placeholder whose
+        name says it holds a secret (``${app_password}``) stays as written."""
+        lo, hi = self._raw_offset(start), self._raw_offset(end, end=True)
+        raw, out, i = self.raw.text, [], lo
+        for k in range(bisect.bisect_left(self._old, lo), len(self._old)):
+            at = self._old[k]
+            if at >= hi:
+                break
+            m = _TOKEN.match(raw, at)
+            out.append(raw[i:at])
+            secret = m.group(1) is not None and SECRET_NAME.search(m.group(1))
+            out.append(m.group(0) if secret else self.text[self._new[k]:self._new[k] + self._len[k]])
+            i = m.end()
+        out.append(raw[i:hi])
+        return "".join(out)
 
     def __repr__(self) -> str:
         return f"BoundSource({self.text!r}, file={self.file!r}, line={self.line!r})"

@@ -707,3 +707,27 @@ def test_placeholder_values_from_the_os_environment_are_checked_before_anything_
     assert run_cli("apply", cwd=tmp_path, env={"OWNER_ROLE": "app"}).returncode == 0
     assert query(f"sqlite:///{tmp_path / 'dev.db'}", "SELECT down_sql FROM __migrations WHERE id = '002_b'") == [
         ("SELECT 'app';",)]
+
+
+def test_a_failed_statement_is_echoed_as_written_never_with_a_secret_value(tmp_path):
+    # CREATE USER ... IDENTIFIED BY '${app_password}' failing must not print the password (SQLite
+    # refuses CREATE USER: the same path as any database's syntax or privilege error)
+    write(tmp_path, {"stingerloom.toml": DEV_CONFIG + 'placeholders = { app_password = "hunter2-pw", schema = "main" }\n',
+                     "db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - 001_users.yaml\n  - 002_role.yaml\n",
+                     "db/001_users.yaml": USERS["db/001_users.yaml"],
+                     "db/002_role.yaml": "up: |\n  CREATE TABLE ${schema}.t (v TEXT);\n"
+                                         "  CREATE USER app IDENTIFIED BY '${app_password}';\ndown: ''\n"})
+    for fmt in ("text", "json"):
+        proc = run_cli("apply", "--format", fmt, cwd=tmp_path)
+        assert proc.returncode == 1, err(proc)
+        assert "hunter2-pw" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert "db/002_role.yaml:3:" in proc.stdout + proc.stderr
+    proc = run_cli("apply", cwd=tmp_path)
+    assert "statement: CREATE USER app IDENTIFIED BY '${app_password}'" in err(proc)
+    write(tmp_path, {"db/002_role.yaml": "up: |\n  CREATE TABLE ${schema}.t (v TEXT);\n"
+                                         "  SELECT '${app_password}' FROM ${schema}.nosuch;\n"
+                                         "down: ''\n"})
+    proc = run_cli("apply", cwd=tmp_path)  # other values are shown: they tell which schema it ran on
+    assert "statement: SELECT '${app_password}' FROM main.nosuch" in err(proc)
+    db = f"sqlite:///{tmp_path / 'dev.db'}"
+    assert [row[0] for row in history(db)] == ["001_users"] and "t" not in tables(db)  # nothing of 002 kept

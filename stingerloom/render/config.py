@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-_SECRET = re.compile(r"(?i)pass|secret|token|credential|key")
+from ..placeholders import SECRET_NAME as _SECRET
 
 
 def _entry(setting: Any, value: Any = None) -> dict:
