@@ -38,6 +38,40 @@ class ColumnModel(_Strict):
         None, description="an SQL expression: CURRENT_TIMESTAMP, 0, \"'free'\" (string literals keep their quotes)")
     renamed_from: Optional[str] = Field(None, description="the column's previous name: generate renames it")
 
+    @field_validator("type")
+    @classmethod
+    def _one_type(cls, value: str) -> str:
+        problem = type_problem(value)
+        if problem:
+            raise ValueError(f"type {value!r}: {problem}")
+        return value
+
+
+def type_problem(text: str) -> Optional[str]:
+    """Why ``text`` cannot be one column type written into a migration (``numeric(5``, ``int;`` ...),
+    or None. A native type passes as written, quotes included (``enum('a','b')``, ``"char"``)."""
+    if not text.strip():
+        return "empty: give a type such as integer or varchar(100)"
+    depth, quote = 0, None
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth < 0:
+                return f"{ch!r} without its opening bracket"
+        elif ch == ";" or text.startswith(("--", "/*"), i):
+            return "a type cannot hold ';' or a comment: write one type (e.g. numeric(10,2))"
+    if quote:
+        return f"unclosed {quote}"
+    if depth:
+        return "unbalanced parentheses: close every '(' (e.g. numeric(10,2))"
+    return None
+
 
 class IndexModel(_Strict):
     columns: list[str] = Field(min_length=1)

@@ -122,6 +122,22 @@ def test_bad_schema_file_names_file_line_and_key(tmp_path):
     assert missing.returncode == 2 and "not found" in missing.stderr
 
 
+def test_a_mistyped_column_type_is_refused_at_its_line_before_anything_is_written(tmp_path):
+    # `numeric(5` or `int; DROP ...` used to be written into the migration as is (and fail at apply)
+    schema = SCHEMA.replace("{type: varchar(20)}", '{type: "numeric(5"}').replace(
+        "{type: integer}\n    indexes", '{type: "int; DROP TABLE teams"}\n    indexes')
+    manifest, path = _project(tmp_path, schema.replace("varchar(100), nullable", "\"enum('a','b')\", nullable"))
+    db = f"sqlite:///{tmp_path}/x.db"
+    for args in ((), ("--check",)):
+        proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", db, *args)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr and "Value error" not in proc.stderr
+        assert f"{path}:10:" in proc.stderr and "numeric(5" in proc.stderr and "parenthes" in proc.stderr
+        assert f"{path}:12:" in proc.stderr and "';'" in proc.stderr
+        assert ":8:" not in proc.stderr  # a quoted native type (MySQL enum) passes as written
+    assert sorted(p.name for p in (tmp_path / "db").iterdir()) == ["manifest.yaml"]
+
+
 def test_dump_never_invents_an_empty_default_database(tmp_path):
     """It used to dump a brand-new empty ./stingerloom.db, which `generate` then read as "drop everything"."""
     proc = run_cli("schema", "dump", cwd=tmp_path)
