@@ -129,12 +129,22 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Scaffold a manifest in DIR (default: ./migrations) and a project configuration."""
     from .scaffold import init_project
 
-    created = init_project(args.dir)
     out = _out(args)
+    folder, name, configured = args.dir, "manifest.yaml", False
+    if folder is None:  # the manifest an existing configuration names (pyproject.toml's [tool.stingerloom])
+        from pathlib import Path
+
+        folder = "migrations"
+        settings = _settings(args)
+        if settings.project is not None and settings.project.model.manifest:
+            path = Path(settings.manifest(None).value)
+            folder, name, configured = str(path.parent), path.name, True
+            out.line(f"note: {settings.project.display} names the manifest {path}")
+    created = init_project(folder, name)
     for path in created:
         out.line(f"created {path}")
-    out.line("next: stingerloom new create_first_table" if any(p.name == "stingerloom.toml" for p in created)
-             else f"next: stingerloom new {created[0]} create_first_table")
+    out.line("next: stingerloom new create_first_table" if configured or any(
+        p.name == "stingerloom.toml" for p in created) else f"next: stingerloom new {created[0]} create_first_table")
     return EXIT_OK
 
 
@@ -769,7 +779,8 @@ class _SubParser(argparse.ArgumentParser):
 
 
 def _init_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dir", nargs="?", default="migrations", help="folder to create (default: migrations)")
+    p.add_argument("dir", nargs="?", default=None,
+                   help="folder to create (default: the folder of the manifest the configuration names, else migrations)")
 
 
 def _new_arguments(p: argparse.ArgumentParser) -> None:

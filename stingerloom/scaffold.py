@@ -70,14 +70,21 @@ manifest = "{manifest}"        # so `stingerloom status` needs no argument
 _NUMBER = re.compile(r"^(\d+)_")
 
 
-def init_project(folder: str | Path) -> list[Path]:
-    """Create ``folder/manifest.yaml`` and, unless one exists, a ``stingerloom.toml`` naming it.
+MANIFEST_TOML_TEMPLATE = """\
+# stingerloom manifest: the migrations, in the order they run (paths relative to this folder).
+stingerloom = 1
+migrations = []
+"""
+
+
+def init_project(folder: str | Path, name: str = "manifest.yaml") -> list[Path]:
+    """Create ``folder/NAME`` (``manifest.yaml``) and, unless one exists, a ``stingerloom.toml`` naming it.
 
     The configuration goes into the current folder when ``folder`` is inside it (the usual
     ``stingerloom init`` / ``init db``), else into ``folder`` itself."""
     folder = Path(folder)
-    manifest = folder / "manifest.yaml"
-    if manifest.exists() or (folder / "manifest.toml").exists():
+    manifest = folder / name
+    if manifest.exists() or (name == "manifest.yaml" and (folder / "manifest.toml").exists()):
         raise InputError(f"{manifest} already exists", hint="init never overwrites; use `stingerloom new` to add a migration")
     cwd = Path.cwd()
     home = Path(".") if folder.resolve().is_relative_to(cwd.resolve()) else folder
@@ -85,7 +92,7 @@ def init_project(folder: str | Path) -> list[Path]:
     created = [manifest]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        manifest.write_text(MANIFEST_TEMPLATE, encoding="utf-8")
+        manifest.write_text(MANIFEST_TOML_TEMPLATE if name.endswith(".toml") else MANIFEST_TEMPLATE, encoding="utf-8")
         if not config.exists() and not _has_tool(home):  # never a second configuration
             rel = os.path.relpath(manifest.resolve(), home.resolve()).replace(os.sep, "/")
             with open(config, "x", encoding="utf-8") as fh:

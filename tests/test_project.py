@@ -731,3 +731,19 @@ def test_a_failed_statement_is_echoed_as_written_never_with_a_secret_value(tmp_p
     assert "statement: SELECT '${app_password}' FROM main.nosuch" in err(proc)
     db = f"sqlite:///{tmp_path / 'dev.db'}"
     assert [row[0] for row in history(db)] == ["001_users"] and "t" not in tables(db)  # nothing of 002 kept
+
+
+def test_init_creates_the_manifest_that_pyproject_names(tmp_path):
+    # before: init wrote migrations/manifest.yaml, and status then said "no such file: db/manifest.yaml,
+    # `stingerloom init` creates a manifest" (a loop)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\n\n[tool.stingerloom]\nmanifest = "db/manifest.yaml"\n')
+    proc = run_cli("init", cwd=tmp_path)
+    assert proc.returncode == 0, err(proc)
+    assert (tmp_path / "db" / "manifest.yaml").is_file()
+    assert not (tmp_path / "migrations").exists() and not (tmp_path / "stingerloom.toml").exists()
+    assert run_cli("new", "create users", cwd=tmp_path).returncode == 0
+    proc = run_cli("status", cwd=tmp_path)
+    assert proc.returncode == 0, err(proc)
+    assert "001_create_users" in proc.stdout
+    assert run_cli("init", cwd=tmp_path).returncode == 2  # never overwrites
+    assert run_cli("init", "other", cwd=tmp_path).returncode == 0 and (tmp_path / "other" / "manifest.yaml").is_file()
