@@ -215,9 +215,35 @@ def _undefined(uses, defined: Callable[[str], bool]) -> list[Problem]:
         if key in seen:
             continue
         seen.add(key)
-        problems.append(Problem(f"placeholder ${{{name}}} has no value (migration {m.id}, {block})",
+        where = f"migration {m.id}, {block}"
+        if _in_comment(raw.text, offset):
+            where += f"; in a comment, where placeholders are replaced too: $${{{name}}} keeps it as text"
+        problems.append(Problem(f"placeholder ${{{name}}} has no value ({where})",
                                 raw.file, line, column, key=name, code="SL101"))
     return problems
+
+
+def _in_comment(text: str, offset: int) -> bool:
+    """Whether ``offset`` of SQL ``text`` is inside a ``--`` or ``/* */`` comment (quotes skipped)."""
+    i, quote = 0, None
+    while i < offset:
+        ch = text[i]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif text.startswith("--", i):
+            end = text.find("\n", i)
+            if end == -1 or end > offset:
+                return True
+            i = end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end == -1 or end + 2 > offset:
+                return True
+            i = end + 1
+        i += 1
+    return False
 
 
 def _has_token(m: SqlMigration) -> bool:

@@ -747,3 +747,20 @@ def test_init_creates_the_manifest_that_pyproject_names(tmp_path):
     assert "001_create_users" in proc.stdout
     assert run_cli("init", cwd=tmp_path).returncode == 2  # never overwrites
     assert run_cli("init", "other", cwd=tmp_path).returncode == 0 and (tmp_path / "other" / "manifest.yaml").is_file()
+
+
+def test_an_undefined_placeholder_in_a_comment_says_how_to_keep_it_as_text(tmp_path):
+    up = "-- TODO: ${owner} decides\nCREATE TABLE t (v TEXT DEFAULT '-- ${tag}');\n/* ${also} */ SELECT 1;\n"
+    write(tmp_path, {"stingerloom.toml": DEV_CONFIG,
+                     "db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - 001_t.sql\n",
+                     "db/001_t.sql": "-- migrate:up\n" + up + "-- migrate:down\nDROP TABLE t;\n"})
+    proc = run_cli("apply", cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = err(proc).splitlines()
+    assert any(line.startswith("db/001_t.sql:2:10:") and "in a comment" in line and "$${owner}" in line for line in lines)
+    assert any(line.startswith("db/001_t.sql:4:4:") and "$${also}" in line for line in lines)
+    assert any("${tag}" in line and "comment" not in line for line in lines)  # a string literal is not one
+    (tmp_path / "db/001_t.sql").write_text("-- migrate:up\n" + up.replace("${owner}", "$${owner}").replace(
+        "${also}", "$${also}").replace("${tag}", "tag") + "-- migrate:down\nDROP TABLE t;\n")
+    proc = run_cli("apply", cwd=tmp_path)
+    assert proc.returncode == 0, err(proc)
