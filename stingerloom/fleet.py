@@ -86,10 +86,13 @@ def target_urls(name: str, spec: Any, base_dir: Path, *, expand: Callable[[str],
     if len(given) != 1:
         raise InputError(f"targets.{name}: give exactly one of `urls`, `file` or `query` (found: "
                          f"{', '.join(given) or 'none'})")
+    places: list[str] | None = None  # where each URL is written, for a file: tenants.txt:12
     if urls is not None:
         out = [expand(u) for u in urls]
     elif file is not None:
-        out = _urls_from_file(name, base_dir, expand(file))
+        numbered = _urls_from_file(name, base_dir, expand(file))
+        out = [u for _, u in numbered]
+        places = [f"{Path(expand(file))}:{n}" for n, _ in numbered]
     else:
         source = get("from") or get("from_")
         if not source:
@@ -103,8 +106,15 @@ def target_urls(name: str, spec: Any, base_dir: Path, *, expand: Callable[[str],
         raise InputError(f"targets.{name}: {len(out)} targets, more than the {MAX_TARGETS} allowed")
     out = [anchor(u) for u in out]
     seen: dict[str, str] = {}
-    for u in out:
-        key = _database_key(u)  # one database however it is spelt: sqlite:///a.db and sqlite:///x/../a.db
+    for number, u in enumerate(out, 1):
+        try:
+            key = _database_key(u)  # one database however it is spelt: sqlite:///a.db and sqlite:///x/../a.db
+        except StingerloomError as exc:  # a typo is refused before any target runs, not half-way through
+            from .urls import redact_url
+
+            place = places[number - 1] if places else f"URL {number}"
+            raise InputError(f"targets.{name}: {place} ({redact_url(u)}): {exc.message}",
+                             hint=exc.hint) from None
         if key in seen:
             from .urls import redact_url
 
@@ -116,7 +126,8 @@ def target_urls(name: str, spec: Any, base_dir: Path, *, expand: Callable[[str],
     return out
 
 
-def _urls_from_file(name: str, base_dir: Path, file: str) -> list[str]:
+def _urls_from_file(name: str, base_dir: Path, file: str) -> list[tuple[int, str]]:
+    """``(line number, URL)`` of each URL line of ``file``."""
     from .manifest.paths import check_inside
 
     display = str(Path(file))
@@ -135,10 +146,10 @@ def _urls_from_file(name: str, base_dir: Path, file: str) -> list[str]:
     except UnicodeDecodeError:
         raise InputError(f"targets.{name}: {display} is not UTF-8 text") from None
     out = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line and not line.startswith("#"):
-            out.append(line)
+            out.append((number, line))
     return out
 
 
@@ -292,16 +303,15 @@ class Fleet:
 
 
 def _database_key(url: str) -> str:
-    """What ``url`` names, password aside: an SQLite file by its real path (symlinks and ``..`` resolved)."""
+    """What ``url`` names, password aside: an SQLite file by its real path (symlinks and ``..`` resolved).
+    A URL that does not parse raises its URLError."""
     import os
 
+    from .dialects.names import FILE_DATABASES
     from .urls import DatabaseURL
 
-    try:
-        parsed = DatabaseURL.parse(url)
-    except StingerloomError:
-        return url
-    if parsed.dialect == "sqlite" and parsed.database and not parsed.database.startswith(":memory:"):
+    parsed = DatabaseURL.parse(url)
+    if parsed.dialect in FILE_DATABASES and parsed.database and not parsed.database.startswith(":memory:"):
         return "sqlite:///" + os.path.realpath(parsed.database)
     return str(parsed)
 

@@ -293,6 +293,19 @@ def test_one_database_spelt_two_ways_and_empty_lists(tmp_path):
     assert "empty.txt has no URL" in fails("blank")
 
 
+def test_a_mistyped_url_is_refused_before_any_target_runs(tmp_path):
+    # it used to be one failed target in the middle of the run, after the targets before it had migrated
+    cwd = project(tmp_path, ["sqlite:///first.db", "mysq://root:hunter2@db1/shop", "sqlite:///last.db"],
+                  extra='[targets.inline]\nurls = ["sqlite:///first.db", "notaurl"]\n')
+    for name, where in (("tenants", "tenants.txt:3"), ("inline", "URL 2")):
+        for command in ("apply", "status", "rollback"):
+            proc = run_cli(command, "--targets", name, "--continue-on-error", cwd=cwd)
+            assert proc.returncode == 2, proc.stdout + proc.stderr
+            assert "Traceback" not in proc.stderr and "hunter2" not in proc.stdout + proc.stderr
+            assert "stingerloom.toml:" in proc.stderr and where in proc.stderr, proc.stderr
+    assert not (tmp_path / "first.db").exists()
+
+
 def test_targets_from_a_catalog_query(tmp_path):
     catalog = f"sqlite:///{tmp_path / 'catalog.db'}"
     urls = [f"sqlite:///{tmp_path / f'c{i}.db'}" for i in range(3)]
