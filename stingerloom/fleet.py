@@ -97,7 +97,7 @@ def target_urls(name: str, spec: Any, base_dir: Path, *, expand: Callable[[str],
         source = get("from") or get("from_")
         if not source:
             raise InputError(f"targets.{name}: `query` needs `from`, the URL of the catalog database it runs on")
-        out = _urls_from_query(name, expand(source), query)
+        out = _urls_from_query(name, anchor(expand(source)), query)
     if not out:
         where = ("`urls` is an empty list" if urls is not None else
                  f"{file} has no URL (only blank or # lines)" if file is not None else "the query returned no rows")
@@ -156,7 +156,11 @@ def _urls_from_file(name: str, base_dir: Path, file: str) -> list[tuple[int, str
 def _urls_from_query(name: str, source: str, query: str) -> list[str]:
     from .dialects import get_dialect
 
-    with get_dialect(source) as d:
+    catalog = get_dialect(source)
+    missing = catalog.missing_database()  # never create an empty SQLite catalog and query that
+    if missing is not None:
+        raise InputError(f"targets.{name}: `from`: {missing}", hint="`from` names the database the query runs on")
+    with catalog as d:
         try:
             rows = d.execute(query)
         except Exception as exc:
@@ -165,9 +169,11 @@ def _urls_from_query(name: str, source: str, query: str) -> list[str]:
             message, _ = d.error_message(exc)
             raise InputError(f"targets.{name}: the query on {d.display_url} failed: {message}") from None
     out = []
-    for r in rows:
+    for number, r in enumerate(rows, 1):
         if not r or not isinstance(r[0], str):
-            raise InputError(f"targets.{name}: the query must return one text column of database URLs")
+            got = "no column" if not r else "NULL" if r[0] is None else f"{r[0]!r} ({type(r[0]).__name__})"
+            raise InputError(f"targets.{name}: the query must return one text column of database URLs "
+                             f"(row {number} has {got})", hint="e.g. SELECT url FROM tenants WHERE url IS NOT NULL")
         out.append(r[0].strip())
     return out
 

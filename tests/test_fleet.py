@@ -319,3 +319,27 @@ def test_targets_from_a_catalog_query(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert [t["database"] for t in json.loads(proc.stdout)["targets"]] == [urls[0], urls[2]]
     assert tables(urls[1]) == set()
+
+
+def test_a_relative_catalog_is_the_configurations_and_never_created(tmp_path):
+    (tmp_path / "sub").mkdir()
+    query(f"sqlite:///{tmp_path / 'catalog.db'}", "CREATE TABLE tenants (id INTEGER, url TEXT)")
+    query(f"sqlite:///{tmp_path / 'catalog.db'}", "INSERT INTO tenants VALUES (1, 'sqlite:///t1.db'), (2, NULL)")
+    cwd = project(tmp_path, ["sqlite:///a.db"], extra=(
+        '[targets.catalog]\nquery = "SELECT url FROM tenants ORDER BY id"\nfrom = "sqlite:///catalog.db"\n'
+        '[targets.gone]\nquery = "SELECT url FROM tenants"\nfrom = "sqlite:///missing.db"\n'))
+
+    def fails(name: str) -> str:
+        proc = run_cli("status", "--targets", name, cwd=cwd / "sub")  # from a subfolder, as paths go
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr and "stingerloom.toml:" in proc.stderr
+        return proc.stderr
+
+    assert "row 2 has NULL" in fails("catalog")  # the configuration's catalog.db, not sub/catalog.db
+    assert "missing.db" in fails("gone")
+    assert not (tmp_path / "missing.db").exists() and not (tmp_path / "sub" / "missing.db").exists()
+    query(f"sqlite:///{tmp_path / 'catalog.db'}", "DELETE FROM tenants WHERE url IS NULL")
+    proc = run_cli("apply", "--targets", "catalog", "--format", "json", cwd=cwd / "sub")
+    assert proc.returncode == 0, proc.stderr
+    assert [t["database"] for t in json.loads(proc.stdout)["targets"]] == [f"sqlite:///{tmp_path / 't1.db'}"]
+    assert "users" in tables(f"sqlite:///{tmp_path / 't1.db'}")
