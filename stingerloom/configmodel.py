@@ -133,6 +133,7 @@ class ConfigFile(BaseModel):
     #: clearer words than pydantic's for the loader's messages
     EXPECTED: ClassVar[dict[str, str]] = {
         "list_type": "a list of strings", "float_parsing": "a number of seconds", "float_type": "a number of seconds",
+        "greater_than_equal": "a number of seconds, 0 or more",  # lock_timeout, the one bounded number
         "string_pattern_mismatch": "a table name (letters, digits, _; optionally schema.table)",
     }
 

@@ -120,6 +120,11 @@ def test_bad_values_and_hostile_configs(tmp_path):
     assert proc.returncode == 2
     assert "stingerloom.toml:2:16: environments.dev.lock_timeout: expected a number of seconds" in err(proc)
     assert "stingerloom.toml:3:16: environments.dev.out_of_order" in proc.stderr
+    (tmp_path / "stingerloom.toml").write_text("[environments.dev]\nlock_timeout = -5\n")
+    proc = run_cli("status", "db/manifest.yaml", "--env", "dev", cwd=tmp_path)
+    assert proc.returncode == 2  # in our words, not pydantic's "Input should be greater than or equal to 0"
+    assert "stingerloom.toml:2:16: environments.dev.lock_timeout: expected a number of seconds, 0 or more, got -5" \
+        in err(proc)
     # invalid TOML: its own position
     (tmp_path / "stingerloom.toml").write_text("manifest = \n")
     proc = run_cli("status", cwd=tmp_path)
