@@ -343,3 +343,13 @@ def test_a_relative_catalog_is_the_configurations_and_never_created(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert [t["database"] for t in json.loads(proc.stdout)["targets"]] == [f"sqlite:///{tmp_path / 't1.db'}"]
     assert "users" in tables(f"sqlite:///{tmp_path / 't1.db'}")
+
+
+def test_an_unreachable_target_is_named_once_per_line(tmp_path):
+    cwd = project(tmp_path, ["sqlite:///a.db", "postgresql://app:hunter2@127.0.0.1:1/shop"])  # a closed port
+    proc = run_cli("apply", "--targets", "tenants", "--continue-on-error", cwd=cwd)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "hunter2" not in proc.stdout + proc.stderr
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("error: postgresql://app:***@127.0.0.1:1/shop:"))
+    assert line.count("127.0.0.1:1/shop") == 1 and "cannot connect" in line, line  # not "X: cannot connect to X"
+    assert "users" in tables(f"sqlite:///{tmp_path / 'a.db'}")

@@ -117,7 +117,10 @@ def render_fleet(out: Output, report: Any, command: str) -> None:
         out.table(f"{command} on {len(report.outcomes)} target(s)", ["Target", "Result", count_col, "Pending", "Time"],
                   rows, styles)
     for o in report.failed:
-        out.error(f"{o.target}: {o.error}")
+        error = o.error or ""
+        if error.startswith(f"cannot connect to {o.target}: "):  # the line already starts with the target
+            error = "cannot connect: " + error[len(f"cannot connect to {o.target}: "):]
+        out.error(f"{o.target}: {error}")
     s = report.summary()
     parts = [f"{s['ok']} ok", f"{s['failed']} failed"]
     if s["skipped"]:
