@@ -349,10 +349,14 @@ def _run_with_progress(args, runner, work, on_plan=None) -> tuple:
         progress.event(event)
 
     runner.on_event = event
+    import time
+
+    started = time.perf_counter()
     try:
         report = work()
     finally:
         progress.close()
+    report.seconds = time.perf_counter() - started
     if args.format == "json":
         out.json(report.to_json())
     else:

@@ -40,11 +40,13 @@ class RunReport(Record):
     ``to`` (``--to``), ``pending_after`` (pending migrations ``--to`` left out), ``out_of_order``
     (pending migrations listed before applied ones that it applied), ``scope`` (a rollback's
     ``missing_included`` / ``missing_skipped`` history rows), ``out_of_order_rule`` (error | warn |
-    apply: ``warn`` has them told)."""
+    apply: ``warn`` has them told), ``seconds`` (the whole run as the command timed it, lock and
+    bookkeeping included; None when not timed)."""
 
     __slots__ = ("direction", "results", "database", "to", "pending_after", "out_of_order", "scope",
-                 "out_of_order_rule")
-    _defaults = {"to": None, "pending_after": [], "out_of_order": [], "scope": None, "out_of_order_rule": "error"}
+                 "out_of_order_rule", "seconds")
+    _defaults = {"to": None, "pending_after": [], "out_of_order": [], "scope": None, "out_of_order_rule": "error",
+                 "seconds": None}
 
     @classmethod
     def of(cls, plan: Any, results: list) -> RunReport:
