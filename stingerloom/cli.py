@@ -269,6 +269,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     runner = _runner(args, manifest, placeholders="lenient")  # it runs the down SQL stored when applied
     steps = 1 if args.steps is None else args.steps
     out = _out(args)
+    if _note_missing(args, runner):
+        runner.dialect.read_only = True  # nothing to revert in a file that is not there: never create it
     if args.dry_run or args.script:
         runner.dialect.read_only = True  # planned from the history as it is; nothing is written
         plan = runner.plan_rollback(steps, to=args.to, all=args.all, include_missing=args.include_missing)
@@ -376,6 +378,15 @@ def _results_code(out, results: list, *, show: bool = True) -> int:
     return getattr(failed.exception, "exit_code", EXIT_FAILED) if failed.exception else EXIT_FAILED
 
 
+def _note_missing(args: argparse.Namespace, runner) -> bool:
+    """Say so when the target database file does not exist (a mistyped SQLite path), for the
+    commands that read it without creating it; True when it does not."""
+    missing = runner.dialect.missing_database()
+    if missing and args.format != "json":
+        _out(args).note(f"{missing} (yet): nothing is applied there; check the path if that is a surprise")
+    return missing is not None
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     """Show which migrations are applied, pending, modified, missing, dirty or running.
 
@@ -407,6 +418,8 @@ def _status(args: argparse.Namespace) -> int:
     manifest, broken = read_manifest_partial(args.manifest)
     runner = _runner(args, manifest, placeholders="none", reader=True)  # checksums are of the SQL as written
     runner.broken = [BrokenEntry(mid, pos, found) for pos, mid, found in broken]
+    runner.dialect.read_only = True  # status writes nothing: a mistyped SQLite path is not created
+    _note_missing(args, runner)
     report = runner.status_report(live=True)
     out = _out(args)
     problems = [p for b in runner.broken for p in b.problems]

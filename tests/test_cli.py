@@ -399,3 +399,19 @@ def test_the_table_title_on_a_terminal_keeps_the_database_url_whole(tmp_path, mo
     assert "┃ Migration" in out  # the rich table: this ran on a terminal
     assert f"Applied on sqlite:///{db}\n" in out, out
     assert [r[:2] for r in history(f"sqlite:///{db}")] == [("001_a", "applied")]
+
+
+def test_status_and_rollback_never_create_a_missing_sqlite_file(tmp_path):
+    """A mistyped SQLite path: `status` shows everything pending and `rollback` has nothing to do,
+    each with a note naming the missing file, and neither creates it (both did)."""
+    manifest = _demo(tmp_path)
+    typo = tmp_path / "typo.db"
+    for args in (["status"], ["rollback"], ["rollback", "--all"], ["status", "--check"]):
+        proc = run_cli(*args, str(manifest), "--database", f"sqlite:///{typo}", cwd=tmp_path)
+        assert proc.returncode == (1 if "--check" in args else 0), proc.stderr
+        assert f"no such SQLite database file: {typo} (yet)" in proc.stderr and "Traceback" not in proc.stderr
+        assert not typo.exists(), args
+    code, data = run_json("status", str(manifest), "--database", f"sqlite:///{typo}", cwd=tmp_path)
+    assert code == 0 and data["executed"] == [] and len(data["pending"]) == 5 and not typo.exists()
+    assert run_cli("apply", str(manifest), "--database", f"sqlite:///{typo}", cwd=tmp_path).returncode == 0
+    assert typo.exists()
