@@ -636,11 +636,14 @@ class MigrationRunner(HistoryReader):
             return MigrationResult(row.id, step.completed, _ms(started), err.message, "down", err)
         return MigrationResult(row.id, True, _ms(started), None, "down")
 
-    def _advise(self, history: History, exc: MigrationFailed, direction: str, kind: str | None = None) -> None:
+    def _advise(self, history: History, exc: MigrationFailed, direction: str, kind: str | None = None,
+                restoring: bool = False) -> None:
         """The next step after a failure: with the history row left dirty, both ways out for the
         direction the run was going (a retry would be refused); after a rollback that changed
         nothing, how to correct the stored down SQL that failed (unless the fault was not the SQL's:
-        a lock wait, a deadlock, a read-only or full database)."""
+        a lock wait, a deadlock, a read-only or full database); a repeatable whose previous
+        definition failed to run again (``restoring``) keeps its current one: go back by editing
+        its file and applying (``repair`` cannot replace a stored definition)."""
         try:
             row = history.get(exc.migration_id) if exc.migration_id else None
         except Exception:  # the connection is gone: the failure message says so already
@@ -649,6 +652,13 @@ class MigrationRunner(HistoryReader):
             exc.hint = dirty_advice(row, self.manifest_hint)
         elif row is not None and direction == "down" and kind in _NOT_THE_SQL:
             exc.hint = f"nothing was reverted and {row.id} is still applied: roll back again"
+        elif row is not None and restoring:
+            where = next((m.source_file for m in self.migrations if m.id == row.id and m.source_file),
+                         f"{row.id}'s file")
+            exc.hint = (f"nothing was reverted and {row.id} keeps its current definition; its previous "
+                        f"definition (stored in the history) cannot run again as it is: to go back to it, "
+                        f"write it in {where} so that it can run over the current one (e.g. `DROP ... IF "
+                        f"EXISTS` first) and run `stingerloom apply {self.manifest_hint}`")
         elif row is not None and direction == "down" and not any(m.id == row.id for m in self.migrations):
             exc.hint = (f"nothing was reverted; {row.id} is not in this manifest, so its stored down SQL cannot "
                         f"be replaced: revert it by hand, then run `stingerloom repair {self.manifest_hint} "
@@ -754,7 +764,7 @@ class MigrationRunner(HistoryReader):
         kind = getattr(err, "kind", None)
         if isinstance(err, MigrationFailed):  # a statement, the history row or COMMIT failed
             before = err.hint
-            self._advise(history, err, step.direction, kind)  # dirty rows, stored down SQL: both ways out
+            self._advise(history, err, step.direction, kind, restoring=step.restore is not None)
             fix = self._fix(step, kind)
             if err.hint != before and fix:
                 err.hint = f"{fix}; {err.hint}"

@@ -80,6 +80,25 @@ def test_edited_view_is_reapplied_and_rolled_back_to_its_previous_definition(db_
     assert states(manifest, db_url)["v"]["state"] == "pending"
 
 
+def test_a_previous_definition_that_fails_again_says_to_go_back_through_the_file(db_url, tmp_path):
+    # rollback re-runs the stored previous definition; when it fails, the way out is to edit the
+    # file and apply, never "correct the file's down and repair --accept" (which changes nothing)
+    seed = "repeatable: true\nup: INSERT INTO k (a) VALUES (5);\ndown: DELETE FROM k WHERE a = 5;\n"
+    manifest = write_manifest(tmp_path, {"001_k.yaml": "up: CREATE TABLE k (a INTEGER PRIMARY KEY);\n"
+                                                       "down: DROP TABLE k;\n", "r.yaml": seed})
+    assert run_cli("apply", str(manifest), "--database", db_url).returncode == 0
+    (tmp_path / "r.yaml").write_text(seed.replace("(5)", "(6)"))
+    assert run_cli("apply", str(manifest), "--database", db_url).returncode == 0
+    proc = run_cli("rollback", str(manifest), "--database", db_url)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "r (previous definition stored in the history):1:1" in proc.stderr
+    assert "r keeps its current definition" in proc.stderr
+    assert "r.yaml so that it can run over the current one" in proc.stderr and f"stingerloom apply {manifest}" in proc.stderr
+    assert "--accept" not in proc.stderr and "correct the file's down" not in proc.stderr
+    assert query(db_url, "SELECT a FROM k ORDER BY a") == [(5,), (6,)]  # nothing was reverted
+    assert states(manifest, db_url)["r"]["state"] == "applied"
+
+
 def test_a_changed_placeholder_value_reapplies_a_repeatable(db_url, tmp_path):
     manifest = write_manifest(tmp_path, {"001_t.yaml": TABLE, "v.yaml": view("a + ${offset}")})
     assert run_cli("apply", str(manifest), "--database", db_url, "--set", "offset=5").returncode == 0
