@@ -308,20 +308,23 @@ def _rollback_block(w: _Writer, manifest: str, st: Any, row: Any, note: dict | N
 
 
 def _refuse_python(steps: list, verb: str) -> None:
+    words = "roll back" if verb == "rollback" else verb
+    do_it = "roll it back" if verb == "rollback" else f"{verb} it"
     for st in steps:
+        m = st.migration
         if st.source is None:
-            m = st.migration
-            raise InputError(f"--script cannot {verb} Python migration {m.id}: its statements are known only "
+            raise InputError(f"--script cannot {words} Python migration {m.id}: its statements are known only "
                              "when it runs", file=getattr(m, "source_file", None),
                              line=getattr(m, "source_line", None),
-                             hint=f"{verb} it with stingerloom itself (without --script)")
+                             hint=f"{do_it} with stingerloom itself (without --script)")
         if _repeatable(st):
-            m = st.migration
-            raise InputError(f"--script cannot {verb} repeatable migration {m.id} yet (its definitions are kept in "
-                             "the history's _versions table, which scripts do not write)",
+            # apply: --to stops before the repeatable; rollback: --to the repeatable keeps it
+            stop = ("--to a migration before it" if verb == "apply"
+                    else f"`--to {m.id}` to roll back only what was applied after it")
+            raise InputError(f"--script cannot {words} repeatable migration {m.id} yet (its definitions are kept "
+                             "in the history's _versions table, which scripts do not write)",
                              file=getattr(m, "source_file", None), line=getattr(m, "source_line", None),
-                             hint=f"{verb} it with stingerloom itself (without --script), or --to a migration "
-                                  "before it")
+                             hint=f"{do_it} with stingerloom itself (without --script), or {stop}")
 
 
 def write_script(path: str, text: str) -> None:

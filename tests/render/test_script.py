@@ -340,3 +340,23 @@ def test_script_refuses_a_repeatable_and_writes_up_to_it(tmp_path):
     dry = run_cli("apply", str(manifest), "--database", url, "--dry-run")
     assert dry.returncode == 0 and "v.yaml:1), in one transaction; repeatable, applied for the first time" in dry.stdout
     assert "CREATE VIEW v AS SELECT a FROM t;" in dry.stdout
+
+
+def test_rollback_script_refusing_a_repeatable_names_the_rollback_that_stops_before_it(tmp_path):
+    manifest = write_manifest(tmp_path / "db", {
+        "001_t.yaml": "up: CREATE TABLE t (a INTEGER)\ndown: DROP TABLE t\n",
+        "v.yaml": "repeatable: true\nup: CREATE VIEW v AS SELECT a FROM t\ndown: DROP VIEW v\n",
+        "002_u.yaml": "up: CREATE TABLE u (b INTEGER)\ndown: DROP TABLE u\n"})
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run_cli("apply", str(manifest), "--database", url, "--to", "v").returncode == 0
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    proc = run_cli("rollback", str(manifest), "--database", url, "--steps", "2", "--script", "-")
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    assert "v.yaml:1: --script cannot roll back repeatable migration v" in proc.stderr
+    # the way out it names works: --to the repeatable keeps it and reverts what came after it
+    assert "roll it back with stingerloom itself (without --script), or `--to v`" in proc.stderr
+    assert "a migration before it" not in proc.stderr
+    script = tmp_path / "r.sql"
+    assert run_cli("rollback", str(manifest), "--database", url, "--to", "v", "--script", str(script)).returncode == 0
+    assert run_client(url, str(script)).returncode == 0
+    assert [r[0] for r in query(url, "SELECT id FROM __migrations ORDER BY id")] == ["001_t", "v"]
