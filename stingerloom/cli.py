@@ -441,7 +441,8 @@ def _status(args: argparse.Namespace) -> int:
     if gate:
         from .render.text import describe_gate
 
-        out.error(describe_gate(gate, report.manifest))
+        late = [s.id for s in report.states if s.out_of_order]
+        out.error(describe_gate(gate, report.manifest, late, report.out_of_order_rule))
     if problems:
         return EXIT_INPUT
     if gate:

@@ -186,6 +186,20 @@ def test_out_of_order_is_refused_by_default(db_url, tmp_path):
     assert run_cli("apply", str(manifest), "--database", db_url).returncode == 0
 
 
+def test_status_check_does_not_tell_to_apply_what_apply_refuses(tmp_path):
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    manifest = _late_migration(tmp_path, url)
+    proc = run_cli("status", str(manifest), "--database", url, "--check")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    gate = next(line for line in proc.stderr.splitlines() if "not ready to deploy" in line)
+    assert "apply them" not in gate  # apply refuses 002_b: the ways out of that come first
+    assert "002_b listed before applied migrations" in gate and "--mark-applied" in gate
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 1
+    _config(tmp_path, url, "apply")  # allowed: then "apply" is the way
+    proc = run_cli("status", str(manifest), "--check", cwd=tmp_path)
+    assert proc.returncode == 1 and "1 pending (002_b): apply them" in proc.stderr
+
+
 def test_out_of_order_warn_applies_with_a_warning(db_url, tmp_path):
     manifest = _late_migration(tmp_path, db_url)
     _config(tmp_path, db_url, "warn")

@@ -153,8 +153,11 @@ def render_status(out: Output, report: Any) -> None:
                  "may be under way, and its changes show when it commits")
 
 
-def describe_gate(gate: dict, manifest: str) -> str:
-    """Why ``status --check`` failed: each blocking state with its ids, and what to run."""
+def describe_gate(gate: dict, manifest: str, late: list | None = None, rule: str = "error") -> str:
+    """Why ``status --check`` failed: each blocking state with its ids, and what to run. Pending
+    migrations ``late`` (out of order) that ``apply`` refuses under ``rule`` get the ways out of
+    that instead of "apply them", which would fail."""
+    refused = [i for i in gate.get("pending", []) if i in (late or [])] if rule == "error" else []
     todo = {
         "pending": f"apply them: stingerloom apply {manifest}",
         "outdated": f"repeatable migrations whose definition changed; apply re-applies them: stingerloom apply {manifest}",
@@ -165,6 +168,12 @@ def describe_gate(gate: dict, manifest: str) -> str:
                    "rollback --include-missing, or drop their rows with repair --remove ID",
         "invalid": "fix their files",
     }
+    if refused:
+        todo["pending"] = (f"{', '.join(refused)} listed before applied migrations, which `apply` refuses "
+                           f"(out_of_order = \"error\"): move {'them' if len(refused) > 1 else 'it'} after the "
+                           f"applied ones in the manifest, or set out_of_order = \"apply\" for this environment, "
+                           f"or, if already in the database, stingerloom repair {manifest} --mark-applied ID; "
+                           f"then apply: stingerloom apply {manifest}")
     parts = [f"{len(ids)} {state} ({_first_ids(ids)}): {todo.get(state, '')}".replace("MANIFEST", manifest)
              for state, ids in gate.items()]
     return "not ready to deploy: " + "; ".join(parts)
