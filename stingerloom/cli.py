@@ -11,7 +11,7 @@ import sys
 
 TYPE_CHECKING = False  # typing itself is not imported at run time: it costs ~2 ms at every start
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NoReturn
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -763,7 +763,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     building all eleven costs a cold start several milliseconds."""
     from . import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="stingerloom",
         description="Declarative YAML/TOML database migrations for PostgreSQL, MySQL/MariaDB and SQLite.",
         epilog="Exit codes: 0 success, 1 the work failed (migration, lint errors, drift), 2 invalid input.",
@@ -784,7 +784,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-class _SubParser(argparse.ArgumentParser):
+class _Parser(argparse.ArgumentParser):
+    """argparse's usage errors quote the arguments (``unrecognized arguments: --url
+    postgresql://app:secret@db/x``): the password of any URL among them is masked first."""
+
+    def error(self, message: str) -> NoReturn:
+        from .urls import mask_url_passwords
+
+        super().error(mask_url_passwords(message))
+
+
+class _SubParser(_Parser):
     """A sub-command's parser; ``unused=True`` (a command not on the command line, which never parses
     anything) leaves it unbuilt: each ArgumentParser's gettext look-ups and help formatter cost a
     start ~0.15 ms, ten of them 1.5 ms. ``--help`` lists the commands from their help lines alone."""

@@ -212,6 +212,15 @@ def test_password_never_printed(tmp_path, postgres_server):
         assert quote(password, safe="") not in text
 
 
+def test_a_usage_error_quoting_a_url_hides_its_password(tmp_path):
+    # a mistyped option (`--url` for `--database`) makes argparse quote the arguments it rejects
+    for args in (["apply", "m.yaml", "--url", "postgresql://app:s3cr3t%40x@db.example/shop"],
+                 ["status", "m.yaml", "mysql://app:s3cr3t@db.example/shop"]):
+        proc = run_cli(*args, cwd=tmp_path)
+        assert proc.returncode == 2 and "unrecognized arguments" in proc.stderr
+        assert "s3cr3t" not in proc.stdout + proc.stderr and "app:***@db.example" in proc.stderr
+
+
 def test_version_and_help():
     proc = run_cli("--version")
     assert proc.returncode == 0 and "stingerloom" in proc.stdout
