@@ -620,7 +620,12 @@ class MigrationRunner(HistoryReader):
                              file=migration.source_file, line=migration.source_line, hint=way_out)
         why = ("it was recorded by `baseline`, without running" if row.operation == "baseline"
                else "it was applied without a down (or as irreversible)")
+        if isinstance(migration, SqlMigration):  # `repair --accept` stores the file's down (the up is unchanged)
+            has = "its file has a down now" if migration.down_sql(self.dialect.name) is not None else "give its file a down"
+            way_out = (f"{has}, store it with `stingerloom repair {self.manifest_hint} --accept {row.id}` and roll "
+                       f"back again; or {way_out}")
         raise InputError(f"migration {row.id} has no stored down SQL, so it cannot be rolled back: {why}",
+                         file=getattr(migration, "source_file", None), line=getattr(migration, "source_line", None),
                          hint=way_out)
 
     def _revert_one(self, history: History, step: Step, row: HistoryRow) -> MigrationResult:

@@ -221,6 +221,22 @@ def test_a_usage_error_quoting_a_url_hides_its_password(tmp_path):
         assert "s3cr3t" not in proc.stdout + proc.stderr and "app:***@db.example" in proc.stderr
 
 
+def test_rollback_without_a_stored_down_names_repair_accept_when_the_file_gives_one(tmp_path):
+    manifest = write_manifest(tmp_path, {"001_a.sql": "-- migrate:up\nCREATE TABLE a (id INTEGER);\n"})
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    proc = run_cli("rollback", str(manifest), "--database", url)
+    assert proc.returncode == 2 and "001_a.sql:1: migration 001_a has no stored down SQL" in proc.stderr
+    assert f"give its file a down, store it with `stingerloom repair {manifest} --accept 001_a`" in proc.stderr
+    (tmp_path / "001_a.sql").write_text("-- migrate:up\nCREATE TABLE a (id INTEGER);\n-- migrate:down\nDROP TABLE a;\n")
+    proc = run_cli("rollback", str(manifest), "--database", url)
+    assert proc.returncode == 2 and "its file has a down now, store it with" in proc.stderr
+    # the way out it names works
+    assert run_cli("repair", str(manifest), "--database", url, "--accept", "001_a").returncode == 0
+    assert run_cli("rollback", str(manifest), "--database", url).returncode == 0
+    assert "a" not in tables(url) and history(url) == []
+
+
 def test_version_and_help():
     proc = run_cli("--version")
     assert proc.returncode == 0 and "stingerloom" in proc.stdout
