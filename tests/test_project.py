@@ -424,6 +424,20 @@ def test_file_blocks_cannot_leave_the_project(tmp_path):
     assert "db/002_b.yaml:1:12: path 'link/passwd.sql' leaves the manifest's folder through a symlink" in proc.stderr
 
 
+def test_a_missing_file_block_hint_says_where_its_path_is_relative_to(tmp_path):
+    # `{file: ...}` is relative to the migration file's folder, not the manifest's: the hint must not
+    # send the user to the wrong folder
+    write(tmp_path, {
+        "db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - {include: sub/manifest.yaml}\n",
+        "db/sub/manifest.yaml": "stingerloom: 1\nmigrations: [001_a.yaml]\n",
+        "db/sub/001_a.yaml": "up: {file: missing.sql}\n",
+    })
+    proc = run_cli("apply", "db/manifest.yaml", "--database", "sqlite:///x.db", cwd=tmp_path)
+    assert proc.returncode == 2 and "db/sub/001_a.yaml:1:12: no such file: db/sub/missing.sql" in err(proc)
+    assert "relative to the manifest's folder" not in proc.stderr
+    assert "the migration file for `{file: ...}`" in proc.stderr
+
+
 # -- includes and folders -------------------------------------------------------------------------
 def test_includes_and_folders_compose_in_order(db_url, tmp_path):
     write(tmp_path, {

@@ -104,7 +104,8 @@ def _check_input(path: Path) -> None:
 def _hint(problems: list[Problem]) -> str | None:
     bad_paths = [p.message for p in problems if p.code == "SL102"]
     if any(m.startswith("no such") for m in bad_paths):
-        return "migration paths are relative to the manifest's folder"
+        return ("a path is relative to the folder of the file that names it: the manifest (or included manifest) "
+                "that lists it, the migration file for `{file: ...}`")
     if any(m.endswith(": Permission denied") for m in bad_paths):
         return "make the files (and their folders) readable for this user"
     if any("unknown key" in p.message for p in problems):
