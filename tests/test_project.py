@@ -509,6 +509,18 @@ def test_include_and_folder_errors(tmp_path):
 
 
 # -- lint reads the configuration -----------------------------------------------------------------
+def test_one_file_reached_twice_is_named_as_listed_twice_not_as_a_duplicate_of_itself(tmp_path):
+    write(tmp_path, {
+        "db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - {include: sub/manifest.yaml}\n  - sub/001_a.yaml\n",
+        "db/sub/manifest.yaml": "stingerloom: 1\nmigrations: [001_a.yaml]\n",
+        "db/sub/001_a.yaml": "up: CREATE TABLE a (id INTEGER);\n",
+    })
+    proc = run_cli("apply", "db/manifest.yaml", "--database", "sqlite:///x.db", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "db/sub/001_a.yaml:1:1: db/sub/001_a.yaml is listed twice in the manifest" in err(proc)
+    assert "list it once" in proc.stderr and "also used by" not in proc.stderr
+
+
 def test_lint_reads_the_config_and_flags_override(tmp_path):
     write(tmp_path, {
         "stingerloom.toml": """

@@ -549,6 +549,11 @@ class Loader:
             if first is None:
                 seen[m.id] = m
                 continue
+            if m.source_file and first.source_file == m.source_file:  # one file reached twice (listed, included, a folder)
+                self.problem(f"{m.source_file} is listed twice in the manifest (directly, through an include or a "
+                             f"`directory:` entry): list it once, as each id runs once", m.source_file,
+                             (m.source_line, 1), key="id", code="SL103")
+                continue
             self.problem(f"duplicate id {m.id!r}: also used by {first.source_file}:{first.source_line}",
                          m.source_file, (m.source_line, 1), key="id", code="SL103")
 
