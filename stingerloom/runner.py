@@ -252,7 +252,32 @@ class MigrationRunner(HistoryReader):
         else:
             self.on_event(RollbackScope(**plan.scope))
             work = [(s.row.id, lambda i, s=s: self._revert_one(history, s, s.row)) for s in plan.steps]
-        return self._run_steps(plan.direction, work)
+        results = self._run_steps(plan.direction, work)
+        if plan.direction == "up" and results and not results[-1].success:
+            self._left_out_hint(history, plan, results[-1])
+        return results
+
+    def _left_out_hint(self, history: History, plan: Plan, failed: MigrationResult) -> None:
+        """A repeatable that failed while ``--to`` left pending versioned migrations out: it may read
+        what they create, so the hint says so (before "fix the statement"; after a dirty row's advice)."""
+        by_id = {m.id: m for m in self.migrations}
+        m = by_id.get(failed.id)
+        left = [i for i in plan.pending_after if i in by_id and not by_id[i].repeatable]
+        err = failed.exception
+        if m is None or not m.repeatable or not left or not isinstance(err, MigrationFailed):
+            return
+        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        note = (f"--to {plan.to} left out pending migration(s) {shown}: if {m.id} reads what they create, apply "
+                f"them first (`stingerloom apply {self.manifest_hint}` without --to runs repeatables last)")
+        try:
+            row = history.get(m.id)
+        except Exception:  # the connection is gone: the failure message says so already
+            return
+        if row is not None and row.dirty:
+            err.hint = f"{err.hint}\n    then: {note}" if err.hint else note
+        else:
+            err.hint = f"{note}; otherwise {err.hint}" if err.hint else note
+
 
     def _new_plan(self, direction: str, steps: list[Step], rows: list[HistoryRow], **kw: Any) -> Plan:
         return Plan(direction, steps, self.database, self.dialect, manifest=self.manifest_hint, basis=basis(rows),

@@ -99,6 +99,19 @@ def test_a_previous_definition_that_fails_again_says_to_go_back_through_the_file
     assert states(manifest, db_url)["r"]["state"] == "applied"
 
 
+def test_a_repeatable_failing_under_to_names_the_versioned_migrations_it_left_out(db_url, tmp_path):
+    # listed first, the view needs the table of 001_t, which `--to v` leaves out
+    seed = "repeatable: true\nup: INSERT INTO t (a) VALUES (7);\ndown: DELETE FROM t WHERE a = 7;\n"
+    manifest = write_manifest(tmp_path, {"r.yaml": seed, "001_t.yaml": TABLE, "v.yaml": view("a")})
+    proc = run_cli("apply", str(manifest), "--database", db_url, "--to", "r")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "r.yaml:" in proc.stderr
+    assert "--to r left out pending migration(s) 001_t: if r reads what they create, apply them first" in proc.stderr
+    assert history(db_url) == []
+    # the way out it names works
+    assert run_cli("apply", str(manifest), "--database", db_url).returncode == 0 and x(db_url) == 1
+    assert query(db_url, "SELECT a FROM t ORDER BY a") == [(1,), (7,)]
+
+
 def test_a_changed_placeholder_value_reapplies_a_repeatable(db_url, tmp_path):
     manifest = write_manifest(tmp_path, {"001_t.yaml": TABLE, "v.yaml": view("a + ${offset}")})
     assert run_cli("apply", str(manifest), "--database", db_url, "--set", "offset=5").returncode == 0
