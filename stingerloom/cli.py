@@ -330,10 +330,15 @@ def _write_script(args: argparse.Namespace, plan, command: str) -> int:
     where = "standard output" if args.script == "-" else args.script
     if args.format == "json":
         if args.script != "-":
-            out.json({"database": plan.database, "script": args.script, "migrations": count})
+            out.json({"database": plan.database, "script": args.script, "migrations": count,
+                      **_out_of_order(plan.out_of_order)})
     else:
         out.note(f"wrote {where}: {count} migration(s) to {'apply' if command == 'apply' else 'roll back'} on "
                  f"{plan.database}; nothing was changed. Run it with {plan.dialect.script_client}")
+        if command == "apply":  # out_of_order = "warn": warned as a dry run or an apply would
+            from .render.text import render_out_of_order
+
+            render_out_of_order(out, plan, "the script applies")
     return EXIT_OK
 
 

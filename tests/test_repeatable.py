@@ -213,6 +213,18 @@ def test_status_check_does_not_tell_to_apply_what_apply_refuses(tmp_path):
     assert proc.returncode == 1 and "1 pending (002_b): apply them" in proc.stderr
 
 
+def test_a_script_that_applies_out_of_order_warns_as_apply_does(tmp_path):
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    manifest = _late_migration(tmp_path, url)
+    _config(tmp_path, url, "warn")
+    script = tmp_path / "o.sql"
+    proc = run_cli("apply", str(manifest), "--script", str(script), cwd=tmp_path)
+    assert proc.returncode == 0 and "CREATE TABLE b2" in script.read_text()
+    assert "warning: the script applies out of order" in proc.stderr and "002_b" in proc.stderr
+    code, out = run_json("apply", str(manifest), "--script", str(script), cwd=tmp_path)
+    assert code == 0 and out["out_of_order"] == ["002_b"] and out["migrations"] == 1
+
+
 def test_out_of_order_warn_applies_with_a_warning(db_url, tmp_path):
     manifest = _late_migration(tmp_path, db_url)
     _config(tmp_path, db_url, "warn")
