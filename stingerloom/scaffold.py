@@ -132,6 +132,19 @@ def next_number(manifest: Path, folder: Path | None = None) -> tuple[int, int]:
     return max(n for n, _ in numbers) + 1, max(3, max(w for _, w in numbers))
 
 
+def _free_timestamp(folder: Path) -> str:
+    """The UTC time as YYYYMMDDHHMMSS, one second later while a file of ``folder`` already starts
+    with it: two `new --timestamp` in the same second would give a `directory:` folder two files of
+    one version, which it refuses."""
+    from datetime import timedelta
+
+    taken = {p.name.split("_", 1)[0] for p in folder.iterdir()} if folder.is_dir() else set()
+    when = datetime.now(timezone.utc)
+    while f"{when:%Y%m%d%H%M%S}" in taken:
+        when += timedelta(seconds=1)
+    return f"{when:%Y%m%d%H%M%S}"
+
+
 def new_migration(manifest: str | Path, name: str, *, toml: bool = False, sql: bool = False,
                   timestamp: bool = False) -> tuple[Path, bool]:
     """Write the next migration file; returns ``(path, appended)``.
@@ -141,11 +154,15 @@ def new_migration(manifest: str | Path, name: str, *, toml: bool = False, sql: b
     """
     manifest = Path(manifest)
     if not manifest.is_file():
+        if Path(name).is_file() and Path(name).suffix.lower() in (".yaml", ".yml", ".toml"):
+            # `new add_x manifest.yaml`: the manifest comes first
+            raise InputError(f"{manifest}: no such manifest, and {name} is a file, not a migration name",
+                             hint=f"the manifest comes first: stingerloom new {name} {manifest}")
         raise InputError(f"{manifest}: no such manifest", hint="create one with `stingerloom init`")
     folder = last_directory(manifest)
     target = folder if folder is not None else manifest.parent
     if timestamp:
-        stem = f"{datetime.now(timezone.utc):%Y%m%d%H%M%S}_{slug(name)}"
+        stem = f"{_free_timestamp(target)}_{slug(name)}"
     else:
         number, width = next_number(manifest, target)
         stem = f"{number:0{width}d}_{slug(name)}"

@@ -572,6 +572,29 @@ def test_light_reading_agrees_with_the_model():
         assert _light_model(bad) is None
 
 
+def test_new_timestamp_never_gives_a_folder_two_files_of_one_version(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    taken = {f"db/versions/{now + timedelta(seconds=k):%Y%m%d%H%M%S}_old{k + 2}.yaml": "up: SELECT 1;\n"
+             for k in range(-2, 30)}  # every second of the next half minute already has a file
+    write(tmp_path, {"db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - {directory: versions/}\n", **taken})
+    for name in ("a", "b"):
+        proc = run_cli("new", "db/manifest.yaml", name, "--timestamp", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    proc = run_cli("status", "db/manifest.yaml", "--database", "sqlite:///x.db", cwd=tmp_path)
+    assert proc.returncode == 0 and "same version" not in proc.stderr, proc.stderr
+    assert "34 pending" in proc.stdout
+
+
+def test_new_with_its_arguments_swapped_says_the_manifest_comes_first(tmp_path):
+    write(tmp_path, {"manifest.yaml": "stingerloom: 1\nmigrations: []\n"})
+    proc = run_cli("new", "add_users", "manifest.yaml", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "stingerloom init" not in proc.stderr  # the manifest exists: init is not the way
+    assert "the manifest comes first: stingerloom new manifest.yaml add_users" in proc.stderr
+
+
 def test_new_writes_into_the_last_folder_and_leaves_the_manifest(tmp_path):
     write(tmp_path, {
         "db/manifest.yaml": "stingerloom: 1\nmigrations:\n  - 001_base.yaml\n  - {directory: versions/}\n",
