@@ -904,6 +904,9 @@ class MigrationRunner(HistoryReader):
         m = step.migration
         if kind == "no_tx_block":
             where = f" ({m.source_file}:{m.source_line})" if getattr(m, "source_file", None) else ""
+            if str(getattr(m, "source_file", "")).lower().endswith(".sql"):  # dbmate's marker option
+                return (f"make line {m.source_line} of {m.source_file} `-- migrate:up transaction:false` and keep "
+                        "that statement alone in it (it cannot run inside a transaction)")
             return (f"add `transaction: false` to migration {m.id}{where} and keep that statement alone in it "
                     "(it cannot run inside a transaction)")
         if kind == "connection":

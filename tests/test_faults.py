@@ -285,6 +285,23 @@ def test_create_index_concurrently_in_a_transaction_says_transaction_false(tmp_p
     assert "`transaction: false` to migration 002_b" in proc.stderr and "002_b.yaml:1" in proc.stderr
 
 
+@pytest.mark.postgres
+def test_create_index_concurrently_in_a_sql_file_names_the_marker_option(tmp_path, fresh_database):
+    # a dbmate .sql file has no `transaction:` key: the fix is an option on its marker line
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {
+        "001_a.yaml": "up: CREATE TABLE a (id int);\n",
+        "002_b.sql": "-- indexes\n-- migrate:up\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n",
+    })
+    proc = _apply(manifest, url)
+    assert proc.returncode == 1 and "002_b.sql:3:1:" in proc.stderr
+    assert "make line 2 of" in proc.stderr and "002_b.sql `-- migrate:up transaction:false`" in proc.stderr
+    assert "add `transaction: false`" not in proc.stderr
+    (tmp_path / "002_b.sql").write_text("-- indexes\n-- migrate:up transaction:false\n"
+                                        "CREATE INDEX CONCURRENTLY a_id ON a (id);\n")
+    assert _apply(manifest, url).returncode == 0  # the fix it names works
+
+
 @pytest.mark.mysql
 def test_mysql_part_way_failure_says_repair_and_hides_the_bookkeeping(tmp_path, fresh_database):
     url = fresh_database("mysql")
