@@ -186,7 +186,17 @@ class MigrationRunner(HistoryReader):
     # -- plan and apply --------------------------------------------------------------------------
     def _check_to(self, to: str | None) -> None:
         if to is not None and to not in {m.id for m in self.migrations}:
-            raise InputError(f"--to {to}: no migration with that id in the manifest")
+            raise self._unknown_to(to)
+
+    def _unknown_to(self, to: str) -> InputError:
+        """``--to`` naming no migration of the manifest: the closest ids, and where to see them all."""
+        from difflib import get_close_matches
+
+        close = get_close_matches(to, [m.id for m in self.migrations], n=3)
+        guess = f"did you mean {' or '.join(close)}? " if close else ""
+        return InputError(f"--to {to}: no migration with that id in the manifest",
+                          hint=f"{guess}`stingerloom status {self.manifest_hint}` lists the ids (by default a "
+                               "migration's id is its file name without the extension)")
 
     @_explained
     def plan(self, *, to: str | None = None) -> Plan:
@@ -955,7 +965,7 @@ class MigrationRunner(HistoryReader):
         report's ``baselined`` lists the ones recorded now."""
         ids = [m.id for m in self.migrations]
         if to not in ids:
-            raise InputError(f"--to {to}: no migration with that id in the manifest")
+            raise self._unknown_to(to)
         with self._session() as history:
             with self.dialect.lock(self.lock_timeout):
                 history.ensure()

@@ -237,6 +237,17 @@ def test_rollback_without_a_stored_down_names_repair_accept_when_the_file_gives_
     assert "a" not in tables(url) and history(url) == []
 
 
+def test_to_an_unknown_id_says_the_closest_ids_and_where_to_see_them(tmp_path):
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "up: CREATE TABLE a (id INTEGER);\n",
+                                         "002_b.yaml": "up: CREATE TABLE b (id INTEGER);\n"})
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for command in ("apply", "baseline"):
+        proc = run_cli(command, str(manifest), "--database", url, "--to", "002_b.yaml")
+        assert proc.returncode == 2 and "--to 002_b.yaml: no migration with that id" in proc.stderr
+        assert "did you mean 002_b?" in proc.stderr and f"`stingerloom status {manifest}` lists the ids" in proc.stderr
+    assert "a" not in tables(url) and "b" not in tables(url)
+
+
 def test_version_and_help():
     proc = run_cli("--version")
     assert proc.returncode == 0 and "stingerloom" in proc.stdout
