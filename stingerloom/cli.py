@@ -231,8 +231,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
         if args.script:
             return _write_script(args, plan, "apply")
         if args.format == "json":
+            from .render.script import shown_sql
+
             out.json({"database": plan.database, "dry_run": True, **_out_of_order(plan.out_of_order),
-                      "results": [dict(_would_run(st.migration.id), sql=[s.sql for s in st.statements],
+                      "results": [dict(_would_run(st.migration.id), sql=[shown_sql(st.source, s) for s in st.statements],
                                        **({"reason": st.reason} if st.reason else {})) for st in plan.steps]})
         else:
             from .render.text import render_dry_run, render_out_of_order

@@ -46,11 +46,25 @@ def _comment(text: str) -> str:
     return "\n".join("-- " + line if line else "--" for line in str(text).splitlines() or [""])
 
 
+def shown_sql(source: Any, stmt: Any) -> str:
+    """A statement as ``--dry-run`` prints it: after replacement, except a placeholder whose name says
+    it holds a secret (``${app_password}``), which stays as written; a script file holds the value."""
+    if source is not None and hasattr(source, "shown"):
+        return source.shown(stmt.offset, stmt.offset + len(stmt.sql))
+    return stmt.sql
+
+
+def _shown_text(source: Any) -> str:
+    """A whole block (a down SQL stored in the history row), as :func:`shown_sql` prints a statement."""
+    return source.shown(0, len(source.text)) if hasattr(source, "shown") else source.text
+
+
 class _Writer:
-    def __init__(self, dialect: Any) -> None:
+    def __init__(self, dialect: Any, shown: bool = False) -> None:
         self.d = dialect
         self.lines: list[str] = []
         self.guards = 0
+        self.shown = shown  # printed (--dry-run), not written: secret placeholders stay as written
 
     def comment(self, text: str) -> None:
         self.lines.append(_comment(text))
@@ -152,7 +166,7 @@ def _statements(w: _Writer, step: Any, progress: Any) -> None:
     if not step.statements:
         w.comment("(no statements for this dialect)")
     for k, stmt in enumerate(step.statements, 1):
-        w.sql(stmt.sql)
+        w.sql(shown_sql(step.source, stmt) if w.shown else stmt.sql)
         if progress is not None:
             w.sql(progress(k))
 
@@ -164,7 +178,7 @@ def apply_script(plan: Any, header: ScriptHeader, *, for_script: bool = True) ->
     facts = plan.facts
     if for_script:
         _refuse_python(steps, "apply")
-    w = _Writer(d)
+    w = _Writer(d, shown=not for_script)
     ids = [(st.migration.id, st.migration.checksum(d.name)) for st in steps]
     _begin_script(w, header, facts, f"apply {len(steps)} migration(s) to {header.target}", ids,
                   for_script=for_script)
@@ -219,7 +233,7 @@ def _apply_block(w: _Writer, st: Any, batch: int, rank: int, written_by: str) ->
     values = {
         "id": d.sql_literal(m.id), "description": d.sql_literal(m.description),
         "checksum": d.sql_literal(m.checksum(name)),
-        "down_sql": d.sql_literal(down.text if down is not None else None),
+        "down_sql": d.sql_literal(None if down is None else _shown_text(down) if w.shown else down.text),
         "applied_at": d.script_now(), "execution_ms": "0", "applied_by": d.script_applied_by(written_by),
         "state": d.sql_literal("applied" if atomic else "dirty"), "batch": str(batch), "rank": str(rank),
         "statements_done": str(n if atomic else 0), "statements_total": str(n), "operation": d.sql_literal("up"),
@@ -251,7 +265,7 @@ def rollback_script(plan: Any, header: ScriptHeader, *, for_script: bool = True)
     facts = plan.facts
     if for_script:
         _refuse_python(steps, "rollback")
-    w = _Writer(d)
+    w = _Writer(d, shown=not for_script)
     ids = [(st.row.id, st.row.checksum) for st in steps]
     _begin_script(w, header, facts, f"roll back {len(steps)} migration(s) on {header.target}, newest first", ids,
                   create_history=False, for_script=for_script)

@@ -360,3 +360,21 @@ def test_rollback_script_refusing_a_repeatable_names_the_rollback_that_stops_bef
     assert run_cli("rollback", str(manifest), "--database", url, "--to", "v", "--script", str(script)).returncode == 0
     assert run_client(url, str(script)).returncode == 0
     assert [r[0] for r in query(url, "SELECT id FROM __migrations ORDER BY id")] == ["001_t", "v"]
+
+
+def test_dry_run_keeps_a_secret_placeholder_as_written_and_the_script_holds_its_value(tmp_path):
+    manifest = write_manifest(tmp_path / "db", {
+        "001_a.yaml": "up: |\n  CREATE TABLE a (id INTEGER, p VARCHAR(20));\n  INSERT INTO a VALUES (1, '${app_password}');\n"
+                      "down: UPDATE a SET p = '${app_password}';\n"})
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    for fmt in ("text", "json"):
+        proc = run_cli("apply", str(manifest), "--database", url, "--set", "app_password=hunter2", "--dry-run",
+                       "--format", fmt)
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr
+        assert "hunter2" not in proc.stdout + proc.stderr and "'${app_password}'" in proc.stdout
+    script = tmp_path / "a.sql"
+    proc = run_cli("apply", str(manifest), "--database", url, "--set", "app_password=hunter2", "--script", str(script))
+    assert proc.returncode == 0 and "hunter2" not in proc.stdout + proc.stderr
+    assert "'hunter2'" in script.read_text()  # what runs: the value
+    assert run_client(url, str(script)).returncode == 0
+    assert query(url, "SELECT p FROM a") == [("hunter2",)]
