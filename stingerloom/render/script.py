@@ -163,8 +163,9 @@ def _statements(w: _Writer, step: Any, progress: Any) -> None:
     if step.source is None:
         w.comment("(Python migration: its statements are known only when it runs)")
         return
-    if not step.statements:
-        w.comment("(no statements for this dialect)")
+    if not step.statements and step.direction == "up":  # a rollback's block says so itself
+        w.comment(f"(no statements: its SQL for {w.d.name} is empty or only comments; only the history row is "
+                  "written)")
     for k, stmt in enumerate(step.statements, 1):
         w.sql(shown_sql(step.source, stmt) if w.shown else stmt.sql)
         if progress is not None:

@@ -378,3 +378,18 @@ def test_dry_run_keeps_a_secret_placeholder_as_written_and_the_script_holds_its_
     assert "'hunter2'" in script.read_text()  # what runs: the value
     assert run_client(url, str(script)).returncode == 0
     assert query(url, "SELECT p FROM a") == [("hunter2",)]
+
+
+def test_an_empty_down_says_once_that_only_the_history_row_goes(tmp_path):
+    # `-- migrate:down` with nothing under it is a deliberate no-op, not SQL missing "for this dialect"
+    manifest = write_manifest(tmp_path / "db", {"001_a.sql": "-- migrate:up\nCREATE TABLE a (id INTEGER);\n"
+                                                             "-- migrate:down\n\n"})
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    proc = run_cli("rollback", str(manifest), "--database", url, "--dry-run")
+    assert proc.returncode == 0 and "for this dialect" not in proc.stdout
+    assert proc.stdout.count("(no statements") == 1 and "only the history row is removed" in proc.stdout
+    script = tmp_path / "r.sql"
+    assert run_cli("rollback", str(manifest), "--database", url, "--script", str(script)).returncode == 0
+    assert run_client(url, str(script)).returncode == 0
+    assert query(url, "SELECT COUNT(*) FROM __migrations") == [(0,)]
