@@ -68,6 +68,12 @@ class Dialect:
         """Who holds a lock on the history table, as far as the database tells (or "")."""
         return ""
 
+    def reset_session(self) -> None:
+        """After a migration's statements: undo the session settings they changed (``SET
+        statement_timeout``, ``SET ROLE``, ``SET default_transaction_read_only``...), so that the
+        history write and the next migration run as in a fresh session. A no-op where the driver
+        cannot (MySQL/MariaDB: see the README)."""
+
     def usable(self) -> bool:
         """Whether the connection can still take a statement."""
         return self.connection is not None

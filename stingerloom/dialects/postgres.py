@@ -84,12 +84,21 @@ class PostgresDialect(ServerDialect):
         except Exception as exc:
             # ``from None``: the driver's exception may carry the connection string with the password.
             raise self.connection_failed(exc) from None
+        self._session_settings()
+        self._resolve_history_table()
+
+    def _session_settings(self) -> None:
         self._abort_when_client_dies()
         if self.lock_wait is not None:  # --lock-timeout bounds every wait for a lock, ours or not
             self.execute("SELECT set_config('lock_timeout', %s, false)", (f"{max(1, int(self.lock_wait * 1000))}ms",))
         if self.read_only:  # planning a dry run or a script: this session writes nothing
             self.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-        self._resolve_history_table()
+
+    def reset_session(self) -> None:
+        """``RESET ALL`` (back to the URL's settings, ``search_path`` and ``options`` included), then
+        this tool's own settings again. Not ``DISCARD ALL``: that would drop the migration lock."""
+        self.execute("RESET ALL")
+        self._session_settings()
 
     def _abort_when_client_dies(self) -> None:
         """Make the server notice a vanished client during a long statement (PostgreSQL 14+, Linux).

@@ -1,0 +1,32 @@
+"""Database-specific behaviour a DBA meets: session settings, server-side SQL forms, privileges."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import history, run_cli, write_manifest
+
+pytestmark = pytest.mark.postgres
+
+
+def test_a_migrations_session_settings_do_not_reach_the_next_migration(tmp_path, fresh_database):
+    # 002 runs alone or after 001 in the same run: it must behave the same either way.
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {
+        "001.yaml": """
+            up: |
+              SET default_transaction_read_only = on;
+              SET ROLE NONE;
+              SET search_path = pg_catalog;
+            down: SELECT 1;
+            """,
+        "002.yaml": """
+            up: CREATE TABLE t2 (id int);
+            down: DROP TABLE t2;
+            """,
+    })
+    proc = run_cli("apply", str(manifest), "--database", url)
+    assert proc.returncode == 0, proc.stderr
+    assert [r[:2] for r in history(url)] == [("001", "applied"), ("002", "applied")]
+    proc = run_cli("rollback", str(manifest), "--database", url, "--steps", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert history(url) == []
