@@ -30,3 +30,16 @@ def test_a_migrations_session_settings_do_not_reach_the_next_migration(tmp_path,
     proc = run_cli("rollback", str(manifest), "--database", url, "--steps", "2")
     assert proc.returncode == 0, proc.stderr
     assert history(url) == []
+
+
+def test_copy_from_stdin_is_refused_at_its_line_before_anything_runs(tmp_path, fresh_database):
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {
+        "001.yaml": "up: CREATE TABLE t (id int);\ndown: DROP TABLE t;\n",
+        "002.yaml": "up: |\n  INSERT INTO t VALUES (1);\n  copy t (id) from stdin;\ndown: DELETE FROM t;\n",
+    })
+    proc = run_cli("apply", str(manifest), "--database", url)
+    assert proc.returncode == 2, proc.stderr
+    assert "002.yaml:3:3:" in proc.stderr and "INSERT … VALUES" in proc.stderr
+    assert "copy()" not in proc.stderr and "Traceback" not in proc.stderr
+    assert history(url) == []

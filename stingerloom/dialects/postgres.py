@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import re
 from typing import Any
 
 from ..errors import InputError, LockTimeout
@@ -29,6 +30,8 @@ from ._server import ServerDialect
 from .base import require_driver
 
 DEFAULT_CONNECT_TIMEOUT = "10"
+#: a COPY whose rows go through the client (psql's stdin/stdout), not a file on the server
+_CLIENT_COPY = re.compile(r"\b(?:FROM\s+STDIN|TO\s+STDOUT)\b", re.IGNORECASE)
 
 
 _SQLSTATES = {
@@ -86,6 +89,20 @@ class PostgresDialect(ServerDialect):
             raise self.connection_failed(exc) from None
         self._session_settings()
         self._resolve_history_table()
+
+    def split(self, sql: str):
+        """The statements of a block; ``COPY … FROM STDIN`` / ``TO STDOUT`` is refused at its line:
+        it streams rows through the client (psql sends the lines after it), which stingerloom is not."""
+        statements = super().split(sql)
+        for st in statements:
+            if st.sql[:4].upper() == "COPY" and _CLIENT_COPY.search(st.sql):
+                from ..sqltext import SplitError
+
+                raise SplitError(
+                    "COPY … FROM STDIN / TO STDOUT needs a client that streams the rows (psql), and "
+                    "stingerloom sends none: write the rows as INSERT … VALUES, or COPY from a file on "
+                    "the database server (COPY t FROM '/path')", st.offset)
+        return statements
 
     def _session_settings(self) -> None:
         self._abort_when_client_dies()
