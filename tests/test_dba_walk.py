@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import servers
 from helpers import history, run_cli, write_manifest
 
 pytestmark = pytest.mark.postgres
@@ -43,3 +44,13 @@ def test_copy_from_stdin_is_refused_at_its_line_before_anything_runs(tmp_path, f
     assert "002.yaml:3:3:" in proc.stderr and "INSERT … VALUES" in proc.stderr
     assert "copy()" not in proc.stderr and "Traceback" not in proc.stderr
     assert history(url) == []
+
+
+def test_a_search_path_naming_no_existing_schema_is_an_input_error(tmp_path, fresh_database):
+    url = fresh_database("postgres") + "?search_path=nosuch"
+    manifest = write_manifest(tmp_path, {"001.yaml": "up: CREATE TABLE t (id int);\ndown: DROP TABLE t;\n"})
+    for command in ("status", "apply"):
+        proc = run_cli(command, str(manifest), "--database", url)
+        assert proc.returncode == 2, proc.stderr
+        assert "search_path (nosuch)" in proc.stderr and "CREATE SCHEMA" in proc.stderr, proc.stderr
+        assert "Traceback" not in proc.stderr and servers.PASSWORD not in proc.stderr + proc.stdout

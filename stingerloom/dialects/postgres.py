@@ -90,6 +90,18 @@ class PostgresDialect(ServerDialect):
         self._session_settings()
         self._resolve_history_table()
 
+    def _resolve_history_table(self) -> None:
+        super()._resolve_history_table()
+        if self.resolved_history is None and self.split_name(self.history_table)[0] is None:
+            # current_schema() is NULL: no schema of the search_path exists (a typo in search_path=)
+            path = self.execute("SHOW search_path")[0][0]
+            self.close()
+            raise InputError(
+                f"no schema of the search_path ({path}) exists in this database, so the history table "
+                f"{self.history_table} has no schema to live in",
+                hint="correct search_path= in the database URL, create the schema (CREATE SCHEMA …), or "
+                     f"qualify history_table (public.{self.history_table})")
+
     def split(self, sql: str):
         """The statements of a block; ``COPY … FROM STDIN`` / ``TO STDOUT`` is refused at its line:
         it streams rows through the client (psql sends the lines after it), which stingerloom is not."""
