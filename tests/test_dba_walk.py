@@ -54,3 +54,16 @@ def test_a_search_path_naming_no_existing_schema_is_an_input_error(tmp_path, fre
         assert proc.returncode == 2, proc.stderr
         assert "search_path (nosuch)" in proc.stderr and "CREATE SCHEMA" in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr and servers.PASSWORD not in proc.stderr + proc.stdout
+
+
+def test_schema_dump_leaves_out_a_schema_qualified_history_table_only_in_its_schema(tmp_path, fresh_database):
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {
+        "001.yaml": "up: |\n  CREATE TABLE public.hist (id int);\n  CREATE TABLE ops.t (id int);\ndown: SELECT 1;\n",
+    }, header="history_table: ops.hist")
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    proc = run_cli("schema", "dump", str(manifest), "--database", url, "--schema-name", "ops",
+                   "--schema-name", "public")
+    assert proc.returncode == 0, proc.stderr
+    assert "ops.t:" in proc.stdout and "public.hist:" in proc.stdout  # a user table of the same name stays
+    assert "ops.hist" not in proc.stdout

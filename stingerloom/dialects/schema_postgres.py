@@ -112,6 +112,10 @@ class _Reader:
     def __init__(self, d: Any, history: str, schemas: Optional[Sequence[str]]) -> None:
         self.d = d
         self.history = history
+        # a qualified history_table (ops.__migrations) is left out of that schema only
+        self.history_schema, _, self.history_bare = history.rpartition(".")
+        self.history_schema = self.history_schema.strip('"') or None
+        self.history_bare = self.history_bare.strip('"')
         self.schemas = list(schemas) if schemas else [d.execute("SELECT current_schema()")[0][0] or "public"]
         self.qualify = len(self.schemas) > 1
         self.schema = Schema()
@@ -129,7 +133,7 @@ class _Reader:
             "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY(%s) "
             "ORDER BY n.nspname, c.relname", (self.schemas,))
         for oid, nsp, rel in rels:
-            if is_history(rel, self.history):
+            if is_history(rel, self.history_bare) and self.history_schema in (None, nsp):
                 continue
             t = Table(name=self.tname(nsp, rel))
             self.schema.tables[t.name] = t
