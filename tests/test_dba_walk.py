@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 import servers
-from helpers import history, run_cli, write_manifest
-
-pytestmark = pytest.mark.postgres
+from helpers import history, run_cli, tables, write_manifest
 
 
+@pytest.mark.postgres
 def test_a_migrations_session_settings_do_not_reach_the_next_migration(tmp_path, fresh_database):
     # 002 runs alone or after 001 in the same run: it must behave the same either way.
     url = fresh_database("postgres")
@@ -33,6 +32,7 @@ def test_a_migrations_session_settings_do_not_reach_the_next_migration(tmp_path,
     assert history(url) == []
 
 
+@pytest.mark.postgres
 def test_copy_from_stdin_is_refused_at_its_line_before_anything_runs(tmp_path, fresh_database):
     url = fresh_database("postgres")
     manifest = write_manifest(tmp_path, {
@@ -46,6 +46,7 @@ def test_copy_from_stdin_is_refused_at_its_line_before_anything_runs(tmp_path, f
     assert history(url) == []
 
 
+@pytest.mark.postgres
 def test_a_search_path_naming_no_existing_schema_is_an_input_error(tmp_path, fresh_database):
     url = fresh_database("postgres") + "?search_path=nosuch"
     manifest = write_manifest(tmp_path, {"001.yaml": "up: CREATE TABLE t (id int);\ndown: DROP TABLE t;\n"})
@@ -56,6 +57,7 @@ def test_a_search_path_naming_no_existing_schema_is_an_input_error(tmp_path, fre
         assert "Traceback" not in proc.stderr and servers.PASSWORD not in proc.stderr + proc.stdout
 
 
+@pytest.mark.postgres
 def test_schema_dump_leaves_out_a_schema_qualified_history_table_only_in_its_schema(tmp_path, fresh_database):
     url = fresh_database("postgres")
     manifest = write_manifest(tmp_path, {
@@ -67,3 +69,29 @@ def test_schema_dump_leaves_out_a_schema_qualified_history_table_only_in_its_sch
     assert proc.returncode == 0, proc.stderr
     assert "ops.t:" in proc.stdout and "public.hist:" in proc.stdout  # a user table of the same name stays
     assert "ops.hist" not in proc.stdout
+
+
+@pytest.mark.mysql
+def test_mysql_session_changes_reach_neither_the_bookkeeping_nor_the_next_migration(tmp_path, fresh_database):
+    url = fresh_database("mysql")
+    manifest = write_manifest(tmp_path, {
+        "001.yaml": """
+            up: |
+              CREATE TABLE a (id int);
+              SET SESSION sql_mode = 'ANSI_QUOTES';
+              USE information_schema;
+              SET SESSION TRANSACTION READ ONLY;
+            down: DROP TABLE a;
+            """,
+        "002.yaml": """
+            up: CREATE TABLE t (id int, name varchar(5) DEFAULT "x");
+            down: DROP TABLE t;
+            """,
+    })
+    proc = run_cli("apply", str(manifest), "--database", url)
+    assert proc.returncode == 0, proc.stderr
+    assert [r[:2] for r in history(url)] == [("001", "applied"), ("002", "applied")]
+    assert {"a", "t"} <= tables(url)
+    proc = run_cli("rollback", str(manifest), "--database", url, "--steps", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert history(url) == []

@@ -38,7 +38,17 @@ DEFAULT_CONNECT_TIMEOUT = 10
 _NEAR = re.compile(r"near '(.*)' at line (\d+)\s*$", re.S)
 #: Statements that change what the session's writes do: after one, bookkeeping uses another connection.
 _SESSION_CHANGE = re.compile(
-    r"(?is)\bSET\b.*\b(?:wsrep_on|sql_log_bin|autocommit|wsrep_osu_method)\b|\bLOCK\s+TABLES?\b")
+    r"(?is)\bSET\b.*\b(?:wsrep_on|sql_log_bin|autocommit|wsrep_osu_method|tx_read_only|transaction_read_only"
+    r"|READ\s+ONLY)\b|\bLOCK\s+TABLES?\b")
+#: Session variables a migration may change with ``SET``, put back after each migration (see
+#: ``reset_session``). Not wsrep_on, sql_log_bin, wsrep_OSU_method or autocommit: those last for
+#: the run, their bookkeeping going through a second connection (README: Galera).
+_RESTORED = ("sql_mode", "time_zone", "foreign_key_checks", "unique_checks", "sql_safe_updates",
+             "max_statement_time", "max_execution_time", "lock_wait_timeout", "innodb_lock_wait_timeout",
+             "tx_read_only", "transaction_read_only", "tx_isolation", "transaction_isolation",
+             "character_set_client", "character_set_connection", "character_set_results",
+             "collation_connection", "default_storage_engine", "sql_select_limit")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 #: Galera status a node must show to be used: ready, synced, in the primary component.
 _GALERA_READY = {"wsrep_ready": "ON", "wsrep_cluster_status": "Primary", "wsrep_local_state_comment": "Synced"}
 _SSL_MODES = {
@@ -61,8 +71,10 @@ class MySQLDialect(ServerDialect):
     now_sql = "UTC_TIMESTAMP(6)"
     _lock_row: Any = None
     _lease: float | None = None
-    _session_changed = False  # a migration statement changed wsrep_on, sql_log_bin, autocommit, LOCK TABLES
+    _session_changed = False  # a migration statement changed wsrep_on, sql_log_bin, autocommit, read-only, LOCK TABLES
     _in_transaction = False
+    _defaults: list = []  # (name, value) of the _RESTORED session variables at connect
+    _database: str | None = None
     _side: Any = None  # the bookkeeping connection, opened once the session was changed
 
     # -- connection -----------------------------------------------------------------------------
@@ -154,6 +166,10 @@ class MySQLDialect(ServerDialect):
             self.execute("SET SESSION TRANSACTION READ ONLY")
         self._resolve_history_table()
         self._session_changed = self._in_transaction = False  # a new session: no migration touched it
+        names = ", ".join(f"'{n}'" for n in _RESTORED)
+        self._defaults = [(str(k).lower(), v) for k, v in self.execute(
+            f"SHOW SESSION VARIABLES WHERE Variable_name IN ({names})")]
+        self._database = self.execute("SELECT DATABASE()")[0][0]
         self._check_cluster()
 
     # -- Galera ---------------------------------------------------------------------------------
@@ -217,6 +233,19 @@ class MySQLDialect(ServerDialect):
                 "or history write",
                 hint="run `stingerloom status` against another node, settle any dirty migration with "
                      "`stingerloom repair`, and raise lock_lease= in the URL if a statement blocks the cluster longer")
+
+    def reset_session(self) -> None:
+        """Put back the session variables a migration's ``SET`` may have changed (``_RESTORED``, as
+        they were at connect) and the URL's database after a ``USE``. Inside a transaction (a
+        DML-only migration: no ``SET`` ran) there is nothing to undo."""
+        if self._in_transaction or not self._defaults:
+            return
+        values = [None if v in ("", None) and k == "character_set_results" else
+                  (float(v) if "." in v else int(v)) if _NUMBER.fullmatch(str(v)) else v
+                  for k, v in self._defaults]
+        self.execute("SET SESSION " + ", ".join(f"{k} = %s" for k, _ in self._defaults), values)
+        if self._database and self.execute("SELECT DATABASE()")[0][0] != self._database:
+            self.execute(f"USE {self.quote(self._database)}")
 
     def begin(self) -> None:
         super().begin()
