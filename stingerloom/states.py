@@ -371,8 +371,11 @@ class HistoryReader:
             else:
                 obj = f"table {name}"
         m = re.search(_MY_DENIED, text)
-        if m:
-            privilege, obj = m.group(1).upper(), f"table {m.group(2)}"
+        if m:  # MariaDB names the table `db`.`t`, MySQL 't'
+            privilege, name = m.group(1).upper(), m.group(2).replace("`", "").strip("'")
+            obj = f"table {name}"
+            if privilege == "CREATE" and "." in name:
+                obj = f"database {name.rsplit('.', 1)[0]} (to create the history table {table})"
         m = re.search(_MY_DB_DENIED, text)
         if m:
             privilege, obj = "CREATE, SELECT, INSERT, UPDATE and DELETE", f"database {m.group(1)}"
@@ -382,7 +385,7 @@ class HistoryReader:
 # Pattern texts, not compiled patterns: only permission errors use them, and compiling them at import
 # would cost every start; re compiles each on first use and caches it.
 _PG_DENIED = r"permission denied for (schema|table|relation|database|sequence) (\S+)"
-_MY_DENIED = r"(\w+) command denied to user '[^']*'@'[^']*' for table [`']?([^`'\s]+)"
+_MY_DENIED = r"(\w+) command denied to user '[^']*'@'[^']*' for table ((?:`[^`]*`\.)?`[^`]*`|'[^']*'|\S+)"
 _MY_DB_DENIED = r"Access denied for user '[^']*'@'[^']*' to database '([^']*)'"
 
 
