@@ -764,12 +764,19 @@ class MigrationRunner(HistoryReader):
 
         try:
             self._execute(step, advanced, lambda k: history.progress_statement(row.id, k))
-        except MigrationFailed:
+        except MigrationFailed as exc:
             if progress["done"] == 0:  # nothing committed: leave the history as it was
-                if step.direction == "up":
-                    self._unwrite_up(history, row, step)
-                else:
-                    history.mark_applied(row.id, row.execution_ms, done=row.statements_total)
+                try:
+                    if step.direction == "up":
+                        self._unwrite_up(history, row, step)
+                    else:
+                        history.mark_applied(row.id, row.execution_ms, done=row.statements_total)
+                except Exception as undo:  # e.g. no DELETE privilege: the statement's error stays the news
+                    if self.dialect.fault_kind(undo) != "permission":
+                        raise
+                    first, sep, rest = exc.message.partition("\n")  # before the statement's own lines
+                    exc.message = (f"{first}; its history row stays dirty (0/{total}), as putting it back was "
+                                   f"refused: {self.dialect.error_message(undo)[0]}{sep}{rest}")
             raise
         if step.direction == "up":
             row.execution_ms = _ms(started)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import servers
-from helpers import history, run_cli, tables, write_manifest
+from helpers import history, query, run_cli, tables, write_manifest
 
 
 @pytest.mark.postgres
@@ -95,3 +95,30 @@ def test_mysql_session_changes_reach_neither_the_bookkeeping_nor_the_next_migrat
     proc = run_cli("rollback", str(manifest), "--database", url, "--steps", "2")
     assert proc.returncode == 0, proc.stderr
     assert history(url) == []
+
+
+@pytest.mark.mysql
+def test_a_failed_first_statement_is_reported_when_the_user_cannot_delete_its_history_row(tmp_path, fresh_database):
+    url = fresh_database("mysql")
+    db = url.rsplit("/", 1)[1]
+    query(url, "CREATE TABLE t (id int)")
+    query(url, "CREATE USER 'nodelete'@'%' IDENTIFIED BY 'pw'")
+    try:
+        query(url, f"GRANT SELECT, INSERT, UPDATE ON `{db}`.* TO 'nodelete'@'%'")
+        limited = servers.url_with(url, password="pw").replace("//stingerloom:", "//nodelete:")
+        manifest = write_manifest(tmp_path, {"001.yaml": "up: |\n  CREATE TABLE t (id int);\ndown: DROP TABLE t;\n"})
+        proc = run_cli("apply", manifest.name, "--database", limited, cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert (f"user nodelete needs CREATE on database {db} (to create the history table {db}.__migrations)"
+                in proc.stderr), proc.stderr
+        query(url, f"GRANT CREATE ON `{db}`.* TO 'nodelete'@'%'")
+        proc = run_cli("apply", manifest.name, "--database", limited, cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        first = proc.stderr.splitlines()[0]
+        # the statement's own failure, at its line, and why the history row is left dirty
+        assert first.startswith("error: 001.yaml:2:3: migration 001 failed (up):"), proc.stderr
+        assert "stays dirty (0/1)" in first and "may or may not" not in proc.stderr
+        assert "repair" in proc.stderr and "Traceback" not in proc.stderr
+        assert [r[:4] for r in history(url)] == [("001", "dirty", 0, 1)]
+    finally:
+        query(url, "DROP USER 'nodelete'@'%'")
