@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import servers
 from helpers import history, query, run_cli, tables, write_manifest
@@ -122,3 +124,23 @@ def test_a_failed_first_statement_is_reported_when_the_user_cannot_delete_its_hi
         assert [r[:4] for r in history(url)] == [("001", "dirty", 0, 1)]
     finally:
         query(url, "DROP USER 'nodelete'@'%'")
+
+
+@pytest.mark.mysql
+def test_lint_verify_replays_each_migration_from_the_sessions_defaults(tmp_path, fresh_database):
+    url = fresh_database("mysql")
+    manifest = write_manifest(tmp_path, {
+        "001.yaml": """
+            up: |
+              SET SESSION sql_mode = 'ANSI_QUOTES';
+              CREATE TABLE t (id int PRIMARY KEY, name varchar(5));
+            down: DROP TABLE t;
+            """,
+        "002.yaml": """
+            up: INSERT INTO t VALUES (1, "x");
+            down: DELETE FROM t WHERE id = 1;
+            """,
+    })
+    proc = run_cli("lint", str(manifest), "--verify", "--dev-database", url, "--dialect", "mysql", "--format", "json")
+    findings = json.loads(proc.stdout)["findings"]
+    assert [f for f in findings if f["rule"] == "SL201"] == [], findings

@@ -145,6 +145,7 @@ def _run(dialect: Any, m: Any, direction: str, findings: list, again: bool = Fal
         raise _Stop  # no SQL for this dialect: lint reports it; the replay cannot go on
     try:
         run_block(dialect, m, direction, src)
+        dialect.reset_session()  # as apply does: a migration's SET must not reach the next one
     except InputError as exc:  # the splitter cannot read the block
         findings.append(_finding(_sl201().replay_failed, f"{direction} cannot be split into statements: {exc.detail}",
                                  m, dialect.name, src))
