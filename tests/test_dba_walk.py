@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -144,3 +145,24 @@ def test_lint_verify_replays_each_migration_from_the_sessions_defaults(tmp_path,
     proc = run_cli("lint", str(manifest), "--verify", "--dev-database", url, "--dialect", "mysql", "--format", "json")
     findings = json.loads(proc.stdout)["findings"]
     assert [f for f in findings if f["rule"] == "SL201"] == [], findings
+
+
+@pytest.mark.postgres
+def test_text_a_latin1_database_cannot_hold_is_the_databases_error_at_its_line(tmp_path, postgres_server):
+    name = "sl_test_latin1_walk"
+    servers.drop_database(postgres_server, name)
+    with contextlib.closing(servers.admin_connect(postgres_server)) as conn:
+        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'")
+    try:
+        url = postgres_server.url_for(name)
+        manifest = write_manifest(tmp_path, {
+            "001.yaml": "up: CREATE TABLE \"Ünï\" (id int, note text DEFAULT 'é');\ndown: DROP TABLE \"Ünï\";\n",
+            "002.yaml": "up: |\n  INSERT INTO \"Ünï\" VALUES (1, '🎉');\ndown: DELETE FROM \"Ünï\";\n",
+        })
+        proc = run_cli("apply", manifest.name, "--database", url, cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr.startswith("error: 002.yaml:2:3: migration 002 failed (up):"), proc.stderr
+        assert "internal error" not in proc.stderr
+        assert [r[:2] for r in history(url)] == [("001", "applied")]
+    finally:
+        servers.drop_database(postgres_server, name)

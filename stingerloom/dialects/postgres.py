@@ -77,6 +77,8 @@ class PostgresDialect(ServerDialect):
                 " ", "\\ ")
         params.setdefault("connect_timeout", DEFAULT_CONNECT_TIMEOUT)
         params.setdefault("application_name", "stingerloom")
+        # the files are Unicode: the server converts to the database's encoding (and says what does not fit)
+        params.setdefault("client_encoding", "UTF8")
         kw.update(params)
         return kw
 
