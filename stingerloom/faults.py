@@ -41,12 +41,16 @@ _TEXT = {
                  "run the command again once the other session is done"),
     "duplicate": ("a row with the same key already exists",
                   "the table already holds that key: fix the data, or make the statement skip existing "
-                  "rows (INSERT … ON CONFLICT DO NOTHING, INSERT IGNORE, INSERT OR IGNORE)"),
+                  "rows ({skip})"),
 }
+_ALL_SKIPS = "INSERT … ON CONFLICT DO NOTHING, INSERT IGNORE, INSERT OR IGNORE"
 
 
-def describe(kind: str) -> tuple[str, str]:
-    return _TEXT[kind]
+def describe(kind: str, skip_existing: str | None = None) -> tuple[str, str]:
+    """What happened and what to do; ``skip_existing``: the target database's way to skip a row
+    whose key exists (``Dialect.skip_existing``), else every database's."""
+    what, todo = _TEXT[kind]
+    return what, todo.replace("{skip}", skip_existing or _ALL_SKIPS)
 
 
 def os_fault(exc: BaseException) -> str | None:

@@ -930,7 +930,7 @@ class MigrationRunner(HistoryReader):
         if kind == "connection":
             return "check that the server is up"
         if kind in ("read_only", "disk_full", "permission", "lock_timeout", "deadlock", "duplicate"):
-            return describe(kind)[1]
+            return describe(kind, self.dialect.skip_existing)[1]
         return ""
 
     def _next_step(self, step: Step, kind: str | None) -> str:

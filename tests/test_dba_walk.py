@@ -166,3 +166,22 @@ def test_text_a_latin1_database_cannot_hold_is_the_databases_error_at_its_line(t
         assert [r[:2] for r in history(url)] == [("001", "applied")]
     finally:
         servers.drop_database(postgres_server, name)
+
+
+@pytest.mark.parametrize("dialect, skip, others", [
+    pytest.param("postgres", "ON CONFLICT DO NOTHING", ("INSERT IGNORE", "INSERT OR IGNORE"),
+                 marks=pytest.mark.postgres),
+    pytest.param("mysql", "INSERT IGNORE", ("ON CONFLICT", "INSERT OR IGNORE"), marks=pytest.mark.mysql),
+    ("sqlite", "INSERT OR IGNORE", ("ON CONFLICT", "INSERT IGNORE")),
+])
+def test_a_duplicate_key_hint_names_only_the_target_databases_way_to_skip_rows(tmp_path, fresh_database,
+                                                                                dialect, skip, others):
+    url = fresh_database(dialect)
+    manifest = write_manifest(tmp_path, {
+        "001.yaml": "up: |\n  CREATE TABLE t (id int PRIMARY KEY);\n  INSERT INTO t VALUES (1);\ndown: DROP TABLE t;\n",
+        "002.yaml": "up: INSERT INTO t VALUES (1);\ndown: DELETE FROM t;\n",
+    })
+    proc = run_cli("apply", manifest.name, "--database", url, cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "002.yaml:1:5" in proc.stderr and skip in proc.stderr, proc.stderr
+    assert not any(o in proc.stderr for o in others), proc.stderr

@@ -27,6 +27,7 @@ _split_statements = None  # stingerloom.sqltext.split_statements once Dialect.sp
 class Dialect:
     #: ``sqlite``, ``postgres`` or ``mysql``; also the key of per-dialect SQL blocks.
     name = "base"
+    skip_existing: str | None = None  # e.g. "INSERT IGNORE": named in the hint for a duplicate key
     #: DDL runs inside transactions and rolls back with them (PostgreSQL, SQLite; not MySQL).
     transactional_ddl = True
     #: DB-API parameter placeholder used by the history SQL.

@@ -62,6 +62,7 @@ _SSL_MODES = {
 class MySQLDialect(ServerDialect):
     _current_schema_sql = "SELECT DATABASE()"
     name = "mysql"
+    skip_existing = "INSERT IGNORE"  # how a statement skips rows whose key exists
     transactional_ddl = False  # DDL commits implicitly; the runner uses the dirty/applied protocol
     placeholder = "%s"
     _last_sql = ""

@@ -50,6 +50,7 @@ def advisory_key(history_table: str) -> int:
 class PostgresDialect(ServerDialect):
     _current_schema_sql = "SELECT current_schema()"
     name = "postgres"
+    skip_existing = "INSERT … ON CONFLICT DO NOTHING"  # how a statement skips rows whose key exists
     transactional_ddl = True  # CREATE/ALTER/DROP roll back with the transaction
     placeholder = "%s"
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 class SqliteDialect(Dialect):
     name = "sqlite"
+    skip_existing = "INSERT OR IGNORE"  # how a statement skips rows whose key exists
     transactional_ddl = True  # SQLite rolls back CREATE/ALTER/DROP with the transaction
     placeholder = "?"
 
