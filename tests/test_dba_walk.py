@@ -185,3 +185,14 @@ def test_a_duplicate_key_hint_names_only_the_target_databases_way_to_skip_rows(t
     assert proc.returncode == 1, proc.stderr
     assert "002.yaml:1:5" in proc.stderr and skip in proc.stderr, proc.stderr
     assert not any(o in proc.stderr for o in others), proc.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query_string", ["frobnicate=1", "sslmode=bogus"])
+def test_a_url_parameter_libpq_refuses_gets_a_hint_about_the_url(tmp_path, fresh_database, query_string):
+    url = servers.url_with(fresh_database("postgres"), query=query_string)
+    manifest = write_manifest(tmp_path, {"001.yaml": "up: CREATE TABLE t (id int);\ndown: DROP TABLE t;\n"})
+    proc = run_cli("status", manifest.name, "--database", url, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert query_string.split("=")[0] in proc.stderr and "query parameter of the database URL" in proc.stderr
+    assert "server is running" not in proc.stderr and servers.PASSWORD not in proc.stderr

@@ -31,6 +31,7 @@ from .base import require_driver
 
 DEFAULT_CONNECT_TIMEOUT = "10"
 #: a COPY whose rows go through the client (psql's stdin/stdout), not a file on the server
+_BAD_OPTION = re.compile(r'invalid connection option "|invalid \w+ value: |bad value for \w+: ')
 _CLIENT_COPY = re.compile(r"\b(?:FROM\s+STDIN|TO\s+STDOUT)\b", re.IGNORECASE)
 
 
@@ -150,7 +151,11 @@ class PostgresDialect(ServerDialect):
         for prefix in ("connection failed: ", "connection is bad: "):
             text = text.removeprefix(prefix)
         text = text.replace("FATAL:  ", "")
-        return super().connection_failed(Exception(text) if text else exc)
+        err = super().connection_failed(Exception(text) if text else exc)
+        if _BAD_OPTION.match(text):  # libpq refused a URL query parameter before trying to connect
+            err.hint = ("correct that query parameter of the database URL (?name=value takes libpq's "
+                        "connection parameters, plus search_path=)")
+        return err
 
     # -- errors ---------------------------------------------------------------------------------
     def table_lock_holder(self) -> str:
