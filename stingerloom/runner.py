@@ -854,6 +854,12 @@ class MigrationRunner(HistoryReader):
         text, _ = d.error_message(exc)
         what = describe(kind)[0] if kind in ("read_only", "disk_full", "permission", "lock_timeout",
                                               "deadlock") else "the database refused"
+        fix = None
+        if what == "the database refused" and not step.committing and step.direction == "up":  # the history write
+            what = f"the database refused its history row in {d.history_name}"
+            where = f" ({m.source_file}:{m.source_line})" if getattr(m, "source_file", None) else ""
+            fix = (f"the statements are fine: make {m.id}'s id and description{where} fit the history table "
+                   "(its column sizes and the database's encoding)")
         if kind == "permission":
             what = self._permission(text)
         elif kind == "lock_timeout":
@@ -861,7 +867,7 @@ class MigrationRunner(HistoryReader):
             if d.lock_timeout_names_holder:
                 what += f" ({d.table_lock_holder()})"
         err = MigrationFailed(f"migration {m.id} failed ({step.direction}): {what}: {text}; {self._state_after_loss(step)}",
-                              migration_id=m.id, hint=self._next_step(step, kind))
+                              migration_id=m.id, hint=self._next_step(step, kind, fix))
         err.kind = kind
         return err
 
@@ -933,10 +939,10 @@ class MigrationRunner(HistoryReader):
             return describe(kind, self.dialect.skip_existing)[1]
         return ""
 
-    def _next_step(self, step: Step, kind: str | None) -> str:
+    def _next_step(self, step: Step, kind: str | None, fix: str | None = None) -> str:
         m = step.migration
         manifest = self.manifest_hint
-        fix = self._fix(step, kind) or ("" if kind == "interrupted" else "fix the statement")
+        fix = fix or self._fix(step, kind) or ("" if kind == "interrupted" else "fix the statement")
         committed = 0 if step.atomic else step.done
         lead = (fix + "; ") if fix else ""
         if step.completed:  # the COMMIT went through although the client did not see its reply

@@ -196,3 +196,23 @@ def test_a_url_parameter_libpq_refuses_gets_a_hint_about_the_url(tmp_path, fresh
     assert proc.returncode == 2, proc.stderr
     assert query_string.split("=")[0] in proc.stderr and "query parameter of the database URL" in proc.stderr
     assert "server is running" not in proc.stderr and servers.PASSWORD not in proc.stderr
+
+
+@pytest.mark.postgres
+def test_a_description_the_database_encoding_cannot_hold_is_blamed_on_the_history_row(tmp_path, postgres_server):
+    name = "sl_test_latin1_walk_history"
+    servers.drop_database(postgres_server, name)
+    with contextlib.closing(servers.admin_connect(postgres_server)) as conn:
+        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'")
+    try:
+        url = postgres_server.url_for(name)
+        manifest = write_manifest(tmp_path, {
+            "001.yaml": "description: launch 🚀\nup: CREATE TABLE t (id int);\ndown: DROP TABLE t;\n",
+        })
+        proc = run_cli("apply", manifest.name, "--database", url, cwd=tmp_path)
+        assert proc.returncode == 1, proc.stderr
+        assert "history row in public.__migrations" in proc.stderr and "001.yaml:1" in proc.stderr
+        assert "fix the statement" not in proc.stderr
+        assert history(url) == []
+    finally:
+        servers.drop_database(postgres_server, name)
