@@ -81,6 +81,7 @@ def test_mysql_session_changes_reach_neither_the_bookkeeping_nor_the_next_migrat
         "001.yaml": """
             up: |
               CREATE TABLE a (id int);
+              LOCK TABLES a WRITE;
               SET SESSION sql_mode = 'ANSI_QUOTES';
               USE information_schema;
               SET SESSION TRANSACTION READ ONLY;

@@ -74,6 +74,7 @@ class MySQLDialect(ServerDialect):
     _lease: float | None = None
     _session_changed = False  # a migration statement changed wsrep_on, sql_log_bin, autocommit, read-only, LOCK TABLES
     _in_transaction = False
+    _tables_locked = False  # a migration ran LOCK TABLES since the last reset_session
     _defaults: list = []  # (name, value) of the _RESTORED session variables at connect
     _database: str | None = None
     _side: Any = None  # the bookkeeping connection, opened once the session was changed
@@ -237,10 +238,13 @@ class MySQLDialect(ServerDialect):
 
     def reset_session(self) -> None:
         """Put back the session variables a migration's ``SET`` may have changed (``_RESTORED``, as
-        they were at connect) and the URL's database after a ``USE``. Inside a transaction (a
+        they were at connect) and the URL's database after a ``USE``, and release its ``LOCK TABLES``. Inside a transaction (a
         DML-only migration: no ``SET`` ran) there is nothing to undo."""
         if self._in_transaction or not self._defaults:
             return
+        if self._tables_locked:  # a LOCK TABLES the migration left: the next one would fail on any other table
+            self.execute("UNLOCK TABLES")
+            self._tables_locked = False
         values = [None if v in ("", None) and k == "character_set_results" else
                   (float(v) if "." in v else int(v)) if _NUMBER.fullmatch(str(v)) else v
                   for k, v in self._defaults]
@@ -298,6 +302,8 @@ class MySQLDialect(ServerDialect):
         self._last_followup = ""
         if not self._session_changed and _SESSION_CHANGE.search(sql):
             self._session_changed = True
+        if sql[:4].upper() == "LOCK":
+            self._tables_locked = True
         return super().execute(sql, params)
 
     def execute_then(self, sql: str, followup: tuple[str, tuple]) -> None:
