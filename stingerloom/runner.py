@@ -802,7 +802,8 @@ class MigrationRunner(HistoryReader):
         """Run the step's statements (see :func:`stingerloom.execute.run_block`), the step keeping count."""
         run_block(self.dialect, step.migration, step.direction, step.source, step.statements,
                   tally=step, advanced=advanced, followup=followup)
-        self.dialect.reset_session()  # the next write and migration start from the session's defaults
+        if self.dialect.may_change_session(step.statements):
+            self.dialect.reset_session()  # the next write and migration start from the session's defaults
 
     # -- faults --------------------------------------------------------------------------------
     def _failure(self, step: Step, exc: BaseException, history: History) -> StingerloomError:

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import re
 
 from ..errors import ConnectionFailed, InputError
 from ..urls import DatabaseURL
+
+#: words of a statement that may change the session (see Dialect.may_change_session)
+_SESSION_WORDS = re.compile(r"\b(?:set|reset|use|lock|unlock|select|call|do|execute|discard|load|role|"
+                            r"authorization|begin|handler|prepare|listen)\b|set_config", re.I | re.A)
 
 TYPE_CHECKING = False  # typing itself is not imported at run time: it costs ~2 ms at every start
 if TYPE_CHECKING:
@@ -74,6 +79,18 @@ class Dialect:
         statement_timeout``, ``SET ROLE``, ``SET default_transaction_read_only``...), so that the
         history write and the next migration run as in a fresh session. A no-op where the driver
         cannot (MySQL/MariaDB: see the README)."""
+
+    @staticmethod
+    def may_change_session(statements: list) -> bool:
+        """Whether ``statements`` (a migration's, split) may have changed session state, so that
+        :meth:`reset_session` must run: any word that sets, uses, locks or calls code (``SET``,
+        ``RESET``, ``USE``, ``LOCK``, ``SELECT``, ``CALL``, ``DO``, ...), or statements not known in
+        advance (a Python migration). A migration of plain DDL and ``INSERT ... VALUES`` (most of
+        them) saves the reset's round trips; a false alarm (``UPDATE ... SET``) costs only those."""
+        if not statements:
+            return True
+        search = _SESSION_WORDS.search
+        return any(search(st.sql) for st in statements)
 
     def usable(self) -> bool:
         """Whether the connection can still take a statement."""
