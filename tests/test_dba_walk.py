@@ -148,14 +148,21 @@ def test_lint_verify_replays_each_migration_from_the_sessions_defaults(tmp_path,
     assert [f for f in findings if f["rule"] == "SL201"] == [], findings
 
 
-@pytest.mark.postgres
-def test_text_a_latin1_database_cannot_hold_is_the_databases_error_at_its_line(tmp_path, postgres_server):
-    name = "sl_test_latin1_walk"
-    servers.drop_database(postgres_server, name)
-    with contextlib.closing(servers.admin_connect(postgres_server)) as conn:
+@contextlib.contextmanager
+def _latin1_database(server, name: str):
+    """A new LATIN1 PostgreSQL database (its URL), dropped afterwards."""
+    servers.drop_database(server, name)
+    with contextlib.closing(servers.admin_connect(server)) as conn:
         conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'")
     try:
-        url = postgres_server.url_for(name)
+        yield server.url_for(name)
+    finally:
+        servers.drop_database(server, name)
+
+
+@pytest.mark.postgres
+def test_text_a_latin1_database_cannot_hold_is_the_databases_error_at_its_line(tmp_path, postgres_server):
+    with _latin1_database(postgres_server, "sl_test_latin1_walk") as url:
         manifest = write_manifest(tmp_path, {
             "001.yaml": "up: CREATE TABLE \"Ünï\" (id int, note text DEFAULT 'é');\ndown: DROP TABLE \"Ünï\";\n",
             "002.yaml": "up: |\n  INSERT INTO \"Ünï\" VALUES (1, '🎉');\ndown: DELETE FROM \"Ünï\";\n",
@@ -165,8 +172,6 @@ def test_text_a_latin1_database_cannot_hold_is_the_databases_error_at_its_line(t
         assert proc.stderr.startswith("error: 002.yaml:2:3: migration 002 failed (up):"), proc.stderr
         assert "internal error" not in proc.stderr
         assert [r[:2] for r in history(url)] == [("001", "applied")]
-    finally:
-        servers.drop_database(postgres_server, name)
 
 
 @pytest.mark.parametrize("dialect, skip, others", [
@@ -201,12 +206,7 @@ def test_a_url_parameter_libpq_refuses_gets_a_hint_about_the_url(tmp_path, fresh
 
 @pytest.mark.postgres
 def test_a_description_the_database_encoding_cannot_hold_is_blamed_on_the_history_row(tmp_path, postgres_server):
-    name = "sl_test_latin1_walk_history"
-    servers.drop_database(postgres_server, name)
-    with contextlib.closing(servers.admin_connect(postgres_server)) as conn:
-        conn.cursor().execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'")
-    try:
-        url = postgres_server.url_for(name)
+    with _latin1_database(postgres_server, "sl_test_latin1_walk_history") as url:
         manifest = write_manifest(tmp_path, {
             "001.yaml": "description: launch 🚀\nup: CREATE TABLE t (id int);\ndown: DROP TABLE t;\n",
         })
@@ -215,5 +215,3 @@ def test_a_description_the_database_encoding_cannot_hold_is_blamed_on_the_histor
         assert "history row in public.__migrations" in proc.stderr and "001.yaml:1" in proc.stderr
         assert "fix the statement" not in proc.stderr
         assert history(url) == []
-    finally:
-        servers.drop_database(postgres_server, name)
