@@ -333,7 +333,9 @@ def parse_sets(items: list[str] | None) -> dict[str, str]:
     for item in items or ():
         name, sep, value = item.partition("=")
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise InputError(f"--set {item!r}: expected NAME=VALUE with NAME letters, digits and _",
+            # the name only: what follows '=' may be a password (a mistyped NAME must not print it)
+            shown = f"{name}=..." if sep else name
+            raise InputError(f"--set {shown!r}: expected NAME=VALUE with NAME letters, digits and _",
                              hint="e.g. --set schema=app")
         out[name] = value
     return out

@@ -647,6 +647,10 @@ def test_lint_with_an_environment_reports_placeholders_without_value(tmp_path):
     assert code == 0, out
     proc = run_cli("apply", "--set", "schema", cwd=tmp_path)
     assert proc.returncode == 2 and "--set 'schema': expected NAME=VALUE" in err(proc)
+    # a mistyped name before a password: the message names the item, never the value
+    proc = run_cli("apply", "--set", "db-password=s3cr3t-value", cwd=tmp_path)
+    assert proc.returncode == 2 and "--set 'db-password=...': expected NAME=VALUE" in err(proc)
+    assert "s3cr3t-value" not in proc.stdout + proc.stderr
 
 
 def test_orphan_check_knows_folders_and_includes(tmp_path):
