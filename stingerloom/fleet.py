@@ -160,6 +160,9 @@ def _urls_from_query(name: str, source: str, query: str) -> list[str]:
     missing = catalog.missing_database()  # never create an empty SQLite catalog and query that
     if missing is not None:
         raise InputError(f"targets.{name}: `from`: {missing}", hint="`from` names the database the query runs on")
+    # A read-only session (SQLite: the file opened read-only): a catalog query that would write
+    # (a DELETE ... RETURNING url, a stray DROP) fails instead of changing the catalog.
+    catalog.read_only = True
     with catalog as d:
         try:
             rows = d.execute(query)
@@ -167,7 +170,10 @@ def _urls_from_query(name: str, source: str, query: str) -> list[str]:
             if not d.is_database_error(exc):
                 raise
             message, _ = d.error_message(exc)
-            raise InputError(f"targets.{name}: the query on {d.display_url} failed: {message}") from None
+            writes = d.fault_kind(exc) == "read_only"
+            raise InputError(f"targets.{name}: the query on {d.display_url} failed: {message}",
+                             hint="the catalog query runs in a read-only session: it may only read "
+                                  "(e.g. SELECT url FROM tenants)" if writes else None) from None
     out = []
     for number, r in enumerate(rows, 1):
         if not r or not isinstance(r[0], str):

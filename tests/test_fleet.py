@@ -321,6 +321,25 @@ def test_targets_from_a_catalog_query(tmp_path):
     assert tables(urls[1]) == set()
 
 
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "mysql"])
+def test_a_catalog_query_that_writes_is_refused_and_changes_nothing(tmp_path, fresh_database, dialect):
+    """The catalog is read in a read-only session: a query that deletes (or drops) fails, names the
+    setting and says why, and the catalog keeps every row."""
+    catalog = fresh_database(dialect)
+    query(catalog, "CREATE TABLE tenants (url VARCHAR(200))")
+    query(catalog, "INSERT INTO tenants VALUES ('sqlite:///t1.db')")
+    writes = {"sqlite": "DELETE FROM tenants RETURNING url", "postgres": "DELETE FROM tenants RETURNING url",
+              "mysql": "DELETE FROM tenants"}[dialect]
+    cwd = project(tmp_path, [], extra=(f'[targets.gone]\nquery = "{writes}"\nfrom = "${{CATALOG_URL}}"\n'
+                                        '[targets.dropped]\nquery = "DROP TABLE tenants"\nfrom = "${CATALOG_URL}"\n'))
+    for name in ("gone", "dropped"):
+        proc = run_cli("apply", "--targets", name, cwd=cwd, env={"CATALOG_URL": catalog})
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stdout + proc.stderr
+        assert f"targets.{name}: the query on" in proc.stderr and "read-only session" in proc.stderr, proc.stderr
+        assert query(catalog, "SELECT url FROM tenants") == [("sqlite:///t1.db",)]
+    assert not (tmp_path / "t1.db").exists()
+
+
 def test_a_relative_catalog_is_the_configurations_and_never_created(tmp_path):
     (tmp_path / "sub").mkdir()
     query(f"sqlite:///{tmp_path / 'catalog.db'}", "CREATE TABLE tenants (id INTEGER, url TEXT)")
