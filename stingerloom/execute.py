@@ -176,6 +176,9 @@ def statement_failed(d: "Dialect", exc: BaseException, m: "Migration", direction
     from .dialects.base import _os_user
 
     msg, pos = d.error_message(exc)
+    masked = getattr(src, "masked", None)  # the server may quote a secret placeholder's value back
+    if masked is not None:
+        msg = masked(msg)
     detail = msg
     kind = d.fault_kind(exc)
     if kind == "permission":

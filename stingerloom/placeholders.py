@@ -99,6 +99,23 @@ class BoundSource:
         out.append(raw[i:hi])
         return "".join(out)
 
+    def masked(self, message: str) -> str:
+        """``message`` (a database's own error text) with the value of every secret placeholder of this
+        source replaced by ``***``, and each word of it: ``PASSWORD ${app_password}`` written without
+        quotes gets the value (or the token the parser stopped at) quoted back in the server's syntax
+        error. Parts shorter than 3 characters are left (they would mask unrelated text)."""
+        raw = self.raw.text
+        for k, at in enumerate(self._old):
+            m = _TOKEN.match(raw, at)
+            if m is None or m.group(1) is None or not SECRET_NAME.search(m.group(1)):
+                continue
+            value = self.text[self._new[k]:self._new[k] + self._len[k]]
+            # the value, then its words: a server's parser quotes the token it stopped at
+            for part in sorted({value, *re.split(r"[^\w]+", value)}, key=len, reverse=True):
+                if len(part) >= 3:
+                    message = message.replace(part, "***")
+        return message
+
     def __repr__(self) -> str:
         return f"BoundSource({self.text!r}, file={self.file!r}, line={self.line!r})"
 

@@ -215,3 +215,32 @@ def test_a_description_the_database_encoding_cannot_hold_is_blamed_on_the_histor
         assert "history row in public.__migrations" in proc.stderr and "001.yaml:1" in proc.stderr
         assert "fix the statement" not in proc.stderr
         assert history(url) == []
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "mysql"])
+def test_a_secret_value_the_server_quotes_back_is_masked(tmp_path, fresh_database, dialect):
+    """A password placeholder written without quotes: the server's syntax error quotes the value (or
+    the token it stopped at); neither the text nor the JSON output may show it."""
+    url = fresh_database(dialect)
+    write_manifest(tmp_path, {"001_role.yaml": "description: role\nup: |\n  SELECT ${app_password};\ndown: ''\n"})
+    for fmt in ("text", "json"):
+        proc = run_cli("apply", str(tmp_path / "manifest.yaml"), "--database", url, "--format", fmt,
+                       "--set", "app_password=Hunter2 Pw9x")
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 1 and "Traceback" not in out, out
+        assert "001_role.yaml:3:" in out and "failed (up)" in out, out
+        assert "Hunter2" not in out and "Pw9x" not in out, out
+    assert history(url) == []
+
+
+def test_lint_never_puts_a_secret_value_where_a_parser_can_quote_it(tmp_path):
+    """`lint --set app_password=...`: a password placeholder written without quotes makes the parser
+    stop at it; the finding quotes the stand-in, never the value."""
+    write_manifest(tmp_path, {"001_role.yaml": "description: role\nup: |\n  ALTER ROLE app PASSWORD ${app_password};\n"
+                                               "down: ''\n"})
+    for fmt in ("text", "json"):
+        proc = run_cli("lint", str(tmp_path / "manifest.yaml"), "--dialect", "postgres", "--format", fmt,
+                       "--set", "app_password=Hunter2!x")
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 1 and "001_role.yaml" in out and "SL201" in out, out
+        assert "Hunter2" not in out, out

@@ -564,7 +564,7 @@ def _lint_one(path: str, options: Options, rules: list[Rule], result: LintResult
 
 def _bind_placeholders(run: ManifestRun, options: Options, migrations: list) -> list:
     from stingerloom.errors import Problem, StingerloomError
-    from stingerloom.placeholders import bind, stand_in, undefined
+    from stingerloom.placeholders import SECRET_NAME, bind, stand_in, undefined
 
     values = options.placeholders
     if options.strict_placeholders and values is not None:
@@ -572,7 +572,9 @@ def _bind_placeholders(run: ManifestRun, options: Options, migrations: list) -> 
             run.problems.append(Problem(p.message + f" ({values.hint()})", p.file, p.line, p.column))  # SL101
 
     def value(name: str) -> str:
-        if values is not None and values.defined(name):
+        # a secret (``${app_password}``) keeps its stand-in: lint needs no password, and a parser's
+        # message quoting the token it stopped at must not print one
+        if values is not None and values.defined(name) and not SECRET_NAME.search(name):
             try:
                 return values.get(name)
             except StingerloomError:  # e.g. its ${VAR} is not set here: lint does not need it
