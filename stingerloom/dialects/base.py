@@ -346,6 +346,11 @@ class Dialect:
         """The statements taking and releasing the migration lock in a script."""
         return [], []
 
+    def script_session_reset(self) -> list[str]:
+        """What a script runs after a migration whose statements may have changed the session (see
+        :meth:`may_change_session`), as :meth:`reset_session` does for the tool; ``[]``: nothing."""
+        return []
+
     def script_now(self) -> str:
         """A SQL expression for ``applied_at`` now."""
         raise NotImplementedError

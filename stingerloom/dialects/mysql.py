@@ -464,6 +464,20 @@ class MySQLDialect(ServerDialect):
                 "CREATE TEMPORARY TABLE `stingerloom_guard` (`problem` VARCHAR(255) NOT NULL PRIMARY KEY) "
                 "DEFAULT CHARSET=utf8mb4;"]
 
+    def script_session_reset(self) -> list[str]:
+        """As :meth:`reset_session`, in SQL a client runs: release a leftover ``LOCK TABLES``, the
+        restored session variables back to the server's defaults (the ones this server has, read
+        when the script was planned; the character set ones by the preamble's ``SET NAMES``), and the
+        URL's database after a ``USE``."""
+        names = [k for k, _ in self._defaults if not k.startswith(("character_set", "collation"))]
+        out = ["UNLOCK TABLES;"]
+        if names:
+            out.append("SET SESSION " + ", ".join(f"{k} = DEFAULT" for k in names) + ";")
+        out.append("SET NAMES utf8mb4;")
+        if self._database:
+            out.append(f"USE {self.quote(self._database)};")
+        return out
+
     def script_lock(self) -> tuple[list[str], list[str]]:
         if self.galera:  # the lock is a row with a lease that the tool keeps alive: no client can
             raise InputError(

@@ -283,6 +283,10 @@ class PostgresDialect(ServerDialect):
     def script_preamble(self) -> list[str]:
         return ["\\set ON_ERROR_STOP on", "SET client_encoding = 'UTF8';"]
 
+    def script_session_reset(self) -> list[str]:
+        # as reset_session: back to the connection's settings, then the script's own again
+        return ["RESET ALL;", *[x for x in self.script_preamble() if x.startswith("SET ")]]
+
     def script_lock(self) -> tuple[list[str], list[str]]:
         key = self.lock_key
         return [f"SELECT pg_advisory_lock({key})"], [f"SELECT pg_advisory_unlock({key})"]

@@ -254,9 +254,24 @@ def _apply_block(w: _Writer, st: Any, batch: int, rank: int, written_by: str) ->
     _statements(w, st, progress)
     if atomic:
         w.sql(d.script_commit)
+        _session_reset(w, st)
     else:
+        _session_reset(w, st)  # before the history update, which a SET default_transaction_read_only would fail
         w.sql(_update(d, m.id, "dirty", state=d.sql_literal("applied"), execution_ms="0",
                       operation=d.sql_literal("up")))
+
+
+def _session_reset(w: _Writer, st: Any) -> None:
+    """After a migration whose statements may change the session (a ``SET``, ``USE``, ``LOCK``…): the
+    same reset the tool runs, so that the next migration and the history writes see the same session
+    in the script as with stingerloom itself."""
+    if st.source is None or not w.d.may_change_session(st.statements):
+        return
+    lines = w.d.script_session_reset()
+    if lines:
+        w.comment("(its statements may have changed the session: back to the session's defaults, as stingerloom does)")
+        for line in lines:
+            w.raw(line)
 
 
 def rollback_script(plan: Any, header: ScriptHeader, *, for_script: bool = True) -> str:
@@ -313,6 +328,7 @@ def _rollback_block(w: _Writer, manifest: str, st: Any, row: Any, note: dict | N
         w.sql(_update(d, row.id, "applied", state=d.sql_literal("dirty"), operation=d.sql_literal("down"),
                       statements_done="0", statements_total=str(n)))
         _statements(w, st, lambda k: _update(d, row.id, statements_done=str(k)))
+        _session_reset(w, st)
     if st.source is not None and not st.statements:
         w.comment("(no statements: only the history row is removed)")
     state = d.sql_literal("applied" if atomic else "dirty")
@@ -320,6 +336,7 @@ def _rollback_block(w: _Writer, manifest: str, st: Any, row: Any, note: dict | N
           f"AND {d.quote('state')} = {state}")
     if atomic:
         w.sql(d.script_commit)
+        _session_reset(w, st)
 
 
 def _refuse_python(steps: list, verb: str) -> None:

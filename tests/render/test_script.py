@@ -393,3 +393,42 @@ def test_an_empty_down_says_once_that_only_the_history_row_goes(tmp_path):
     assert run_cli("rollback", str(manifest), "--database", url, "--script", str(script)).returncode == 0
     assert run_client(url, str(script)).returncode == 0
     assert query(url, "SELECT COUNT(*) FROM __migrations") == [(0,)]
+
+
+SESSION_CHANGES = {
+    "postgres": "SET default_transaction_read_only = on;\n  SET ROLE NONE;\n  SET search_path = pg_catalog;",
+    # not LOCK TABLES or SET SESSION TRANSACTION READ ONLY: the script's own progress update after the
+    # statement would fail (the tool writes it on a second connection; see the README)
+    "mysql": "CREATE TABLE a (id int);\n  SET SESSION sql_mode = 'ANSI_QUOTES';\n  USE information_schema;",
+}
+NEXT = {"postgres": "CREATE TABLE t (id int, name varchar(5) DEFAULT 'x')",
+        "mysql": 'CREATE TABLE t (id int, name varchar(5) DEFAULT "x")'}  # a string only without ANSI_QUOTES
+
+
+@pytest.mark.parametrize("dialect", [p for p in DIALECTS if p.values[0] != "sqlite"])
+def test_a_scripts_migration_that_changes_the_session_does_not_reach_the_next_one(dialect, fresh_database,
+                                                                                 tmp_path):
+    """As with the tool (tests/test_dba_walk.py): after a migration's SET / USE / LOCK TABLES the script
+    puts the session back, so the next migration and the history writes run as they would with
+    stingerloom itself."""
+    name = dialect if isinstance(dialect, str) else dialect.values[0]
+    manifest = write_manifest(tmp_path / "db", {
+        "001.yaml": f"up: |\n  {SESSION_CHANGES[name]}\ndown: SELECT 1;\n",
+        "002.yaml": f"up: |\n  {NEXT[name]};\ndown: DROP TABLE t;\n",
+    })
+    by_tool, by_script = fresh_database(name), fresh_database(name)
+    assert run_cli("apply", str(manifest), "--database", by_tool).returncode == 0
+    script = tmp_path / "apply.sql"
+    proc = run_cli("apply", str(manifest), "--database", by_script, "--script", str(script))
+    assert proc.returncode == 0, proc.stderr
+    ran = run_client(by_script, str(script))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert [r[:5] for r in history_rows(by_script)] == [r[:5] for r in history_rows(by_tool)]
+    assert [r[4] for r in history_rows(by_script)] == ["applied", "applied"]
+    assert schema(by_script) == schema(by_tool)
+    back = tmp_path / "rollback.sql"
+    proc = run_cli("rollback", str(manifest), "--database", by_script, "--steps", "2", "--script", str(back))
+    assert proc.returncode == 0, proc.stderr
+    ran = run_client(by_script, str(back))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert history_rows(by_script) == []
