@@ -364,18 +364,50 @@ def load_schema_file(path: str) -> SchemaFile:
     try:
         return SchemaFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems, seen = [], set()
         for err in exc.errors():
             loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-            line, column = _position(node, loc)
+            expected = None
+            if loc and loc[-1] in _UNION_MEMBERS:  # one error per member of a union: say it once
+                expected = _UNION_MEMBERS
+                loc = loc[:-1]
             key = ".".join(str(p) for p in loc)
+            if key in seen and expected is not None:
+                continue
+            seen.add(key)
+            line, column = _position(node, loc)
             msg = err["msg"].removeprefix("Value error, ")  # pydantic's label for our own validators' messages
-            if err["type"] == "extra_forbidden":
+            if expected is not None:
+                kinds = [_UNION_MEMBERS[m] for m in _union_members(exc.errors(), loc)]
+                msg = "expected " + (", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0])
+                msg += f", not {_kind_of(err.get('input'))}"
+            elif err["type"] == "too_short" and isinstance(err.get("input"), (dict, list)):
+                msg = "needs at least one entry"
+            elif err["type"] == "extra_forbidden":
                 msg = f"unknown key {loc[-1]!r}"
                 if re.fullmatch(r"\s*\d+\s*\)", str(loc[-1])):
                     msg += " (a type like numeric(10,2) inside {...} must be quoted: \"numeric(10,2)\")"
             problems.append(Problem(f"{key}: {msg}" if key else msg, path, line, column, key or None))
         raise ManifestError(problems, hint="see schemas/schema.schema.json for the format") from None
+
+
+#: the names pydantic gives the members of a union in an error's location, as a user reads them
+_UNION_MEMBERS = {"str": "a string", "bool": "true or false", "int": "an integer", "float": "a number",
+                  "list[str]": "a list of strings", "dict[str,str]": "a mapping"}
+
+
+def _union_members(errors: list, loc: list) -> list[str]:
+    """The union members whose errors are at ``loc`` (in pydantic's order, each once)."""
+    out: list[str] = []
+    for e in errors:
+        where = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        if where[:-1] == loc and where[-1] in _UNION_MEMBERS and where[-1] not in out:
+            out.append(where[-1])
+    return out
+
+
+def _kind_of(value: Any) -> str:
+    return {list: "a list", dict: "a mapping", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def _position(node: Any, loc: list) -> tuple[Optional[int], Optional[int]]:

@@ -122,6 +122,21 @@ def test_bad_schema_file_names_file_line_and_key(tmp_path):
     assert missing.returncode == 2 and "not found" in missing.stderr
 
 
+def test_a_default_of_the_wrong_kind_and_an_empty_table_get_one_message_each(tmp_path):
+    # before: four pydantic lines (one per member of the default's union: "...default.str: Input should be
+    # a valid string", ".bool", ".int", ".float") and "Dictionary should have at least 1 item after validation"
+    schema = SCHEMA.replace("{type: varchar(20)}", "{type: varchar(20), default: [1, 2]}").replace(
+        "  teams:\n    columns:\n      id:         {type: integer, primary_key: true}\n", "  teams:\n    columns: {}\n")
+    manifest, path = _project(tmp_path, schema)
+    proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", f"sqlite:///{tmp_path}/x.db")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    lines = [x for x in proc.stderr.splitlines() if f"{path}:" in x]
+    assert len(lines) == 2, proc.stderr
+    assert any(f"{path}:3:" in x and "tables.teams.columns: needs at least one entry" in x for x in lines), lines
+    assert any(f"{path}:9:" in x and "tables.users.columns.phone.default: expected a string" in x
+               and "not a list" in x for x in lines), lines
+
+
 def test_a_mistyped_column_type_is_refused_at_its_line_before_anything_is_written(tmp_path):
     # `numeric(5` or `int; DROP ...` used to be written into the migration as is (and fail at apply)
     schema = SCHEMA.replace("{type: varchar(20)}", '{type: "numeric(5"}').replace(
