@@ -897,8 +897,9 @@ class MigrationRunner(HistoryReader):
             if row is None:
                 step.completed = True
                 return "it was rolled back (its history row is gone)"
-            if not row.dirty:
-                return "the rollback was undone by the database: it is still applied"
+            if not row.dirty:  # its transaction rolled back, or not even the row's `dirty` mark was written
+                return ("the database rolled the rollback back: it is still applied" if step.atomic else
+                        "none of its down statements ran: it is still applied")
         k = row.statements_done
         if step.returned > k and step.returned == step.running:  # the database answered, the counter lags
             with _suppress_db(d):

@@ -800,7 +800,7 @@ def test_a_transactional_rollback_whose_session_is_killed_says_to_roll_back_agai
         d.execute(f"SELECT pg_terminate_backend({pid})" if dialect == "postgres" else f"KILL CONNECTION {pid}")
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
-    assert "the rollback was undone by the database: it is still applied" in err
+    assert "the database rolled the rollback back: it is still applied" in err
     assert "--accept" not in err and "001_a is still applied: roll back again" in err, err
     assert [r[:2] for r in history(url)] == [("001_a", "applied")] and query(url, "SELECT id FROM t") == [(1,)]
 
@@ -933,3 +933,20 @@ def test_an_unreadable_migration_file_says_to_make_it_readable():
         assert "readable for this user" in proc.stderr and "relative to" not in proc.stderr, proc.stderr
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_a_rollback_refused_by_a_read_only_database_says_nothing_of_it_ran(tmp_path, fresh_database):
+    """Outside a transaction the first write is the history row's `dirty` mark: refused, nothing of the
+    down ran. The message said "the rollback was undone by the database" (no transaction undid anything)."""
+    url = fresh_database("postgres")
+    manifest = write_manifest(tmp_path, {"001_a.yaml": "transaction: false\nup: CREATE TABLE t (id int);\n"
+                                                       "down: DROP TABLE t;\n"})
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    db = url.rsplit("/", 1)[1].split("?")[0]
+    query(url, f'ALTER DATABASE "{db}" SET default_transaction_read_only = on')
+    proc = run_cli("rollback", str(manifest), "--database", url)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "read-only" in proc.stderr and "none of its down statements ran: it is still applied" in proc.stderr
+    assert "roll back again" in proc.stderr, proc.stderr
+    assert [r[:2] for r in history(url)] == [("001_a", "applied")]
