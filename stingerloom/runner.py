@@ -85,7 +85,7 @@ class MigrationRunner(HistoryReader):
                 r = s.row
                 what = "rolling back" if r.operation == "down" else "applying"
                 problems.append(f"{s.id} is {r.progress()}: it failed part way while {what}, outside a transaction")
-                hints.append(dirty_advice(r, manifest))
+                hints.append(dirty_advice(r, manifest, _repeatable(s)))
             elif s.state == "modified":
                 problems.append(f"{s.id} was changed after it was applied (its checksum differs from the history)")
         if not problems:
@@ -689,7 +689,8 @@ class MigrationRunner(HistoryReader):
         except Exception:  # the connection is gone: the failure message says so already
             return
         if row is not None and row.dirty:
-            exc.hint = dirty_advice(row, self.manifest_hint)
+            repeatable = any(m.id == row.id and getattr(m, "repeatable", False) for m in self.migrations)
+            exc.hint = dirty_advice(row, self.manifest_hint, repeatable)
         elif row is not None and direction == "down" and kind in _NOT_THE_SQL:
             exc.hint = f"nothing was reverted and {row.id} is still applied: roll back again"
         elif row is not None and restoring:
@@ -957,7 +958,7 @@ class MigrationRunner(HistoryReader):
         if step.left is not None and not 0 < committed < len(step.statements):
             # dirty with none or all of its statements committed (the row read back): `apply` refuses a
             # rerun, and there is nothing to finish (or nothing to revert)
-            return lead + dirty_advice(step.left, manifest)
+            return lead + dirty_advice(step.left, manifest, bool(getattr(m, "repeatable", False)))
         if committed and step.direction == "up":
             return (lead + f"{m.id} is dirty ({committed} statement(s) committed), so `apply` refuses to rerun it: "
                     f"finish it by hand and run `stingerloom repair {manifest} --mark-applied {m.id}`, or revert "
@@ -1055,7 +1056,7 @@ class MigrationRunner(HistoryReader):
                 history.ensure()
                 self._ensure_versions(history)
                 rows = history.rows()
-                plan = self._repair_plan(self._states(rows), accept, mark_applied, remove, bool(named))
+                plan = self._repair_plan(self._states(rows), accept, mark_applied, remove, bool(named), history)
                 batch, rank = History.next_numbers(rows)
                 self._in_one_transaction(lambda: self._repair_write(history, plan, batch, rank))
                 for change in plan["changes"]:
@@ -1069,7 +1070,7 @@ class MigrationRunner(HistoryReader):
                 return out
 
     def _repair_plan(self, states: list[MigrationState], accept: Sequence[str], mark_applied: Sequence[str],
-                     remove: Sequence[str], named: bool) -> dict:
+                     remove: Sequence[str], named: bool, history: History | None = None) -> dict:
         """Check every id and decide each write before anything is written."""
         by_id = {s.id: s for s in states}
         manifest = self.manifest_hint
@@ -1089,7 +1090,7 @@ class MigrationRunner(HistoryReader):
                     "pending": "it is pending: there is nothing recorded to accept (apply it, or `--mark-applied` it)",
                     "missing": "it is missing (no file in this manifest to take the checksum from); "
                                f"`stingerloom repair {manifest} --remove {rid}` deletes its history row",
-                    "dirty": f"it is dirty: {dirty_advice(s.row, manifest)}" if s.row else "it is dirty",
+                    "dirty": f"it is dirty: {dirty_advice(s.row, manifest, _repeatable(s))}" if s.row else "it is dirty",
                     "invalid": "its file has errors: fix the file first",
                     "outdated": "it is a repeatable migration whose definition changed: `apply` re-applies it",
                 }[s.state]
@@ -1122,9 +1123,17 @@ class MigrationRunner(HistoryReader):
             if s.row is None:
                 raise InputError(f"--remove {rid}: it is {s.state}, it has no history row to remove")
             was = s.row.progress() if s.state == "dirty" else s.state
+            previous = self._previous_application(history, s)
+            if previous is not None:  # a repeatable's failed re-application: back to the one before it
+                changes.append({"id": rid, "action": "removed", "was": was, "restore": previous,
+                                "detail": "its failed re-application is forgotten: the history describes its "
+                                          f"previous application again (applied "
+                                          f"{self.dialect.timestamp_to_iso(previous.applied_at)}); "
+                                          "`apply` applies the file's definition"})
+                continue
             changes.append({"id": rid, "action": "removed", "was": was,
                             "detail": "history row deleted; nothing was run, its objects are as they were"})
-        dirty = {s.id: dirty_advice(s.row, manifest) for s in states
+        dirty = {s.id: dirty_advice(s.row, manifest, _repeatable(s)) for s in states
                  if s.state == "dirty" and s.id not in mark_applied and s.id not in remove}
         return {"changes": changes, "dirty": dirty, "by_id": by_id}
 
@@ -1169,9 +1178,27 @@ class MigrationRunner(HistoryReader):
                 else:
                     row = plan["by_id"][rid].row
                     history.mark_applied(rid, row.execution_ms, done=row.statements_total, operation="manual")
+            elif change.get("restore") is not None:
+                row = plan["by_id"][rid].row
+                history.delete_versions(rid, rank=row.rank)  # the failed attempt's SQL
+                history.restore(rid, change.pop("restore"), when=row.state)
             else:
                 history.delete(rid, plan["by_id"][rid].row.state)  # as it was read under the lock
                 history.delete_versions(rid)
+
+    @staticmethod
+    def _previous_application(history: History | None, s: MigrationState) -> Any:
+        """For the dirty row of a repeatable's failed re-application: the application before it (a
+        row of ``<history>_versions``); None otherwise (then ``--remove`` forgets the migration)."""
+        row = s.row
+        if history is None or not row.dirty or row.operation != "up" or not _repeatable(s):
+            return None
+        earlier = [v for v in history.versions(s.id) if v.rank < row.rank]
+        return earlier[-1] if earlier else None
+
+
+def _repeatable(s: MigrationState) -> bool:
+    return bool(getattr(s.migration, "repeatable", False))
 
 
 # Pattern texts, not compiled patterns: only MySQL DML migrations use them, and compiling them at

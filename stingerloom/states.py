@@ -395,8 +395,10 @@ def _os_user() -> str:
     return user()
 
 
-def dirty_advice(row: HistoryRow, manifest: str = "MANIFEST") -> str:
-    """The two ways out of a dirty row, for the direction it was going (never the inverted advice)."""
+def dirty_advice(row: HistoryRow, manifest: str = "MANIFEST", repeatable: bool = False) -> str:
+    """The two ways out of a dirty row, for the direction it was going (never the inverted advice).
+    ``repeatable``: the row is a repeatable migration's, which runs whole again (``CREATE OR
+    REPLACE``): fixing its SQL and re-applying it replaces what took effect, nothing to revert."""
     k, n, rid = row.statements_done, row.statements_total, row.id
     repair = f"stingerloom repair {manifest}"
     done = _span(1, k) if k else "none of its statements"
@@ -416,6 +418,10 @@ def dirty_advice(row: HistoryRow, manifest: str = "MANIFEST") -> str:
              + (f" and {rest} did not run" if rest else ", and only the history row was not updated"))
     finish = (f"finish it by hand ({rest}{' of its up SQL' if n else ''})" if rest
               else "check that it is complete")
+    if repeatable:
+        return (f"{state}. It is repeatable, so it runs whole again: either\n    fix its SQL, then run: {repair} "
+                f"--remove {rid} (the history goes back to its previous application, if it had one) and apply "
+                f"again\n    or {finish}, then run: {repair} --mark-applied {rid}")
     undo = f"revert {done} by hand" if k else "check that nothing took effect"
     return (f"{state}. Either\n    {finish}, then run: {repair} --mark-applied {rid}\n    or {undo}, "
             f"then run: {repair} --remove {rid}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import history, query, run_cli, run_json, tables, write_manifest
 
 TABLE = """
@@ -250,3 +251,35 @@ def test_out_of_order_json_names_what_ran(tmp_path):
     _config(tmp_path, url, "warn")
     code, out = run_json("apply", str(manifest), cwd=tmp_path)
     assert code == 0 and [r["id"] for r in out["results"]] == ["002_b"] and out["out_of_order"] == ["002_b"]
+
+
+@pytest.mark.mysql
+def test_a_failed_reapplication_on_mysql_goes_back_to_the_previous_definition_with_remove(fresh_database, tmp_path):
+    """MySQL DDL has no transaction: a re-application that fails at its second statement leaves the row
+    dirty. The advice says a repeatable runs whole again (nothing to revert by hand), and `repair
+    --remove` goes back to its previous application (it used to forget every earlier definition, so
+    a rollback could no longer restore the first one)."""
+    url = fresh_database("mysql")
+    two = ("repeatable: true\nup: |\n  DROP VIEW IF EXISTS v;\n  CREATE VIEW v AS SELECT {} AS x FROM t;\n"
+           "down: DROP VIEW v;\n")
+    manifest = write_manifest(tmp_path, {"001_t.yaml": TABLE, "v.yaml": two.format("a")})
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    (tmp_path / "v.yaml").write_text(two.format("nosuch"))
+    proc = run_cli("apply", str(manifest), "--database", url)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "It is repeatable, so it runs whole again" in proc.stderr, proc.stderr
+    assert f"repair {manifest} --remove v (the history goes back to its previous application" in proc.stderr
+    assert "revert statement 1 by hand" not in proc.stderr
+    assert states(manifest, url)["v"]["state"] == "dirty"
+
+    (tmp_path / "v.yaml").write_text(two.format("a + 100"))  # fixed
+    code, out = run_json("repair", str(manifest), "--database", url, "--remove", "v")
+    assert code == 0 and out["removed"] == ["v"], out
+    assert "previous application again" in out["changes"][0]["detail"]
+    st = states(manifest, url)["v"]
+    assert (st["state"], st["reason"]) == ("outdated", "its SQL changed")
+    assert len(versions(url)) == 1  # the failed attempt's SQL is gone, the first definition stays
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    assert x(url) == 101
+    assert run_cli("rollback", str(manifest), "--database", url).returncode == 0
+    assert x(url) == 1  # the first definition came back

@@ -144,7 +144,7 @@ def render_status(out: Output, report: Any) -> None:
 
     for s in states:
         if s.state == "dirty":
-            out.warn(f"dirty: {dirty_advice(s.row, manifest)}")
+            out.warn(f"dirty: {dirty_advice(s.row, manifest, bool(getattr(s.migration, 'repeatable', False)))}")
     if counts.get("running"):
         out.note(f"running: another session ({report.lock_held_by}) holds the migration lock and is applying "
                  "or reverting it now; run `status` again when it is done")
