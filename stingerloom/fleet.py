@@ -38,8 +38,10 @@ class TargetOutcome(Record):
     ``pending`` after the run, ``seconds``, ``error`` (message), ``exit_code`` and ``payload`` (the
     JSON of the single-database command: results or status)."""
 
-    __slots__ = ("index", "target", "state", "applied", "pending", "seconds", "error", "exit_code", "payload")
-    _defaults = {"applied": 0, "pending": None, "seconds": 0.0, "error": None, "exit_code": 0, "payload": None}
+    __slots__ = ("index", "target", "state", "applied", "pending", "seconds", "error", "exit_code", "payload",
+                 "out_of_order", "out_of_order_rule")
+    _defaults = {"applied": 0, "pending": None, "seconds": 0.0, "error": None, "exit_code": 0, "payload": None,
+                 "out_of_order": [], "out_of_order_rule": "error"}
 
     @property
     def failed(self) -> bool:
@@ -48,6 +50,8 @@ class TargetOutcome(Record):
     def to_json(self, kind: str) -> dict:
         out: dict[str, Any] = {"database": self.target, "result": self.state, "applied": self.applied,
                                "pending": self.pending, "seconds": round(self.seconds, 3), "error": self.error}
+        if self.out_of_order:  # applied under out_of_order = "warn" / "apply", as apply's own JSON says
+            out["out_of_order"] = self.out_of_order
         if self.payload is not None:
             out[kind] = self.payload
         return out
@@ -353,8 +357,11 @@ def command_work(command: str, make_runner: Callable[[str], Any], *, to: str | N
                 payload = runner.status(states)
                 return TargetOutcome(0, "", "ok", applied=len(payload["executed"]),
                                      pending=len(payload["pending"]), payload=payload)
+            late: list[str] = []
+            rule = "error"
             if command == "apply":
-                results = runner.run(to=to)
+                report = runner.run_report(to=to)
+                results, late, rule = report.results, report.out_of_order, report.out_of_order_rule
             else:
                 results = runner.rollback(1 if steps is None else steps, to=to, all=all)
             pending = sum(1 for s in runner.states() if s.state == "pending")
@@ -366,6 +373,8 @@ def command_work(command: str, make_runner: Callable[[str], Any], *, to: str | N
         if failed is not None:
             error = failed.exception.format() if failed.exception else failed.error
         return TargetOutcome(0, "", "failed" if failed else "ok", applied=len(ok), pending=pending, error=error,
-                             exit_code=1 if failed else 0, payload=[r.to_json() for r in results])
+                             exit_code=1 if failed else 0, payload=[r.to_json() for r in results],
+                             out_of_order=[i for i in late if any(r.id == i and r.success for r in results)],
+                             out_of_order_rule=rule)
 
     return work

@@ -372,3 +372,26 @@ def test_an_unreachable_target_is_named_once_per_line(tmp_path):
     line = next(x for x in proc.stderr.splitlines() if x.startswith("error: postgresql://app:***@127.0.0.1:1/shop:"))
     assert line.count("127.0.0.1:1/shop") == 1 and "cannot connect" in line, line  # not "X: cannot connect to X"
     assert "users" in tables(f"sqlite:///{tmp_path / 'a.db'}")
+
+
+def test_each_target_that_applied_out_of_order_is_named_as_apply_on_one_database_does(tmp_path):
+    urls = [f"sqlite:///{tmp_path / f'o{i}.db'}" for i in range(3)]
+    cwd = project(tmp_path, urls)
+    config = cwd / "stingerloom.toml"
+    config.write_text('default_env = "dev"\n' + config.read_text() + '[environments.dev]\nout_of_order = "warn"\n')
+    manifest = cwd / "migrations" / "manifest.yaml"
+    full = manifest.read_text()
+    manifest.write_text(full.replace("  - 002_orders.yaml\n", ""))
+    for u in urls[:2]:
+        assert run_cli("apply", "--database", u, cwd=cwd).returncode == 0
+    manifest.write_text(full)  # 002 was added late: listed before 003, which two tenants have
+    proc = run_cli("apply", "--targets", "tenants", cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    warned = [x for x in proc.stderr.splitlines() if "applied out of order" in x]
+    assert sorted(warned) == sorted(f'warning: {u}: applied out of order (listed before migrations already applied; '
+                                    f'out_of_order = "warn"): 002_orders' for u in urls[:2]), proc.stderr
+    for u in urls[:2]:  # 002 again (the last applied there), for the JSON
+        assert run_cli("rollback", "--database", u, cwd=cwd).returncode == 0
+    code, report, _ = fleet_json(cwd, "apply", "--targets", "tenants")
+    assert code == 0
+    assert [t.get("out_of_order") for t in report["targets"]] == [["002_orders"], ["002_orders"], None]

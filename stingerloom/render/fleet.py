@@ -116,6 +116,10 @@ def render_fleet(out: Output, report: Any, command: str) -> None:
     if not out.quiet:
         out.table(f"{command} on {len(report.outcomes)} target(s)", ["Target", "Result", count_col, "Pending", "Time"],
                   rows, styles)
+    for o in report.outcomes:  # as apply on one database warns (out_of_order = "warn"); "apply" is silent
+        if o.out_of_order and o.out_of_order_rule == "warn":
+            out.warn(f"{o.target}: applied out of order (listed before migrations already applied; "
+                     f"out_of_order = \"warn\"): {', '.join(o.out_of_order)}")
     for o in report.failed:
         error = o.error or ""
         if error.startswith(f"cannot connect to {o.target}: "):  # the line already starts with the target
