@@ -17,6 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from .facts import classify
+from .sqlite_model import SqliteModel
 
 
 @dataclass
@@ -121,10 +122,19 @@ class SqliteReplay:
     with just the objects it names (tables, with their indexes and triggers), taken from a mirror of
     the schema the earlier migrations left.
 
-    Every statement runs, but what a schema query (or a down of plain ``DROP TABLE``) would return
-    is worked out instead when that is certain (:meth:`after_creating`, :meth:`after_dropping`):
-    the SQLite calls left per migration are the statements, the seeds, the savepoint and the
-    rollback. tests/lint/test_replay.py checks each shortcut against real SQLite.
+    What a schema query (or a down of plain ``DROP TABLE``) would return is worked out instead of
+    queried when that is certain (:meth:`after_creating`, :meth:`after_dropping`).
+
+    Lazy replay (:attr:`lazy`): SQLite runs only when the outcome is not certain. :meth:`begin` hands
+    the seeds to a strict model of SQLite's grammar and rules (:class:`.sqlite_model.SqliteModel`:
+    plain ``CREATE TABLE``, ``CREATE [UNIQUE] INDEX``, ``ALTER TABLE ... ADD COLUMN``, and the rules
+    that decide whether SQLite accepts them); while the model is certain that each statement is
+    accepted, :meth:`execute` only records it and works out its schema row. The first statement (or
+    :meth:`snapshot`) it is not certain of builds the real database (savepoint, seeds, the recorded
+    statements, in order) and from there everything runs for real, as before. A migration the model
+    covers whole costs no SQLite call at all (no savepoint, seeds or rollback). Errors are never
+    predicted: a statement SQLite might refuse always runs, so messages and syntax errors come from
+    SQLite. tests/lint/test_replay.py checks each shortcut and the model against real SQLite.
     """
 
     _ORDER = {"table": 0, "index": 1, "view": 2, "trigger": 3}
@@ -134,6 +144,9 @@ class SqliteReplay:
     #: from the first migration whose text (or a seeded object's) does, the replay uses a database
     #: without it, as before, for the rest of the run.
     keep_sequence = True
+    #: Run SQLite only when the outcome is not certain (see the class); False: every statement runs,
+    #: as before (the tests compare both).
+    lazy = True
 
     def __init__(self) -> None:
         self.mirror: dict[str, tuple[str, str, str]] = {}  # lower(name) -> (type, lower(tbl_name), sql)
@@ -145,24 +158,43 @@ class SqliteReplay:
         # False once a PRAGMA ran (connection settings outlive the rollback: the engine says so) or a
         # statement left the replay's transaction: from then on nothing is worked out without running it
         self.predictable = True
+        # while the model stands for the database (see `lazy`): the seeds and statements it took, and
+        # the snapshot and tables (lower(name) -> name) after them, as after_creating works them out
+        self._model: SqliteModel | None = None
+        self._seeds: list[str] | None = None
+        self._recorded: list[str] | None = None
+        self._after: dict | None = None
+        self._tables: dict[str, str] | None = None
 
     def begin(self, names: set[str], text: str | None = None) -> dict:
         """A fresh database holding the mirrored objects that ``names`` refer to; returns its
         :meth:`snapshot` (no query needed: it is what was just created). ``text``: the migration's
-        SQL (see :attr:`keep_sequence`; None: not known, so no standing ``sqlite_sequence``)."""
+        SQL (see :attr:`keep_sequence`; None: not known, so no standing ``sqlite_sequence``).
+
+        With :attr:`lazy`, when the model takes every seed, nothing runs yet (see the class)."""
         names = {n.lower() for n in names}
         keys = {k for n in names for k in self.by_table.get(n, ())} | (names & self.mirror.keys())
         seeds = sorted(((k, self.mirror[k]) for k in keys if k in self.mirror), key=lambda r: self._ORDER.get(r[1][0], 9))
-        if self.conn is None:
-            self._connect()
-        else:
-            self.end()
+        self._model = None
         if self.keep_sequence and (text is None or _SEES_INTERNALS.search(text)
                                    or any(_SEES_INTERNALS.search(r[1][2]) for r in seeds)):
             self.keep_sequence = False  # for good: this database now differs from the one that ran before
-            self.conn.close()
-            self._connect()
-        self.conn.execute("SAVEPOINT stingerloom_migration")
+            if self.conn is not None:
+                self.conn.close()
+                self.conn = None
+        if self.lazy and self.predictable:
+            model = SqliteModel()
+            if all(model.take(sql) for _name, (_typ, _tbl, sql) in seeds):
+                # what the seeds give, each created without error (the model is certain of that)
+                snap = {(typ, self.names[name]): (self.tables[tbl], " ".join(sql.split()), sql)
+                        for name, (typ, tbl, sql) in seeds}
+                self._model, self._seeds, self._recorded = model, [r[1][2] for r in seeds], []
+                # as after_creating starts: a query gives an index's table as stored
+                self._after = {(typ, name): (self.tbl_names[name.lower()], norm, sql)
+                               for (typ, name), (_tbl, norm, sql) in snap.items()}
+                self._tables = {name.lower(): name for typ, name in snap if typ == "table"}
+                return snap
+        self._open()
         snap = {}
         for name, (typ, tbl, sql) in seeds:
             try:
@@ -171,6 +203,25 @@ class SqliteReplay:
                 continue
             snap[(typ, self.names[name])] = (self.tables[tbl], " ".join(sql.split()), sql)
         return snap
+
+    def _open(self) -> None:
+        """An empty database in a savepoint: the last migration's rolled back, or a new connection."""
+        if self.conn is None:
+            self._connect()
+        else:
+            self.end()
+        self.conn.execute("SAVEPOINT stingerloom_migration")
+
+    def _materialize(self) -> None:
+        """Build for real the database the model stood for (seeds, then the statements it took)."""
+        seeds, recorded = self._seeds, self._recorded
+        self._model = self._seeds = self._recorded = self._after = self._tables = None
+        self._open()
+        for sql in seeds + recorded:
+            try:
+                self.conn.execute(sql)
+            except sqlite3.Error as exc:  # pragma: no cover - the model is proven against SQLite
+                raise AssertionError(f"lint's SQLite model took {sql!r}, which SQLite refuses: {exc}") from None
 
     def _connect(self) -> None:
         self.conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
@@ -189,7 +240,16 @@ class SqliteReplay:
             self._connect()
 
     def execute(self, sql: str) -> tuple[str, str] | None:
-        """Run one statement: None, or (category, message) with category 'syntax' or 'other'."""
+        """Run one statement: None, or (category, message) with category 'syntax' or 'other'.
+        While the model stands for the database, a statement it takes is only recorded."""
+        if self._model is not None:
+            if self._model.take(sql):
+                row = _created_row(sql, self._tables) or _added_column(sql, self._tables, self._after)
+                if row is not None:
+                    self._after[row[0]] = row[1]
+                    self._recorded.append(sql)
+                    return None
+            self._materialize()
         try:
             cur = self.conn.execute(sql)
             cur.fetchall() if cur.description else None
@@ -204,6 +264,8 @@ class SqliteReplay:
         return res
 
     def snapshot(self) -> dict[tuple[str, str], tuple[str, str]]:
+        if self._model is not None:
+            self._materialize()
         rows = self.conn.execute(
             "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
         return {(t, n): (tbl, " ".join((sql or "").split()), sql) for t, n, tbl, sql in rows}
@@ -234,6 +296,8 @@ class SqliteReplay:
         reserves, which is left to the query."""
         if not self.predictable:
             return None
+        if self._model is not None and self._recorded == ups:  # worked out as they were taken
+            return dict(self._after)
         after = {}
         for (typ, name), (_tbl, norm, sql) in before.items():
             if not sql.startswith(_PLAIN_STORED):  # e.g. a virtual table brings its shadow tables
@@ -288,9 +352,10 @@ class SqliteReplay:
         return {k: v for k, v in after.items() if not (v[0].isascii() and v[0].lower() in gone)}
 
     def in_transaction(self) -> bool:
-        return self.conn.in_transaction
+        return self._model is None and self.conn.in_transaction
 
     def close(self) -> None:
+        self._model = None
         if self.conn is not None:
             self.conn.close()
             self.conn = None
