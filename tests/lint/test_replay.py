@@ -315,6 +315,7 @@ def test_random_manifests_lint_the_same_without_the_shortcuts(tmp_path, monkeypa
     monkeypatch.setattr(SqliteReplay, "after_creating", lambda self, before, ups: None)
     monkeypatch.setattr(SqliteReplay, "after_dropping", lambda self, drops, ups, after: None)
     monkeypatch.setattr(SqliteReplay, "keep_sequence", False)
+    monkeypatch.setattr(SqliteReplay, "lazy", False)  # every statement runs (see test_replay_model.py)
     assert findings("slow") == fast
     print(calls)
     assert calls["after_creating"] > 40 and calls["after_dropping"] > 10, calls
