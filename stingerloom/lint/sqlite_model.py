@@ -48,11 +48,14 @@ UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE WINDOW
 _NOT_NAMES = KEYWORDS | {"TRUE", "FALSE", "ROWID", "OID", "_ROWID_", "STRICT"}
 
 _ODD = re.compile(r"[^\t\n\r -~]")  # anything but printable ASCII and tab, newline, carriage return
-# word | number (not run into a word or a '.') | string | punctuation | SQLite whitespace | anything else
-_TOKENS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|([0-9]{1,9}(?:\.[0-9]{1,9})?)(?![A-Za-z0-9_$.])|('(?:[^']|'')*')"
-                     r"|([(),+-])|[ \t\r\n]+|(.)", re.S)
+# a token (word | string | punctuation | number not run into a word or a '.') | SQLite whitespace | anything else
+_TOKENS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*|'(?:[^']|'')*'|[(),+-]|[0-9]{1,9}(?:\.[0-9]{1,9})?(?![A-Za-z0-9_$.]))"
+                     r"|[ \t\r\n]+|(.)", re.S)
+_WORD_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_DIGITS = frozenset("0123456789")
 _COLLATIONS = frozenset({"BINARY", "NOCASE", "RTRIM"})
 _CLOCK = frozenset({"CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP"})
+_COLUMN_END = frozenset({",", ")", ""})
 _MAX_COLUMNS = 100
 
 
@@ -68,123 +71,129 @@ class _Column:
 
 
 class _Reader:
-    """The tokens of one statement: ('w', WORD upper-cased, as written) / ('n' | 's' | 'p', text)."""
+    """The tokens of one statement, upper-cased: a word starts with a letter or '_', a number with a
+    digit, a string with a quote; anything SQLite reads otherwise is "\\0" (never in the grammar);
+    "" ends the list."""
 
     __slots__ = ("toks", "i")
 
     def __init__(self, sql: str) -> None:
         if _ODD.search(sql):
             raise _Decline
-        toks = []
-        for w, n, s, p, bad in _TOKENS.findall(sql):
-            if bad:
-                raise _Decline
-            if w:
-                toks.append(("w", w.upper(), w))
-            elif n:
-                toks.append(("n", n, n))
-            elif s:
-                toks.append(("s", s, s))
-            elif p:
-                toks.append(("p", p, p))
-        self.toks, self.i = toks, 0
+        self.toks = [tok.upper() if tok else "\0" for tok, bad in _TOKENS.findall(sql) if tok or bad]
+        self.toks.append("")
+        self.i = 0
 
-    def peek(self) -> str | None:
-        """The next word (upper-cased) or punctuation, None at the end or for a number/string."""
-        if self.i < len(self.toks):
-            kind, up, _ = self.toks[self.i]
-            return up if kind in "wp" else None
-        return None
-
-    def take(self, *words: str) -> None:
-        for w in words:
-            if self.peek() != w:
-                raise _Decline
-            self.i += 1
+    def take(self, word: str) -> None:
+        if self.toks[self.i] != word:
+            raise _Decline
+        self.i += 1
 
     def accept(self, word: str) -> bool:
-        if self.peek() == word:
+        if self.toks[self.i] == word:
             self.i += 1
             return True
         return False
 
     def name(self) -> str:
         """An unquoted, non-keyword name, lower-cased (SQLite compares names case-insensitively)."""
-        if self.i >= len(self.toks):
-            raise _Decline
-        kind, up, raw = self.toks[self.i]
-        if kind != "w" or up in _NOT_NAMES or up.startswith("SQLITE"):
+        tok = self.toks[self.i]
+        if tok[:1] not in _WORD_START or tok in _NOT_NAMES or tok.startswith("SQLITE"):
             raise _Decline
         self.i += 1
-        return raw.lower()
+        return tok.lower()
 
     def end(self) -> None:
-        if self.i != len(self.toks):
+        if self.toks[self.i] != "":
             raise _Decline
 
     def column(self) -> _Column:
         name = self.name()
-        type_ = []
-        while self.i < len(self.toks) and self.toks[self.i][0] == "w" and self.toks[self.i][1] not in _NOT_NAMES:
-            type_.append(self.toks[self.i][1])
-            self.i += 1
-        if len(type_) > 3:
-            raise _Decline
-        if type_ and self.accept("("):
-            self._unsigned()
-            if self.accept(","):
-                self._unsigned()
-            self.take(")")
-            type_.append("()")
+        toks = self.toks
+        i, type_ = _type(toks, self.i)
         cons: set[str] = set()
         default = None
-        while self.i < len(self.toks) and (word := self.peek()) not in (",", ")"):
-            kind = word if word != "NOT" else "NOT NULL"
-            if kind in cons or (kind in ("NULL", "NOT NULL") and {"NULL", "NOT NULL"} & cons):
+        while (word := toks[i]) not in _COLUMN_END:
+            i, word, extra, value = _constraint(toks, i + 1, word)
+            if word in cons or (word in ("NULL", "NOT NULL") and ("NULL" in cons or "NOT NULL" in cons)):
                 raise _Decline
-            self.i += 1
-            if word == "PRIMARY":
-                self.take("KEY")
-                if self.accept("ASC") or self.accept("DESC"):
-                    cons.add("ORDERED")
-                if self.accept("AUTOINCREMENT"):
-                    cons.add("AUTOINCREMENT")
-            elif word == "NOT":
-                self.take("NULL")
-            elif word == "DEFAULT":
-                default = self._default()
-            elif word == "COLLATE":
-                if self.peek() not in _COLLATIONS:
-                    raise _Decline
-                self.i += 1
-            elif word not in ("NULL", "UNIQUE"):
-                raise _Decline
-            cons.add(kind)
-        return _Column(name, tuple(type_), cons, default)
+            cons.add(word)
+            cons |= extra
+            default = value or default
+        self.i = i
+        return _Column(name, type_, cons, default)
 
-    def _unsigned(self) -> None:
-        if self.i >= len(self.toks) or self.toks[self.i][0] != "n" or "." in self.toks[self.i][1]:
-            raise _Decline
-        self.i += 1
 
-    def _default(self) -> str:
-        """The default's kind: 'NULL', 'CLOCK' or 'VALUE' (a number, string, TRUE or FALSE)."""
-        if self.i >= len(self.toks):
-            raise _Decline
-        kind, up, _ = self.toks[self.i]
-        if kind == "p" and up in "+-":
-            self.i += 1
-            if self.i >= len(self.toks) or self.toks[self.i][0] != "n":
-                raise _Decline
-            kind = "n"
-        self.i += 1
-        if kind in "ns" or up in ("TRUE", "FALSE"):
-            return "VALUE"
-        if up == "NULL":
-            return "NULL"
-        if up in _CLOCK:
-            return "CLOCK"
+def _type(toks: list[str], i: int) -> tuple[int, tuple]:
+    """After the column's type (one to three words, then maybe ``(n)`` or ``(n, m)``), and the type."""
+    start = i
+    while toks[i][:1] in _WORD_START and toks[i] not in _NOT_NAMES:
+        i += 1
+    type_ = toks[start:i]
+    if len(type_) > 3:
         raise _Decline
+    if type_ and toks[i] == "(":
+        i = _unsigned(toks, i + 1)
+        if toks[i] == ",":
+            i = _unsigned(toks, i + 1)
+        if toks[i] != ")":
+            raise _Decline
+        i += 1
+        type_.append("()")
+    return i, tuple(type_)
+
+
+def _constraint(toks: list[str], i: int, word: str) -> tuple[int, str, set, str | None]:
+    """After the column constraint that ``word`` (before ``i``) starts; its kind, what PRIMARY KEY
+    adds ('ORDERED', 'AUTOINCREMENT') and a DEFAULT's kind (see :func:`_default`)."""
+    extra: set[str] = set()
+    default = None
+    if word == "PRIMARY":
+        if toks[i] != "KEY":
+            raise _Decline
+        i += 1
+        if toks[i] in ("ASC", "DESC"):
+            i += 1
+            extra.add("ORDERED")
+        if toks[i] == "AUTOINCREMENT":
+            i += 1
+            extra.add("AUTOINCREMENT")
+    elif word == "NOT":
+        if toks[i] != "NULL":
+            raise _Decline
+        i += 1
+        word = "NOT NULL"
+    elif word == "DEFAULT":
+        i, default = _default(toks, i)
+    elif word == "COLLATE":
+        if toks[i] not in _COLLATIONS:
+            raise _Decline
+        i += 1
+    elif word not in ("NULL", "UNIQUE"):
+        raise _Decline
+    return i, word, extra, default
+
+
+def _unsigned(toks: list[str], i: int) -> int:
+    if toks[i][:1] not in _DIGITS or "." in toks[i]:
+        raise _Decline
+    return i + 1
+
+
+def _default(toks: list[str], i: int) -> tuple[int, str]:
+    """After the default, and its kind: 'NULL', 'CLOCK' or 'VALUE' (a number, string, TRUE or FALSE)."""
+    tok = toks[i]
+    if tok in ("+", "-"):
+        if toks[i + 1][:1] not in _DIGITS:
+            raise _Decline
+        return i + 2, "VALUE"
+    if tok[:1] in _DIGITS or tok[:1] == "'" or tok in ("TRUE", "FALSE"):
+        return i + 1, "VALUE"
+    if tok == "NULL":
+        return i + 1, "NULL"
+    if tok in _CLOCK:
+        return i + 1, "CLOCK"
+    raise _Decline
 
 
 class SqliteModel:
@@ -202,8 +211,8 @@ class SqliteModel:
         False when that is not certain (the schema is then unusable: the caller runs SQLite)."""
         try:
             r = _Reader(sql)
-            word = r.peek()
-            r.i += 1
+            word = r.toks[0]
+            r.i = 1
             if word == "CREATE":
                 unique = r.accept("UNIQUE")
                 if not unique and r.accept("TABLE"):

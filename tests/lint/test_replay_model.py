@@ -32,7 +32,8 @@ _ODD_CONS = ["AUTOINCREMENT", "DEFAULT (1)", "DEFAULT 1abc", "DEFAULT 0x10", "DE
              "CHECK (a > 0)", "REFERENCES t (id)", "NOT NULL ON CONFLICT IGNORE", "GENERATED ALWAYS AS (1)",
              "CONSTRAINT c NOT NULL", "DEFAULT", "NOT", "PRIMARY", "DEFAULT 'x", "DEFAULT 99999999999999999999",
              "DEFAULT $x", "DEFAULT 1_0", "NOT NULL NOT NULL", "NULL NOT NULL", "UNIQUE UNIQUE", "DEFAULT 1 DEFAULT 2",
-             "COLLATE NOCASE COLLATE BINARY", "PRIMARY KEY ON CONFLICT REPLACE", "AS (1)", "UNIQUE(x)"]
+             "COLLATE NOCASE COLLATE BINARY", "PRIMARY KEY ON CONFLICT REPLACE", "AS (1)", "UNIQUE(x)",
+             "PRIMARY KEY", "PRIMARY KEY AUTOINCREMENT", "PRIMARY KEY DESC", "DEFAULT '\u00e9'"]
 # numbers SQLite's tokenizer reads otherwise (or refuses): "1NOT" is one unrecognized token
 _ODD_NUMBERS = ["1NOT NULL", "1abc", "1_0", "0x10", "1e5", "1.", ".5", "1.5.5", "10a", "1$", "- 'x'", "+ x", "1 2"]
 _ODD_COLUMNS = ["select", "key", "rowid", "oid", '"q"', "sqlite_x", "x$", "\u00e9", "abort", "replace", "[b]",
