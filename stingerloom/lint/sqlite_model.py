@@ -9,7 +9,10 @@ narrow and tests/lint/test_replay.py compares every True with real SQLite on ran
 
 The grammar (printable ASCII only; no comment, no quoted name, no ``;``):
 
-- ``CREATE TABLE name ( column [, column]... )``, nothing after the parenthesis;
+- ``CREATE TABLE name ( column [, column]... [, table constraint]... )``, nothing after the
+  parenthesis; a table constraint is ``PRIMARY KEY (columns)``, ``UNIQUE (columns)`` (each column
+  maybe ASC or DESC) or ``FOREIGN KEY (columns) REFERENCES table [(columns)] [ON DELETE|UPDATE
+  action]...``;
 - ``CREATE [UNIQUE] INDEX name ON table ( column [ASC|DESC] [, ...] )``;
 - ``ALTER TABLE table ADD [COLUMN] column``;
 
@@ -17,14 +20,17 @@ where a name is an unquoted identifier that is no SQLite keyword (nor TRUE, FALS
 _ROWID_, STRICT) and does not start with ``sqlite``; a column is ``name [type] [constraint]...`` with
 a type of one to three such words, optionally followed by ``(n)`` or ``(n, m)``, and the constraints
 ``PRIMARY KEY [ASC|DESC] [AUTOINCREMENT]``, ``NOT NULL``, ``NULL``, ``UNIQUE``, ``DEFAULT`` (a
-number, a string, NULL, TRUE, FALSE or CURRENT_TIME/DATE/TIMESTAMP) and ``COLLATE BINARY|NOCASE|RTRIM``,
-each at most once.
+number, a string, NULL, TRUE, FALSE or CURRENT_TIME/DATE/TIMESTAMP), ``COLLATE BINARY|NOCASE|RTRIM``
+and ``REFERENCES table [(column)] [ON DELETE|UPDATE action]...``, each at most once.
 
 The rules decided (else False): a new table or index takes a name no object has (case-insensitive;
-tables, indexes, views and triggers alike); no two columns share a name; at most one PRIMARY KEY;
+tables, indexes, views and triggers alike); no two columns share a name; at most one PRIMARY KEY
+(column or table constraint); a table constraint names distinct columns the table has, a foreign key
+as many columns as it references (a column's: one at most; the table it references need not exist);
 AUTOINCREMENT only on ``INTEGER PRIMARY KEY`` (type exactly INTEGER, no ASC/DESC); an index is on an
 existing table, over distinct existing columns; ADD COLUMN to an existing table, of a new name,
-without PRIMARY KEY or UNIQUE, without a CURRENT_* default, and NOT NULL only with a non-NULL default.
+without PRIMARY KEY, UNIQUE or REFERENCES, without a CURRENT_* default, and NOT NULL only with a
+non-NULL default.
 """
 
 from __future__ import annotations
@@ -73,7 +79,7 @@ class _Column:
 class _Reader:
     """The tokens of one statement, upper-cased: a word starts with a letter or '_', a number with a
     digit, a string with a quote; anything SQLite reads otherwise is "\\0" (never in the grammar);
-    "" ends the list."""
+    "" (twice) ends the list."""
 
     __slots__ = ("toks", "i")
 
@@ -81,7 +87,7 @@ class _Reader:
         if _ODD.search(sql):
             raise _Decline
         self.toks = [tok.upper() if tok else "\0" for tok, bad in _TOKENS.findall(sql) if tok or bad]
-        self.toks.append("")
+        self.toks += ("", "")  # two, so that looking one token past the end is safe
         self.i = 0
 
     def take(self, word: str) -> None:
@@ -97,11 +103,9 @@ class _Reader:
 
     def name(self) -> str:
         """An unquoted, non-keyword name, lower-cased (SQLite compares names case-insensitively)."""
-        tok = self.toks[self.i]
-        if tok[:1] not in _WORD_START or tok in _NOT_NAMES or tok.startswith("SQLITE"):
-            raise _Decline
+        name = _name_at(self.toks, self.i)
         self.i += 1
-        return tok.lower()
+        return name
 
     def end(self) -> None:
         if self.toks[self.i] != "":
@@ -169,9 +173,85 @@ def _constraint(toks: list[str], i: int, word: str) -> tuple[int, str, set, str 
         if toks[i] not in _COLLATIONS:
             raise _Decline
         i += 1
+    elif word == "REFERENCES":
+        i, count = _references(toks, i)
+        if count > 1:  # a column's foreign key references one column
+            raise _Decline
     elif word not in ("NULL", "UNIQUE"):
         raise _Decline
     return i, word, extra, default
+
+
+def _name_at(toks: list[str], i: int) -> str:
+    tok = toks[i]
+    if tok[:1] not in _WORD_START or tok in _NOT_NAMES or tok.startswith("SQLITE"):
+        raise _Decline
+    return tok.lower()
+
+
+def _names(toks: list[str], i: int, ordered: bool) -> tuple[int, list[str]]:
+    """After ``( name [ASC|DESC], ... )`` (ASC/DESC only where ``ordered``), and the distinct names."""
+    if toks[i] != "(":
+        raise _Decline
+    out = []
+    while True:
+        out.append(_name_at(toks, i + 1))
+        i += 2
+        if ordered and toks[i] in ("ASC", "DESC"):
+            i += 1
+        if toks[i] != ",":
+            break
+    if toks[i] != ")" or len(set(out)) != len(out):
+        raise _Decline
+    return i + 1, out
+
+
+def _references(toks: list[str], i: int) -> tuple[int, int]:
+    """After ``table [(columns)] [ON DELETE|UPDATE action]...`` (each event once), and the number of
+    columns named (0: none)."""
+    _name_at(toks, i)
+    i += 1
+    count = 0
+    if toks[i] == "(":
+        i, cols = _names(toks, i, False)
+        count = len(cols)
+    seen = set()
+    while toks[i] == "ON":
+        event = toks[i + 1]
+        if event not in ("DELETE", "UPDATE") or event in seen:
+            raise _Decline
+        seen.add(event)
+        i += 2
+        if toks[i] in ("CASCADE", "RESTRICT"):
+            i += 1
+        elif (toks[i], toks[i + 1]) in (("SET", "NULL"), ("SET", "DEFAULT"), ("NO", "ACTION")):
+            i += 2
+        else:
+            raise _Decline
+    return i, count
+
+
+def _table_constraint(r: _Reader) -> tuple[str, list[str]]:
+    """``PRIMARY KEY (columns)``, ``UNIQUE (columns)`` or ``FOREIGN KEY (columns) REFERENCES ...``
+    (as many columns referenced as named, or none): its kind and columns."""
+    toks, i = r.toks, r.i
+    kind = toks[i]
+    i += 1
+    if kind in ("PRIMARY", "FOREIGN"):
+        if toks[i] != "KEY":
+            raise _Decline
+        i += 1
+    elif kind != "UNIQUE":
+        raise _Decline
+    i, cols = _names(toks, i, kind != "FOREIGN")
+    if kind == "FOREIGN":
+        if toks[i] != "REFERENCES":
+            raise _Decline
+        i, count = _references(toks, i + 1)
+        if count and count != len(cols):
+            raise _Decline
+    r.i = i
+    return kind, cols
 
 
 def _unsigned(toks: list[str], i: int) -> int:
@@ -225,7 +305,7 @@ class SqliteModel:
                 self._add_column(r)
             else:
                 return False
-        except _Decline:
+        except (_Decline, IndexError):  # IndexError: read past the end (cannot be: declined all the same)
             return False
         return True
 
@@ -239,14 +319,20 @@ class SqliteModel:
         name = self._new_name(r)
         r.take("(")
         cols = [r.column()]
+        keys = []
         while r.accept(","):
-            cols.append(r.column())
+            if keys or r.toks[r.i] in ("PRIMARY", "UNIQUE", "FOREIGN"):  # no column after a table constraint
+                keys.append(_table_constraint(r))
+            else:
+                cols.append(r.column())
         r.take(")")
         r.end()
         names = {c.name for c in cols}
         if len(names) != len(cols) or len(cols) > _MAX_COLUMNS:
             raise _Decline
-        if sum("PRIMARY" in c.cons for c in cols) > 1:
+        if any(not names.issuperset(key) for _kind, key in keys):
+            raise _Decline
+        if sum("PRIMARY" in c.cons for c in cols) + sum(kind == "PRIMARY" for kind, _key in keys) > 1:
             raise _Decline
         for c in cols:
             if "AUTOINCREMENT" in c.cons and (c.type != ("INTEGER",) or "ORDERED" in c.cons):
@@ -280,7 +366,7 @@ class SqliteModel:
         col = r.column()
         r.end()
         have = self.columns.get(table)
-        if have is None or col.name in have or col.cons & {"PRIMARY", "UNIQUE"} or col.default == "CLOCK":
+        if have is None or col.name in have or col.cons & {"PRIMARY", "UNIQUE", "REFERENCES"} or col.default == "CLOCK":
             raise _Decline
         if "NOT NULL" in col.cons and col.default in (None, "NULL"):
             raise _Decline

@@ -26,10 +26,14 @@ _ODD_TYPES = ["INTEGER(5)", "KEY", "TEXT 'x'", "VARCHAR(1abc)", "VARCHAR(+5)", "
               "VARCHAR(10) x", "sqlite_t", "VARCHAR(10", "VARCHAR(1.5)", "DOUBLE PRECISION(5, 2)", "x$"]
 _CONS = ["NOT NULL", "NOT NULL", "NULL", "UNIQUE", "DEFAULT 0", "DEFAULT -1.5", "DEFAULT + 2", "DEFAULT 'x'",
          "DEFAULT 'it''s'", "DEFAULT ''", "DEFAULT NULL", "DEFAULT TRUE", "DEFAULT false", "DEFAULT CURRENT_TIMESTAMP",
-         "DEFAULT current_date", "COLLATE NOCASE", "COLLATE rtrim", "COLLATE binary"]
+         "DEFAULT current_date", "COLLATE NOCASE", "COLLATE rtrim", "COLLATE binary", "REFERENCES t (id)",
+         "REFERENCES t ON DELETE CASCADE", "REFERENCES Tab_1 (id) ON DELETE SET NULL ON UPDATE NO ACTION"]
 _ODD_CONS = ["AUTOINCREMENT", "DEFAULT (1)", "DEFAULT 1abc", "DEFAULT 0x10", "DEFAULT 1e5", "DEFAULT .5", "DEFAULT 1.",
              "DEFAULT x'00'", "DEFAULT -'x'", "DEFAULT 'x'NOT NULL", "DEFAULT 1NOT NULL", "COLLATE nosuch",
-             "CHECK (a > 0)", "REFERENCES t (id)", "NOT NULL ON CONFLICT IGNORE", "GENERATED ALWAYS AS (1)",
+             "CHECK (a > 0)", "REFERENCES t (a, b)", "REFERENCES select", "REFERENCES t ON DELETE",
+             "REFERENCES t ON DELETE SET", "REFERENCES t ON INSERT CASCADE", "REFERENCES t ()", 'REFERENCES "t"',
+             "REFERENCES t (id) ON DELETE CASCADE ON DELETE SET NULL", "REFERENCES t (id) MATCH FULL",
+             "REFERENCES t (id) DEFERRABLE INITIALLY DEFERRED", "REFERENCES t (id) REFERENCES u", "NOT NULL ON CONFLICT IGNORE", "GENERATED ALWAYS AS (1)",
              "CONSTRAINT c NOT NULL", "DEFAULT", "NOT", "PRIMARY", "DEFAULT 'x", "DEFAULT 99999999999999999999",
              "DEFAULT $x", "DEFAULT 1_0", "NOT NULL NOT NULL", "NULL NOT NULL", "UNIQUE UNIQUE", "DEFAULT 1 DEFAULT 2",
              "COLLATE NOCASE COLLATE BINARY", "PRIMARY KEY ON CONFLICT REPLACE", "AS (1)", "UNIQUE(x)",
@@ -91,6 +95,8 @@ class _Gen:
         cols = [self._column(c) for c in names]
         if rng.random() < 0.6:
             cols[0] = [names[0], "INTEGER", "PRIMARY KEY", rng.choice(["", "AUTOINCREMENT"])]
+        if rng.random() < 0.3:
+            cols.append(self._key(names, cols[0][2:3] == ["PRIMARY KEY"]))
         head, table, tail, odd_sep = "CREATE TABLE", self.fresh(rng.choice(["t", "n", "Tab_"])), "", False
         what = rng.choice(["dup", "pk2", "autoinc", "tname", "cname", "exists", "sep", "type", "cons", "tcons",
                            "tail", "head", "number"]) if mutation else None
@@ -111,6 +117,16 @@ class _Gen:
         body = ", ".join(self.text([p for p in c if p], odd_sep and k == 0) for k, c in enumerate(cols))
         return f"{head} {table} ({body}){tail}" if not head.endswith(".") else f"{head}{table} ({body})"
 
+    def _key(self, names: list[str], has_key: bool) -> list[str]:
+        """A table constraint over the table's columns (PRIMARY KEY only where no column has one)."""
+        rng = self.rng
+        some = rng.sample(names, rng.randint(1, len(names)))
+        kind = rng.choice(["UNIQUE", "FOREIGN KEY"] if has_key else ["UNIQUE", "FOREIGN KEY", "PRIMARY KEY"])
+        if kind != "FOREIGN KEY":
+            return [f"{kind} ({', '.join(c + rng.choice(['', '', ' DESC']) for c in some)})"]
+        ref = rng.choice(["", f" ({', '.join(some)})"])
+        return [f"FOREIGN KEY ({', '.join(some)}) REFERENCES {self.existing()}{ref}{rng.choice(['', ' ON DELETE CASCADE'])}"]
+
     def _mutate_columns(self, what: str | None, cols: list[list[str]], names: list[str]) -> None:
         rng = self.rng
         if what == "dup":
@@ -122,15 +138,23 @@ class _Gen:
             cols[0] = [names[0], rng.choice(["BIGINT", "INT", "INTEGER(5)", "INTEGER UNSIGNED", "Integer", "", "integer"]),
                        "PRIMARY KEY", rng.choice(["AUTOINCREMENT", "DESC AUTOINCREMENT", "ASC AUTOINCREMENT"])]
         elif what == "cname":
-            rng.choice(cols)[0] = rng.choice(_ODD_COLUMNS)
+            rng.choice(cols[:len(names)])[0] = rng.choice(_ODD_COLUMNS)
         elif what == "type":
-            rng.choice(cols)[1] = rng.choice(_ODD_TYPES)
+            rng.choice(cols[:len(names)])[1] = rng.choice(_ODD_TYPES)
         elif what == "cons":
-            rng.choice(cols).append(rng.choice(_ODD_CONS))
+            rng.choice(cols[:len(names)]).append(rng.choice(_ODD_CONS))
         elif what == "number":
-            rng.choice(cols).append("DEFAULT " + rng.choice(_ODD_NUMBERS))
+            rng.choice(cols[:len(names)]).append("DEFAULT " + rng.choice(_ODD_NUMBERS))
         elif what == "tcons":
-            cols.append([rng.choice(["PRIMARY KEY (id)", "UNIQUE (name)", "CHECK (1)", "", "CONSTRAINT k UNIQUE (a)"])])
+            a, b = names[0], names[-1]
+            cols.append([rng.choice([f"PRIMARY KEY ({a})", "PRIMARY KEY (nosuch)", f"UNIQUE ({a}, {a.upper()})",
+                                     "UNIQUE (nosuch)", "CHECK (1)", "", f"CONSTRAINT k UNIQUE ({a})",
+                                     f"FOREIGN KEY ({a}) REFERENCES t (x, y)", "FOREIGN KEY (nosuch) REFERENCES t",
+                                     f"UNIQUE ({a}) PRIMARY KEY ({b})", f"PRIMARY KEY ({a} AUTOINCREMENT)",
+                                     f"FOREIGN KEY ({a}) REFERENCES t (id) MATCH FULL", f"UNIQUE ({a} COLLATE NOCASE)",
+                                     f"FOREIGN KEY ({a}) REFERENCES t (id) DEFERRABLE INITIALLY DEFERRED",
+                                     f"PRIMARY KEY ({a}), PRIMARY KEY ({b})", f"UNIQUE ({a}), {b} TEXT", "UNIQUE ()",
+                                     f"FOREIGN KEY ({a}, {b}) REFERENCES t (id)", f"UNIQUE ({a}),"])])
 
     def _index(self, mutation: bool) -> str:
         rng = self.rng
@@ -324,8 +348,11 @@ DECLINED = [
     "CREATE TABLE sqlitex (a)", "CREATE TABLE x (a) -- c", "CREATE TABLE x /* c */ (a)", "CREATE TABLE x\u00a0(a)",
     "CREATE TABLE x\x0b(a)", "CREATE TABLE x\f(a)", "CREATE TABLE x\u00e4 (a)", "CREATE TABLE x (a DEFAULT '\u00e9')",
     "CREATE TABLE x (a TEXT CHECK (a > 0))", "CREATE TABLE x (a PRIMARY KEY) WITHOUT ROWID",
-    "CREATE TABLE x (a INTEGER PRIMARY KEY) STRICT", "CREATE TABLE x (a, PRIMARY KEY (a))",
-    "CREATE TABLE x (a REFERENCES t (id))", "CREATE TABLE x (a DEFAULT (1))", "CREATE TABLE x (a, A)",
+    "CREATE TABLE x (a INTEGER PRIMARY KEY) STRICT", "CREATE TABLE x (a, PRIMARY KEY (b))",
+    "CREATE TABLE x (a REFERENCES t (id, x))", "CREATE TABLE x (a PRIMARY KEY, PRIMARY KEY (a))",
+    "CREATE TABLE x (a, b, FOREIGN KEY (a, b) REFERENCES t (id))", "CREATE TABLE x (a, UNIQUE (a), b)",
+    "CREATE TABLE x (a, UNIQUE (a, A))", "CREATE TABLE x (a, CONSTRAINT k UNIQUE (a))",
+    "ALTER TABLE t ADD COLUMN c REFERENCES t (id)", "CREATE TABLE x (a REFERENCES t (id) MATCH FULL)", "CREATE TABLE x (a DEFAULT (1))", "CREATE TABLE x (a, A)",
     "CREATE TABLE x (a PRIMARY KEY, b PRIMARY KEY)", "CREATE TABLE x (a BIGINT PRIMARY KEY AUTOINCREMENT)",
     "CREATE TABLE x (a INTEGER(5) PRIMARY KEY AUTOINCREMENT)", "CREATE TABLE x (a INTEGER AUTOINCREMENT)",
     "CREATE TABLE x (a INTEGER PRIMARY KEY DESC AUTOINCREMENT)", "CREATE TABLE t (a)", "CREATE TABLE T (a)",
@@ -351,6 +378,8 @@ TAKEN = [
     "CREATE INDEX i ON t (id)", "CREATE UNIQUE INDEX i ON T (NAME DESC, id)",
     "ALTER TABLE t ADD COLUMN note TEXT", "ALTER TABLE T ADD note TEXT NOT NULL DEFAULT ''",
     "ALTER TABLE t ADD column INTEGER",
+    "CREATE TABLE x (a, b TEXT, PRIMARY KEY (a, b DESC), UNIQUE (b), FOREIGN KEY (a) REFERENCES t (id) ON DELETE CASCADE)",
+    "CREATE TABLE x (a INTEGER REFERENCES t (id) ON DELETE SET NULL ON UPDATE NO ACTION, b REFERENCES nosuch)",
 ]
 
 
