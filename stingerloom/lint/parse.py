@@ -154,6 +154,9 @@ class SqliteReplay:
         self.names: dict[str, str] = {}  # lower(name) -> name as SQLite stores it
         self.tables: dict[str, str] = {}  # lower(tbl_name) -> tbl_name as stored
         self.tbl_names: dict[str, str] = {}  # lower(name) -> its own tbl_name, as a query gives it
+        # lower(name) -> (its stored SQL, what the model read from it: SqliteModel.known) for the
+        # objects a migration the model took whole left: seeding one whose SQL is unchanged needs no parse
+        self.known: dict[str, tuple[str, tuple]] = {}
         self.conn: sqlite3.Connection | None = None
         # False once a PRAGMA ran (connection settings outlive the rollback: the engine says so) or a
         # statement left the replay's transaction: from then on nothing is worked out without running it
@@ -184,7 +187,9 @@ class SqliteReplay:
                 self.conn = None
         if self.lazy and self.predictable:
             model = SqliteModel()
-            if all(model.take(sql) for _name, (_typ, _tbl, sql) in seeds):
+            known = self.known
+            if all(model.seed(name, known[name][1]) if known.get(name, (None,))[0] == sql else model.take(sql)
+                   for name, (_typ, _tbl, sql) in seeds):
                 # what the seeds give, each created without error (the model is certain of that)
                 snap = {(typ, self.names[name]): (self.tables[tbl], " ".join(sql.split()), sql)
                         for name, (typ, tbl, sql) in seeds}
@@ -277,6 +282,10 @@ class SqliteReplay:
             if old is not None:
                 self.by_table.get(old[1], set()).discard(name.lower())
         for (typ, name), (tbl, _norm, sql) in after.items():
+            if self._model is not None:  # ``after`` is the model's: keep what it read (see begin)
+                known = self._model.known(name.lower())
+                if known is not None:
+                    self.known[name.lower()] = (sql, known)
             if sql:
                 self.mirror[name.lower()] = (typ, tbl.lower(), sql)
                 self.names[name.lower()] = name

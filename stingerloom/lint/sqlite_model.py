@@ -280,11 +280,12 @@ class SqliteModel:
     """The schema of one migration's database as far as the grammar goes: each object's type by
     lower-cased name, each table's lower-cased column names."""
 
-    __slots__ = ("objects", "columns")
+    __slots__ = ("objects", "columns", "indexes")
 
     def __init__(self) -> None:
         self.objects: dict[str, str] = {}
         self.columns: dict[str, set[str]] = {}
+        self.indexes: dict[str, tuple[str, frozenset]] = {}  # index -> (its table, its columns)
 
     def take(self, sql: str) -> bool:
         """True when SQLite certainly accepts ``sql`` on this schema (which then includes its effect);
@@ -307,6 +308,31 @@ class SqliteModel:
                 return False
         except (_Decline, IndexError):  # IndexError: read past the end (cannot be: declined all the same)
             return False
+        return True
+
+    def known(self, name: str) -> tuple | None:
+        """What the model read from the statement that made ``name``: a table's columns, or an
+        index's (table, columns); :meth:`seed` takes it again without reading that statement."""
+        if self.objects.get(name) == "table":
+            return "table", frozenset(self.columns[name])
+        if name in self.indexes:
+            return "index", self.indexes[name]
+        return None
+
+    def seed(self, name: str, known: tuple) -> bool:
+        """Take again an object :meth:`known` described (its statement unchanged since): True when
+        SQLite certainly re-creates it here (as :meth:`take` would say of that statement)."""
+        kind, what = known
+        if name in self.objects:
+            return False
+        if kind == "index":
+            table, cols = what
+            if not self.columns.get(table, set()).issuperset(cols):
+                return False
+            self.indexes[name] = what
+        else:
+            self.columns[name] = set(what)
+        self.objects[name] = kind
         return True
 
     def _new_name(self, r: _Reader) -> str:
@@ -358,6 +384,7 @@ class SqliteModel:
         if have is None or len(set(cols)) != len(cols) or not have.issuperset(cols):
             raise _Decline
         self.objects[name] = "index"
+        self.indexes[name] = (table, frozenset(cols))
 
     def _add_column(self, r: _Reader) -> None:
         table = r.name()
