@@ -188,8 +188,8 @@ class SqliteReplay:
         if self.lazy and self.predictable:
             model = SqliteModel()
             known = self.known
-            if all(model.seed(name, known[name][1]) if known.get(name, (None,))[0] == sql else model.take(sql)
-                   for name, (_typ, _tbl, sql) in seeds):
+            if all(model.seed(name, typ, known[name][1]) if known.get(name, (None,))[0] == sql else model.take(sql)
+                   for name, (typ, _tbl, sql) in seeds):
                 # what the seeds give, each created without error (the model is certain of that)
                 snap = {(typ, self.names[name]): (self.tables[tbl], " ".join(sql.split()), sql)
                         for name, (typ, tbl, sql) in seeds}

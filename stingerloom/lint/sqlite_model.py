@@ -36,6 +36,7 @@ non-NULL default.
 from __future__ import annotations
 
 import re
+import sys
 
 # https://sqlite.org/lang_keywords.html (all 147; the test checks them against the linked SQLite)
 KEYWORDS = frozenset("""
@@ -311,27 +312,28 @@ class SqliteModel:
         return True
 
     def known(self, name: str) -> tuple | None:
-        """What the model read from the statement that made ``name``: a table's columns, or an
-        index's (table, columns); :meth:`seed` takes it again without reading that statement."""
+        """What the model read from the statement that made ``name`` (a table's columns, or an index's
+        table and columns, as a tuple of interned names: kept for every table of a manifest);
+        :meth:`seed` takes it again without reading that statement."""
         if self.objects.get(name) == "table":
-            return "table", frozenset(self.columns[name])
+            return tuple(map(sys.intern, self.columns[name]))
         if name in self.indexes:
-            return "index", self.indexes[name]
+            table, cols = self.indexes[name]
+            return (sys.intern(table), *map(sys.intern, cols))
         return None
 
-    def seed(self, name: str, known: tuple) -> bool:
-        """Take again an object :meth:`known` described (its statement unchanged since): True when
-        SQLite certainly re-creates it here (as :meth:`take` would say of that statement)."""
-        kind, what = known
+    def seed(self, name: str, kind: str, known: tuple) -> bool:
+        """Take again a table or index (``kind``) that :meth:`known` described, its statement
+        unchanged since: True when SQLite certainly re-creates it here (as :meth:`take` would say)."""
         if name in self.objects:
             return False
         if kind == "index":
-            table, cols = what
-            if not self.columns.get(table, set()).issuperset(cols):
+            cols = frozenset(known[1:])
+            if not self.columns.get(known[0], set()).issuperset(cols):
                 return False
-            self.indexes[name] = what
+            self.indexes[name] = (known[0], cols)
         else:
-            self.columns[name] = set(what)
+            self.columns[name] = set(known)
         self.objects[name] = kind
         return True
 
