@@ -28,12 +28,30 @@ class PgParse:
     undecided: str | None = None  # the body parser could neither accept nor reject the statement
 
 
+_PGLAST: tuple = ()  # (ParseError, parse_sql_json), imported on the first parse (pglast is big)
+_SCAN = json.JSONDecoder().scan_once  # json.loads without its per-call Python layers (see _loads)
+
+
+def _loads(text: str):
+    """``json.loads(text)``: the C scanner straight away, for text that is one JSON value and nothing
+    else (pglast's always is; anything else goes through json.loads, its errors included)."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
+
+
 def parse_pg(sql: str) -> list[PgParse]:
     """Parse one statement (the splitter may hand over more than one: all are returned)."""
-    from pglast.parser import ParseError, parse_sql_json
+    global _PGLAST
+    if not _PGLAST:
+        from pglast.parser import ParseError, parse_sql_json
 
+        _PGLAST = (ParseError, parse_sql_json)
+    ParseError, parse_sql_json = _PGLAST
     try:
-        tree = json.loads(parse_sql_json(sql))
+        tree = _loads(parse_sql_json(sql))
     except ParseError as exc:
         msg = exc.args[0] if exc.args else str(exc)
         off = exc.args[1] if len(exc.args) > 1 and exc.args[1] is not None else 0
