@@ -78,42 +78,57 @@ _IDENT = r"(?:`[^`]+`|\"[^\"]+\"|\[[^\]]+\]|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|\"[^\"]
 # ---------------------------------------------------------------------------------------------------
 # statement classification for MySQL and SQLite (pglast names the PostgreSQL kinds itself)
 
+# (pattern, kind, the words a statement it matches can start with: see classify)
 _KINDS = [
-    (r"CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\b", "IndexStmt"),
-    (r"CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+)?TABLE\b[^(]*\bAS\s+SELECT\b", "CreateTableAsStmt"),
-    (r"CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+)?(?:VIRTUAL\s+)?TABLE\b", "CreateStmt"),
-    (r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:SQL\s+SECURITY\s+\w+\s+)?(?:TEMP\s+|TEMPORARY\s+)?VIEW\b", "ViewStmt"),
-    (r"CREATE\s+(?:DEFINER\s*=\s*\S+\s+)?(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b", "CreateTrigStmt"),
-    (r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:FUNCTION|PROCEDURE)\b", "CreateFunctionStmt"),
-    (r"CREATE\s+(?:DATABASE|SCHEMA)\b", "CreatedbStmt"),
-    (r"CREATE\s+(?:DEFINER\s*=\s*\S+\s+)?EVENT\b", "Other"),
-    (r"ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\b", "AlterTableStmt"),
-    (r"DROP\s+(?:DATABASE|SCHEMA)\b", "DropdbStmt"),
-    (r"DROP\s+", "DropStmt"),
-    (r"RENAME\s+TABLE\b", "RenameStmt"),
-    (r"TRUNCATE\b", "TruncateStmt"),
-    (r"(?:WITH\b.*?\)\s*)?UPDATE\b", "UpdateStmt"),
-    (r"(?:WITH\b.*?\)\s*)?DELETE\b", "DeleteStmt"),
-    (r"(?:INSERT|REPLACE)\b", "InsertStmt"),
-    (r"(?:BEGIN|START\s+TRANSACTION|COMMIT|ROLLBACK|END|SAVEPOINT|RELEASE)\b", "TransactionStmt"),
-    (r"SET\b", "VariableSetStmt"),
-    (r"PRAGMA\b", "PragmaStmt"),
-    (r"(?:DELIMITER\b|\\)", "ClientCommand"),
-    (r"(?:SELECT|WITH|VALUES|EXPLAIN|SHOW|DESCRIBE|CALL|DO)\b", "SelectStmt"),
-    (r"VACUUM\b", "VacuumStmt"),
-    (r"(?:REINDEX|ANALYZE|OPTIMIZE|ALTER|GRANT|REVOKE|LOCK|UNLOCK|FLUSH|USE|ATTACH|DETACH|LOAD|HANDLER)\b", "Other"),
+    (r"CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\b", "IndexStmt", "CREATE"),
+    (r"CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+)?TABLE\b[^(]*\bAS\s+SELECT\b", "CreateTableAsStmt", "CREATE"),
+    (r"CREATE\s+(?:(?:GLOBAL\s+|LOCAL\s+)?(?:TEMP|TEMPORARY)\s+)?(?:VIRTUAL\s+)?TABLE\b", "CreateStmt", "CREATE"),
+    (r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:SQL\s+SECURITY\s+\w+\s+)?(?:TEMP\s+|TEMPORARY\s+)?VIEW\b", "ViewStmt", "CREATE"),
+    (r"CREATE\s+(?:DEFINER\s*=\s*\S+\s+)?(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\b", "CreateTrigStmt", "CREATE"),
+    (r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?(?:FUNCTION|PROCEDURE)\b", "CreateFunctionStmt", "CREATE"),
+    (r"CREATE\s+(?:DATABASE|SCHEMA)\b", "CreatedbStmt", "CREATE"),
+    (r"CREATE\s+(?:DEFINER\s*=\s*\S+\s+)?EVENT\b", "Other", "CREATE"),
+    (r"ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\b", "AlterTableStmt", "ALTER"),
+    (r"DROP\s+(?:DATABASE|SCHEMA)\b", "DropdbStmt", "DROP"),
+    (r"DROP\s+", "DropStmt", "DROP"),
+    (r"RENAME\s+TABLE\b", "RenameStmt", "RENAME"),
+    (r"TRUNCATE\b", "TruncateStmt", "TRUNCATE"),
+    (r"(?:WITH\b.*?\)\s*)?UPDATE\b", "UpdateStmt", "WITH UPDATE"),
+    (r"(?:WITH\b.*?\)\s*)?DELETE\b", "DeleteStmt", "WITH DELETE"),
+    (r"(?:INSERT|REPLACE)\b", "InsertStmt", "INSERT REPLACE"),
+    (r"(?:BEGIN|START\s+TRANSACTION|COMMIT|ROLLBACK|END|SAVEPOINT|RELEASE)\b", "TransactionStmt", "BEGIN START COMMIT ROLLBACK END SAVEPOINT RELEASE"),
+    (r"SET\b", "VariableSetStmt", "SET"),
+    (r"PRAGMA\b", "PragmaStmt", "PRAGMA"),
+    (r"(?:DELIMITER\b|\\)", "ClientCommand", "DELIMITER"),
+    (r"(?:SELECT|WITH|VALUES|EXPLAIN|SHOW|DESCRIBE|CALL|DO)\b", "SelectStmt", "SELECT WITH VALUES EXPLAIN SHOW DESCRIBE CALL DO"),
+    (r"VACUUM\b", "VacuumStmt", "VACUUM"),
+    (r"(?:REINDEX|ANALYZE|OPTIMIZE|ALTER|GRANT|REVOKE|LOCK|UNLOCK|FLUSH|USE|ATTACH|DETACH|LOAD|HANDLER)\b", "Other", "REINDEX ANALYZE OPTIMIZE ALTER GRANT REVOKE LOCK UNLOCK FLUSH USE ATTACH DETACH LOAD HANDLER"),
 ]
-_KINDS_RE = [(re.compile(p, re.I | re.S), k) for p, k in _KINDS]
+_KINDS_RE = [(re.compile(p, re.I | re.S), k) for p, k, _ in _KINDS]
+# first word (upper case) -> the patterns that can match a statement starting with it, in order
+_KINDS_BY_WORD: dict[str, list[tuple[re.Pattern, str]]] = {}
+for (_rx, _kind), (_, _, _words) in zip(_KINDS_RE, _KINDS):
+    for _w in _words.split():
+        _KINDS_BY_WORD.setdefault(_w, []).append((_rx, _kind))
+del _rx, _kind, _words, _w
 _BEGIN_BLOCK = re.compile(r"BEGIN\s+(?:NOT\s+ATOMIC\b|\w+\s*:)", re.I)
+_FIRST_WORD = re.compile(r"\w*")
 
 
 def classify(sql: str) -> str:
-    body = sql[lead_len(sql):]
-    if not body.strip():
-        return "Empty"
-    if body.startswith("\\"):
-        return "ClientCommand"
-    for rx, kind in _KINDS_RE:
+    """The kind of a MySQL/SQLite statement, by the first of ``_KINDS`` that matches it. Each pattern
+    starts with one of a few words (followed by a space, a word boundary or ``(``), so only the patterns
+    for the statement's first word are tried: the word's letters are those the case-insensitive
+    pattern matched, upper-cased as :func:`keyword_text` does."""
+    if sql[:1].isalpha():  # (the splitter's statements start at their first word: nothing to skip)
+        body = sql
+    else:
+        body = sql[lead_len(sql):]
+        if not body.strip():
+            return "Empty"
+        if body.startswith("\\"):
+            return "ClientCommand"
+    for rx, kind in _KINDS_BY_WORD.get(keyword_text(_FIRST_WORD.match(body).group()), ()):
         if rx.match(body):
             if kind == "TransactionStmt" and _BEGIN_BLOCK.match(body):
                 return "Other"  # MariaDB anonymous block

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stingerloom.lint.facts import alter_actions, create_table_parts, keyword_text, strip_sql
+from stingerloom.lint import facts
+from stingerloom.lint.facts import alter_actions, classify, create_table_parts, keyword_text, strip_sql
 from stingerloom.render.lint import mask_secrets
 from stingerloom.sqltext import blank_literals
 
@@ -94,3 +95,47 @@ def test_masking_leaves_text_without_secrets_alone():
     text = "CREATE TABLE users (id bigint PRIMARY KEY, name text) -- caf\u00e9"
     assert mask_secrets(text) == text
     assert mask_secrets("SELECT 1") == "SELECT 1"
+
+
+def _classify_every_pattern(sql: str) -> str:
+    """classify as it was: every pattern of ``_KINDS`` tried in order."""
+    body = sql[facts.lead_len(sql):]
+    if not body.strip():
+        return "Empty"
+    if body.startswith("\\"):
+        return "ClientCommand"
+    for pattern, kind in facts._KINDS_RE:
+        if pattern.match(body):
+            if kind == "TransactionStmt" and facts._BEGIN_BLOCK.match(body):
+                return "Other"
+            return kind
+    return "Unknown"
+
+
+# every word a pattern starts with or contains, in both cases, cut up, with the letters case-insensitive
+# matching and upper-casing disagree on, comments, quotes and odd whitespace
+_FIRST_WORDS = sorted({w for _, _, words in facts._KINDS for w in words.split()} | {
+    "TABLE", "INDEX", "UNIQUE", "TEMP", "TEMPORARY", "VIRTUAL", "AS", "VIEW", "TRIGGER", "FUNCTION", "DATABASE",
+    "SCHEMA", "EVENT", "ONLINE", "IGNORE", "TRANSACTION", "NOT", "ATOMIC", "OR", "DEFINER"})
+_SQL_PIECES = st.sampled_from(_FIRST_WORDS + [w.lower() for w in _FIRST_WORDS] + [w.title() for w in _FIRST_WORDS] + [
+    "\u0130", "\u0131", "\u017f", "\u212a", "\u00df", "\u0345", "\u00e9", "\u00a0", "\u2028", "cre", "ate", "s", "i",
+    "k", "_", "1", " ", "  ", "\n", "\t", "\r\n", "(", ")", ";", ":", "=", "'", "--", "-- c\n", "/*", "*/", "/* c */",
+    "#", "$$", "`", '"', "\\", "x", "SELECT", "AS SELECT", "l:", "t (a int)"])
+_SQL = st.lists(_SQL_PIECES, max_size=12).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(sql=st.one_of(_SQL, st.text(max_size=30)))
+def test_classify_tries_only_the_patterns_of_the_first_word(sql):
+    assert classify(sql) == _classify_every_pattern(sql)
+
+
+def test_classify_first_word_with_letters_upper_case_does_not_map_alone():
+    for sql, kind in [("\u212aILL 1", "Unknown"), ("dRop\u00a0table t", "DropStmt"), ("cre\u0130ate table t", "Unknown"),
+                      ("\u017fet x = 1", "VariableSetStmt"), ("tr\u0131ncate t", "Unknown"), ("TRUNCATE\u0345 t", "TruncateStmt"),
+                      ("with x as (select 1) update t set a = 1", "UpdateStmt"), ("begin work:", "Other")]:
+        assert classify(sql) == _classify_every_pattern(sql) == kind, sql
+    # every single character in front of or inside a keyword
+    for c in map(chr, range(0x2100)):
+        for sql in (c + "ROP TABLE t", "D" + c + "OP TABLE t", "DROP" + c + "TABLE t", "SET" + c, c + "ET x"):
+            assert classify(sql) == _classify_every_pattern(sql), repr(sql)
