@@ -14,7 +14,7 @@ then reports at the statement's start). Names are as the database folds them (un
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields, is_dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +197,32 @@ class SetVariable:
     name: str | None  # lower case; None: RESET ALL
     reset: bool = False  # back to the default (RESET, SET … TO DEFAULT)
     local: bool = False  # SET LOCAL: ends with the transaction
+
+
+def _fast_init(cls: type) -> None:
+    """Give a frozen slotted dataclass an ``__init__`` that fills each slot through the slot's own
+    descriptor: the generated one goes through ``object.__setattr__`` by name (~0.5 us more for a
+    six-field action; lint builds ~100,000 of them on 10,000 migrations). Same parameters, defaults
+    and values; the class stays frozen (assigning a field still raises)."""
+    names: dict = {}
+    params, body = [], []
+    for f in fields(cls):
+        names[f"_set_{f.name}"] = getattr(cls, f.name).__set__
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            names[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        body.append(f"    _set_{f.name}(self, {f.name})")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), names)  # noqa: S102 - the class's own fields
+    init = names["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init
+
+
+for _cls in [v for v in list(globals().values()) if isinstance(v, type) and is_dataclass(v)]:
+    _fast_init(_cls)
+del _cls
 
 
 def of_type(actions, *types):

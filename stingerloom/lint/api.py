@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from . import extract_pg, extract_text
 from .dialect import DIALECTS, traits
-from .facts import alter_actions, create_table_parts, keyword_text, lead_len, strip_sql, text_table
+from .facts import alter_actions, create_table_head, keyword_text, lead_len, strip_sql, text_table
 from .model import ALL_DIALECTS, Finding
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -217,7 +217,7 @@ def _stmt_table(stmt: Stmt) -> str | None:
     if stmt.kind == "AlterTableStmt":
         return alter_actions(stmt.sql)[0]
     if stmt.kind == "CreateStmt":
-        return create_table_parts(stmt.sql)[0]
+        return create_table_head(stmt.sql)[0]
     # the text without comments and literals: the statement's own unless a MySQL ``#`` comment (which
     # only it blanks) could make the two differ
     same = not stmt.traits.hash_comments or "#" not in stmt.sql

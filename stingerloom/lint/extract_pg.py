@@ -38,7 +38,8 @@ _TX_WORDS = {"TRANS_STMT_BEGIN": "BEGIN", "TRANS_STMT_START": "BEGIN", "TRANS_ST
 
 
 def actions(kind: str, node: dict | None) -> tuple:
-    """The actions of one parsed statement (none for a statement pglast could not parse)."""
+    """The actions of one parsed statement (none for a statement pglast could not parse). A builder
+    returns a tuple, or yields its actions when it finds several."""
     if node is None:
         return ()
     build = _BUILDERS.get(kind)
@@ -79,11 +80,11 @@ def _create_table(node: dict):
         like = like or "TableLikeClause" in el
     plain = not (like or rel.get("relpersistence") == "t" or node.get("partbound") or node.get("inhRelations")
                  or node.get("ofTypename"))
-    yield CreateTable(rel.get("relname"), tuple(cols), tuple(keys), primary, tuple(fks), plain)
+    return (CreateTable(rel.get("relname"), tuple(cols), tuple(keys), primary, tuple(fks), plain),)
 
 
 def _create_table_as(node: dict):
-    yield CreateTable(node.get("into", {}).get("rel", {}).get("relname"))
+    return (CreateTable(node.get("into", {}).get("rel", {}).get("relname")),)
 
 
 def _alter_table(node: dict):
@@ -138,8 +139,8 @@ _ALTER_CMDS = {
 
 def _index(node: dict):
     cols = tuple(e.get("IndexElem", {}).get("name") for e in node.get("indexParams") or ())
-    yield CreateIndex((node.get("relation") or {}).get("relname"), node.get("idxname"), cols,
-                      bool(node.get("unique")), bool(node.get("whereClause")), bool(node.get("concurrent")))
+    return (CreateIndex((node.get("relation") or {}).get("relname"), node.get("idxname"), cols,
+                        bool(node.get("unique")), bool(node.get("whereClause")), bool(node.get("concurrent"))),)
 
 
 def _drop(node: dict):
@@ -150,7 +151,7 @@ def _drop(node: dict):
             names.append(parts[-1] if parts else "?")
         elif "String" in o:
             names.append(o["String"]["sval"])
-    yield Drop(node.get("removeType"), tuple(names), bool(node.get("concurrent")), bool(node.get("missing_ok")))
+    return (Drop(node.get("removeType"), tuple(names), bool(node.get("concurrent")), bool(node.get("missing_ok"))),)
 
 
 def _rename(node: dict):
@@ -164,7 +165,7 @@ def _rename(node: dict):
 def _write(verb: str):
     def build(node: dict):
         query = bool((node.get("selectStmt") or {}).get("SelectStmt", {}).get("fromClause"))
-        yield WriteRows(verb, (node.get("relation") or {}).get("relname"), bool(node.get("whereClause")), query)
+        return (WriteRows(verb, (node.get("relation") or {}).get("relname"), bool(node.get("whereClause")), query),)
     return build
 
 
@@ -172,7 +173,7 @@ _RESETS = ("VAR_RESET", "VAR_SET_DEFAULT", "VAR_RESET_ALL")
 
 
 def _set(node: dict):
-    yield SetVariable(node.get("name"), node.get("kind") in _RESETS, bool(node.get("is_local")))
+    return (SetVariable(node.get("name"), node.get("kind") in _RESETS, bool(node.get("is_local"))),)
 
 
 def _enum(node: dict):

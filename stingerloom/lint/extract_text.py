@@ -28,6 +28,7 @@ from .actions import (
 )
 from .facts import (
     alter_actions,
+    create_table_head,
     create_table_parts,
     last_part,
     rx,
@@ -45,7 +46,8 @@ _NOT_DROPPED_COLUMN = ("INDEX", "KEY", "PRIMARY", "FOREIGN", "CONSTRAINT", "CHEC
 
 
 def actions(stmt) -> tuple:
-    """The actions of one statement, read from its text."""
+    """The actions of one statement, read from its text (a builder returns a tuple, or yields its
+    actions when it finds several)."""
     build = _BUILDERS.get(stmt.kind)
     return tuple(build(stmt)) if build else ()
 
@@ -69,14 +71,15 @@ _PRIMARY_KEY = re.compile(r"\bPRIMARY\s+KEY\b", re.I)
 
 
 def _create_table(stmt):
-    name, elems, _ = create_table_parts(stmt.sql)
+    sql = stmt.sql
+    name, has_elements = create_table_head(sql)
     # the columns and keys: read only when a rule asks (most CREATE TABLE statements: none does)
-    parts = Deferred(lambda: _table_elements(elems))
+    parts = Deferred(lambda: _table_elements(create_table_parts(sql)[1]))
     text, up = stmt.stripped, stmt.upper  # the keyword tests on `up` spare most statements the regex
-    plain = bool(elems) and not (("TEMP" in up or "VIRTUAL" in up) and _NOT_PLAIN.match(text)
+    plain = has_elements and not (("TEMP" in up or "VIRTUAL" in up) and _NOT_PLAIN.match(text)
                                  or "LIKE" in up and _LIKE.search(text[:200]))
-    yield CreateTable(name, Deferred(lambda: parts[0]), Deferred(lambda: parts[1]),
-                      "PRIMARY" in up and bool(_PRIMARY_KEY.search(text)), (), plain)
+    return (CreateTable(name, Deferred(lambda: parts[0]), Deferred(lambda: parts[1]),
+                        "PRIMARY" in up and bool(_PRIMARY_KEY.search(text)), (), plain),)
 
 
 def _table_elements(elems) -> tuple[tuple, tuple]:
@@ -175,9 +178,8 @@ def _index(stmt):
     text = stmt.stripped
     m = "UNIQUE" in stmt.upper and rx(r"\s*CREATE\s+UNIQUE\b[^(]*?\bON\s+\S+\s*(?=\()").match(text)
     if m:
-        yield CreateIndex(stmt.table, None, tuple(text_key_columns(text[m.end():])), True)
-    else:
-        yield CreateIndex(stmt.table, None)
+        return (CreateIndex(stmt.table, None, tuple(text_key_columns(text[m.end():])), True),)
+    return (CreateIndex(stmt.table, None),)
 
 
 def _drop(stmt):
@@ -186,13 +188,13 @@ def _drop(stmt):
     m = rx_is(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+(?:IF\s+EXISTS\s+)?([^;]+)").match(stmt.stripped)
     names = [last_part(p.strip().split()[0]) for p in m.group(1).split(",") if p.strip()] if m else []
     if_exists = bool(rx(r"\s*DROP\s+(?:TEMPORARY\s+)?\w+\s+IF\s+EXISTS\b").match(stmt.stripped))
-    yield Drop(kind, tuple(names), False, if_exists)
+    return (Drop(kind, tuple(names), False, if_exists),)
 
 
 def _write(verb: str):
     def build(stmt):
         where = verb != "INSERT" and bool(rx(r"\bWHERE\b").search(stmt.stripped))
-        yield WriteRows(verb, stmt.table, where, verb == "INSERT" and bool(rx(r"\bSELECT\b").search(stmt.stripped)))
+        return (WriteRows(verb, stmt.table, where, verb == "INSERT" and bool(rx(r"\bSELECT\b").search(stmt.stripped))),)
     return build
 
 

@@ -196,6 +196,20 @@ def create_table_parts(sql: str) -> tuple[str | None, list[tuple[int, str]], str
     return last_part(m.group(1)), elems, text[i:]
 
 
+@lru_cache(maxsize=2048)
+def create_table_head(sql: str) -> tuple[str | None, bool]:
+    """:func:`create_table_parts`' table name, and whether it finds any element, without splitting the
+    elements (``table`` and SL913, which read every CREATE TABLE, need no more): an element is any
+    character between the parentheses but whitespace and a top-level comma, and every character but
+    those (a quote, a parenthesis, a letter) is in some element."""
+    text = strip_sql(sql)
+    m = _CT_HEAD.match(text, lead_len(text))
+    if not m:
+        return None, False
+    start = m.end()
+    return last_part(m.group(1)), bool(text[start: _after_close(text, start) - 1].replace(",", "").strip())
+
+
 def _after_close(text: str, pos: int) -> int:
     """The offset just past the ``)`` that closes a ``(`` opened before ``pos`` (parentheses in between
     nest), else ``len(text) + 1``."""

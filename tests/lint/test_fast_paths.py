@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stingerloom.lint import facts
-from stingerloom.lint.facts import alter_actions, classify, create_table_parts, keyword_text, strip_sql
+from stingerloom.lint.facts import (
+    alter_actions,
+    classify,
+    create_table_head,
+    create_table_parts,
+    keyword_text,
+    strip_sql,
+)
 from stingerloom.render.lint import mask_secrets
 from stingerloom.sqltext import blank_literals
 
@@ -139,3 +146,15 @@ def test_classify_first_word_with_letters_upper_case_does_not_map_alone():
     for c in map(chr, range(0x2100)):
         for sql in (c + "ROP TABLE t", "D" + c + "OP TABLE t", "DROP" + c + "TABLE t", "SET" + c, c + "ET x"):
             assert classify(sql) == _classify_every_pattern(sql), repr(sql)
+
+
+_CT_PIECES = st.sampled_from(["CREATE TABLE t (", "create temp table if not exists s.\"T\" (", "CREATE TABLE `a b`(", "(", ")",
+                              ",", " ", "\n", "\t", "\u00a0", "\u2028", "\x1c", "\u3000", "a int", "'", "')'", "','", "--", "-- ,\n",
+                              "/* ) */", "/*", "*/", "#", "$$", "$$,$$", '"', "`", "x", "\u00e9"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(sql=st.one_of(st.lists(_CT_PIECES, max_size=14).map("".join), st.text(max_size=30)))
+def test_create_table_head_is_what_create_table_parts_finds(sql):
+    name, elems, _ = create_table_parts(sql)
+    assert create_table_head(sql) == (name, bool(elems))
