@@ -132,13 +132,14 @@ class ManifestRun:
         ))
 
     # ----------------------------------------------------------------------------------------------
-    def split(self, source, dialect: str, block: str, migration, errors: list) -> list[Stmt]:
+    def split(self, source, dialect: str, block: str, migration, errors: list, shared: bool = True) -> list[Stmt]:
         """The statements of one block; a block the splitter cannot read goes to ``errors`` (SL201,
-        SL316) and the statements before the problem are still checked."""
+        SL316) and the statements before the problem are still checked. ``shared``: other dialects
+        may read the same block (see _split_text)."""
         if source is None:
             return []
         try:
-            parts = self._split_text(source.text, dialect)
+            parts = self._split_text(source.text, dialect) if shared else split_statements(source.text, dialect)
         except SplitError as exc:
             errors.append((block, source, exc))
             try:  # still check the statements before the problem
@@ -205,8 +206,11 @@ class ManifestRun:
             for m in migrations:
                 up_src, down_src = m.up_sql(dialect), m.down_sql(dialect)
                 errors: list = []
-                up = self.parse(self.split(up_src, dialect, "up", m, errors), dialect, m)
-                down = self.parse(self.split(down_src, dialect, "down", m, errors), dialect, m)
+                # a block written for this dialect alone is split for it alone (no other dialect's check
+                # could reuse its statements)
+                up = self.parse(self.split(up_src, dialect, "up", m, errors, dialect not in m.up_sources), dialect, m)
+                down = self.parse(self.split(down_src, dialect, "down", m, errors, dialect not in m.down_sources),
+                                  dialect, m)
                 ctx = MigrationCheck(self, m, dialect, up, down, up_src, down_src)
                 ctx.split_errors = errors
                 if replay is not None:

@@ -57,8 +57,9 @@ class SL104(Rule):
                         *_nth_pos(raw, e, 2), None, None)
             seen[norm] = e
         me = os.path.normpath(os.path.abspath(path))
-        # files the manifest reads through includes and `directory:` entries are listed too
-        loaded = {os.path.abspath(f) for f in getattr(manifest, "file_names", ()) or ()}  # (abspath normalises)
+        # files the manifest reads through includes and `directory:` entries are listed too (made the
+        # first time a file is in neither: on a manifest listing every file, never)
+        loaded = None
         for d in sorted({os.path.dirname(p) for p in seen}):
             try:
                 names = sorted(os.listdir(d))
@@ -67,6 +68,10 @@ class SL104(Rule):
             for name in names:
                 if name[:1].isdigit() and name.endswith((".yaml", ".yml", ".toml")):
                     full = os.path.join(d, name)
-                    if full not in seen and full != me and full not in loaded:
+                    if full in seen or full == me:
+                        continue
+                    if loaded is None:  # (abspath normalises)
+                        loaded = {os.path.abspath(f) for f in getattr(manifest, "file_names", ()) or ()}
+                    if full not in loaded:
                         run.add(self, f"{name} looks like a migration but the manifest does not list it",
                                 full, 1, 1, None, None)
