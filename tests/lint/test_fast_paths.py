@@ -7,13 +7,15 @@ the output's password masking skipped for text without any word it looks for.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stingerloom.lint import facts
+from stingerloom.lint import actions, facts, parse
 from stingerloom.lint.facts import (
     alter_actions,
     classify,
@@ -158,3 +160,36 @@ _CT_PIECES = st.sampled_from(["CREATE TABLE t (", "create temp table if not exis
 def test_create_table_head_is_what_create_table_parts_finds(sql):
     name, elems, _ = create_table_parts(sql)
     assert create_table_head(sql) == (name, bool(elems))
+
+
+_JSONISH = st.lists(st.sampled_from(['{', '}', '[', ']', '"a"', '"\\u00e9"', '"\\ud800"', ':', ',', ' ', '\n', '1', '-0', '1e400',
+                                     'NaN', 'true', 'null', 'x', '"', '\\\\', '\x00']), max_size=12).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(text=st.one_of(_JSONISH, st.text(max_size=20), st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=3), c, max_size=3), max_leaves=8).map(json.dumps)))
+def test_parse_pg_json_reader_is_json_loads(text):
+    """parse_pg reads pglast's JSON with the C scanner straight away: the same value or the same error."""
+    def outcome(load):
+        try:
+            return "ok", load(text)
+        except json.JSONDecodeError as exc:
+            return "error", str(exc)
+    assert repr(outcome(parse._loads)) == repr(outcome(json.loads))
+
+
+def test_action_classes_stay_frozen_dataclasses_with_their_fields():
+    """The actions' faster __init__ takes the dataclass's parameters and keeps every field frozen."""
+    for cls in [v for v in vars(actions).values() if isinstance(v, type) and dataclasses.is_dataclass(v)]:
+        fields = dataclasses.fields(cls)
+        values = [f"v{i}" for i in range(len(fields))]
+        by_position, by_name = cls(*values), cls(**{f.name: v for f, v in zip(fields, values)})
+        assert by_position == by_name and hash(by_position) == hash(by_name)
+        assert [getattr(by_position, f.name) for f in fields] == values
+        defaults = cls(*[v for f, v in zip(fields, values) if f.default is dataclasses.MISSING])
+        assert all(getattr(defaults, f.name) == f.default for f in fields if f.default is not dataclasses.MISSING)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(by_position, fields[0].name, "changed")
+        assert dataclasses.replace(by_position) == by_position
