@@ -164,8 +164,9 @@ class _Cycle(Exception):
     pass
 
 
-def _expanded_size(root: Node) -> tuple[int, int] | None:
-    """(nodes, scalar characters) of ``root`` with aliases expanded; None for a recursive alias."""
+def _expanded_size(root: Node, max_nodes: int = MAX_NODES) -> tuple[int, int] | None:
+    """(nodes, scalar characters) of ``root`` with aliases expanded (counted up to past ``max_nodes``);
+    None for a recursive alias."""
     memo: dict[int, tuple[int, int]] = {}
     active: set[int] = set()
     Cycle = _Cycle
@@ -185,7 +186,7 @@ def _expanded_size(root: Node) -> tuple[int, int] | None:
             for child in children:
                 n, c = size(child)
                 nodes, chars = nodes + n, chars + c
-                if nodes > MAX_NODES or chars > MAX_CHARS:
+                if nodes > max_nodes or chars > MAX_CHARS:
                     break  # big enough to refuse; stop counting
             active.discard(key)
             result = (nodes, chars)
@@ -197,22 +198,29 @@ def _expanded_size(root: Node) -> tuple[int, int] | None:
     except Cycle:
         return None
     except RecursionError:
-        return (MAX_NODES + 1, 0)  # nested too deeply to even count: refuse as too big
+        return (max_nodes + 1, 0)  # nested too deeply to even count: refuse as too big
 
 
 def _compose(text: str) -> list[Node]:
     """The document nodes of ``text``: libyaml's composer first, and for a text it refuses, the
     Python composer, whose messages we report (libyaml's name no alias, for one)."""
+    fast_error = None
     if FastLoader is not None:
         try:
             return list(yaml.compose_all(text, Loader=FastLoader))
-        except (yaml.YAMLError, RecursionError):
-            pass
-    return list(yaml.compose_all(text, Loader=Loader))
+        except (yaml.YAMLError, RecursionError) as exc:
+            fast_error = exc
+    try:
+        return list(yaml.compose_all(text, Loader=Loader))
+    except RecursionError:
+        if isinstance(fast_error, yaml.MarkedYAMLError):  # libyaml's depth limit names the line
+            raise fast_error from None
+        raise
 
 
-def read_yaml(text: str, file: str) -> tuple[list[YamlDocument], list[Problem]]:
-    """Every document of ``text`` (empty documents skipped), and the problems found."""
+def read_yaml(text: str, file: str, *, max_nodes: int = MAX_NODES) -> tuple[list[YamlDocument], list[Problem]]:
+    """Every document of ``text`` (empty documents skipped), and the problems found. Aliases may
+    expand the documents to ``max_nodes`` nodes in all."""
     try:
         roots = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -231,16 +239,16 @@ def read_yaml(text: str, file: str) -> tuple[list[YamlDocument], list[Problem]]:
     total_nodes = 0
     # No alias can hide in a text without "*", and a small one cannot hold too many nodes (at most
     # about one and a half per character; 4 leaves a margin) or characters: no need to count them.
-    small = "*" not in text and len(text) * 4 < MAX_NODES
+    small = "*" not in text and len(text) * 4 < max_nodes
     for root in roots:
         if isinstance(root, ScalarNode) and root.tag == _TAG + "null" and not root.value:
             continue  # an empty document, e.g. after a trailing '---'
-        size = (0, 0) if small else _expanded_size(root)
+        size = (0, 0) if small else _expanded_size(root, max_nodes)
         if size is not None:
             total_nodes += size[0]
-        if size is None or total_nodes > MAX_NODES or size[1] > MAX_CHARS:
+        if size is None or total_nodes > max_nodes or size[1] > MAX_CHARS:
             line, column = _pos(root)
-            why = "refers to itself" if size is None else f"expands to more than {MAX_NODES:,} nodes or {MAX_CHARS:,} characters"
+            why = "refers to itself" if size is None else f"expands to more than {max_nodes:,} nodes or {MAX_CHARS:,} characters"
             problems.append(Problem(
                 f"YAML aliases (*name) in this document {why}; refusing to expand it", file, line, column,
             ))

@@ -336,29 +336,19 @@ def load_schema_file(path: str) -> SchemaFile:
     if not os.path.isfile(path):
         what = "is not a regular file" if os.path.exists(path) else "not found"  # a named pipe would block
         raise InputError(f"schema file {what}: {path}", hint="pass --schema with the path of a schema YAML file")
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    node = None
-    if path.endswith(".toml"):  # bounded before parsing, as manifests are
-        from ..manifest.tomlsource import too_complex
-
-        refused = too_complex(text, path)
-        if refused is not None:
-            raise InputError(refused.message, file=path, line=refused.line, column=refused.column)
     try:
-        if path.endswith(".toml"):
-            import tomllib
-
-            data = tomllib.loads(text)
-        else:
-            import yaml
-
-            node = yaml.compose(text)
-            data = yaml.safe_load(text)
-    except Exception as exc:  # yaml.YAMLError, tomllib.TOMLDecodeError
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"cannot parse schema file: {str(exc).splitlines()[0]}", file=path,
-                         line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None) from None
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:  # permission denied, an I/O error
+        raise InputError(f"cannot read schema file {path}: {exc.strerror}",
+                         hint="pass --schema with the path of a readable schema YAML file") from None
+    try:  # a BOM is allowed, as in manifests
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", file=path, line=raw.count(b"\n", 0, exc.start) + 1,
+                         hint="save the schema file as UTF-8") from None
+    doc = _read_document(text, path)
+    data = doc.data if doc is not None else None
     if data is None:
         data = {}
     try:
@@ -375,7 +365,7 @@ def load_schema_file(path: str) -> SchemaFile:
             if key in seen and expected is not None:
                 continue
             seen.add(key)
-            line, column = _position(node, loc)
+            line, column = doc.where(tuple(loc)) if doc is not None else (None, None)
             msg = err["msg"].removeprefix("Value error, ")  # pydantic's label for our own validators' messages
             if expected is not None:
                 kinds = [_UNION_MEMBERS[m] for m in _union_members(exc.errors(), loc)]
@@ -410,23 +400,26 @@ def _kind_of(value: Any) -> str:
     return {list: "a list", dict: "a mapping", type(None): "null"}.get(type(value), type(value).__name__)
 
 
-def _position(node: Any, loc: list) -> tuple[Optional[int], Optional[int]]:
-    """The 1-based line/column of the YAML node at ``loc`` (the deepest one found)."""
-    if node is None:
-        return None, None
-    best = node
-    for part in loc:
-        nxt = None
-        if hasattr(node, "value") and isinstance(node.value, list):
-            if isinstance(part, int) and node.tag.endswith(":seq") and part < len(node.value):
-                nxt = node.value[part]
-            else:
-                for k, v in node.value if node.tag.endswith(":map") else []:
-                    if getattr(k, "value", None) == part:
-                        best = k
-                        nxt = v
-                        break
-        if nxt is None:
-            break
-        node = best = nxt
-    return best.start_mark.line + 1, best.start_mark.column + 1
+def _read_document(text: str, path: str) -> Any:
+    """The one document of a schema file, with the position of every key and value, read as
+    manifests are: aliases (``*name``) bounded before they are expanded, nesting bounded, duplicate
+    keys refused, each problem at its file:line. ``None`` for an empty file."""
+    from ..errors import InputError, ManifestError
+
+    if path.endswith(".toml"):
+        from ..manifest.tomlsource import read_toml
+
+        doc, problems = read_toml(text, path)
+        docs = [doc] if doc is not None else []
+    else:
+        from ..manifest.yamlsource import MAX_NODES, read_yaml
+
+        # a file without aliases cannot expand: only its own size bounds it (thousands of tables)
+        docs, problems = read_yaml(text, path, max_nodes=max(MAX_NODES, 2 * len(text)))
+    if problems:
+        raise ManifestError(problems, hint="see schemas/schema.schema.json for the format")
+    if len(docs) > 1:
+        line, column = docs[1].start
+        raise InputError(f"a schema file holds one YAML document; this one starts a second ({len(docs)} in all)",
+                         file=path, line=line, column=column, hint="merge the documents' tables into one `tables:` mapping")
+    return docs[0] if docs else None

@@ -356,3 +356,39 @@ def test_a_schema_error_from_a_cross_check_reads_as_ours(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "table t: foreign key references unknown table 'nope'" in proc.stderr
     assert "Value error" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_schema_file_is_read_as_manifests_are_bounded_and_at_its_line(tmp_path):
+    """It was read with yaml.safe_load (after a second full compose for positions): a duplicate table
+    silently replaced the first, a 100 KB file whose tables share one `columns: *cols` alias took 40 s
+    and 3 GB, deep nesting said "maximum recursion depth exceeded" without a line, and a file that is
+    not UTF-8 was an "internal error"."""
+    manifest, _ = _project(tmp_path)
+    db = f"sqlite:///{tmp_path}/x.db"
+    cases = {
+        "dup.yaml": ("tables:\n  users:\n    columns:\n      id: {type: integer}\n"
+                     "  users:\n    columns:\n      x: {type: integer}\n", ":5:", "duplicate key 'users'"),
+        "alias.yaml": ("tables:\n  t0:\n    columns: &cols\n"
+                       + "".join(f"      c{i}: {{type: integer}}\n" for i in range(2000))
+                       + "".join(f"  t{j}: {{columns: *cols}}\n" for j in range(1, 2000)), ":1:", "aliases"),
+        "deep.yaml": ("tables:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(1200)), ":1000:", "nest"),
+        "two.yaml": ("tables: {}\n---\ntables: {}\n", ":3:", "one YAML document"),
+        "latin.yaml": ("tables:\n  caf\xe9:\n    columns:\n      id: {type: integer}\n", ":2:", "not UTF-8"),
+    }
+    for name, (text, line, what) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(text.encode("latin-1" if name == "latin.yaml" else "utf-8"))
+        proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", db, timeout=30)
+        assert proc.returncode == 2, (name, proc.stdout, proc.stderr)
+        assert f"{path}{line}" in proc.stderr and what in proc.stderr, (name, proc.stderr)
+        assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "db").iterdir()) == ["manifest.yaml"]
+    # aliases that expand a little, and a large file without any, still read
+    small = tmp_path / "small.yaml"
+    small.write_text("tables:\n  a:\n    columns: &c\n      id: {type: integer}\n  b: {columns: *c}\n")
+    big = tmp_path / "big.yaml"
+    big.write_text("tables:\n" + "".join(f"  t{i}:\n    columns:\n" + "".join(
+        f"      c{j}: {{type: varchar(20), nullable: false}}\n" for j in range(8)) for i in range(3000)))
+    for path, count in ((small, 2), (big, 3000)):
+        proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", db, "--check", timeout=60)
+        assert proc.returncode == 1 and f"({count} change(s))" in proc.stdout, proc.stdout + proc.stderr
