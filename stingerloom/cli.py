@@ -547,7 +547,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from .manifest import load_manifest
     from .render.schema import GenerateReport, render_generate
     from .schema.diff import SchemaDiff
-    from .schema.migrationfile import generate_migration, refuse_drop_all, refuse_pending, write_migration
+    from .schema.migrationfile import (
+        generate_migration,
+        refuse_bad_names,
+        refuse_drop_all,
+        refuse_pending,
+        write_migration,
+    )
     from .schema.model import load_schema_file
 
     settings = _settings(args)  # the configuration's manifest and environment (SPEC §8)
@@ -556,12 +562,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     url = _target(args, manifest)
     manifest.history_table = settings.history_table(manifest).value
     schema = load_schema_file(args.schema)
+    dialects = list(dict.fromkeys(args.dialect or [url.dialect]))
+    refuse_bad_names(schema, dialects + [url.dialect])  # before connecting: the file alone is wrong
     refuse_pending(manifest, url)
     diff = SchemaDiff.compare(url, schema, schemas=args.schema_name, history_table=manifest.history_table)
     report = GenerateReport(url=url, schema=args.schema, manifest=args.manifest, diff=diff, check=args.check)
     if not diff.is_empty and (not args.check or args.format == "json"):
-        report.generated = generate_migration(diff, list(dict.fromkeys(args.dialect or [diff.dialect])),
-                                              source=args.schema, target=str(url))
+        report.generated = generate_migration(diff, dialects, source=args.schema, target=str(url))
     if report.generated is not None and not args.check:
         refuse_drop_all(diff, url, args.allow_drop_all)
         report.path = write_migration(args.manifest, args.name, report.generated.text)

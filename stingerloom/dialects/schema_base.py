@@ -50,6 +50,11 @@ class SchemaImpl:
     identity_suffix: Optional[str] = None
     #: the server reports string defaults without their quotes (introspection adds them back)
     unquoted_string_defaults = False
+    #: the longest identifier the server keeps (None: no limit), counted in UTF-8 bytes or in characters
+    max_identifier_length: Optional[int] = None
+    identifier_length_in_bytes = False
+    #: identifiers hold only characters of Unicode's Basic Multilingual Plane (no emoji)
+    identifier_bmp_only = False
 
     # -- type tables (see stingerloom.schema.types) ------------------------------------------------
     #: portable base name -> native spelling; ``{args}`` receives ``(n)`` or ``(p,s)``
@@ -94,6 +99,20 @@ class SchemaImpl:
     def bare(self, name: str) -> str:
         """The table's own name, without its schema."""
         return self.dialect.split_name(name)[1] if self.schema_qualified_names else name
+
+    def identifier_problem(self, name: str) -> Optional[str]:
+        """Why the server cannot keep ``name`` as written (too long, a character it refuses), or None."""
+        limit = self.max_identifier_length
+        if limit is not None:
+            size = len(name.encode("utf-8")) if self.identifier_length_in_bytes else len(name)
+            if size > limit:
+                unit = "bytes" if self.identifier_length_in_bytes else "characters"
+                return f"is {size} {unit} long; {self.name} keeps at most {limit} {unit}"
+        if self.identifier_bmp_only:
+            wide = next((ch for ch in name if ord(ch) > 0xFFFF), None)
+            if wide is not None:
+                return f"holds {wide!r} (U+{ord(wide):X}); {self.name} names hold only characters up to U+FFFF"
+        return None
 
     def cols(self, names: Sequence[str]) -> str:
         return ", ".join(self.q(c) for c in names)

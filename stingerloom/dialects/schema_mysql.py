@@ -18,6 +18,9 @@ class MySQLSchema(SchemaImpl):
     name = "mysql"
     identity_suffix = "AUTO_INCREMENT"  # MySQL's only identity: a column attribute
     unquoted_string_defaults = True  # MySQL 8 reports string defaults without their quotes
+    # https://dev.mysql.com/doc/refman/8.0/en/identifiers.html: 64 characters, of the Basic Multilingual Plane
+    max_identifier_length = 64
+    identifier_bmp_only = True
 
     render_types = {
         "integer": "int", "bigint": "bigint", "smallint": "smallint", "varchar": "varchar{args}",

@@ -108,3 +108,22 @@ def refuse_drop_all(diff: Any, url: Any, allowed: bool) -> None:
         hint="check --schema and the target database (`stingerloom schema dump MANIFEST` writes the schema "
              "of the manifest's database); pass --allow-drop-all if dropping them all is really meant",
     )
+
+
+def refuse_bad_names(schema: Any, dialects: Sequence[str]) -> None:
+    """A name a target database cannot keep as written is cut (PostgreSQL, silently, past 63 bytes)
+    or refused (MySQL: past 64 characters, or an emoji) when the migration runs: refuse it here, at
+    its line in the schema file, before anything is written."""
+    from ..dialects import schema_impl
+    from ..errors import ManifestError, Problem
+
+    problems = []
+    for d in dict.fromkeys(dialects):
+        impl = schema_impl(d)
+        for path, kind, name in schema.names():
+            bare = impl.bare(name) if kind == "table" else name
+            why = impl.identifier_problem(bare)
+            if why is not None:
+                problems.append(Problem(f"{kind} name {bare!r} {why}", *schema.where(path)))
+    if problems:
+        raise ManifestError(problems, hint="rename it (a name the database cuts never matches the schema file again)")

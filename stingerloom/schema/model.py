@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 FK_ACTIONS = ("cascade", "restrict", "set null", "set default", "no action")
 
@@ -134,6 +134,29 @@ class SchemaFile(_Strict):
     model_config = ConfigDict(extra="forbid", title="stingerloom declarative schema")
 
     tables: dict[str, TableModel] = Field(default_factory=dict)
+    #: the file and the position of every key and value, when read from a file (load_schema_file)
+    _source: Any = PrivateAttr(default=None)
+
+    def where(self, path: tuple) -> tuple[Optional[str], Optional[int], Optional[int]]:
+        """The file, line and column of the key at ``path`` (("tables", "users", "columns", "id"))."""
+        if self._source is None:
+            return None, None, None
+        line, column = self._source.where(tuple(path), key=True)
+        return self._source.file, line, column
+
+    def names(self) -> list[tuple[tuple, str, str]]:
+        """(path, kind, name) of every identifier the file declares (tables, columns, indexes, named
+        foreign keys and checks), for checks that depend on the target database."""
+        out: list[tuple[tuple, str, str]] = []
+        for tname, table in self.tables.items():
+            at = ("tables", tname)
+            out.append((at, "table", tname))
+            out += [(at + ("columns", c), "column", c) for c in table.columns]
+            out += [(at + ("indexes", i), "index", i) for i in table.indexes]
+            out += [(at + ("foreign_keys", n, "name"), "foreign key", fk.name)
+                    for n, fk in enumerate(table.foreign_keys) if fk.name]
+            out += [(at + ("checks", c), "check", c) for c in table.checks]
+        return out
 
     @model_validator(mode="after")
     def _references_exist(self) -> "SchemaFile":
@@ -352,7 +375,9 @@ def load_schema_file(path: str) -> SchemaFile:
     if data is None:
         data = {}
     try:
-        return SchemaFile.model_validate(data)
+        model = SchemaFile.model_validate(data)
+        model._source = doc
+        return model
     except ValidationError as exc:
         problems, seen = [], set()
         for err in exc.errors():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from helpers import run_cli, run_json, write_manifest
 
@@ -392,3 +393,28 @@ def test_a_schema_file_is_read_as_manifests_are_bounded_and_at_its_line(tmp_path
     for path, count in ((small, 2), (big, 3000)):
         proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", db, "--check", timeout=60)
         assert proc.returncode == 1 and f"({count} change(s))" in proc.stdout, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("dialect", [pytest.param("postgres", marks=pytest.mark.postgres),
+                                     pytest.param("mysql", marks=pytest.mark.mysql)])
+def test_a_name_the_database_cannot_keep_is_refused_at_its_line(fresh_database, tmp_path, dialect):
+    """PostgreSQL cut a 70-character table name to 63 with only a NOTICE, and every later generate
+    wanted to drop the cut table and create the declared one; MariaDB refused it (and an emoji column)
+    part way through the migration. Names at the limit (63 bytes, 64 characters) still apply."""
+    url = fresh_database(dialect)
+    at_limit = "é" * 31 + "t" if dialect == "postgres" else "é" * 64  # 63 bytes / 64 characters
+    good = f"tables:\n  {at_limit}:\n    columns:\n      {at_limit}: {{type: integer, primary_key: true}}\n"
+    bad = good + f"  {'u' * 70}:\n    columns:\n      id: {{type: integer}}\n      \"\U0001F680\": {{type: integer}}\n"
+    manifest, path = _project(tmp_path, bad)
+    proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", url)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"{path}:5:3: table name '{'u' * 70}' is 70" in proc.stderr, proc.stderr
+    assert (f"{path}:8:7: column name" in proc.stderr) == (dialect == "mysql"), proc.stderr
+    assert "Traceback" not in proc.stderr and "s3cr3t" not in proc.stderr
+    assert sorted(p.name for p in (tmp_path / "db").iterdir()) == ["manifest.yaml"]
+    path.write_text(good)
+    assert run_cli("generate", str(manifest), "--schema", str(path), "--database", url).returncode == 0
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    check = run_cli("generate", str(manifest), "--schema", str(path), "--database", url, "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert run_cli("rollback", str(manifest), "--database", url).returncode == 0
