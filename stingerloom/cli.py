@@ -582,7 +582,7 @@ def cmd_schema_dump(args: argparse.Namespace) -> int:
     from .dialects import get_dialect
     from .errors import InputError
     from .render.schema import dump_text, render_dump
-    from .schema.dump import schema_data
+    from .schema.dump import read_schema
 
     settings = _settings(args)
     manifest = None
@@ -598,16 +598,16 @@ def cmd_schema_dump(args: argparse.Namespace) -> int:
         raise InputError(missing, hint="give the MANIFEST whose database to dump, or --database URL")
     # The environment's history table, else the manifest's, else __migrations: never dumped as a table.
     history_table = args.history_table or settings.history_table(manifest).value
-    data = schema_data(url.raw, schemas=args.schema_name, history_table=history_table)
+    data, skipped = read_schema(url.raw, schemas=args.schema_name, history_table=history_table)
     if args.output:
         from pathlib import Path
 
         try:
-            Path(args.output).write_text(dump_text(url, data), encoding="utf-8")
+            Path(args.output).write_text(dump_text(url, data, skipped), encoding="utf-8")
         except OSError as exc:  # no such folder, a folder named like the file, no permission
             raise InputError(f"cannot write {args.output}: {exc.strerror}",
                              hint="give -o a file path whose folder exists and is writable") from None
-    render_dump(_out(args), args.format, url, data, file=args.output)
+    render_dump(_out(args), args.format, url, data, file=args.output, skipped=skipped)
     return EXIT_OK
 
 

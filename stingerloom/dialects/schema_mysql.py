@@ -107,9 +107,14 @@ class _Reader:
         self.checks: list[tuple[str, str, str]] = []
 
     def read(self) -> Schema:
-        for (name,) in self.d.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
-                                      "AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME"):
-            if not is_history(name, self.history):
+        for kind, name in self.d.execute(
+                "SELECT TABLE_TYPE, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+                "AND TABLE_TYPE IN ('BASE TABLE', 'VIEW') UNION ALL SELECT 'TRIGGER', "
+                "CONCAT(TRIGGER_NAME, ' on ', EVENT_OBJECT_TABLE) FROM information_schema.TRIGGERS "
+                "WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1, 2"):
+            if kind != "BASE TABLE":  # outside the declarative model
+                self.schema.skipped.append(f"{kind.lower()} {name}")
+            elif not is_history(name, self.history):
                 self.tables[name] = Table(name=name)
         if not self.tables:
             return self.schema
@@ -157,6 +162,8 @@ class _Reader:
             if (tname_, name) in self.json_cols and ctype.lower() == "longtext":
                 ctype = "json"
             ptype = portable_type(ctype, MySQLSchema.name)
+            if re.search(r"\b(virtual|stored|persistent) generated\b", extra):
+                self.schema.skipped.append(f"generated column {tname_}.{name} (dumped as a plain column: its expression is not kept)")
             t.columns[name] = Column(name, ptype, nullable == "YES", self.default(dflt, ptype, extra),
                                      "auto_increment" in extra)
 

@@ -142,9 +142,10 @@ class _Reader:
             t = Table(name=self.tname(nsp, rel))
             self.schema.tables[t.name] = t
             self.by_oid[oid] = t
-        if not self.by_oid:
-            return self.schema
         oids = list(self.by_oid)
+        self.other_objects(oids)
+        if not oids:
+            return self.schema
         self.columns(oids)
         self.constraints(oids)
         self.indexes(oids)
@@ -154,9 +155,9 @@ class _Reader:
         return self.schema
 
     def columns(self, oids: list) -> None:
-        for relid, num, name, typ, notnull, dflt, identity in self.d.execute(
+        for relid, num, name, typ, notnull, dflt, identity, generated in self.d.execute(
                 "SELECT a.attrelid, a.attnum, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "
-                "a.attnotnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity "
+                "a.attnotnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated "
                 "FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef ad "
                 "ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
                 "WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped "
@@ -166,6 +167,9 @@ class _Reader:
             auto = identity in ("a", "d")
             if dflt and dflt.startswith("nextval("):
                 auto, dflt = True, None
+            if generated:  # GENERATED ALWAYS AS (expr) STORED: pg_attrdef holds the expression, no default
+                dflt = None
+                self.schema.skipped.append(f"generated column {t.name}.{name} (dumped as a plain column: its expression is not kept)")
             t.columns[name] = Column(name, portable_type(typ, PostgresSchema.name), not notnull, dflt, auto)
 
     def constraints(self, oids: list) -> None:
@@ -201,11 +205,32 @@ class _Reader:
                 "i.indexprs IS NOT NULL, i.indpred IS NOT NULL "
                 "FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
                 "WHERE i.indrelid = ANY(%s) ORDER BY i.indrelid, ic.relname", (oids,)):
-            if primary or (relid, iname) in self.unique_constraints or has_expr or has_pred:
-                continue  # expression and partial indexes are outside the declarative model
             t = self.by_oid[relid]
+            if has_expr or has_pred:  # outside the declarative model
+                self.schema.skipped.append(f"{'partial' if has_pred else 'expression'} index {iname} on {t.name}")
+            if primary or (relid, iname) in self.unique_constraints or has_expr or has_pred:
+                continue
             keys = keys if isinstance(keys, (list, tuple)) else [int(k) for k in str(keys).strip("{}").split(",") if k]
             t.indexes[iname] = Index(iname, tuple(self.attnames[(relid, k)] for k in keys if k), bool(unique))
+
+    def other_objects(self, oids: list) -> None:
+        """What the model leaves out: views, triggers, sequences no column owns, enum types."""
+        rows = self.d.execute(
+            "SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' WHEN 'S' THEN 'sequence' ELSE 'view' END, "
+            "n.nspname, c.relname, NULL FROM pg_catalog.pg_class c "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY(%s) "
+            "AND (c.relkind IN ('v', 'm') OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d "
+            "WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))) "
+            "UNION ALL SELECT 'trigger', NULL, tg.tgname, tg.tgrelid FROM pg_catalog.pg_trigger tg "
+            "WHERE tg.tgrelid = ANY(%s) AND NOT tg.tgisinternal "
+            "UNION ALL SELECT 'enum type', n.nspname, t.typname, NULL FROM pg_catalog.pg_type t "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND n.nspname = ANY(%s) "
+            "ORDER BY 1, 2, 3", (self.schemas, oids, self.schemas))
+        for kind, nsp, name, relid in rows:
+            if kind == "trigger":
+                self.schema.skipped.append(f"trigger {name} on {self.by_oid[relid].name}")
+            else:
+                self.schema.skipped.append(f"{kind} {self.tname(nsp, name)}")
 
     def attname(self, relid: int, num: int) -> str:
         name = self.attnames.get((relid, num))

@@ -104,8 +104,10 @@ class _Reader:
         self.items: dict[str, _Items] = {}
 
     def read(self) -> Schema:
-        for name, sql in self.d.execute(f"SELECT m.name, m.sql FROM sqlite_master m WHERE {_SQLITE_TABLES} ORDER BY m.name"):
-            if not is_history(name, self.history):
+        for kind, name, sql in self.d.execute(_SQLITE_OBJECTS):
+            if kind != "table":  # a view, a trigger ("t on users"), a generated column ("users.total")
+                self.schema.skipped.append(f"{kind} {name}")
+            elif not is_history(name, self.history):
                 self.tables[name] = Table(name=name)
                 body = self.bodies[name] = create_table_body(sql or "", SqliteSchema.name)
                 self.uppers[name] = body.upper() if body.isascii() else None
@@ -162,15 +164,16 @@ class _Reader:
         index_cols: dict[str, list] = {}
         for iname, cname in self.d.execute(_SQLITE_INDEX_COLUMNS):
             index_cols.setdefault(iname, []).append(cname)
-        for tname, iname, unique, origin in index_rows:
+        for tname, iname, unique, origin, partial in index_rows:
             table = self.tables.get(tname)
             if table is None:
                 continue
             cols = index_cols.get(iname)
             if cols is None:
                 cols = [r[2] for r in sorted(self.d.execute(f"PRAGMA index_info({self.d.quote(iname)})"))]
-            if None in cols:
-                continue  # an expression index: not part of the declarative model
+            if None in cols or partial:  # not part of the declarative model (a partial one was read as whole)
+                self.schema.skipped.append(f"{'partial' if partial else 'expression'} index {iname} on {tname}")
+                continue
             cols = tuple(cols)
             constraint = origin == "u"
             if constraint:
@@ -210,9 +213,16 @@ class _Reader:
 # Every table at once: the pragmas as table-valued functions joined to sqlite_master, so the cost is a
 # handful of statements whatever the number of tables (one PRAGMA per table and index was ~2,500).
 _SQLITE_TABLES = "m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+# tables, then what the model leaves out: views, triggers, generated columns (hidden from table_info)
+_SQLITE_OBJECTS = (f"SELECT 'table', m.name, m.sql FROM sqlite_master m WHERE {_SQLITE_TABLES} "
+                   "UNION ALL SELECT type, CASE type WHEN 'trigger' THEN name || ' on ' || tbl_name ELSE name END, NULL "
+                   "FROM sqlite_master WHERE type IN ('view', 'trigger') "
+                   "UNION ALL SELECT 'generated column', m.name || '.' || p.name || ' (not dumped)', NULL "
+                   f"FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p WHERE {_SQLITE_TABLES} AND p.hidden IN (2, 3) "
+                   "ORDER BY 1 DESC, 2")
 _SQLITE_COLUMNS = ('SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk FROM sqlite_master m '
                    f"JOIN pragma_table_info(m.name) p WHERE {_SQLITE_TABLES}")
-_SQLITE_INDEXES = ('SELECT m.name, p.name, p."unique", p.origin FROM sqlite_master m '
+_SQLITE_INDEXES = ('SELECT m.name, p.name, p."unique", p.origin, p.partial FROM sqlite_master m '
                    f"JOIN pragma_index_list(m.name) p WHERE {_SQLITE_TABLES} AND p.origin <> 'pk'")
 # index columns by index name (index names are unique in a database); cheaper than joining through
 # index_list, and an index missing here is read on its own (see _Reader.read_indexes)

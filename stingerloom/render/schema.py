@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 
 class GenerateReport:
@@ -59,22 +59,27 @@ def render_generate(out: Any, report: GenerateReport, fmt: str) -> None:
         out.warn(f"destructive step: {w}")
 
 
-def render_dump(out: Any, fmt: str, url: Any, data: dict, *, file: str | None = None) -> None:
+def render_dump(out: Any, fmt: str, url: Any, data: dict, *, file: str | None = None,
+                skipped: Sequence[str] = ()) -> None:
     """``schema dump``: the schema YAML on standard output (or "Wrote FILE" when ``file`` got it);
-    JSON: ``{"database", "dialect", "schema"}`` (and ``"file"``)."""
+    JSON: ``{"database", "dialect", "schema", "left_out"}`` (and ``"file"``)."""
     if fmt == "json":
-        out.json({"database": str(url), "dialect": url.dialect, "schema": data, **({"file": file} if file else {})})
+        out.json({"database": str(url), "dialect": url.dialect, "schema": data, "left_out": list(skipped),
+                  **({"file": file} if file else {})})
     elif file:
         if not out.quiet:
             import sys
 
-            print(f"Wrote {file}", file=sys.stderr)
+            more = f" ({len(skipped)} object(s) left out: see its header)" if skipped else ""
+            print(f"Wrote {file}{more}", file=sys.stderr)
     else:
-        out.text(dump_text(url, data))
+        out.text(dump_text(url, data, skipped))
 
 
-def dump_text(url: Any, data: dict) -> str:
-    """The schema file ``schema dump`` writes: a header naming the database, then the YAML."""
-    from ..schema.dump import schema_yaml
+def dump_text(url: Any, data: dict, skipped: Sequence[str] = ()) -> str:
+    """The schema file ``schema dump`` writes: a header naming the database (and what the file
+    leaves out), then the YAML."""
+    from ..schema.dump import schema_yaml, skipped_comment
 
-    return f"# Declarative schema of {url}, written by `stingerloom schema dump`.\n" + schema_yaml(data)
+    return (f"# Declarative schema of {url}, written by `stingerloom schema dump`.\n" + skipped_comment(skipped)
+            + schema_yaml(data))

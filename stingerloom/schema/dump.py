@@ -10,10 +10,29 @@ from ..manifest.yamlwrite import scalar
 def schema_data(target: Any, *, schemas: Optional[Sequence[str]] = None, history_table: str = "__migrations") -> dict:
     """The declarative schema of the live database ``target`` (URL, connection or dialect) as a dict,
     ``{"tables": {...}}``, the history table left out."""
+    return read_schema(target, schemas=schemas, history_table=history_table)[0]
+
+
+def read_schema(target: Any, *, schemas: Optional[Sequence[str]] = None,
+                history_table: str = "__migrations") -> tuple[dict, list[str]]:
+    """:func:`schema_data`, and the objects of the database the schema file leaves out (views,
+    triggers, partial and expression indexes, generated columns...), one phrase each."""
     from .introspect import introspect
     from .model import to_file_dict
 
-    return to_file_dict(introspect(target, schemas=schemas, history_table=history_table))
+    live = introspect(target, schemas=schemas, history_table=history_table)
+    return to_file_dict(live), list(live.skipped)
+
+
+def skipped_comment(skipped: Sequence[str]) -> str:
+    """The header lines of a dumped file naming what it leaves out ("" when nothing)."""
+    if not skipped:
+        return ""
+    import json
+
+    lines = [s if s.isprintable() else json.dumps(s, ensure_ascii=False) for s in skipped]
+    return ("# Left out of this file (the schema file does not model them; generate does not manage them):\n"
+            + "".join(f"#   - {line}\n" for line in lines))
 
 
 def dump_schema(target: Any, *, schemas: Optional[Sequence[str]] = None, history_table: str = "__migrations") -> str:

@@ -228,6 +228,10 @@ class Table:
 class Schema:
     tables: dict[str, Table] = field(default_factory=dict)
     dialect: Optional[str] = None
+    #: introspection: the objects of the database the model leaves out ("view v", "trigger t on
+    #: users", "partial index ix on users", "generated column users.total"): generate neither
+    #: creates, changes nor drops them, and ``schema dump`` says so
+    skipped: list[str] = field(default_factory=list)
 
 
 def _action(value: Optional[str]) -> Optional[str]:

@@ -196,11 +196,7 @@ Schema(tables={'Lower_Case': Table(name='Lower_Case',
                                                       autoincrement=False,
                                                       renamed_from=None)},
                               primary_key=('id',),
-                              indexes={'ix_child_partial': Index(name='ix_child_partial',
-                                                                 columns=('qty',),
-                                                                 unique=False,
-                                                                 constraint=False),
-                                       'ux child, multi': Index(name='ux child, multi',
+                              indexes={'ux child, multi': Index(name='ux child, multi',
                                                                 columns=('parent_code', 'qty', 'note'),
                                                                 unique=True,
                                                                 constraint=False),
@@ -638,7 +634,12 @@ Schema(tables={'Lower_Case': Table(name='Lower_Case',
                                  checks={},
                                  renamed_from=None,
                                  pk_name=None)},
-       dialect='sqlite')
+       dialect='sqlite',
+       skipped=['view v_child',
+                'generated column gen_cols.b (not dumped)',
+                'generated column gen_cols.c (not dumped)',
+                'partial index ix_child_partial on child',
+                'expression index ix_child_expr on child'])
 """
 
 
