@@ -46,6 +46,11 @@ class SqliteSchema(SchemaImpl):
 
     # -- DDL ----------------------------------------------------------------------------------------
     def wrap_default(self, text: str) -> str:
+        # now() and its kin, which the diff takes for CURRENT_TIMESTAMP, are no SQLite functions: a
+        # DEFAULT (now()) is accepted and then fails every INSERT that leaves the column out
+        same = normalize_default(text, "text", self.name)
+        if same in ("current_timestamp", "current_date") and not re.search(r"\(\s*\d", text):
+            return same.upper()
         # a default that is not a literal must be in parentheses (https://www.sqlite.org/lang_createtable.html)
         if not SIMPLE_DEFAULT.match(text) and not (text.startswith("(") and text.endswith(")")):
             return f"({text})"

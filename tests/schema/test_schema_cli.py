@@ -475,3 +475,26 @@ def test_dump_names_what_it_leaves_out_and_its_file_applies(db_url, fresh_databa
     check = run_cli("generate", str(write_manifest(tmp_path / "db2", {})), "--schema", str(tmp_path / "dumped.yaml"),
                     "--database", db_url, "--check")
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_sqlite_now_default_is_written_as_current_timestamp(tmp_path):
+    """`default: now()` (which the diff takes for CURRENT_TIMESTAMP) was written `DEFAULT (now())`:
+    SQLite accepted the table, then every INSERT leaving the column out failed (no function now)."""
+    schema = ("tables:\n  t:\n    columns:\n      id: {type: integer}\n"
+              "      at: {type: timestamp, default: now()}\n      day: {type: date, default: \"curdate()\"}\n")
+    manifest, path = _project(tmp_path, schema)
+    db = f"sqlite:///{tmp_path}/x.db"
+    for step in (("generate", str(manifest), "--schema", str(path)), ("apply", str(manifest))):
+        proc = run_cli(*step, "--database", db)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    with get_dialect(db) as d:
+        d.execute("INSERT INTO t (id) VALUES (1)")
+        assert all(d.execute("SELECT at, day FROM t")[0])
+    check = run_cli("generate", str(manifest), "--schema", str(path), "--database", db, "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    # a column added later rebuilds the table with the same default
+    path.write_text(schema + "      later: {type: timestamp, default: now()}\n")
+    for step in (("generate", str(manifest), "--schema", str(path)), ("apply", str(manifest))):
+        assert run_cli(*step, "--database", db).returncode == 0
+    with get_dialect(db) as d:
+        d.execute("INSERT INTO t (id) VALUES (2)")
