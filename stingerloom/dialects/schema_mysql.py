@@ -12,6 +12,35 @@ from ..schema.types import is_numeric_type, portable_type
 from .schema_base import SIMPLE_DEFAULT, SchemaImpl, fk_action, is_history
 
 _INTEGERS = ("tinyint", "smallint", "mediumint", "int", "integer", "bigint")
+_STRING_LITERAL = re.compile(r"'(?:[^']|'')*'", re.S)
+#: MySQL's string escapes (https://dev.mysql.com/doc/refman/8.0/en/string-literals.html); any other
+#: backslashed character stands for itself
+_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
+
+
+def standard_literal(text: str) -> str:
+    """A MySQL string literal as MariaDB reports a default (``'it\\'s a \\\\ thing'``) written as a
+    standard SQL one (``'it''s a \\ thing'``), as schema files hold them; any other text as is."""
+    if len(text) < 2 or text[0] != "'" or text[-1] != "'":
+        return text
+    out, i, end = [], 1, len(text) - 1
+    while i < end:
+        ch = text[i]
+        if ch == "\\" and i + 1 < end:
+            nxt = text[i + 1]
+            out.append(_ESCAPES.get(nxt, "\\" + nxt if nxt in "%_" else nxt))  # \% and \_ keep their backslash
+            i += 2
+        elif ch == "'":
+            if text[i + 1] != "'" or i + 1 >= end:
+                return text  # not one literal (e.g. 'a' 'b')
+            out.append("'")
+            i += 2
+        else:
+            out.append(ch)
+            i += 1
+    if i != end:
+        return text
+    return "'" + "".join(out).replace("'", "''") + "'"
 
 
 class MySQLSchema(SchemaImpl):
@@ -54,6 +83,10 @@ class MySQLSchema(SchemaImpl):
 
     # -- DDL ----------------------------------------------------------------------------------------
     def wrap_default(self, text: str) -> str:
+        # a schema file's string literal is standard SQL, where a backslash is itself; in MySQL's it
+        # starts an escape ('a\b' would store a backspace, and never match the file again)
+        if "\\" in text and _STRING_LITERAL.fullmatch(text):
+            return text.replace("\\", "\\\\")
         # an expression default (a function call) goes in parentheses; CURRENT_TIMESTAMP needs none
         if (not SIMPLE_DEFAULT.match(text) and not (text.startswith("(") and text.endswith(")"))
                 and "(" in text and not re.match(r"(?i)current_timestamp", text)):
@@ -174,6 +207,8 @@ class _Reader:
                 dflt = "'" + dflt.replace("'", "''") + "'"
         if dflt is not None and dflt.upper() == "NULL":
             return None
+        if dflt is not None and self.mariadb:  # MariaDB reports a string default as a MySQL literal
+            dflt = standard_literal(dflt)
         return dflt
 
     def read_index_columns(self) -> dict[tuple[str, str], list]:

@@ -498,3 +498,28 @@ def test_sqlite_now_default_is_written_as_current_timestamp(tmp_path):
         assert run_cli(*step, "--database", db).returncode == 0
     with get_dialect(db) as d:
         d.execute("INSERT INTO t (id) VALUES (2)")
+
+
+@pytest.mark.mysql
+def test_mysql_string_defaults_with_backslashes_and_quotes_round_trip(fresh_database, tmp_path):
+    """A schema file's `'a\\b'` is standard SQL (a backslash); generate wrote it as is, MySQL read
+    `\\b` as a backspace, and every later --check reported the column changed. MariaDB's own escapes
+    (`\\'`, `\\n`) in what it reports were compared as written."""
+    url = fresh_database("mysql")
+    schema = ("tables:\n  d:\n    columns:\n      id: {type: integer}\n"
+              "      a: {type: varchar(20), default: \"'a\\\\b'\"}\n"
+              "      e: {type: varchar(20), default: \"'q\\\\''z'\"}\n"
+              "      f: {type: varchar(20), default: \"'50\\\\%'\"}\n"
+              "      g: {type: varchar(20), default: \"'line\\nbreak'\"}\n")
+    manifest, path = _project(tmp_path, schema)
+    for step in (("generate", str(manifest), "--schema", str(path)), ("apply", str(manifest))):
+        proc = run_cli(*step, "--database", url)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    with get_dialect(url) as d:
+        d.execute("INSERT INTO d (id) VALUES (1)")
+        assert d.execute("SELECT a, e, f, g FROM d")[0] == ("a\\b", "q\\'z", "50\\%", "line\nbreak")
+    check = run_cli("generate", str(manifest), "--schema", str(path), "--database", url, "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    dumped = run_cli("schema", "dump", "--database", url)
+    assert dumped.returncode == 0 and yaml.safe_load(dumped.stdout) == yaml.safe_load(schema), dumped.stdout
+    assert run_cli("rollback", str(manifest), "--database", url).returncode == 0
