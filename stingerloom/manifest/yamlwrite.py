@@ -7,6 +7,7 @@ template): PyYAML's emitter would reorder, re-wrap and re-quote what a reviewer 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 
@@ -29,13 +30,17 @@ def scalar(value: Any) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+@lru_cache(maxsize=4096)
 def _plain_ok(text: str) -> bool:
+    """Whether ``text`` reads back as itself unquoted (asked of YAML itself: libyaml's loader where
+    there is one, as a 3,000-table schema dump asks it some 100,000 times)."""
     import yaml
 
-    if text != text.strip() or any(ch in text for ch in ",[]{}#&*!|>%@`\"'") or ": " in text or text.endswith(":"):
+    if (text != text.strip() or any(ch in text for ch in ",[]{}#&*!|>%@`\"'") or ": " in text or text.endswith(":")
+            or not text.isprintable()):  # a tab or control character: quoted (the YAML readers differ on tabs)
         return False
     try:
-        return yaml.safe_load("{k: " + text + "}") == {"k": text}
+        return yaml.load("{k: " + text + "}", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) == {"k": text}
     except yaml.YAMLError:
         return False
 
