@@ -564,8 +564,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     schema = load_schema_file(args.schema)
     dialects = list(dict.fromkeys(args.dialect or [url.dialect]))
     refuse_bad_names(schema, dialects + [url.dialect])  # before connecting: the file alone is wrong
-    refuse_pending(manifest, url)
-    diff = SchemaDiff.compare(url, schema, schemas=args.schema_name, history_table=manifest.history_table)
+    lock_timeout = settings.lock_timeout().value
+    refuse_pending(manifest, url, lock_timeout)
+    with _schema_dialect(url, manifest.history_table, lock_timeout) as dialect:
+        diff = SchemaDiff.compare(dialect, schema, schemas=args.schema_name, history_table=manifest.history_table)
     report = GenerateReport(url=url, schema=args.schema, manifest=args.manifest, diff=diff, check=args.check)
     if not diff.is_empty and (not args.check or args.format == "json"):
         report.generated = generate_migration(diff, dialects, source=args.schema, target=str(url))
@@ -576,10 +578,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_FAILED if args.check and not diff.is_empty else EXIT_OK
 
 
+def _schema_dialect(url, history_table: str, lock_timeout: float | None):
+    """The dialect (not connected yet; ``with`` connects and closes it) that ``schema dump`` and
+    ``generate`` read the catalog with: --lock-timeout bounds its waits (a catalog locked by another
+    session's DDL), as every other command's."""
+    from .dialects import get_dialect
+
+    dialect = get_dialect(url.raw, history_table=history_table)
+    dialect.lock_wait = lock_timeout
+    return dialect
+
+
 def cmd_schema_dump(args: argparse.Namespace) -> int:
     """``schema dump``: the live database as declarative schema YAML (the manifest's database, or
     --database / STINGERLOOM_DATABASE_URL), never inventing one."""
-    from .dialects import get_dialect
     from .errors import InputError
     from .render.schema import dump_text, render_dump
     from .schema.dump import read_schema
@@ -593,12 +605,14 @@ def cmd_schema_dump(args: argparse.Namespace) -> int:
 
         manifest = load_manifest(args.manifest)
     url = _target(args, manifest)
-    missing = get_dialect(url).missing_database()
-    if missing:
-        raise InputError(missing, hint="give the MANIFEST whose database to dump, or --database URL")
     # The environment's history table, else the manifest's, else __migrations: never dumped as a table.
     history_table = args.history_table or settings.history_table(manifest).value
-    data, skipped = read_schema(url.raw, schemas=args.schema_name, history_table=history_table)
+    dialect = _schema_dialect(url, history_table, settings.lock_timeout().value)
+    missing = dialect.missing_database()
+    if missing:
+        raise InputError(missing, hint="give the MANIFEST whose database to dump, or --database URL")
+    with dialect:
+        data, skipped = read_schema(dialect, schemas=args.schema_name, history_table=history_table)
     if args.output:
         from pathlib import Path
 

@@ -50,6 +50,34 @@ def introspect(target: Any, *, schemas: Optional[Sequence[str]] = None,
     """The schema of the live database ``target`` (URL, connection or dialect)."""
     with open_dialect(target, history_table) as dialect:
         history = getattr(dialect, "history_table", None) or history_table
-        out = schema_impl(dialect.name).introspect(dialect, history, schemas)
+        try:
+            out = schema_impl(dialect.name).introspect(dialect, history, schemas)
+        except Exception as exc:
+            fault = read_fault(dialect, exc)
+            if fault is None:
+                raise
+            raise fault from exc
         out.dialect = dialect.name
         return out
+
+
+def read_fault(dialect: Any, exc: BaseException) -> Optional[Exception]:
+    """``exc`` (raised while reading the catalog) explained: a lost connection, a missing privilege,
+    a lock wait given up... (a DatabaseFault, exit 1), or None for a bug."""
+    from ..faults import DatabaseFault, describe
+
+    kind = dialect.fault_kind(exc)
+    if kind is None and not dialect.is_database_error(exc):
+        return None
+    text = (f"{exc.strerror or exc}" if isinstance(exc, OSError) else dialect.error_message(exc)[0]) or ""
+    text = text.splitlines()[0] if text.strip() else type(exc).__name__
+    where = f"while reading the schema of {dialect.display_url}"
+    if kind in ("connection", "permission", "lock_timeout", "deadlock", "read_only", "disk_full"):
+        what, todo = describe(kind)
+        if kind == "permission":
+            todo = "grant the user read access to the catalog and the tables (or run as a user that has it)"
+        elif kind == "connection":
+            todo = "check that the server is up, then run the command again"
+        return DatabaseFault(f"{what} {where}: {text}; nothing was written", kind=kind, hint=todo)
+    return DatabaseFault(f"the database refused a catalog query {where}: {text}; nothing was written",
+                         kind=kind, hint="run again with -v to see the query, and report it")

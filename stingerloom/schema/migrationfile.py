@@ -79,12 +79,13 @@ def write_migration(manifest: str | Path, name: str, text: str) -> Path:
     return path
 
 
-def refuse_pending(manifest: Any, url: Any) -> None:
+def refuse_pending(manifest: Any, url: Any, lock_timeout: Any = None) -> None:
     """A diff against a database with pending migrations would repeat them: refuse, as alembic does."""
     from ..errors import DriftError
     from ..runner import MigrationRunner
 
-    runner = MigrationRunner(manifest.migrations, database=url.raw, history_table=manifest.history_table)
+    runner = MigrationRunner(manifest.migrations, database=url.raw, history_table=manifest.history_table,
+                             lock_timeout=lock_timeout)
     try:
         pending = runner.get_pending_migrations()
     finally:

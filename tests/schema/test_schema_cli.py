@@ -523,3 +523,67 @@ def test_mysql_string_defaults_with_backslashes_and_quotes_round_trip(fresh_data
     dumped = run_cli("schema", "dump", "--database", url)
     assert dumped.returncode == 0 and yaml.safe_load(dumped.stdout) == yaml.safe_load(schema), dumped.stdout
     assert run_cli("rollback", str(manifest), "--database", url).returncode == 0
+
+
+@pytest.mark.postgres
+def test_dump_and_generate_explain_a_locked_catalog_a_killed_session_and_a_refused_catalog(
+        fresh_database, tmp_path):
+    """Reading the catalog ignored --lock-timeout (a dump waited for another session's DDL as long as
+    it lasted), and a killed session or a catalog the user may not read was "internal error:
+    AdminShutdown" / "InsufficientPrivilege", exit 2."""
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    from servers import url_with
+
+    url = fresh_database("postgres")
+    manifest, path = _project(tmp_path)
+    with get_dialect(url) as d:
+        d.execute("CREATE TABLE t (id integer PRIMARY KEY)")
+    holder = get_dialect(url)
+    holder.connect()
+    try:
+        holder.execute("BEGIN")
+        holder.execute("LOCK TABLE pg_catalog.pg_constraint IN ACCESS EXCLUSIVE MODE")
+        for args in (("schema", "dump", "--database", url), ("generate", str(manifest), "--schema", str(path),
+                                                             "--database", url, "--check")):
+            started = time.monotonic()
+            proc = run_cli(*args, "--lock-timeout", "1", timeout=30)
+            assert proc.returncode == 1 and time.monotonic() - started < 15, proc.stdout + proc.stderr
+            assert "gave up waiting for a lock held by another session while reading the schema of" in proc.stderr
+            assert "--lock-timeout" in proc.stderr and "Traceback" not in proc.stderr and "s3cr3t" not in proc.stderr
+        # the session killed while it waits: a lost connection, explained
+        dump = subprocess.Popen([sys.executable, "-m", "stingerloom.cli", "schema", "dump", "--database", url],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        killed = []
+        with get_dialect(url) as killer:  # its own session: a transaction sees pg_stat_activity frozen
+            for _ in range(200):
+                killed = killer.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                                        "current_database() AND wait_event_type = 'Lock'")
+                if killed:
+                    break
+                time.sleep(0.05)
+        assert killed, "the dump never waited for the lock"
+        out, err = dump.communicate(timeout=30)
+        assert dump.returncode == 1, out + err
+        assert "connection to the database was lost" in err and "while reading the schema of" in err, err
+        assert "internal error" not in err and "Traceback" not in err
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    # a user who may not read a catalog table
+    role = f"sl_noread_{uuid.uuid4().hex[:8]}"
+    with get_dialect(url) as d:
+        d.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'pw'")
+        d.execute("REVOKE SELECT ON pg_catalog.pg_constraint FROM PUBLIC")
+    try:
+        limited = url_with(url, password="pw").replace("stingerloom:pw@", f"{role}:pw@")
+        proc = run_cli("schema", "dump", "--database", limited)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "permission denied while reading the schema of" in proc.stderr and "pg_constraint" in proc.stderr
+        assert "grant" in proc.stderr and "internal error" not in proc.stderr
+    finally:
+        with get_dialect(url) as d:
+            d.execute(f"DROP ROLE {role}")
