@@ -32,8 +32,20 @@ _SPLIT = re.compile(r"^\s*([a-z_][a-z0-9_]*(?: [a-z_][a-z0-9_]*)*)\s*(\([^)]*\))
 _MODIFIERS = (" unsigned", " signed", " zerofill")
 
 
+_QUOTED = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`)""")
+
+
+def _case_outside_quotes(text: str, change) -> str:
+    """``text`` with ``change`` (str.lower/str.upper) applied outside its quoted parts: the values
+    of ``enum('a','B')`` and a quoted type name (``"Mood"``) keep their case."""
+    if not any(q in text for q in "'\"`"):
+        return change(text)
+    parts = _QUOTED.split(text)  # odd indexes are the quoted parts
+    return "".join(p if i % 2 else change(p) for i, p in enumerate(parts))
+
+
 def _clean(text: str) -> str:
-    text = " ".join(str(text).strip().lower().split())
+    text = _case_outside_quotes(" ".join(str(text).strip().split()), str.lower)
     text = re.sub(r"\s*\(\s*", "(", text)
     text = re.sub(r"\s*\)", ")", text)
     text = re.sub(r"\s*\[", "[", text)
@@ -109,7 +121,7 @@ def portable_type(native: str, dialect: str) -> str:
 
 def render_type(type_str: str, dialect: str) -> str:
     """The type as written into generated SQL (upper case native spelling)."""
-    return native_type(type_str, dialect).upper()
+    return _case_outside_quotes(native_type(type_str, dialect), str.upper)
 
 
 def base_name(type_str: str) -> str:

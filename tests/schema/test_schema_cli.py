@@ -587,3 +587,27 @@ def test_dump_and_generate_explain_a_locked_catalog_a_killed_session_and_a_refus
     finally:
         with get_dialect(url) as d:
             d.execute(f"DROP ROLE {role}")
+
+
+@pytest.mark.parametrize("dialect", [pytest.param("postgres", marks=pytest.mark.postgres),
+                                     pytest.param("mysql", marks=pytest.mark.mysql)])
+def test_quoted_parts_of_a_native_type_keep_their_case(fresh_database, tmp_path, dialect):
+    """The whole type was upper-cased: MySQL's enum('low','High') became ENUM('LOW','HIGH') (other
+    values than declared), and PostgreSQL's quoted type "Mood" became "MOOD" (no such type)."""
+    url = fresh_database(dialect)
+    if dialect == "postgres":
+        with get_dialect(url) as d:
+            d.execute("""CREATE TYPE "Mood" AS ENUM ('low', 'High')""")
+        mood = '\'"Mood"\''
+    else:
+        mood = "\"enum('low','High')\""
+    schema = f"tables:\n  t:\n    columns:\n      id: {{type: integer, primary_key: true}}\n      m: {{type: {mood}}}\n"
+    manifest, path = _project(tmp_path, schema)
+    for step in (("generate", str(manifest), "--schema", str(path)), ("apply", str(manifest))):
+        proc = run_cli(*step, "--database", url)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    with get_dialect(url) as d:
+        d.execute("INSERT INTO t (id, m) VALUES (1, 'High')")
+        assert d.execute("SELECT m FROM t")[0][0] == "High"
+    check = run_cli("generate", str(manifest), "--schema", str(path), "--database", url, "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
