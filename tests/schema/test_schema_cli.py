@@ -44,6 +44,13 @@ def _project(tmp_path, schema: str = SCHEMA):
     return manifest, tmp_path / "schema.yaml"
 
 
+def _generate_and_apply(manifest, schema, url: str) -> None:
+    """``generate`` the migration from ``schema`` and ``apply`` it, both succeeding."""
+    for step in (("generate", str(manifest), "--schema", str(schema)), ("apply", str(manifest))):
+        proc = run_cli(*step, "--database", url)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def test_generate_check_apply_cycle(db_url, tmp_path):
     manifest, schema = _project(tmp_path)
     env = {"STINGERLOOM_DATABASE_URL": db_url}
@@ -484,9 +491,7 @@ def test_sqlite_now_default_is_written_as_current_timestamp(tmp_path):
               "      at: {type: timestamp, default: now()}\n      day: {type: date, default: \"curdate()\"}\n")
     manifest, path = _project(tmp_path, schema)
     db = f"sqlite:///{tmp_path}/x.db"
-    for step in (("generate", str(manifest), "--schema", str(path)), ("apply", str(manifest))):
-        proc = run_cli(*step, "--database", db)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+    _generate_and_apply(manifest, path, db)
     with get_dialect(db) as d:
         d.execute("INSERT INTO t (id) VALUES (1)")
         assert all(d.execute("SELECT at, day FROM t")[0])
@@ -494,8 +499,7 @@ def test_sqlite_now_default_is_written_as_current_timestamp(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     # a column added later rebuilds the table with the same default
     path.write_text(schema + "      later: {type: timestamp, default: now()}\n")
-    for step in (("generate", str(manifest), "--schema", str(path)), ("apply", str(manifest))):
-        assert run_cli(*step, "--database", db).returncode == 0
+    _generate_and_apply(manifest, path, db)
     with get_dialect(db) as d:
         d.execute("INSERT INTO t (id) VALUES (2)")
 
@@ -512,9 +516,7 @@ def test_mysql_string_defaults_with_backslashes_and_quotes_round_trip(fresh_data
               "      f: {type: varchar(20), default: \"'50\\\\%'\"}\n"
               "      g: {type: varchar(20), default: \"'line\\nbreak'\"}\n")
     manifest, path = _project(tmp_path, schema)
-    for step in (("generate", str(manifest), "--schema", str(path)), ("apply", str(manifest))):
-        proc = run_cli(*step, "--database", url)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+    _generate_and_apply(manifest, path, url)
     with get_dialect(url) as d:
         d.execute("INSERT INTO d (id) VALUES (1)")
         assert d.execute("SELECT a, e, f, g FROM d")[0] == ("a\\b", "q\\'z", "50\\%", "line\nbreak")
@@ -603,9 +605,7 @@ def test_quoted_parts_of_a_native_type_keep_their_case(fresh_database, tmp_path,
         mood = "\"enum('low','High')\""
     schema = f"tables:\n  t:\n    columns:\n      id: {{type: integer, primary_key: true}}\n      m: {{type: {mood}}}\n"
     manifest, path = _project(tmp_path, schema)
-    for step in (("generate", str(manifest), "--schema", str(path)), ("apply", str(manifest))):
-        proc = run_cli(*step, "--database", url)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+    _generate_and_apply(manifest, path, url)
     with get_dialect(url) as d:
         d.execute("INSERT INTO t (id, m) VALUES (1, 'High')")
         assert d.execute("SELECT m FROM t")[0][0] == "High"
