@@ -120,12 +120,33 @@ class _Reader:
         self.history_schema, _, self.history_bare = history.rpartition(".")
         self.history_schema = self.history_schema.strip('"') or None
         self.history_bare = self.history_bare.strip('"')
-        self.schemas = list(schemas) if schemas else [d.execute("SELECT current_schema()")[0][0] or "public"]
-        self.qualify = len(self.schemas) > 1
+        current = d.execute("SELECT current_schema()")[0][0] or "public"
+        self.schemas = list(dict.fromkeys(schemas)) if schemas else [current]
+        # one schema that is not the session's: its tables are named schema.table too, so that the
+        # SQL generated for them goes there (unqualified, it went to the current schema)
+        self.qualify = len(self.schemas) > 1 or self.schemas[0] != current
         self.schema = Schema()
+        if self.qualify and len(self.schemas) == 1:
+            self.schema.qualifier = self.schemas[0]
+        if schemas:
+            self.refuse_missing_schemas()
         self.by_oid: dict[int, Table] = {}
         self.attnames: dict[tuple[int, int], str] = {}
         self.unique_constraints: set[tuple[int, str]] = set()
+
+    def refuse_missing_schemas(self) -> None:
+        """A --schema-name that names no schema read as an empty database: generate then wanted to
+        create every table. Refused, naming the schemas there are."""
+        from ..errors import InputError
+
+        present = [r[0] for r in self.d.execute(
+            "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname NOT LIKE 'pg\\_%%' "
+            "AND nspname <> 'information_schema' ORDER BY nspname")]
+        missing = [s for s in self.schemas if s not in present]
+        if missing:
+            raise InputError(f"no schema {', '.join(map(repr, missing))} in {self.d.display_url} "
+                             f"(schemas there: {', '.join(present) or 'none'})",
+                             hint="check --schema-name: schema names are case-sensitive")
 
     def tname(self, nsp: str, rel: str) -> str:
         return f"{nsp}.{rel}" if self.qualify or nsp not in self.schemas else rel

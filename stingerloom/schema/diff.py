@@ -323,6 +323,8 @@ class SchemaDiff:
 
         declared = as_schema(schema)
         live = introspect(connection_or_url, schemas=schemas, history_table=history_table)
+        if live.qualifier:  # one schema, not the session's: a declared bare name is a table of it
+            declared = _qualified(declared, live.qualifier, live.dialect or "sqlite")
         return cls(live, declared, live.dialect or "sqlite")
 
     # -- results -----------------------------------------------------------------------------------
@@ -551,6 +553,25 @@ def _covered(table: Table, fk: ForeignKey) -> bool:
     if tuple(table.primary_key[:n]) == fk.columns:
         return True
     return any(tuple(ix.columns[:n]) == fk.columns for ix in table.indexes.values())
+
+
+def _qualified(schema: Schema, qualifier: str, dialect: str) -> Schema:
+    """``schema`` with each table name that names no schema (and each reference to one) in ``qualifier``."""
+    from ..dialects import schema_impl
+
+    split = schema_impl(dialect).dialect.split_name
+
+    def q(name: Optional[str]) -> Optional[str]:
+        return name if name is None or split(name)[0] is not None else f"{qualifier}.{name}"
+
+    out = Schema(dialect=schema.dialect)
+    for name, table in schema.tables.items():
+        t = copy.deepcopy(table)
+        t.name, t.renamed_from = q(name), q(t.renamed_from)
+        for fk in t.foreign_keys.values():
+            fk.ref_table = q(fk.ref_table)
+        out.tables[t.name] = t
+    return out
 
 
 def as_schema(schema: Any) -> Schema:

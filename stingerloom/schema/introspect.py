@@ -50,8 +50,14 @@ def introspect(target: Any, *, schemas: Optional[Sequence[str]] = None,
     """The schema of the live database ``target`` (URL, connection or dialect)."""
     with open_dialect(target, history_table) as dialect:
         history = getattr(dialect, "history_table", None) or history_table
+        impl = schema_impl(dialect.name)
+        if schemas and not impl.schema_qualified_names:  # it was ignored: the whole database was read
+            from ..errors import InputError
+
+            raise InputError(f"--schema-name is for PostgreSQL; {dialect.display_url} has no schemas to choose",
+                             hint="leave it out (on MySQL the database of the URL is the schema)")
         try:
-            out = schema_impl(dialect.name).introspect(dialect, history, schemas)
+            out = impl.introspect(dialect, history, schemas)
         except Exception as exc:
             fault = read_fault(dialect, exc)
             if fault is None:

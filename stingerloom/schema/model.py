@@ -232,6 +232,9 @@ class Schema:
     #: users", "partial index ix on users", "generated column users.total"): generate neither
     #: creates, changes nor drops them, and ``schema dump`` says so
     skipped: list[str] = field(default_factory=list)
+    #: introspection of one schema that is not the session's (PostgreSQL ``--schema-name``): its
+    #: tables are named ``schema.table``, and a declared bare name means a table of that schema
+    qualifier: Optional[str] = None
 
 
 def _action(value: Optional[str]) -> Optional[str]:

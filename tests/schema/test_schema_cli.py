@@ -611,3 +611,42 @@ def test_quoted_parts_of_a_native_type_keep_their_case(fresh_database, tmp_path,
         assert d.execute("SELECT m FROM t")[0][0] == "High"
     check = run_cli("generate", str(manifest), "--schema", str(path), "--database", url, "--check")
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.postgres
+def test_one_schema_name_that_is_not_the_current_one_is_where_generate_writes(fresh_database, tmp_path):
+    """With `--schema-name Sales`, tables were read bare and the SQL was unqualified: CREATE TABLE went
+    to the session's schema (public), an ALTER could hit public's table of the same name, and --check
+    reported the same drift forever. A --schema-name naming no schema read as an empty database."""
+    url = fresh_database("postgres")
+    with get_dialect(url) as d:
+        d.execute('CREATE SCHEMA "Sales"')
+        d.execute('CREATE TABLE "Sales"."Orders" (id integer PRIMARY KEY)')
+        d.execute('CREATE TABLE public."Orders" (id integer PRIMARY KEY)')
+    manifest, path = _project(tmp_path)
+    dumped = run_cli("schema", "dump", "--database", url, "--schema-name", "Sales")
+    assert dumped.returncode == 0 and "  Sales.Orders:\n" in dumped.stdout, dumped.stdout + dumped.stderr
+    # a schema file naming tables bare (as dumps used to) means tables of that schema
+    path.write_text("tables:\n  Orders:\n    columns:\n      id: {type: integer, primary_key: true}\n"
+                    "      total: {type: integer}\n  NewT:\n    columns:\n      id: {type: integer}\n")
+    proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", url, "--schema-name", "Sales")
+    assert proc.returncode == 0 and 'CREATE TABLE "Sales"."NewT"' in proc.stdout, proc.stdout + proc.stderr
+    assert 'ALTER TABLE "Sales"."Orders" ADD COLUMN "total"' in proc.stdout, proc.stdout
+    assert run_cli("apply", str(manifest), "--database", url).returncode == 0
+    with get_dialect(url) as d:
+        where = d.execute("SELECT table_schema, table_name FROM information_schema.columns WHERE column_name = 'total' "
+                          "OR table_name = 'NewT' ORDER BY 1, 2")
+        assert where == [("Sales", "NewT"), ("Sales", "Orders")], where
+    check = run_cli("generate", str(manifest), "--schema", str(path), "--database", url, "--schema-name", "Sales",
+                    "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert run_cli("rollback", str(manifest), "--database", url).returncode == 0
+    missing = run_cli("schema", "dump", "--database", url, "--schema-name", "sales")
+    assert missing.returncode == 2 and "no schema 'sales'" in missing.stderr and "Sales, public" in missing.stderr
+
+
+def test_schema_name_on_a_database_without_schemas_is_refused(tmp_path):
+    """It was ignored: the whole database was dumped or compared."""
+    (tmp_path / "x.db").touch()
+    proc = run_cli("schema", "dump", "--database", f"sqlite:///{tmp_path}/x.db", "--schema-name", "main")
+    assert proc.returncode == 2 and "--schema-name is for PostgreSQL" in proc.stderr, proc.stdout + proc.stderr
