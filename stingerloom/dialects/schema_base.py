@@ -27,6 +27,13 @@ SIMPLE_DEFAULT = re.compile(
     r"^(?:[+-]?\d+(?:\.\d+)?|'(?:[^']|'')*'|null|true|false|current_timestamp|current_date|current_time)$", re.I)
 
 
+def enclosed(text: str) -> bool:
+    """Whether ``text`` is one parenthesised expression (``(a + 1)``, not ``(a) + (b)``)."""
+    from ..schema.types import paren_group
+
+    return text.startswith("(") and paren_group(text, 0)[1] == len(text)
+
+
 class SchemaImpl:
     """The schema SQL of one dialect. Subclasses set ``name``, the tables and the flags."""
 

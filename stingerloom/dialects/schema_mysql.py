@@ -9,7 +9,7 @@ from typing import Any, Optional, Sequence
 
 from ..schema.model import Check, Column, ForeignKey, Index, Schema, Table
 from ..schema.types import is_numeric_type, portable_type
-from .schema_base import SIMPLE_DEFAULT, SchemaImpl, fk_action, is_history
+from .schema_base import SIMPLE_DEFAULT, SchemaImpl, enclosed, fk_action, is_history
 
 _INTEGERS = ("tinyint", "smallint", "mediumint", "int", "integer", "bigint")
 _STRING_LITERAL = re.compile(r"'(?:[^']|'')*'", re.S)
@@ -87,9 +87,9 @@ class MySQLSchema(SchemaImpl):
         # starts an escape ('a\b' would store a backspace, and never match the file again)
         if "\\" in text and _STRING_LITERAL.fullmatch(text):
             return text.replace("\\", "\\\\")
-        # an expression default (a function call) goes in parentheses; CURRENT_TIMESTAMP needs none
-        if (not SIMPLE_DEFAULT.match(text) and not (text.startswith("(") and text.endswith(")"))
-                and "(" in text and not re.match(r"(?i)current_timestamp", text)):
+        # an expression default goes in parentheses (MariaDB refused DEFAULT 1 + 2); CURRENT_TIMESTAMP needs none
+        if (not SIMPLE_DEFAULT.match(text) and not enclosed(text)
+                and not re.match(r"(?i)current_timestamp", text)):
             return f"({text})"
         return text
 

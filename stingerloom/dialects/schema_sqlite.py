@@ -15,7 +15,7 @@ from ..schema.diff import AddColumn, AddIndex, DropIndex, RenameColumn, RenameTa
 from ..schema.model import Check, Column, ForeignKey, Index, Schema, Table, deterministic_name
 from ..schema.types import normalize_default, portable_type
 from ..sqltext import blank_strings, create_table_body, paren_group, split_items
-from .schema_base import SIMPLE_DEFAULT, SchemaImpl, fk_action, is_history
+from .schema_base import SIMPLE_DEFAULT, SchemaImpl, enclosed, fk_action, is_history
 
 #: the changes SQLite's ALTER TABLE makes in place (the others rebuild the table)
 _IN_PLACE = (RenameTable, RenameColumn, AddIndex, DropIndex, AddColumn)
@@ -52,7 +52,7 @@ class SqliteSchema(SchemaImpl):
         if same in ("current_timestamp", "current_date") and not re.search(r"\(\s*\d", text):
             return same.upper()
         # a default that is not a literal must be in parentheses (https://www.sqlite.org/lang_createtable.html)
-        if not SIMPLE_DEFAULT.match(text) and not (text.startswith("(") and text.endswith(")")):
+        if not SIMPLE_DEFAULT.match(text) and not enclosed(text):
             return f"({text})"
         return text
 

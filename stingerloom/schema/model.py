@@ -234,7 +234,7 @@ class Schema:
     skipped: list[str] = field(default_factory=list)
     #: introspection of one schema that is not the session's (PostgreSQL ``--schema-name``): its
     #: tables are named ``schema.table``, and a declared bare name means a table of that schema
-    qualifier: Optional[str] = None
+    qualifier: Optional[str] = field(default=None, repr=False)
 
 
 def _action(value: Optional[str]) -> Optional[str]:

@@ -255,7 +255,15 @@ def normalize_default(expr: str | None, type_str: str, dialect: str) -> str | No
         return typed
     if text.startswith("'") and text.endswith("'"):
         return text
-    return low if re.fullmatch(r"[a-z_][a-z0-9_]*(\(\))?", low) else text
+    if re.fullmatch(r"[a-z_][a-z0-9_]*(\(\))?", low):
+        return low
+    # an expression: servers print their own spacing, case and casts (MariaDB: concat('a', 'B')
+    # reads back concat('a','B'), PostgreSQL: concat('a'::text, 'B'::text)); both are compared
+    # without them, outside quotes
+    return _case_outside_quotes(text, lambda part: _INNER_CAST.sub("", "".join(part.split()).lower()))
+
+
+_INNER_CAST = re.compile(r"::[a-z_][a-z0-9_]*(\(\d+(,\d+)?\))?(\[\])?")
 
 
 def _unwrap_default(text: str) -> str:

@@ -548,7 +548,8 @@ def test_dump_and_generate_explain_a_locked_catalog_a_killed_session_and_a_refus
     holder.connect()
     try:
         holder.execute("BEGIN")
-        holder.execute("LOCK TABLE pg_catalog.pg_constraint IN ACCESS EXCLUSIVE MODE")
+        # pg_trigger: a catalog no new session needs to start (a locked pg_constraint can hold up a connect)
+        holder.execute("LOCK TABLE pg_catalog.pg_trigger IN ACCESS EXCLUSIVE MODE")
         for args in (("schema", "dump", "--database", url), ("generate", str(manifest), "--schema", str(path),
                                                              "--database", url, "--check")):
             started = time.monotonic()
@@ -650,3 +651,20 @@ def test_schema_name_on_a_database_without_schemas_is_refused(tmp_path):
     (tmp_path / "x.db").touch()
     proc = run_cli("schema", "dump", "--database", f"sqlite:///{tmp_path}/x.db", "--schema-name", "main")
     assert proc.returncode == 2 and "--schema-name is for PostgreSQL" in proc.stderr, proc.stdout + proc.stderr
+
+
+def test_expression_defaults_apply_and_compare_as_the_server_prints_them(db_url, tmp_path):
+    """MariaDB refused `DEFAULT 1 + 2` (only a function call was put in parentheses), and printed
+    lower('Ab', …) back without the space after the comma, which --check reported as a change forever."""
+    schema = ("tables:\n  d:\n    columns:\n      id: {type: integer, primary_key: true}\n"
+              "      a: {type: integer, default: \"1 + 2\"}\n"
+              "      b: {type: varchar(20), default: \"replace('Ab', 'b', 'c')\"}\n"
+              "      c: {type: integer, default: \"2 * (1 + 2)\"}\n")
+    manifest, path = _project(tmp_path, schema)
+    _generate_and_apply(manifest, path, db_url)
+    with get_dialect(db_url) as d:
+        d.execute("INSERT INTO d (id) VALUES (1)")
+        assert d.execute("SELECT a, b, c FROM d") == [(3, "Ac", 6)]
+    check = run_cli("generate", str(manifest), "--schema", str(path), "--database", db_url, "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert run_cli("rollback", str(manifest), "--database", db_url).returncode == 0
