@@ -51,6 +51,18 @@ def _generate_and_apply(manifest, schema, url: str) -> None:
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def _defaults_applied(manifest, schema, url: str, columns: str) -> tuple:
+    """Generate and apply ``schema`` (a table ``d``), insert a row giving only ``id``, check that
+    ``generate --check`` then agrees, and return the row's ``columns``."""
+    _generate_and_apply(manifest, schema, url)
+    with get_dialect(url) as d:
+        d.execute("INSERT INTO d (id) VALUES (1)")
+        row = tuple(d.execute(f"SELECT {columns} FROM d")[0])
+    check = run_cli("generate", str(manifest), "--schema", str(schema), "--database", url, "--check")
+    assert check.returncode == 0, check.stdout + check.stderr
+    return row
+
+
 def test_generate_check_apply_cycle(db_url, tmp_path):
     manifest, schema = _project(tmp_path)
     env = {"STINGERLOOM_DATABASE_URL": db_url}
@@ -516,12 +528,7 @@ def test_mysql_string_defaults_with_backslashes_and_quotes_round_trip(fresh_data
               "      f: {type: varchar(20), default: \"'50\\\\%'\"}\n"
               "      g: {type: varchar(20), default: \"'line\\nbreak'\"}\n")
     manifest, path = _project(tmp_path, schema)
-    _generate_and_apply(manifest, path, url)
-    with get_dialect(url) as d:
-        d.execute("INSERT INTO d (id) VALUES (1)")
-        assert d.execute("SELECT a, e, f, g FROM d")[0] == ("a\\b", "q\\'z", "50\\%", "line\nbreak")
-    check = run_cli("generate", str(manifest), "--schema", str(path), "--database", url, "--check")
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert _defaults_applied(manifest, path, url, "a, e, f, g") == ("a\\b", "q\\'z", "50\\%", "line\nbreak")
     dumped = run_cli("schema", "dump", "--database", url)
     assert dumped.returncode == 0 and yaml.safe_load(dumped.stdout) == yaml.safe_load(schema), dumped.stdout
     assert run_cli("rollback", str(manifest), "--database", url).returncode == 0
@@ -661,10 +668,5 @@ def test_expression_defaults_apply_and_compare_as_the_server_prints_them(db_url,
               "      b: {type: varchar(20), default: \"replace('Ab', 'b', 'c')\"}\n"
               "      c: {type: integer, default: \"2 * (1 + 2)\"}\n")
     manifest, path = _project(tmp_path, schema)
-    _generate_and_apply(manifest, path, db_url)
-    with get_dialect(db_url) as d:
-        d.execute("INSERT INTO d (id) VALUES (1)")
-        assert d.execute("SELECT a, b, c FROM d") == [(3, "Ac", 6)]
-    check = run_cli("generate", str(manifest), "--schema", str(path), "--database", db_url, "--check")
-    assert check.returncode == 0, check.stdout + check.stderr
+    assert _defaults_applied(manifest, path, db_url, "a, b, c") == (3, "Ac", 6)
     assert run_cli("rollback", str(manifest), "--database", db_url).returncode == 0
