@@ -71,6 +71,12 @@ def write_migration(manifest: str | Path, name: str, text: str) -> Path:
             fh.write(text)
     except FileExistsError:
         raise InputError(f"{path} already exists", hint="pick another --name") from None
+    except OSError as exc:  # a name too long for the file system, a folder this user cannot write
+        import errno
+
+        hint = ("pick a shorter --name" if exc.errno == errno.ENAMETOOLONG
+                else "make the manifest's folder writable for this user")
+        raise InputError(f"cannot write {path}: {exc.strerror}; nothing written", hint=hint) from None
     try:
         append_to_manifest(mpath, path.name)
     except Exception:

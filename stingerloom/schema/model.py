@@ -381,6 +381,9 @@ def load_schema_file(path: str) -> SchemaFile:
     data = doc.data if doc is not None else None
     if data is None:
         data = {}
+    if not isinstance(data, dict):  # pydantic would say "instance of SchemaFile"
+        raise InputError(f"a schema file is a mapping with a `tables:` key, not {_kind_of(data)}", file=path,
+                         line=doc.start[0] if doc is not None else None, hint="see schemas/schema.schema.json for the format")
     try:
         model = SchemaFile.model_validate(data)
         model._source = doc
@@ -429,7 +432,7 @@ def _union_members(errors: list, loc: list) -> list[str]:
 
 
 def _kind_of(value: Any) -> str:
-    return {list: "a list", dict: "a mapping", type(None): "null"}.get(type(value), type(value).__name__)
+    return {list: "a list", dict: "a mapping", str: "text", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 def _read_document(text: str, path: str) -> Any:

@@ -670,3 +670,19 @@ def test_expression_defaults_apply_and_compare_as_the_server_prints_them(db_url,
     manifest, path = _project(tmp_path, schema)
     assert _defaults_applied(manifest, path, db_url, "a, b, c") == (3, "Ac", 6)
     assert run_cli("rollback", str(manifest), "--database", db_url).returncode == 0
+
+
+def test_a_name_too_long_for_the_file_system_and_a_schema_file_that_is_no_mapping(tmp_path):
+    """--name of 300 characters was "internal error: OSError: File name too long", and a schema file
+    holding text or a list got pydantic's "instance of SchemaFile"."""
+    manifest, path = _project(tmp_path)
+    db = f"sqlite:///{tmp_path}/x.db"
+    proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", db, "--name", "x" * 300)
+    assert proc.returncode == 2 and "File name too long; nothing written" in proc.stderr, proc.stderr
+    assert "pick a shorter --name" in proc.stderr and "internal error" not in proc.stderr
+    assert sorted(p.name for p in (tmp_path / "db").iterdir()) == ["manifest.yaml"]
+    for text, kind in (("just text\n", "text"), ("- a\n- b\n", "a list")):
+        path.write_text(text)
+        proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", db, "--check")
+        assert proc.returncode == 2, proc.stderr
+        assert f"{path}:1: a schema file is a mapping with a `tables:` key, not {kind}" in proc.stderr, proc.stderr
