@@ -686,3 +686,36 @@ def test_a_name_too_long_for_the_file_system_and_a_schema_file_that_is_no_mappin
         proc = run_cli("generate", str(manifest), "--schema", str(path), "--database", db, "--check")
         assert proc.returncode == 2, proc.stderr
         assert f"{path}:1: a schema file is a mapping with a `tables:` key, not {kind}" in proc.stderr, proc.stderr
+
+
+@pytest.mark.mysql
+def test_mysql_user_who_cannot_see_the_referenced_table_still_sees_the_foreign_key(fresh_database, tmp_path):
+    """information_schema hides the rules of a foreign key whose referenced table the user may not
+    read: the key was left out and its index read as a plain one, which generate proposed to drop
+    (InnoDB refuses: the key needs it)."""
+    import uuid
+
+    from servers import url_with
+
+    url = fresh_database("mysql")
+    user = f"sl_lim_{uuid.uuid4().hex[:8]}"
+    database = DatabaseURL.parse(url).database
+    with get_dialect(url) as d:
+        d.execute("CREATE TABLE parent (id integer PRIMARY KEY)")
+        d.execute("CREATE TABLE child (id integer PRIMARY KEY, p integer, "
+                  "CONSTRAINT fk_c FOREIGN KEY (p) REFERENCES parent (id))")
+        for host in ("%", "localhost"):
+            d.execute(f"CREATE USER '{user}'@'{host}' IDENTIFIED BY 'pw'")
+            d.execute(f"GRANT SELECT ON `{database}`.child TO '{user}'@'{host}'")
+    try:
+        limited = url_with(url, password="pw").replace("stingerloom:pw@", f"{user}:pw@")
+        proc = run_cli("schema", "dump", "--database", limited)
+        assert proc.returncode == 0, proc.stderr
+        data = yaml.safe_load(proc.stdout)["tables"]
+        assert list(data) == ["child"] and "indexes" not in data["child"], proc.stdout
+        assert data["child"]["foreign_keys"] == [{"name": "fk_c", "columns": ["p"],
+                                                  "references": {"table": "parent", "columns": ["id"]}}]
+    finally:
+        with get_dialect(url) as d:
+            for host in ("%", "localhost"):
+                d.execute(f"DROP USER IF EXISTS '{user}'@'{host}'")
