@@ -4,14 +4,16 @@ Each dialect's SchemaImpl reads its own catalog (``SchemaImpl.introspect`` in
 ``stingerloom/dialects/schema_*.py``):
 
 * PostgreSQL: ``pg_catalog``, one or several schemas (table names are qualified ``schema.table``
-  when more than one schema is read), in five queries whatever the number of tables.
+  when more than one schema, or one that is not the session's, is read), in six queries whatever
+  the number of tables.
 * MySQL/MariaDB: ``information_schema`` of the current database, in five queries.
 * SQLite: ``sqlite_master`` joined to the ``table_info``/``index_list``/``index_info``/
   ``foreign_key_list`` pragma functions, in five queries whatever the number of tables; constraint
   names and CHECK expressions, which SQLite keeps only in the CREATE TABLE text, are read from it
   (only for the tables whose text can hold them).
 
-The migration history table is never part of the schema. Types are stored in portable form where
+The migration history table is never part of the schema; what the model leaves out (views,
+triggers, partial and expression indexes, generated columns...) is listed in ``Schema.skipped``. Types are stored in portable form where
 one maps to the native type (see :mod:`stingerloom.schema.types`).
 """
 
