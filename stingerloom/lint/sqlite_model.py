@@ -277,6 +277,52 @@ def _default(toks: list[str], i: int) -> tuple[int, str]:
     raise _Decline
 
 
+# The fast path (:meth:`SqliteModel._fast`): the commonest plain forms read by one compiled pattern,
+# the rules then checked in Python; anything else (or any doubt) goes to the tokenizer and grammar
+# walk above, which stay the reference (tests/lint/test_replay_model.py compares the two). Names and
+# keywords are separated by SQLite whitespace, only ASCII matches (re.A), so what it reads is exactly
+# the tokens the tokenizer would read. A column here is ``name [type [(n[, m])]]`` with the
+# constraints ``PRIMARY KEY [ASC|DESC] [AUTOINCREMENT]``, ``NOT NULL`` or ``NULL``, and ``UNIQUE``,
+# each at most once and in that order; no type word may start a constraint (the model would read it
+# as one), and every type word that is a keyword is left to the model.
+_S = r"[ \t\r\n]"
+_W = r"[A-Za-z_][A-Za-z0-9_]*"
+# groups: 1 name, 2 type words, 3 (n[, m]), 4 PRIMARY KEY..., 5 ASC|DESC, 6 AUTOINCREMENT, 7 [NOT] NULL, 8 UNIQUE
+_COLUMN = (
+    rf"{_S}*({_W})"
+    rf"(?:((?:{_S}+(?!(?:PRIMARY|NOT|NULL|UNIQUE|DEFAULT|COLLATE|REFERENCES|CONSTRAINT|CHECK|GENERATED|AS)"
+    rf"(?![A-Za-z0-9_])){_W}){{1,3}})({_S}*\({_S}*[0-9]{{1,9}}{_S}*(?:,{_S}*[0-9]{{1,9}}{_S}*)?\))?)?"
+    rf"({_S}+PRIMARY{_S}+KEY(?:{_S}+(ASC|DESC))?(?:{_S}+(AUTOINCREMENT))?)?"
+    rf"(?:{_S}+(NOT{_S}+NULL|NULL))?(?:{_S}+(UNIQUE))?{_S}*")
+_FAST_COLUMN = re.compile(rf"{_COLUMN}(?:,|(\))\Z)", re.I | re.A)  # group 9: the last column
+_FAST_LAST_COLUMN = re.compile(rf"{_COLUMN}\Z", re.I | re.A)
+_FAST_TABLE = re.compile(rf"CREATE{_S}+TABLE{_S}+({_W}){_S}*\(", re.I | re.A)
+_FAST_INDEX = re.compile(rf"CREATE{_S}+(?:UNIQUE{_S}+)?INDEX{_S}+({_W}){_S}+ON{_S}+({_W}){_S}*\({_S}*({_W})"
+                         rf"(?:{_S}+(?:ASC|DESC))?{_S}*\)\Z", re.I | re.A)
+_FAST_ADD = re.compile(rf"ALTER{_S}+TABLE{_S}+({_W}){_S}+ADD{_S}+(?:COLUMN{_S}+)?", re.I | re.A)
+
+
+def _fast_name(word: str) -> str | None:
+    """``word`` lower-cased when the model reads it as a name (see :func:`_name_at`), else None."""
+    up = word.upper()
+    if up in _NOT_NAMES or up.startswith("SQLITE"):
+        return None
+    return word.lower()
+
+
+def _fast_column(c: re.Match) -> str | None:
+    """The name of the column ``c`` matched, when the model reads it as the fast path does: no type
+    word is a keyword (the model's type would end there), AUTOINCREMENT only on ``INTEGER PRIMARY
+    KEY`` without ASC or DESC (else the model declines)."""
+    name = _fast_name(c.group(1))
+    words = c.group(2)
+    if name is None or words is not None and not _NOT_NAMES.isdisjoint(words.upper().split()):
+        return None
+    if c.group(6) and (c.group(5) or c.group(3) or words is None or words.upper().split() != ["INTEGER"]):
+        return None
+    return name
+
+
 class SqliteModel:
     """The schema of one migration's database as far as the grammar goes: each object's type by
     lower-cased name, each table's lower-cased column names."""
@@ -291,6 +337,68 @@ class SqliteModel:
     def take(self, sql: str) -> bool:
         """True when SQLite certainly accepts ``sql`` on this schema (which then includes its effect);
         False when that is not certain (the schema is then unusable: the caller runs SQLite)."""
+        return self._fast(sql) or self._take(sql)
+
+    def _fast(self, sql: str) -> bool:
+        """True when the fast path reads ``sql`` and SQLite certainly accepts it (the schema then
+        includes its effect); False when it cannot tell (nothing changed: the model reads it)."""
+        head = sql[:1]
+        if head in "Cc":
+            m = _FAST_TABLE.match(sql)
+            if m is not None:
+                return self._fast_table(sql, m)
+            m = _FAST_INDEX.match(sql)
+            return m is not None and self._fast_index(m)
+        if head in "Aa":
+            m = _FAST_ADD.match(sql)
+            return m is not None and self._fast_add(sql, m)
+        return False
+
+    def _fast_table(self, sql: str, m: re.Match) -> bool:
+        name = _fast_name(m.group(1))
+        if name is None or name in self.objects:
+            return False
+        names: set[str] = set()
+        keys = 0
+        match = _FAST_COLUMN.match
+        c = match(sql, m.end())
+        while c is not None:
+            col = _fast_column(c)
+            if col is None or col in names:
+                return False
+            names.add(col)
+            keys += c.group(4) is not None
+            if c.group(9):  # the closing parenthesis, at the end
+                if keys > 1 or len(names) > _MAX_COLUMNS:
+                    return False
+                self.objects[name] = "table"
+                self.columns[name] = names
+                return True
+            c = match(sql, c.end())
+        return False
+
+    def _fast_index(self, m: re.Match) -> bool:
+        name, table, col = _fast_name(m.group(1)), _fast_name(m.group(2)), _fast_name(m.group(3))
+        have = self.columns.get(table)
+        if name is None or name in self.objects or col is None or have is None or col not in have:
+            return False
+        self.objects[name] = "index"
+        self.indexes[name] = (table, frozenset((col,)))
+        return True
+
+    def _fast_add(self, sql: str, m: re.Match) -> bool:
+        """ADD COLUMN of a new column, without PRIMARY KEY or UNIQUE, nor NOT NULL (it has no default)."""
+        c = _FAST_LAST_COLUMN.match(sql, m.end())
+        if c is None or c.group(4) or c.group(8) or c.group(7) and c.group(7).upper() != "NULL":
+            return False
+        table, col = _fast_name(m.group(1)), _fast_column(c)
+        have = self.columns.get(table)
+        if have is None or col is None or col in have:
+            return False
+        have.add(col)
+        return True
+
+    def _take(self, sql: str) -> bool:
         try:
             r = _Reader(sql)
             word = r.toks[0]

@@ -478,3 +478,134 @@ def test_random_manifests_lint_the_same_with_the_model(tmp_path, monkeypatch):
     print({code: sum(f[0] == code for fs in lazy for f in fs) for code in ("SL201", "SL402")}, sum(modelled))
     assert sum(f[0] == "SL201" for fs in lazy for f in fs) > 10, "SQLite's syntax errors should be among them"
     assert sum(f[0] == "SL402" for fs in lazy for f in fs) > 5
+
+
+# ---------------------------------------------------------------------------------------------------
+# The fast path (SqliteModel._fast) against the tokenizer model (SqliteModel._take), which stays the
+# reference: it may leave a statement to the model, never decide otherwise.
+
+
+def _state(model: SqliteModel) -> tuple:
+    return dict(model.objects), {k: set(v) for k, v in model.columns.items()}, dict(model.indexes)
+
+
+def _copy(model: SqliteModel) -> SqliteModel:
+    out = SqliteModel()
+    out.objects, out.columns, out.indexes = _state(model)
+    return out
+
+
+def _fast_and_model(model: SqliteModel, sql: str) -> tuple[bool, bool, SqliteModel]:
+    """Each path on its own copy of ``model``: the fast path's verdict, the model's, and the schema
+    after the statement. Fails if the fast path takes what the model declines, leaves another schema,
+    or changes anything when it leaves the statement to the model."""
+    fast, slow = _copy(model), _copy(model)
+    f, s = fast._fast(sql), slow._take(sql)
+    if f:
+        assert s, f"the fast path took {sql!r}, which the model declines"
+        assert _state(fast) == _state(slow), sql
+    else:
+        assert _state(fast) == _state(model), sql
+    return f, s, slow if s else model
+
+
+# tokens for statements built at random: the fast path's own words in any case, keywords, names,
+# types, numbers SQLite reads otherwise, punctuation, quotes, comments, unicode
+_SOUP = ["CREATE", "create", "TABLE", "Table", "INDEX", "UNIQUE", "unique", "ON", "ALTER", "ADD", "COLUMN", "column",
+         "PRIMARY", "primary", "KEY", "key", "AUTOINCREMENT", "autoincrement", "ASC", "DESC", "NOT", "not", "NULL",
+         "null", "DEFAULT", "COLLATE", "REFERENCES", "CHECK", "AS", "GENERATED", "CONSTRAINT", "INTEGER", "integer",
+         "Integer", "INT", "TEXT", "VARCHAR", "DOUBLE", "PRECISION", "t", "T", "x", "id", "ID", "name", "note", "c1",
+         "select", "rowid", "oid", "true", "strict", "sqlite_x", "sqlitex", "primary_x", "notx", "nullx", "keys",
+         "_", "x$", "\u00e9", "(", ")", ",", ",", "(", ")", "5", "100", "10", "2", "1.5", "1abc", "0x10", "1e5",
+         "9999999999", "'x'", '"q"', "[b]", "`a`", ";", "--", "/*", "*/", "-", "+", "."]
+_SOUP_SEPS = [" ", " ", " ", "", "\n  ", "\t", "\r\n", "  ", "\f", "\v", "\u00a0"]
+
+
+def _soup(rng: random.Random, gen: _Gen) -> str:
+    """A plain statement of the generator with one to three tokens changed, added or removed, or a
+    statement of random tokens after a plain head."""
+    if rng.random() < 0.3:
+        head = rng.choice(["CREATE TABLE x (", "CREATE TABLE x (a ", "create index i on t (", "ALTER TABLE t ADD ",
+                           "ALTER TABLE t ADD COLUMN c ", "CREATE UNIQUE INDEX i ON t (id "])
+        return head + "".join(rng.choice(_SOUP) + rng.choice(_SOUP_SEPS) for _ in range(rng.randint(0, 8)))
+    toks = gen.statement().replace("(", " ( ").replace(")", " ) ").replace(",", " , ").split()
+    for _ in range(rng.randint(1, 3)):
+        k = rng.randrange(len(toks) + 1)
+        what = rng.random()
+        if what < 0.4:
+            toks.insert(k, rng.choice(_SOUP))
+        elif what < 0.7 and k < len(toks):
+            toks[k] = rng.choice(_SOUP)
+        elif k < len(toks):
+            del toks[k]
+    out = ""
+    for tok in toks:
+        out += tok if tok in "()," and rng.random() < 0.5 else rng.choice(_SOUP_SEPS) + tok
+    return out.lstrip(" ") if rng.random() < 0.8 else out
+
+
+def test_the_fast_path_decides_as_the_model_on_random_statements():
+    """The generator's statements (plain, near-valid, hostile) and random token soups: whatever the
+    fast path takes, the model takes with the same schema; what it leaves is left untouched. It must
+    also take most plain statements (else it would be useless, and this test would compare little)."""
+    fast_taken = model_only = both_declined = 0
+    for run in range(600):
+        rng = random.Random(f"lintmodel2-fast-{run}")
+        gen = _Gen(rng, others=0)
+        model = SqliteModel()
+        assert model.take("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+        gen.cols["t"] = ["id", "name"]
+        for _ in range(15):
+            sql = gen.statement() if rng.random() < 0.6 else _soup(rng, gen)
+            f, s, model = _fast_and_model(model, sql)
+            fast_taken += f
+            model_only += s and not f
+            both_declined += not s
+    print(fast_taken, model_only, both_declined)
+    assert fast_taken > 1000 and model_only > 1500 and both_declined > 4000, (fast_taken, model_only, both_declined)
+
+
+FAST_LEFT = [  # the model's verdict is what counts for each: the fast path must not take them
+    "CREATE TABLE x (a KEY)", "CREATE TABLE x (a INTEGER KEY)", "CREATE TABLE x (a b c d e)",
+    "CREATE TABLE x (a INTEGER PRIMARY KEY ASC AUTOINCREMENT)", "CREATE TABLE x (a INTEGER PRIMARY KEY DESC AUTOINCREMENT)",
+    "CREATE TABLE x (a INT PRIMARY KEY AUTOINCREMENT)", "CREATE TABLE x (a INTEGER(5) PRIMARY KEY AUTOINCREMENT)",
+    "CREATE TABLE x (a PRIMARY KEY AUTOINCREMENT)", "CREATE TABLE x (a(5))", "CREATE TABLE x (a TEXT(1234567890))",
+    "CREATE TABLE x (a PRIMARY KEY, b PRIMARY KEY)", "CREATE TABLE x (a, A)", "CREATE TABLE x (primary_x, PRIMARY_X)",
+    "CREATE TABLE x (a NOT NULL NULL)", "CREATE TABLE x (a UNIQUE NOT NULL)", "CREATE TABLE x (a) ",
+    " CREATE TABLE x (a)", "CREATE TABLE x (a)\n", "CREATE TABLE select (a)", "CREATE TABLE sqlitex (a)",
+    "CREATE TABLE x (rowid)", "CREATE TABLE x (a TEXT)NOT NULL", "CREATE TABLE x (a TEXT(5)NOT NULL)",
+    "CREATE TABLE x (a TEXT, PRIMARY KEY (a))", "CREATE TABLE x (a TEXT NOT NULLX)", "CREATE TABLE x (a\fTEXT)",
+    "CREATE TABLE x (a\u00a0TEXT)", "CREATE TABLE x (a TEXT\u00e9)", "CREATE TABLE x (a TEXT,)", "CREATE TABLE x ()",
+    "CREATE TABLE t (a)", "CREATE TABLE T (a)", "CREATE TABLE x (a$ TEXT)", "CREATE TABLE x (a TEXT) STRICT",
+    "CREATE INDEX i ON t (id, name)", "CREATE INDEX i ON t (rowid)", "CREATE INDEX i ON t (nosuch)",
+    "CREATE INDEX t ON t (id)", "CREATE INDEX on ON t (id)", "CREATE INDEX i ON nosuch (id)", "CREATE INDEX i ON t (id) ",
+    "CREATE INDEX i ON t (id COLLATE nocase)", "CREATE INDEX i ON t (ASC)", "CREATE UNIQUE INDEX select ON t (id)",
+    "ALTER TABLE t ADD COLUMN id", "ALTER TABLE t ADD COLUMN c NOT NULL", "ALTER TABLE t ADD COLUMN c UNIQUE",
+    "ALTER TABLE t ADD COLUMN c PRIMARY KEY", "ALTER TABLE t ADD COLUMN c INTEGER PRIMARY KEY AUTOINCREMENT",
+    "ALTER TABLE t ADD COLUMN", "ALTER TABLE t ADD COLUMN c KEY", "ALTER TABLE nosuch ADD COLUMN c",
+    "ALTER TABLE t ADD COLUMN c TEXT,", "ALTER TABLE t ADD COLUMN c TEXT)", "ALTER TABLE t ADD COLUMN c NOT NULL DEFAULT 1",
+]
+FAST_TAKEN = [
+    "CREATE TABLE x (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(100) NOT NULL)",
+    "cReAtE\ttAbLe\r\n  X2(a integer primary key autoincrement,\n  b TEXT NOT NULL)",
+    "CREATE TABLE x (a NUMERIC( 10 , 2 ) UNIQUE, b DOUBLE PRECISION NULL, c, d INTEGER PRIMARY KEY DESC NOT NULL UNIQUE)",
+    "CREATE TABLE x (a UNSIGNED BIG INT, primary_x notx nullx keys)", "CREATE TABLE x(a)",
+    "CREATE INDEX i ON t (id)", "CREATE UNIQUE INDEX i ON T ( NAME DESC )", "create index i on t(id asc)",
+    "ALTER TABLE t ADD COLUMN note TEXT", "ALTER TABLE T ADD note VARCHAR(5) NULL", "ALTER TABLE t ADD column_x",
+]
+
+
+@pytest.mark.parametrize("sql", FAST_LEFT)
+def test_the_fast_path_leaves_to_the_model_what_it_does_not_read(sql):
+    model = SqliteModel()
+    assert model.take("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+    f, _s, _after = _fast_and_model(model, sql)
+    assert not f
+
+
+@pytest.mark.parametrize("sql", FAST_TAKEN)
+def test_the_fast_path_takes_the_plain_forms(sql):
+    model = SqliteModel()
+    assert model.take("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
+    f, s, _after = _fast_and_model(model, sql)
+    assert f and s
