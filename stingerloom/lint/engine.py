@@ -25,7 +25,7 @@ from .api import Catalog, MigrationCheck, Rule, Stmt
 from .dialect import traits
 from .facts import classify, norm_ident
 from .model import ALL_DIALECTS, Finding, LintResult
-from .parse import SqliteReplay, object_names, parse_pg, sqlite_error_offset
+from .parse import SqliteReplay, object_keys, parse_pg, sqlite_error_offset
 
 
 @dataclass(frozen=True)
@@ -222,7 +222,7 @@ class ManifestRun:
 
     def _replay_sqlite(self, replay: SqliteReplay, ctx: MigrationCheck) -> None:
         stmts = ctx.up + ctx.down
-        before = replay.begin(object_names(" ".join(st.stripped for st in stmts)), " ".join(st.sql for st in stmts))
+        before = replay.begin(object_keys(" ".join(st.stripped for st in stmts)), " ".join(st.sql for st in stmts))
         ctx.sqlite_before = before  # the schema this migration starts from (SL851)
         up_failed = self._exec_all(replay, ctx.up, ctx)
         ups = [st.sql for st in ctx.up]

@@ -197,8 +197,7 @@ class SqliteReplay:
         keys = {k for n in names for k in self.by_table.get(n, ())} | (names & self.mirror.keys())
         seeds = sorted(((k, self.mirror[k]) for k in keys if k in self.mirror), key=lambda r: self._ORDER.get(r[1][0], 9))
         self._model = None
-        if self.keep_sequence and (text is None or _SEES_INTERNALS.search(text)
-                                   or any(_SEES_INTERNALS.search(r[1][2]) for r in seeds)):
+        if self.keep_sequence and (text is None or _sees_internals(text) or any(_sees_internals(r[1][2]) for r in seeds)):
             self.keep_sequence = False  # for good: this database now differs from the one that ran before
             if self.conn is not None:
                 self.conn.close()
@@ -299,17 +298,22 @@ class SqliteReplay:
             old = self.mirror.pop(name.lower(), None)
             if old is not None:
                 self.by_table.get(old[1], set()).discard(name.lower())
+        model, kept = self._model, self.known
         for (typ, name), (tbl, _norm, sql) in after.items():
-            if self._model is not None:  # ``after`` is the model's: keep what it read (see begin)
-                known = self._model.known(name.lower())
+            key = name.lower()
+            # ``after`` is the model's: keep what it read (see begin); an object seeded from what was
+            # kept, its SQL unchanged, was read the same
+            if model is not None and kept.get(key, (None,))[0] != sql:
+                known = model.known(key)
                 if known is not None:
-                    self.known[name.lower()] = (sql, known)
+                    kept[key] = (sql, known)
             if sql:
-                self.mirror[name.lower()] = (typ, tbl.lower(), sql)
-                self.names[name.lower()] = name
-                self.tables[tbl.lower()] = tbl
-                self.tbl_names[name.lower()] = tbl
-                self.by_table.setdefault(tbl.lower(), set()).add(name.lower())
+                low = tbl.lower()
+                self.mirror[key] = (typ, low, sql)
+                self.names[key] = name
+                self.tables[low] = tbl
+                self.tbl_names[key] = tbl
+                self.by_table.setdefault(low, set()).add(key)
 
     def after_creating(self, before: dict, ups: list[str]) -> dict | None:
         """The :meth:`snapshot` after ``ups`` ran without error on the database :meth:`begin` gave
@@ -390,6 +394,16 @@ class SqliteReplay:
 
 _RESERVED = re.compile(r"sqlite", re.I)
 _SEES_INTERNALS = re.compile(r"sqlite_|pragma", re.I)
+
+
+def _sees_internals(sql: str) -> bool:
+    """``_SEES_INTERNALS.search(sql)``; for ASCII text, two substring tests on the upper-cased text."""
+    if sql.isascii():
+        upper = sql.upper()
+        return "SQLITE_" in upper or "PRAGMA" in upper
+    return _SEES_INTERNALS.search(sql) is not None
+
+
 _TEMP = re.compile(r"\btemp(?:orary)?\b", re.I | re.A)
 # SQLite's whitespace only (Python's \s also takes other characters), ASCII letters only
 _W = r"[ \t\r\n]"
@@ -479,14 +493,29 @@ _NAME_RE = re.compile(
     re.I)
 
 
+_NOT_OBJECTS = ("IF", "NOT", "EXISTS", "TEMP", "TEMPORARY")
+# the same, without re.I, for upper-cased ASCII text (re.I's matching is several times slower)
+_NAME_UPPER_RE = re.compile(_NAME_RE.pattern)
+
+
 def object_names(sql: str) -> set[str]:
     """Names that may be schema objects in ``sql`` (after TABLE, INDEX, ON, TO, ...)."""
     out = set()
     for m in _NAME_RE.finditer(sql):
         name = m.group(1) or m.group(2) or m.group(3) or m.group(4)
-        if name.upper() not in ("IF", "NOT", "EXISTS", "TEMP", "TEMPORARY"):
+        if name.upper() not in _NOT_OBJECTS:
             out.add(name)
     return out
+
+
+def object_keys(sql: str) -> set[str]:
+    """``{name.lower() for name in object_names(sql)}`` (what :meth:`SqliteReplay.begin` reads): for
+    ASCII text, the matches on the upper-cased text, where the keywords need no case-insensitive
+    matching (upper-casing ASCII keeps every offset, word boundary and character class)."""
+    if not sql.isascii():
+        return {name.lower() for name in object_names(sql)}
+    return {name.lower() for m in _NAME_UPPER_RE.findall(sql.upper())
+            if (name := m[0] or m[1] or m[2] or m[3]) not in _NOT_OBJECTS}
 
 
 def sqlite_error_offset(sql: str, message: str) -> int:

@@ -17,7 +17,7 @@ import sqlite3
 
 import pytest
 
-from stingerloom.lint.parse import SqliteReplay, object_names
+from stingerloom.lint.parse import SqliteReplay, object_keys, object_names
 from stingerloom.lint.sqlite_model import KEYWORDS, SqliteModel
 
 _TYPES = ["INTEGER", "integer", "INT", "TEXT", "VARCHAR(100)", "NUMERIC(10, 2)", "DOUBLE PRECISION",
@@ -609,3 +609,35 @@ def test_the_fast_path_takes_the_plain_forms(sql):
     assert model.take("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)")
     f, s, _after = _fast_and_model(model, sql)
     assert f and s
+
+
+@pytest.mark.parametrize("text", [
+    "CREATE TABLE t (a); CREATE INDEX Idx ON T (a); DROP TABLE IF EXISTS \"Q\"\"x\"; ALTER TABLE `b c` RENAME TO [d]",
+    "INSERT INTO x SELECT * FROM y; UPDATE z SET a = 1; CREATE TRIGGER tr AFTER UPDATE ON w BEGIN SELECT 1; END",
+    "CREATE TABLE IF NOT EXISTS temp.t (a); CREATE TEMP TABLE \"if\" (a); DROP VIEW exists",
+    "create table t\u00e9 (a); CREATE TABLE \u0130ndex (a); drop table \u017fqlite_x; CREATE TABLE \u212aelvin (a)",
+    "CREATE TABLE x\u00a0(a) ON\u2003y TO\tz FROM\nw", "table$x", "TABLE _x$1 INTO a.b ON \"\"", "",
+])
+def test_object_keys_are_the_lower_cased_object_names(text):
+    assert object_keys(text) == {n.lower() for n in object_names(text)}
+
+
+def test_object_keys_are_the_lower_cased_object_names_on_random_text():
+    rng = random.Random("lintmodel2-keys")
+    words = ["TABLE", "table", "Index", "ON", "into", "TO", "EXISTS", "from", "UPDATE", "view", "TRIGGER", "IF", "NOT",
+             "temp", "Temporary", "t", "T", "x$", "_a", "\"q\"", "\"a \"\" b\"", "`b c`", "[d]", "\u00e9", "\u0130",
+             "\u017f", "\u212a", "1", ".", ";", "(", "'s'", "tablex", "xtable"]
+    for _ in range(3000):
+        text = "".join(rng.choice(words) + rng.choice([" ", "", "\n", "\t", "  ", "\u00a0"]) for _ in range(rng.randint(0, 12)))
+        assert object_keys(text) == {n.lower() for n in object_names(text)}, text
+
+
+def test_sees_internals_is_the_pattern():
+    from stingerloom.lint.parse import _SEES_INTERNALS, _sees_internals
+
+    rng = random.Random("lintmodel2-internals")
+    pieces = ["sqlite_", "SQLite_", "sqlite", "_", "pragma", "PRAGMA", "Pragma", "pra", "gma", "\u017fqlite_", "\u017f",
+              "\u212a", "x", " ", "\n", "\u0130", "\u0131"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        assert _sees_internals(text) == bool(_SEES_INTERNALS.search(text)), text
