@@ -17,7 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from .facts import classify
-from .sqlite_model import SqliteModel
+from .sqlite_model import FAST_INDEX, FAST_TABLE, SqliteModel
 
 
 @dataclass
@@ -172,6 +172,7 @@ class SqliteReplay:
         self.names: dict[str, str] = {}  # lower(name) -> name as SQLite stores it
         self.tables: dict[str, str] = {}  # lower(tbl_name) -> tbl_name as stored
         self.tbl_names: dict[str, str] = {}  # lower(name) -> its own tbl_name, as a query gives it
+        self.norms: dict[str, str] = {}  # lower(name) -> " ".join(sql.split()) of its mirrored sql
         # lower(name) -> (its stored SQL, what the model read from it: SqliteModel.known) for the
         # objects a migration the model took whole left: seeding one whose SQL is unchanged needs no parse
         self.known: dict[str, tuple[str, tuple]] = {}
@@ -194,8 +195,11 @@ class SqliteReplay:
 
         With :attr:`lazy`, when the model takes every seed, nothing runs yet (see the class)."""
         names = {n.lower() for n in names}
-        keys = {k for n in names for k in self.by_table.get(n, ())} | (names & self.mirror.keys())
-        seeds = sorted(((k, self.mirror[k]) for k in keys if k in self.mirror), key=lambda r: self._ORDER.get(r[1][0], 9))
+        mirror, by_table = self.mirror, self.by_table
+        keys = {k for n in names for k in by_table.get(n, ())} | (names & mirror.keys())
+        seeds = [(k, mirror[k]) for k in keys if k in mirror]
+        if len(seeds) > 1:
+            seeds.sort(key=lambda r: self._ORDER.get(r[1][0], 9))
         self._model = None
         if self.keep_sequence and (text is None or _sees_internals(text) or any(_sees_internals(r[1][2]) for r in seeds)):
             self.keep_sequence = False  # for good: this database now differs from the one that ran before
@@ -208,8 +212,8 @@ class SqliteReplay:
             if all(model.seed(name, typ, known[name][1]) if known.get(name, (None,))[0] == sql else model.take(sql)
                    for name, (typ, _tbl, sql) in seeds):
                 # what the seeds give, each created without error (the model is certain of that)
-                snap = {(typ, self.names[name]): (self.tables[tbl], " ".join(sql.split()), sql)
-                        for name, (typ, tbl, sql) in seeds}
+                names, tables, norms = self.names, self.tables, self.norms
+                snap = {(typ, names[name]): (tables[tbl], norms[name], sql) for name, (typ, tbl, sql) in seeds}
                 self._model, self._seeds, self._recorded = model, [r[1][2] for r in seeds], []
                 # as after_creating starts: a query gives an index's table as stored
                 self._after = {(typ, name): (self.tbl_names[name.lower()], norm, sql)
@@ -264,9 +268,12 @@ class SqliteReplay:
     def execute(self, sql: str) -> tuple[str, str] | None:
         """Run one statement: None, or (category, message) with category 'syntax' or 'other'.
         While the model stands for the database, a statement it takes is only recorded."""
-        if self._model is not None:
-            if self._model.take(sql):
-                row = _created_row(sql, self._tables) or _added_column(sql, self._tables, self._after)
+        model = self._model
+        if model is not None:
+            m = model.take_fast(sql)
+            if m is not None or model.take_read(sql):
+                row = (_fast_row(sql, m, self._tables, self._after) if m is not None
+                       else _created_row(sql, self._tables) or _added_column(sql, self._tables, self._after))
                 if row is not None:
                     self._after[row[0]] = row[1]
                     self._recorded.append(sql)
@@ -299,7 +306,7 @@ class SqliteReplay:
             if old is not None:
                 self.by_table.get(old[1], set()).discard(name.lower())
         model, kept = self._model, self.known
-        for (typ, name), (tbl, _norm, sql) in after.items():
+        for (typ, name), (tbl, norm, sql) in after.items():
             key = name.lower()
             # ``after`` is the model's: keep what it read (see begin); an object seeded from what was
             # kept, its SQL unchanged, was read the same
@@ -310,6 +317,7 @@ class SqliteReplay:
             if sql:
                 low = tbl.lower()
                 self.mirror[key] = (typ, low, sql)
+                self.norms[key] = norm
                 self.names[key] = name
                 self.tables[low] = tbl
                 self.tbl_names[key] = tbl
@@ -447,6 +455,24 @@ def _created_row(sql: str, tables: dict[str, str]) -> tuple | None:
             return None
         stored = ("CREATE UNIQUE INDEX " if m.group(2) else "CREATE INDEX ") + sql[m.start(3):]
     return (typ, name), (tbl, " ".join(stored.split()), stored)
+
+
+def _fast_row(sql: str, m: re.Match, tables: dict[str, str], after: dict) -> tuple | None:
+    """``_created_row(sql, tables) or _added_column(sql, tables, after)`` for a statement the model's
+    fast path took (``m``, its head): a ``CREATE`` it takes is plain (no ``;``, no table option, no
+    name starting with ``sqlite``), so its row is made from the match without reading it again."""
+    if m.re is FAST_TABLE:
+        name = m.group(1)
+        stored = "CREATE TABLE " + sql[m.start(1):]
+        tables[name.lower()] = name
+        return ("table", name), (name, " ".join(stored.split()), stored)
+    if m.re is FAST_INDEX:
+        tbl = tables.get(m.group(3).lower())
+        if tbl is None:  # not a table of this database (cannot be, after success)
+            return None
+        stored = ("CREATE UNIQUE INDEX " if m.group(1) else "CREATE INDEX ") + sql[m.start(2):]
+        return ("index", m.group(2)), (tbl, " ".join(stored.split()), stored)
+    return _added_column(sql, tables, after)
 
 
 def _added_column(sql: str, tables: dict[str, str], after: dict) -> tuple | None:

@@ -277,7 +277,7 @@ def _default(toks: list[str], i: int) -> tuple[int, str]:
     raise _Decline
 
 
-# The fast path (:meth:`SqliteModel._fast`): the commonest plain forms read by one compiled pattern,
+# The fast path (:meth:`SqliteModel.take_fast`): the commonest plain forms read by one compiled pattern,
 # the rules then checked in Python; anything else (or any doubt) goes to the tokenizer and grammar
 # walk above, which stay the reference (tests/lint/test_replay_model.py compares the two). Names and
 # keywords are separated by SQLite whitespace, only ASCII matches (re.A), so what it reads is exactly
@@ -296,10 +296,10 @@ _COLUMN = (
     rf"(?:{_S}+(NOT{_S}+NULL|NULL))?(?:{_S}+(UNIQUE))?{_S}*")
 _FAST_COLUMN = re.compile(rf"{_COLUMN}(?:,|(\))\Z)", re.I | re.A)  # group 9: the last column
 _FAST_LAST_COLUMN = re.compile(rf"{_COLUMN}\Z", re.I | re.A)
-_FAST_TABLE = re.compile(rf"CREATE{_S}+TABLE{_S}+({_W}){_S}*\(", re.I | re.A)
-_FAST_INDEX = re.compile(rf"CREATE{_S}+(?:UNIQUE{_S}+)?INDEX{_S}+({_W}){_S}+ON{_S}+({_W}){_S}*\({_S}*({_W})"
+FAST_TABLE = re.compile(rf"CREATE{_S}+TABLE{_S}+({_W}){_S}*\(", re.I | re.A)
+FAST_INDEX = re.compile(rf"CREATE{_S}+(UNIQUE{_S}+)?INDEX{_S}+({_W}){_S}+ON{_S}+({_W}){_S}*\({_S}*({_W})"
                          rf"(?:{_S}+(?:ASC|DESC))?{_S}*\)\Z", re.I | re.A)
-_FAST_ADD = re.compile(rf"ALTER{_S}+TABLE{_S}+({_W}){_S}+ADD{_S}+(?:COLUMN{_S}+)?", re.I | re.A)
+FAST_ADD = re.compile(rf"ALTER{_S}+TABLE{_S}+({_W}){_S}+ADD{_S}+(?:COLUMN{_S}+)?", re.I | re.A)
 
 
 def _fast_name(word: str) -> str | None:
@@ -337,22 +337,23 @@ class SqliteModel:
     def take(self, sql: str) -> bool:
         """True when SQLite certainly accepts ``sql`` on this schema (which then includes its effect);
         False when that is not certain (the schema is then unusable: the caller runs SQLite)."""
-        return self._fast(sql) or self._take(sql)
+        return self.take_fast(sql) is not None or self.take_read(sql)
 
-    def _fast(self, sql: str) -> bool:
-        """True when the fast path reads ``sql`` and SQLite certainly accepts it (the schema then
-        includes its effect); False when it cannot tell (nothing changed: the model reads it)."""
+    def take_fast(self, sql: str) -> re.Match | None:
+        """:meth:`take` by the fast path alone: the match of the statement's head (``FAST_TABLE``,
+        ``FAST_INDEX`` or ``FAST_ADD``) when it takes ``sql``; None when it cannot tell (nothing
+        changed: :meth:`take_read` decides)."""
         head = sql[:1]
         if head in "Cc":
-            m = _FAST_TABLE.match(sql)
+            m = FAST_TABLE.match(sql)
             if m is not None:
-                return self._fast_table(sql, m)
-            m = _FAST_INDEX.match(sql)
-            return m is not None and self._fast_index(m)
+                return m if self._fast_table(sql, m) else None
+            m = FAST_INDEX.match(sql)
+            return m if m is not None and self._fast_index(m) else None
         if head in "Aa":
-            m = _FAST_ADD.match(sql)
-            return m is not None and self._fast_add(sql, m)
-        return False
+            m = FAST_ADD.match(sql)
+            return m if m is not None and self._fast_add(sql, m) else None
+        return None
 
     def _fast_table(self, sql: str, m: re.Match) -> bool:
         name = _fast_name(m.group(1))
@@ -378,7 +379,7 @@ class SqliteModel:
         return False
 
     def _fast_index(self, m: re.Match) -> bool:
-        name, table, col = _fast_name(m.group(1)), _fast_name(m.group(2)), _fast_name(m.group(3))
+        name, table, col = _fast_name(m.group(2)), _fast_name(m.group(3)), _fast_name(m.group(4))
         have = self.columns.get(table)
         if name is None or name in self.objects or col is None or have is None or col not in have:
             return False
@@ -398,7 +399,8 @@ class SqliteModel:
         have.add(col)
         return True
 
-    def _take(self, sql: str) -> bool:
+    def take_read(self, sql: str) -> bool:
+        """:meth:`take` by the tokenizer and grammar walk (the reference the fast path is tested against)."""
         try:
             r = _Reader(sql)
             word = r.toks[0]

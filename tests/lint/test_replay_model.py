@@ -17,7 +17,7 @@ import sqlite3
 
 import pytest
 
-from stingerloom.lint.parse import SqliteReplay, object_keys, object_names
+from stingerloom.lint.parse import SqliteReplay, _added_column, _created_row, _fast_row, object_keys, object_names
 from stingerloom.lint.sqlite_model import KEYWORDS, SqliteModel
 
 _TYPES = ["INTEGER", "integer", "INT", "TEXT", "VARCHAR(100)", "NUMERIC(10, 2)", "DOUBLE PRECISION",
@@ -500,10 +500,17 @@ def _fast_and_model(model: SqliteModel, sql: str) -> tuple[bool, bool, SqliteMod
     after the statement. Fails if the fast path takes what the model declines, leaves another schema,
     or changes anything when it leaves the statement to the model."""
     fast, slow = _copy(model), _copy(model)
-    f, s = fast._fast(sql), slow._take(sql)
+    m = fast.take_fast(sql)
+    f, s = m is not None, slow.take_read(sql)
     if f:
         assert s, f"the fast path took {sql!r}, which the model declines"
         assert _state(fast) == _state(slow), sql
+        # the schema row made from the match is the one read from the text (tables as stored: upper-cased)
+        tables = {name: name.upper() for name in model.columns}
+        after = {("table", name.upper()): (name.upper(), "", f"CREATE TABLE {name.upper()} (a)") for name in model.columns}
+        mine = dict(tables)
+        assert _fast_row(sql, m, mine, after) == (_created_row(sql, tables) or _added_column(sql, tables, after)), sql
+        assert mine == tables, sql
     else:
         assert _state(fast) == _state(model), sql
     return f, s, slow if s else model
