@@ -209,16 +209,22 @@ class SqliteReplay:
         if self.lazy and self.predictable:
             model = SqliteModel()
             known = self.known
-            if all(model.seed(name, typ, known[name][1]) if known.get(name, (None,))[0] == sql else model.take(sql)
-                   for name, (typ, _tbl, sql) in seeds):
-                # what the seeds give, each created without error (the model is certain of that)
-                names, tables, norms = self.names, self.tables, self.norms
-                snap = {(typ, names[name]): (tables[tbl], norms[name], sql) for name, (typ, tbl, sql) in seeds}
-                self._model, self._seeds, self._recorded = model, [r[1][2] for r in seeds], []
-                # as after_creating starts: a query gives an index's table as stored
-                self._after = {(typ, name): (self.tbl_names[name.lower()], norm, sql)
-                               for (typ, name), (_tbl, norm, sql) in snap.items()}
-                self._tables = {name.lower(): name for typ, name in snap if typ == "table"}
+            names, tables, norms, tbl_names = self.names, self.tables, self.norms, self.tbl_names
+            # what the seeds give, each created without error (the model is certain of that); as
+            # after_creating starts: a query gives an index's table as stored
+            snap, after, made, recorded = {}, {}, {}, []
+            for name, (typ, tbl, sql) in seeds:
+                if not (model.seed(name, typ, known[name][1]) if known.get(name, (None,))[0] == sql else model.take(sql)):
+                    break
+                stored = names[name]
+                snap[(typ, stored)] = (tables[tbl], norms[name], sql)
+                after[(typ, stored)] = (tbl_names[name], norms[name], sql)
+                if typ == "table":
+                    made[name] = stored
+                recorded.append(sql)
+            else:
+                self._model, self._seeds, self._recorded = model, recorded, []
+                self._after, self._tables = after, made
                 return snap
         self._open()
         snap = {}

@@ -314,13 +314,17 @@ def _fast_column(c: re.Match) -> str | None:
     """The name of the column ``c`` matched, when the model reads it as the fast path does: no type
     word is a keyword (the model's type would end there), AUTOINCREMENT only on ``INTEGER PRIMARY
     KEY`` without ASC or DESC (else the model declines)."""
-    name = _fast_name(c.group(1))
-    words = c.group(2)
-    if name is None or words is not None and not _NOT_NAMES.isdisjoint(words.upper().split()):
+    name, words, paren, _key, order, autoincrement = c.groups()[:6]
+    up = name.upper()
+    if up in _NOT_NAMES or up.startswith("SQLITE"):
         return None
-    if c.group(6) and (c.group(5) or c.group(3) or words is None or words.upper().split() != ["INTEGER"]):
+    if words is not None:
+        type_ = words.upper().split()
+        if not _NOT_NAMES.isdisjoint(type_) or autoincrement and (order or paren or type_ != ["INTEGER"]):
+            return None
+    elif autoincrement:
         return None
-    return name
+    return name.lower()
 
 
 class SqliteModel:
