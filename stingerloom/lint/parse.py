@@ -307,11 +307,13 @@ class SqliteReplay:
 
     def remember(self, before: dict, after: dict) -> None:
         """Update the mirror with what the migration changed (``before`` -> ``after``)."""
+        mirror, by_table = self.mirror, self.by_table
         for _typ, name in before:
-            old = self.mirror.pop(name.lower(), None)
+            old = mirror.pop(name.lower(), None)
             if old is not None:
-                self.by_table.get(old[1], set()).discard(name.lower())
+                by_table.get(old[1], set()).discard(name.lower())
         model, kept = self._model, self.known
+        norms, names, tables, tbl_names = self.norms, self.names, self.tables, self.tbl_names
         for (typ, name), (tbl, norm, sql) in after.items():
             key = name.lower()
             # ``after`` is the model's: keep what it read (see begin); an object seeded from what was
@@ -322,12 +324,12 @@ class SqliteReplay:
                     kept[key] = (sql, known)
             if sql:
                 low = tbl.lower()
-                self.mirror[key] = (typ, low, sql)
-                self.norms[key] = norm
-                self.names[key] = name
-                self.tables[low] = tbl
-                self.tbl_names[key] = tbl
-                self.by_table.setdefault(low, set()).add(key)
+                mirror[key] = (typ, low, sql)
+                norms[key] = norm
+                names[key] = name
+                tables[low] = tbl
+                tbl_names[key] = tbl
+                by_table.setdefault(low, set()).add(key)
 
     def after_creating(self, before: dict, ups: list[str]) -> dict | None:
         """The :meth:`snapshot` after ``ups`` ran without error on the database :meth:`begin` gave
