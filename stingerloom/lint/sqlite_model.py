@@ -31,6 +31,13 @@ AUTOINCREMENT only on ``INTEGER PRIMARY KEY`` (type exactly INTEGER, no ASC/DESC
 existing table, over distinct existing columns; ADD COLUMN to an existing table, of a new name,
 without PRIMARY KEY, UNIQUE or REFERENCES, without a CURRENT_* default, and NOT NULL only with a
 non-NULL default.
+
+:meth:`SqliteModel.take` first tries a fast path (:meth:`SqliteModel.take_fast`): one compiled
+pattern per statement kind reads the commonest plain forms (no DEFAULT, COLLATE, REFERENCES or table
+constraint; at most one indexed column), then the rules above are checked in Python. It only ever
+says "taken" or "cannot tell"; what it cannot tell, the tokenizer and grammar walk
+(:meth:`SqliteModel.take_read`) decide. tests/lint/test_replay_model.py compares the two on random
+hostile statements and fails if the fast path takes anything the walk declines.
 """
 
 from __future__ import annotations
