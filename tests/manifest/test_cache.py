@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -349,3 +350,30 @@ def test_warm_status_over_unchanged_files_imports_no_hashlib(env, project):
     assert [r.returncode for r in runs] == [0, 0]
     assert runs[0].stdout == runs[1].stdout and "001_a" in runs[1].stdout
     assert [r.stderr.strip().splitlines()[-1] for r in runs] == ["True", "False"]  # the first run filled the cache
+
+
+def test_a_cached_migrations_sources_are_unpacked_once_and_an_assignment_wins(env, project):
+    """The SQL is unpacked on the first read of any of its attributes and read plainly after; an
+    attribute assigned before that read is kept, and the checksum then comes from it, as on a loaded
+    migration."""
+    from stingerloom.migration import SqlSource
+
+    load_manifest(project / "manifest.yaml")  # fills the cache
+    first, second = load_manifest(project / "manifest.yaml").migrations[:2]
+    assert type(first).__name__ == "_CachedMigration", "expected a cache hit"
+    ups = first.up_sources
+    assert first.up_sources is ups and first.down_sources is first.down_sources
+    assert first.checksums and first.checksum("sqlite") == checksum(first.up_sql("sqlite").text)
+
+    mine = {"default": SqlSource("SELECT 42")}
+    second.up_sources = mine  # before anything was unpacked
+    assert second.checksum("sqlite") == checksum("SELECT 42")
+    assert second.up_sources is mine
+    assert second.down_sources is not None and second.checksums is not None  # the rest still unpacks
+    assert second.up_sources is mine
+
+    third = load_manifest(project / "manifest.yaml").migrations[0]
+    assert getattr(third, "no_such_attribute", "absent") == "absent"
+    for copy in (pickle.loads(pickle.dumps(third)), pickle.loads(pickle.dumps(first))):  # packed, unpacked
+        assert (copy.up_sources, copy.down_sources, copy.checksum("postgres")) == \
+            (first.up_sources, first.down_sources, first.checksum("postgres"))
