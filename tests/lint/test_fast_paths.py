@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import weakref
 
 import pytest
 from hypothesis import given, settings
@@ -193,3 +194,49 @@ def test_action_classes_stay_frozen_dataclasses_with_their_fields():
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(by_position, fields[0].name, "changed")
         assert dataclasses.replace(by_position) == by_position
+
+
+def test_lint_raises_the_collectors_threshold_only_while_it_runs(tmp_path):
+    """Lint collects garbage cycles rarely (see engine._fewer_collections), but still collects them,
+    and gives the process its own threshold back after the run, also when the run fails."""
+    import gc
+
+    from stingerloom.lint import engine
+
+    (tmp_path / "manifest.yaml").write_text("stingerloom: 1\nmigrations:\n  - 001_t.yaml\n", encoding="utf-8")
+    (tmp_path / "001_t.yaml").write_text("id: 001_t\nup: CREATE TABLE t (id int PRIMARY KEY);\ndown: DROP TABLE t;\n",
+                                         encoding="utf-8")
+    before = gc.get_threshold()
+    seen = []
+    real = engine.ManifestRun.check_dialect
+
+    def spy(self, *args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine.ManifestRun, "check_dialect", spy)
+        mp.setenv("STINGERLOOM_LINT_JOBS", "1")
+        result = engine.lint_paths([str(tmp_path / "manifest.yaml")], cwd=str(tmp_path))
+        assert not [f for f in result.findings if f.severity == "error"] and len(seen) == 3  # three dialects
+        assert all(t[0] == max(before[0], engine._YOUNG_THRESHOLD) and t[1:] == before[1:] for t in seen)
+        assert gc.get_threshold() == before
+        mp.setattr(engine.ManifestRun, "check_dialect", lambda *a, **k: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            engine.lint_paths([str(tmp_path / "manifest.yaml")], cwd=str(tmp_path))
+        assert gc.get_threshold() == before
+
+    class Cycle:
+        pass
+
+    # a garbage cycle made while linting is still collected, once that many objects were made
+    with engine._fewer_collections():
+        gc.collect()
+        probe = Cycle()
+        probe.me = probe
+        gone = []
+        weakref.finalize(probe, gone.append, True)
+        del probe
+        junk = [[] for _ in range(engine._YOUNG_THRESHOLD + 1000)]
+        assert gone == [True]
+        del junk
