@@ -573,6 +573,13 @@ def drop_columns(stmt) -> list[tuple[str, int | None]]:
 # ---------------------------------------------------------------------------------------------------
 # the manifest file itself, and as it was at a git ref (``--base``)
 
+#: a YAML manifest that is only ``migrations:`` (and ``stingerloom: N``) listing plain file names, one
+#: per line: its entries are the names as written (a plain scalar ending in ``.yaml``, ``.yml`` or
+#: ``.toml``, of these characters, is a string to YAML), read without parsing YAML (and importing it)
+_PLAIN_MANIFEST = re.compile(r"(?:stingerloom: [0-9]+\n)?migrations:\n"
+                             r"((?:  - [A-Za-z0-9_][A-Za-z0-9_./-]*\.(?:yaml|yml|toml)\n)+)")
+
+
 @lru_cache(maxsize=64)
 def manifest_entries(path: str) -> tuple[str, list[str]]:
     """Raw text and the raw ``migrations`` entries of a manifest (for positions)."""
@@ -580,8 +587,17 @@ def manifest_entries(path: str) -> tuple[str, list[str]]:
         raw = Path(path).read_text(encoding="utf-8")
     except OSError:
         return "", ()
+    plain = None if path.endswith(".toml") else _PLAIN_MANIFEST.fullmatch(raw)
+    if plain is not None:
+        return raw, tuple(line[4:] for line in plain.group(1).splitlines())
+    return raw, _parsed_entries(raw, toml=path.endswith(".toml"))
+
+
+def _parsed_entries(raw: str, toml: bool) -> tuple[str, ...]:
+    """The string entries of ``migrations`` in the manifest text ``raw``, parsed (none if it is not
+    valid)."""
     try:
-        if path.endswith(".toml"):
+        if toml:
             import tomllib
 
             data = tomllib.loads(raw)
@@ -590,9 +606,9 @@ def manifest_entries(path: str) -> tuple[str, list[str]]:
 
             data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except Exception:
-        return raw, ()
+        return ()
     entries = data.get("migrations") if isinstance(data, dict) else None
-    return raw, tuple(e for e in entries or () if isinstance(e, str))
+    return tuple(e for e in entries or () if isinstance(e, str))
 
 
 def git(args: list[str], cwd: Path) -> bytes | None:

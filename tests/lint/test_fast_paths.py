@@ -240,3 +240,35 @@ def test_lint_raises_the_collectors_threshold_only_while_it_runs(tmp_path):
         junk = [[] for _ in range(engine._YOUNG_THRESHOLD + 1000)]
         assert gone == [True]
         del junk
+
+
+_NAME_CHARS = st.sampled_from(list("aZ09_./-") * 4 + [" ", ":", "#", "'", '"', "\t", "\u00e9", "~", "&", "*", "!", "%",
+                                                  "@", "`", "{", "[", ",", "?", "|", ">", "="])
+_NAME = st.tuples(st.sampled_from(["", "0", "1", "00001", "1_0", "2024-01-01", "0x1f", "1e5", ".", "-", "yes",
+                                   "null", "~", ".inf", "1.5", "a"]),
+                  st.lists(_NAME_CHARS, max_size=6).map("".join),
+                  st.sampled_from([".yaml", ".yml", ".toml", ".YAML", "", ".yaml ", ".yaml:", ".yml#x"])
+                  ).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(names=st.lists(_NAME, min_size=1, max_size=5), head=st.sampled_from(["", "stingerloom: 1\n", "stingerloom: x\n"]),
+       indent=st.sampled_from(["  - ", "- ", "   - ", "  -  "]), tail=st.sampled_from(["\n", "", "\n\n", "\n# c\n"]))
+def test_manifest_entries_of_a_plain_list_are_what_yaml_reads(tmp_path_factory, names, head, indent, tail):
+    """SL104/SL105 read a manifest that only lists plain file names without YAML: same entries."""
+    text = head + "migrations:\n" + "\n".join(indent + n for n in names) + tail
+    path = tmp_path_factory.mktemp("m") / "manifest.yaml"
+    path.write_text(text, encoding="utf-8")
+    facts.manifest_entries.cache_clear()
+    raw, entries = facts.manifest_entries(str(path))
+    assert raw == text
+    assert entries == facts._parsed_entries(text, toml=False)
+
+
+def test_manifest_entries_fast_path_is_taken_for_the_benchs_form(tmp_path):
+    text = "stingerloom: 1\nmigrations:\n  - 00000_m.yaml\n  - sub/00001_m.yml\n  - 2024-01-01_x.toml\n"
+    (tmp_path / "manifest.yaml").write_text(text, encoding="utf-8")
+    assert facts._PLAIN_MANIFEST.fullmatch(text)
+    facts.manifest_entries.cache_clear()
+    assert facts.manifest_entries(str(tmp_path / "manifest.yaml")) == (
+        text, ("00000_m.yaml", "sub/00001_m.yml", "2024-01-01_x.toml"))
