@@ -226,11 +226,21 @@ def test_lint_raises_the_collectors_threshold_only_while_it_runs(tmp_path):
             engine.lint_paths([str(tmp_path / "manifest.yaml")], cwd=str(tmp_path))
         assert gc.get_threshold() == before
 
+    # a garbage cycle made while linting is still collected, once that many objects were made (a smaller
+    # threshold here: the mechanism is the same, without a million objects)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "_YOUNG_THRESHOLD", 5_000)
+        _collects_a_cycle_made_while_linting(engine)
+
+
+def _collects_a_cycle_made_while_linting(engine) -> None:
+    import gc
+
     class Cycle:
         pass
 
-    # a garbage cycle made while linting is still collected, once that many objects were made
     with engine._fewer_collections():
+        assert gc.get_threshold()[0] >= engine._YOUNG_THRESHOLD and gc.isenabled()
         gc.collect()
         probe = Cycle()
         probe.me = probe
