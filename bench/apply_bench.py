@@ -176,9 +176,12 @@ def timed_cpu(cmd: list[str], env: dict) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def cold_apply(tmp: Path, manifest: Path, n: int, runs: int, env: dict) -> tuple[list[float], list[float]]:
+def cold_apply(tmp: Path, manifest: Path, n: int, runs: int, env: dict
+               ) -> tuple[list[float], list[float], list[float]]:
     """The first ``stingerloom apply`` of a fresh project (no manifest cache, new database file) against
-    ``sqlite3 FILE < script`` on a new file, interleaved run by run."""
+    ``sqlite3 FILE < script`` on a new file and against CPython's floor for the same work
+    (``bench/apply_floor.py``: read the files, run the script's statements with the sqlite3 module),
+    interleaved run by run."""
     import shutil
 
     sqlite3_cli = shutil.which("sqlite3")
@@ -187,7 +190,7 @@ def cold_apply(tmp: Path, manifest: Path, n: int, runs: int, env: dict) -> tuple
     cmd = [sys.executable, "-m", "stingerloom.cli", "apply", str(manifest), "--database", f"sqlite:///{reference}"]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=dict(env, STINGERLOOM_NO_CACHE="1"))
     script = sqlite_script(tmp, n, reference)
-    ours, theirs = [], []
+    ours, theirs, floor = [], [], []
     for k in range(runs):
         project = tmp / f"cold{k}"
         shutil.copytree(manifest.parent, project)  # a new project: nothing of it is in any cache
@@ -195,7 +198,9 @@ def cold_apply(tmp: Path, manifest: Path, n: int, runs: int, env: dict) -> tuple
         ours.append(timed([sys.executable, "-m", "stingerloom.cli", "apply", str(project / manifest.name),
                            "--database", f"sqlite:///{tmp / f'cold{k}.db'}"], run_env))
         theirs.append(timed([sqlite3_cli, str(tmp / f"cli{k}.db")], run_env, stdin=script))
-    return ours, theirs
+        floor.append(timed([sys.executable, str(ROOT / "bench" / "apply_floor.py"), str(project / manifest.name),
+                            str(tmp / f"floor{k}.db"), str(script)], run_env))
+    return ours, theirs, floor
 
 
 def cold(cmd: list[str], runs: int, env: dict) -> float:
@@ -255,10 +260,15 @@ def main() -> None:
                 ours = statistics.median(stingerloom_apply(fresh_url(d, tmp, servers_cache), manifest) for _ in range(a.runs))
                 print(f"{d:8s} apply {a.n} migrations: stingerloom {ours:.2f}s, plain loop {plain:.2f}s, "
                       f"ratio {ours / plain:.2f}x (target <= 1.15x)")
-            ours, theirs = cold_apply(tmp, manifest, a.n, a.runs, env)
+            ours, theirs, floor = cold_apply(tmp, manifest, a.n, a.runs, env)
+            cli = statistics.median(theirs)
             print(f"sqlite   cold apply ({a.n}, new project and file): stingerloom {_ms(ours)}, "
-                  f"sqlite3 CLI {_ms(theirs)}, ratio {statistics.median(ours) / statistics.median(theirs):.2f}x "
+                  f"sqlite3 CLI {_ms(theirs)}, ratio {statistics.median(ours) / cli:.2f}x "
                   f"(target <= 1.1x); per-run differences {_ms([x - y for x, y in zip(ours, theirs)])}")
+            print(f"sqlite   cold apply floor in CPython (bench/apply_floor.py: read the files, run the same "
+                  f"statements with the sqlite3 module, nothing else): {_ms(floor)} = "
+                  f"{statistics.median(floor) / cli:.2f}x the CLI; stingerloom over that floor "
+                  f"{_ms([x - y for x, y in zip(ours, floor)])}")
             url = f"sqlite:///{tmp / 'cold0.db'}"  # 1,000 applied by the cold run
             status = [sys.executable, "-m", "stingerloom.cli", "status", str(manifest), "--database", url]
             cold(status, 1, env)  # fills the manifest cache
