@@ -77,7 +77,7 @@ class MigrationRunner(HistoryReader):
     connects and reads each migration's state is :class:`~stingerloom.states.HistoryReader`'s.
     """
 
-    def _refuse_drift(self, states: Iterable[MigrationState]) -> None:
+    def _refuse_drift(self, states: Iterable[MigrationState], verb: str = "run") -> None:
         problems, hints = [], []
         manifest = self.manifest_hint
         for s in states:
@@ -93,7 +93,7 @@ class MigrationRunner(HistoryReader):
         if len(hints) < len(problems):
             hints.append(f"for a modified migration: restore its file as it was, or run `stingerloom repair "
                          f"{manifest}` to accept the new checksum (`--accept ID` for one)")
-        raise DriftError("refusing to run: " + "; ".join(problems), hint="\n  ".join(hints))
+        raise DriftError(f"refusing to {verb}: " + "; ".join(problems), hint="\n  ".join(hints))
 
     def _prepare(self, migration: Migration, direction: str, source: SqlSource | None) -> Step:
         step = Step(migration, direction, source)
@@ -990,7 +990,13 @@ class MigrationRunner(HistoryReader):
                 rows = history.rows()
                 done = {r.id for r in rows}
                 batch, rank = History.next_numbers(rows)
-                todo = [m for m in self.migrations[: ids.index(to) + 1] if m.id not in done]
+                upto = self.migrations[: ids.index(to) + 1]
+                # A dirty row among them is work half done: recording the rest as applied would
+                # hide it, so the DBA settles it first (`repair --mark-applied` / `--remove`).
+                within = {m.id for m in upto}
+                self._refuse_drift((s for s in self._states(rows) if s.state == "dirty" and s.id in within),
+                                   verb="baseline")
+                todo = [m for m in upto if m.id not in done]
                 self._in_one_transaction(lambda: [
                     self._record_without_running(history, m, batch, rank + i) for i, m in enumerate(todo)])
                 return BaselineReport(self.database, [m.id for m in todo])

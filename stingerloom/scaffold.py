@@ -180,6 +180,8 @@ def new_migration(manifest: str | Path, name: str, *, toml: bool = False, sql: b
 
         description = scalar(description)  # `new "fix: users"` still writes valid YAML
     text = template.format(description=description)
+    # The manifest's new text first: a list it cannot append to is refused before any file is written.
+    listed = None if folder is not None else _appended(manifest, path.name)
     try:
         with open(path, "x", encoding="utf-8") as fh:
             fh.write(text)
@@ -187,9 +189,13 @@ def new_migration(manifest: str | Path, name: str, *, toml: bool = False, sql: b
         raise InputError(f"{path} already exists") from None
     except OSError as exc:  # a folder this user cannot write, a read-only file system…
         raise InputError(f"cannot create {path}: {exc.strerror}") from None
-    if folder is not None:
+    if listed is None:
         return path, False
-    append_to_manifest(manifest, path.name)
+    try:
+        manifest.write_text(listed, encoding="utf-8", newline="")
+    except OSError as exc:  # a read-only manifest: take the new file back, so a retry numbers the same
+        path.unlink(missing_ok=True)
+        raise InputError(f"cannot write {manifest}: {exc.strerror}; {path.name} was not created") from None
     return path, True
 
 
@@ -227,13 +233,19 @@ def last_directory(manifest: Path) -> Path | None:
 def append_to_manifest(manifest: str | Path, entry: str) -> None:
     """Add ``entry`` at the end of the manifest's ``migrations`` list, keeping the rest of the text."""
     manifest = Path(manifest)
+    manifest.write_text(_appended(manifest, entry), encoding="utf-8", newline="")
+
+
+def _appended(manifest: Path, entry: str) -> str:
+    """The manifest's text with ``entry`` appended to its ``migrations`` list (refused when there is none)."""
     text = manifest.read_text(encoding="utf-8")
     nl = "\r\n" if "\r\n" in text else "\n"
     new = _append_toml(text, entry, nl) if manifest.suffix == ".toml" else _append_yaml(text, entry, nl)
     if new is None:
-        raise InputError(f"{manifest}: cannot find the `migrations` list to append {entry} to",
-                         hint=f"add `- {entry}` to the migrations list by hand")
-    manifest.write_text(new, encoding="utf-8", newline="")
+        raise InputError(f"{manifest}: cannot find the `migrations` list to append {entry} to; nothing was created",
+                         hint="write the list one `- file` per line (or on one line, [a, b]) and run `new` "
+                              f"again; or create {entry} and list it by hand")
+    return new
 
 
 def _append_yaml(text: str, entry: str, nl: str) -> str | None:
