@@ -57,3 +57,43 @@ def test_new_refused_by_the_manifest_leaves_no_file_behind(tmp_path: Path):
     assert run_cli("new", str(manifest), "add_b").returncode == 0
     assert (tmp_path / "002_add_b.yaml").is_file()
     assert manifest.read_text() == "stingerloom: 1\nmigrations: [001_a.yaml, 002_add_b.yaml]  # one line\n"
+
+
+def test_lint_formats_stay_valid_with_hostile_file_names_and_messages(tmp_path: Path):
+    """A file name with a space, `%`, `:` and non-ASCII, and a parser message quoting SQL over two
+    lines: the SARIF uri was the raw path (not a URI reference: `%ce` a broken escape, `a:b` a
+    scheme) and the text format split one finding over two lines."""
+    import json
+    import xml.etree.ElementTree as ET
+    from urllib.parse import unquote, urlsplit
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    name = "001 spä%ce:x.yaml"
+    (folder / name).write_text(
+        'up: |\n  CREATE TABLE "a<b&c" (id int PRIMARY KEY);\n'
+        '  ALTER TABLE "a<b&c" ADD COLUMN "q\\"x" int;\n  CREATE INDEX i ON "a<b&c" (id);\n'
+        'down: DROP TABLE "a<b&c";\n', encoding="utf-8")
+    manifest = folder / "manifest.yaml"
+    manifest.write_text(f'stingerloom: 1\nmigrations:\n  - "{name}"\n', encoding="utf-8")
+    out = {}
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        proc = run_cli("lint", "manifest.yaml", "--dialect", "postgres", "--format", fmt, cwd=folder)
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr, (fmt, proc.stderr)
+        out[fmt] = proc.stdout
+    # text: every finding one line, naming the file and line
+    heads = [ln for ln in out["text"].splitlines() if ln.startswith(name + ":")]
+    assert heads and all(" SL" in ln and ln.rstrip().endswith("postgres]") for ln in heads), out["text"]
+    assert any("\\n" in ln for ln in heads)  # the parser's line break, shown not taken
+    # json and sarif parse; the sarif uri is a URI reference that decodes back to the file's path
+    findings = json.loads(out["json"])
+    assert findings
+    sarif = json.loads(out["sarif"])
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris and all(" " not in u and urlsplit(u).scheme == "" and unquote(u) == name for u in uris), uris
+    # junit parses and keeps the message's characters
+    root = ET.fromstring(out["junit"])
+    assert any(name in (tc.get("classname") or "") for tc in root.iter("testcase"))
+    # github: one annotation per line; the file property escaped, the message's line break too
+    notes = [ln for ln in out["github"].splitlines() if ln.startswith("::")]
+    assert notes and all("file=001 spä%25ce%3Ax.yaml," in ln for ln in notes), notes

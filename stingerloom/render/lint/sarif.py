@@ -17,6 +17,14 @@ def _clip(s: str, n: int = 1024) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _uri(path: str) -> str:
+    """A file path as the URI reference SARIF requires: a space, `%`, `#`, `?` or `:` is percent-encoded
+    (`a:b.yaml` would otherwise read as the scheme `a:`, `50%.yaml` as a broken escape)."""
+    from urllib.parse import quote
+
+    return quote(path, safe="/")
+
+
 def sarif_rules() -> list[dict]:
     from ...lint import registry
 
@@ -60,7 +68,7 @@ def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
             "level": _LEVEL[f.severity],
             "message": {"text": f.message + (f" Help: {f.help}" if f.help else "")},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": f.file or "unknown"},
+                "artifactLocation": {"uri": _uri(f.file) if f.file else "unknown"},
                 "region": region,
             }}],
             "partialFingerprints": {"primaryLocationLineHash": f"{base}:{seen[base]}"},

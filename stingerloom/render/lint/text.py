@@ -15,6 +15,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' * (n != 1)}"
 
 
+def _one_line(text: str) -> str:
+    """One finding, one line (editors and `grep` read them so): a line break shows as `\\n`."""
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
 def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
     lines: list[tuple[str, str | None]] = []  # (text, rich style)
     shown: set[str] = set()
@@ -22,7 +27,8 @@ def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
         file = f.file or "<no file>"
         shown.add(file)
         ctx = ", ".join(x for x in (f.migration, f.dialect) if x)
-        head = f"{file}:{f.line or 1}:{f.column or 1}: {f.rule} {f.severity} {f.message}" + (f" [{ctx}]" if ctx else "")
+        message = _one_line(f.message)  # a parser's message may quote SQL across lines
+        head = f"{file}:{f.line or 1}:{f.column or 1}: {f.rule} {f.severity} {message}" + (f" [{ctx}]" if ctx else "")
         lines.append((head, _STYLE[f.severity]))
         if quiet:
             continue
