@@ -97,3 +97,20 @@ def test_lint_formats_stay_valid_with_hostile_file_names_and_messages(tmp_path: 
     # github: one annotation per line; the file property escaped, the message's line break too
     notes = [ln for ln in out["github"].splitlines() if ln.startswith("::")]
     assert notes and all("file=001 spä%25ce%3Ax.yaml," in ln for ln in notes), notes
+
+
+def test_lint_junit_and_text_with_a_control_character_in_a_file_name(tmp_path: Path):
+    """A file name holding \\x01 (or an ESC) made the JUnit report invalid XML, and the text format
+    wrote it raw to the terminal."""
+    import xml.etree.ElementTree as ET
+
+    name = "b\x01c\x1b[31m.yaml"
+    (tmp_path / name).write_text("up: CREATE TABLE b (id int)\ndown: DROP TABLE b\n")
+    (tmp_path / "manifest.yaml").write_text('stingerloom: 1\nmigrations: ["b\\x01c\\e[31m.yaml"]\n')
+    junit = run_cli("lint", "manifest.yaml", "--dialect", "postgres", "--format", "junit", cwd=tmp_path)
+    assert junit.returncode == 0 and "Traceback" not in junit.stderr, junit.stderr
+    cases = list(ET.fromstring(junit.stdout).iter("testcase"))
+    assert [c.get("classname") for c in cases] == ["b\\x01c\\x1b[31m.yaml"]
+    text = run_cli("lint", "manifest.yaml", "--dialect", "postgres", cwd=tmp_path)
+    assert "\x01" not in text.stdout and "\x1b" not in text.stdout
+    assert text.stdout.startswith("b\\x01c\\x1b[31m.yaml:1:"), text.stdout

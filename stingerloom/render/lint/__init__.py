@@ -38,6 +38,15 @@ def render_explain(out, markdown: str) -> None:
         out.text(markdown)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (bar tab and line breaks) shown as ``\\xNN``: a file name
+    may hold any of them, and raw they are invalid XML (JUnit) or terminal escape sequences (text)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
+
+
 _SQL_SECRET = re.compile(r"(\b(?:IDENTIFIED\s+(?:WITH\s+\S+\s+)?BY|PASSWORD)\s*(?:=\s*)?)('(?:[^']|'')*'|\"[^\"]*\")", re.I)
 _YAML_SECRET = re.compile(r"(\b(?:password|passwd|pwd|secret)\s*:\s*)(?![\s$]|\$\{)(\S+)", re.I)
 

@@ -5,7 +5,18 @@ gate, and a report that turns red on warnings disagrees with it."""
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
+
+from . import printable
+
+
+def escape(text: str) -> str:
+    return _escape(printable(text))
+
+
+def quoteattr(text: str) -> str:
+    return _quoteattr(printable(text))
 
 
 def render(result, *, color: bool = False, quiet: bool = False, warnings_fail: bool = False, **_) -> str:

@@ -6,7 +6,7 @@ rich is used only for colour on a terminal (and imported only then)."""
 
 from __future__ import annotations
 
-from . import source_line
+from . import printable, source_line
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -29,7 +29,7 @@ def render(result, *, color: bool = False, quiet: bool = False, **_) -> str:
         ctx = ", ".join(x for x in (f.migration, f.dialect) if x)
         message = _one_line(f.message)  # a parser's message may quote SQL across lines
         head = f"{file}:{f.line or 1}:{f.column or 1}: {f.rule} {f.severity} {message}" + (f" [{ctx}]" if ctx else "")
-        lines.append((head, _STYLE[f.severity]))
+        lines.append((printable(head), _STYLE[f.severity]))
         if quiet:
             continue
         src = source_line(f.file, f.line)  # masked there
