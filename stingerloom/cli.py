@@ -150,14 +150,19 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     """Create the next migration file (numbered or timestamped) and list it in the manifest."""
-    from .scaffold import new_migration
+    from .scaffold import new_migration, sorts_before
 
     settings = _settings(args)
     manifest = settings.manifest(args.manifest).value
     timestamp = args.timestamp or (not args.number and settings.id_format().value == "timestamp")
     path, appended = new_migration(manifest, args.name, toml=args.toml, sql=args.sql, timestamp=timestamp)
-    _out(args).line(f"created {path} (appended to {manifest})" if appended
-                    else f"created {path} (in the folder that {manifest} reads)")
+    out = _out(args)
+    out.line(f"created {path} (appended to {manifest})" if appended
+             else f"created {path} (in the folder that {manifest} reads)")
+    later = None if appended else sorts_before(path)
+    if later is not None:
+        out.warn(f"{path.name} sorts before {later} in {path.parent}, so it runs before it (a folder runs in "
+                 "version order); if that one may be applied, delete this file and use `new --timestamp`")
     return EXIT_OK
 
 

@@ -132,6 +132,15 @@ def next_number(manifest: Path, folder: Path | None = None) -> tuple[int, int]:
     return max(n for n, _ in numbers) + 1, max(3, max(w for _, w in numbers))
 
 
+def sorts_before(path: Path) -> str | None:
+    """The newest timestamped file of ``path``'s folder when ``path`` is numbered (009_x): a folder
+    runs in version order, so ``path`` runs before that file although it was written after it."""
+    if re.match(r"^\d{14}_", path.name) or not _NUMBER.match(path.name):
+        return None
+    stamped = sorted(p.name for p in path.parent.iterdir() if re.match(r"^\d{14}_", p.name))
+    return stamped[-1] if stamped else None
+
+
 def _free_timestamp(folder: Path) -> str:
     """The UTC time as YYYYMMDDHHMMSS, one second later while a file of ``folder`` already starts
     with it: two `new --timestamp` in the same second would give a `directory:` folder two files of

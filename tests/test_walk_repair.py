@@ -114,3 +114,21 @@ def test_lint_junit_and_text_with_a_control_character_in_a_file_name(tmp_path: P
     text = run_cli("lint", "manifest.yaml", "--dialect", "postgres", cwd=tmp_path)
     assert "\x01" not in text.stdout and "\x1b" not in text.stdout
     assert text.stdout.startswith("b\\x01c\\x1b[31m.yaml:1:"), text.stdout
+
+
+
+def test_new_numbered_in_a_timestamped_directory_warns_that_it_runs_first(tmp_path: Path):
+    """`new --number` in a `directory:` folder of timestamped files wrote 009_w, which sorts before
+    20261130…_z and so runs before it (out of order once that one is applied), and said nothing."""
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    for stem in ("008_x", "20261130124338_z"):
+        (versions / f"{stem}.yaml").write_text(f"up: CREATE TABLE {stem[-1]} (id int)\ndown: DROP TABLE {stem[-1]}\n")
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("stingerloom: 1\nmigrations:\n  - {directory: versions/}\n")
+    proc = run_cli("new", str(manifest), "w", "--number")
+    assert proc.returncode == 0 and (versions / "009_w.yaml").is_file(), proc.stderr
+    assert "warning: 009_w.yaml sorts before 20261130124338_z.yaml" in proc.stderr
+    assert "new --timestamp" in proc.stderr
+    proc = run_cli("new", str(manifest), "v", "--timestamp")
+    assert proc.returncode == 0 and "warning" not in proc.stderr, proc.stderr
