@@ -1094,7 +1094,9 @@ class MigrationRunner(HistoryReader):
             if s.state in ("pending", "missing", "dirty", "invalid", "outdated"):
                 why = {
                     "pending": "it is pending: there is nothing recorded to accept (apply it, or `--mark-applied` it)",
-                    "missing": "it is missing (no file in this manifest to take the checksum from); "
+                    "missing": "it is missing (no file in this manifest to take the checksum from); if "
+                               "another manifest sharing the history table lists it, leave it (removing its "
+                               "row would make that manifest apply it again); if its file was removed, "
                                f"`stingerloom repair {manifest} --remove {rid}` deletes its history row",
                     "dirty": f"it is dirty: {dirty_advice(s.row, manifest, _repeatable(s))}" if s.row else "it is dirty",
                     "invalid": "its file has errors: fix the file first",

@@ -132,3 +132,16 @@ def test_new_numbered_in_a_timestamped_directory_warns_that_it_runs_first(tmp_pa
     assert "new --timestamp" in proc.stderr
     proc = run_cli("new", str(manifest), "v", "--timestamp")
     assert proc.returncode == 0 and "warning" not in proc.stderr, proc.stderr
+
+
+def test_repair_accept_of_another_manifests_row_warns_before_suggesting_remove(db_url, tmp_path):
+    """`--accept` of a row another manifest applied suggested `--remove` outright: followed, it
+    makes that manifest apply the migration again over its existing tables."""
+    other = write_manifest(tmp_path / "other", {"001_o.yaml": "up: CREATE TABLE o1 (id INTEGER)\ndown: DROP TABLE o1\n"})
+    mine = write_manifest(tmp_path / "mine", {"001_m.yaml": "up: CREATE TABLE m1 (id INTEGER)\ndown: DROP TABLE m1\n"})
+    assert run_cli("apply", str(other), "--database", db_url).returncode == 0
+    proc = run_cli("repair", str(mine), "--accept", "001_o", "--database", db_url)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "another manifest sharing the history table lists it, leave it" in proc.stderr, proc.stderr
+    assert proc.stderr.index("leave it") < proc.stderr.index("--remove 001_o")
+    assert [r[:2] for r in history(db_url)] == [("001_o", "applied")]
