@@ -475,7 +475,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     else:
         from .render.text import render_baseline
 
-        render_baseline(out, report)
+        render_baseline(out, report, args.to)
     return EXIT_OK
 
 

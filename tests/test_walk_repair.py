@@ -39,6 +39,8 @@ def test_baseline_over_a_dirty_row_refuses_and_names_the_way_out(db_url, tmp_pat
     assert proc.returncode == 0, proc.stderr
     assert [r[:2] for r in history(db_url)] == [("001_two", "applied"), ("002_more", "applied")]
     assert "w2" not in tables(db_url)  # baseline ran nothing
+    again = run_cli("baseline", str(m), "--to", "001_two", "--database", db_url)
+    assert again.returncode == 0 and "001_two and every migration before it are already in the history" in again.stdout
 
 
 def test_new_refused_by_the_manifest_leaves_no_file_behind(tmp_path: Path):

@@ -243,9 +243,13 @@ def render_rollback_dry_run(out: Output, plan: Any, header: Any) -> None:
     out.line(rollback_script(plan, header, for_script=False).rstrip("\n"))
 
 
-def render_baseline(out: Output, report: Any) -> None:
+def render_baseline(out: Output, report: Any, to: str | None = None) -> None:
     """``baseline``: what a ``BaselineReport`` recorded."""
     recorded = report.baselined
+    if not recorded and to:  # "recorded 0 migration(s)" read as if something had gone wrong
+        out.line(f"nothing to record on {report.database}: {to} and every migration before it are "
+                 "already in the history")
+        return
     out.line(f"recorded {len(recorded)} migration(s) as applied on {report.database} without running them"
              + (": " + ", ".join(recorded) if recorded else ""))
 
