@@ -143,8 +143,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     created = init_project(folder, name)
     for path in created:
         out.line(f"created {path}")
-    out.line("next: stingerloom new create_first_table" if configured or any(
-        p.name == "stingerloom.toml" for p in created) else f"next: stingerloom new {created[0]} create_first_table")
+    from pathlib import Path
+
+    here = Path.cwd().resolve()
+    found = configured or any(p.name == "stingerloom.toml" and p.parent.resolve() == here for p in created)
+    # a configuration written elsewhere (`init ../other`) is not found from here: name the manifest
+    out.line("next: stingerloom new create_first_table" if found
+             else f"next: stingerloom new {_shell_word(str(created[0]))} create_first_table")
     return EXIT_OK
 
 

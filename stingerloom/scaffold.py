@@ -84,6 +84,8 @@ def init_project(folder: str | Path, name: str = "manifest.yaml") -> list[Path]:
     ``stingerloom init`` / ``init db``), else into ``folder`` itself."""
     folder = Path(folder)
     manifest = folder / name
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder} is a file, not a folder", hint="give init a folder for the manifest (default: migrations)")
     if manifest.exists() or (name == "manifest.yaml" and (folder / "manifest.toml").exists()):
         raise InputError(f"{manifest} already exists", hint="init never overwrites; use `stingerloom new` to add a migration")
     cwd = Path.cwd()

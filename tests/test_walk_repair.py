@@ -147,3 +147,19 @@ def test_repair_accept_of_another_manifests_row_warns_before_suggesting_remove(d
     assert "another manifest sharing the history table lists it, leave it" in proc.stderr, proc.stderr
     assert proc.stderr.index("leave it") < proc.stderr.index("--remove 001_o")
     assert [r[:2] for r in history(db_url)] == [("001_o", "applied")]
+
+
+def test_init_elsewhere_names_the_manifest_in_its_next_step_and_refuses_a_file(tmp_path: Path):
+    """`init ../other` wrote the configuration in ../other yet said `next: stingerloom new
+    create_first_table`, which from here finds no configuration; `init FILE` said "cannot create
+    FILE: File exists"."""
+    here, other = tmp_path / "here", tmp_path / "o t"
+    here.mkdir()
+    proc = run_cli("init", "../o t", cwd=here)
+    assert proc.returncode == 0 and (other / "stingerloom.toml").is_file(), proc.stderr
+    assert "next: stingerloom new '../o t/manifest.yaml' create_first_table" in proc.stdout, proc.stdout
+    follow = run_cli("new", "../o t/manifest.yaml", "create_first_table", cwd=here)
+    assert follow.returncode == 0 and (other / "001_create_first_table.yaml").is_file(), follow.stderr
+    (here / "afile").write_text("")
+    proc = run_cli("init", "afile", cwd=here)
+    assert proc.returncode == 2 and "afile is a file, not a folder" in proc.stderr, proc.stderr
