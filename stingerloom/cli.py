@@ -1034,7 +1034,16 @@ def main(argv: list[str] | None = None) -> int:
         _report(args, exc.format(), exc.exit_code, exc)
         return exc.exit_code
     except KeyboardInterrupt:  # outside a migration (loading, connecting, waiting for the lock)
-        _report(args, "interrupted (Ctrl-C)", 130, None)  # JSON too: --format json always gets JSON
+        text, said = "interrupted (Ctrl-C)", None
+        if args.command in ("baseline", "repair"):  # it may have landed on the COMMIT: say what is known
+            from types import SimpleNamespace
+
+            said = SimpleNamespace(
+                message=f"{text}; {args.command} writes the history in one transaction, so all of it or none "
+                        "of it was recorded",
+                hint="`stingerloom status` shows which; then run the command again if needed")
+            text = f"{said.message}\n  hint: {said.hint}"
+        _report(args, text, 130, said)  # JSON too: --format json always gets JSON
         return 130
     except BrokenPipeError:  # e.g. `stingerloom status | head`: the exit code the command had chosen
         _stdout_closed()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import history, run_cli, tables, write_manifest
 
 DIRTY_THEN_MORE = {
@@ -163,3 +164,34 @@ def test_init_elsewhere_names_the_manifest_in_its_next_step_and_refuses_a_file(t
     (here / "afile").write_text("")
     proc = run_cli("init", "afile", cwd=here)
     assert proc.returncode == 2 and "afile is a file, not a folder" in proc.stderr, proc.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc to know when it waits")
+def test_ctrl_c_of_repair_says_the_history_is_all_or_nothing(tmp_path, lock_holder_process):
+    """Ctrl-C of repair/baseline said only "interrupted (Ctrl-C)": not whether the history was
+    written, nor what to look at."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    m = write_manifest(tmp_path, DIRTY_THEN_MORE)
+    assert run_cli("apply", str(m), "--database", db).returncode == 1
+    holder = lock_holder_process(db)
+    proc = subprocess.Popen([sys.executable, "-m", "stingerloom.cli", "repair", str(m), "--remove", "001_two",
+                             "--database", db, "--lock-timeout", "30"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**__import__("os").environ, "NO_COLOR": "1"})
+    fds = Path(f"/proc/{proc.pid}/fd")
+    for _ in range(200):  # until it has the database open (then it waits for the lock the holder keeps)
+        if any(str(p.resolve()) == str((tmp_path / "h.db").resolve()) for p in fds.iterdir()):
+            break
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    holder.kill()
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert "repair writes the history in one transaction, so all of it or none of it was recorded" in err
+    assert "`stingerloom status` shows which" in err
+    assert history(db) == [("001_two", "dirty", 1, 2)]
