@@ -117,8 +117,9 @@ _NAME_MAX = 255  # bytes in one file name on Linux, macOS and Windows file syste
 def slug(name: str) -> str:
     s = re.sub(r"[\s\-]+", "_", name.strip()).lower()
     if not s or not re.fullmatch(r"[a-z0-9_]+", s):
-        raise InputError(f"invalid migration name {name!r}",
-                         hint="use letters, digits, spaces, '-' and '_' only, e.g. add_phone_to_users")
+        raise InputError(f"invalid migration name {name!r}: it becomes the file name and the id",
+                         hint="use ASCII letters (a-z), digits, spaces, '-' and '_' only (no '/', '.' or "
+                              "accented letters), e.g. add_phone_to_users")
     return s
 
 

@@ -195,3 +195,15 @@ def test_ctrl_c_of_repair_says_the_history_is_all_or_nothing(tmp_path, lock_hold
     assert "repair writes the history in one transaction, so all of it or none of it was recorded" in err
     assert "`stingerloom status` shows which" in err
     assert history(db) == [("001_two", "dirty", 1, 2)]
+
+
+def test_new_refuses_hostile_names_saying_which_characters_are_allowed(tmp_path: Path):
+    """`new "héllo"` was refused with "use letters, …": é is a letter; the hint now says ASCII."""
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text("stingerloom: 1\nmigrations: []\n")
+    for name in ("héllo wörld", "../evil", "a/b", "..", ""):
+        proc = run_cli("new", str(manifest), name)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, (name, proc.stderr)
+        assert "invalid migration name" in proc.stderr and "ASCII letters (a-z)" in proc.stderr, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.yaml"]
+    assert manifest.read_text() == "stingerloom: 1\nmigrations: []\n"
