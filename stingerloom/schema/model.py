@@ -361,7 +361,7 @@ def load_schema_file(path: str) -> SchemaFile:
 
     from pydantic import ValidationError
 
-    from ..errors import InputError, ManifestError, Problem
+    from ..errors import InputError, ManifestError
 
     if not os.path.isfile(path):
         what = "is not a regular file" if os.path.exists(path) else "not found"  # a named pipe would block
@@ -389,46 +389,51 @@ def load_schema_file(path: str) -> SchemaFile:
         model._source = doc
         return model
     except ValidationError as exc:
-        problems, seen = [], set()
-        for err in exc.errors():
-            loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-            expected = None
-            if loc and loc[-1] in _UNION_MEMBERS:  # one error per member of a union: say it once
-                expected = _UNION_MEMBERS
-                loc = loc[:-1]
-            key = ".".join(str(p) for p in loc)
-            if key in seen and expected is not None:
-                continue
-            seen.add(key)
-            line, column = doc.where(tuple(loc)) if doc is not None else (None, None)
-            msg = err["msg"].removeprefix("Value error, ")  # pydantic's label for our own validators' messages
-            if expected is not None:
-                kinds = [_UNION_MEMBERS[m] for m in _union_members(exc.errors(), loc)]
-                msg = "expected " + (", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0])
-                msg += f", not {_kind_of(err.get('input'))}"
-            elif err["type"] == "too_short" and isinstance(err.get("input"), (dict, list)):
-                msg = "needs at least one entry"
-            elif err["type"] == "extra_forbidden":
-                msg = f"unknown key {loc[-1]!r}"
-                if re.fullmatch(r"\s*\d+\s*\)", str(loc[-1])):
-                    msg += " (a type like numeric(10,2) inside {...} must be quoted: \"numeric(10,2)\")"
-            problems.append(Problem(f"{key}: {msg}" if key else msg, path, line, column, key or None))
-        raise ManifestError(problems, hint="see schemas/schema.schema.json for the format") from None
+        raise ManifestError(_problems(exc, doc, path),
+                            hint="see schemas/schema.schema.json for the format") from None
+
+
+def _problems(exc: Any, doc: Any, path: str) -> list:
+    """pydantic's errors of a schema file as Problems at their file:line, in the user's words."""
+    from ..errors import Problem
+
+    errors = [([p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))], e)
+              for e in exc.errors()]
+    # a union's members each fail at the same place (loc + member name): one message for them all
+    members: dict[str, list[str]] = {}
+    for loc, _ in errors:
+        if loc and loc[-1] in _UNION_MEMBERS:
+            kinds = members.setdefault(".".join(map(str, loc[:-1])), [])
+            if _UNION_MEMBERS[loc[-1]] not in kinds:
+                kinds.append(_UNION_MEMBERS[loc[-1]])
+    problems, seen = [], set()
+    for loc, err in errors:
+        union = bool(loc) and loc[-1] in _UNION_MEMBERS
+        if union:
+            loc = loc[:-1]
+        key = ".".join(str(p) for p in loc)
+        if union and key in seen:
+            continue
+        seen.add(key)
+        line, column = doc.where(tuple(loc)) if doc is not None else (None, None)
+        msg = err["msg"].removeprefix("Value error, ")  # pydantic's label for our own validators' messages
+        if union:
+            kinds = members[key]
+            msg = "expected " + (", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0])
+            msg += f", not {_kind_of(err.get('input'))}"
+        elif err["type"] == "too_short" and isinstance(err.get("input"), (dict, list)):
+            msg = "needs at least one entry"
+        elif err["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}"
+            if re.fullmatch(r"\s*\d+\s*\)", str(loc[-1])):
+                msg += " (a type like numeric(10,2) inside {...} must be quoted: \"numeric(10,2)\")"
+        problems.append(Problem(f"{key}: {msg}" if key else msg, path, line, column, key or None))
+    return problems
 
 
 #: the names pydantic gives the members of a union in an error's location, as a user reads them
 _UNION_MEMBERS = {"str": "a string", "bool": "true or false", "int": "an integer", "float": "a number",
                   "list[str]": "a list of strings", "dict[str,str]": "a mapping"}
-
-
-def _union_members(errors: list, loc: list) -> list[str]:
-    """The union members whose errors are at ``loc`` (in pydantic's order, each once)."""
-    out: list[str] = []
-    for e in errors:
-        where = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-        if where[:-1] == loc and where[-1] in _UNION_MEMBERS and where[-1] not in out:
-            out.append(where[-1])
-    return out
 
 
 def _kind_of(value: Any) -> str:
