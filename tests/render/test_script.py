@@ -129,6 +129,19 @@ def run_client(url: str, script: str) -> subprocess.CompletedProcess:
                                u.database], stdin=f, capture_output=True, text=True, env=env, timeout=60)
 
 
+def applied_both_ways(manifest, dialect: str, fresh_database, tmp_path) -> tuple[str, str]:
+    """Two new databases: the tool applies ``manifest`` to the first; the script it writes for the second
+    is run there by the database's own client. Returns (by_tool, by_script)."""
+    by_tool, by_script = fresh_database(dialect), fresh_database(dialect)
+    assert run_cli("apply", str(manifest), "--database", by_tool).returncode == 0
+    script = tmp_path / "apply.sql"
+    proc = run_cli("apply", str(manifest), "--database", by_script, "--script", str(script))
+    assert proc.returncode == 0, proc.stderr
+    ran = run_client(by_script, str(script))
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    return by_tool, by_script
+
+
 def schema(url: str) -> dict:
     """Tables, columns, indexes, views, triggers and routines, comparable between two databases."""
     with get_dialect(url) as d:
@@ -296,13 +309,7 @@ def test_hostile_history_values_survive_the_client_byte_for_byte(dialect, fresh_
     manifest = write_manifest(tmp_path / "db", {"001_h.yaml": (
         f"description: {json.dumps(description, ensure_ascii=False)}\nup: CREATE TABLE h (v VARCHAR(50))\n"
         f"down: {json.dumps(down + chr(10) + '-- DELIMITER ;' + chr(10) + 'DROP TABLE h')}\n")})
-    by_tool, by_script = fresh_database(dialect), fresh_database(dialect)
-    assert run_cli("apply", str(manifest), "--database", by_tool).returncode == 0
-    script = tmp_path / "apply.sql"
-    proc = run_cli("apply", str(manifest), "--database", by_script, "--script", str(script))
-    assert proc.returncode == 0, proc.stderr
-    ran = run_client(by_script, str(script))
-    assert ran.returncode == 0, ran.stdout + ran.stderr
+    by_tool, by_script = applied_both_ways(manifest, dialect, fresh_database, tmp_path)
     rows = history_rows(by_script)
     assert rows == history_rows(by_tool)
     assert rows[0][1] == description and rows[0][3].startswith(down)
@@ -411,18 +418,11 @@ def test_a_scripts_migration_that_changes_the_session_does_not_reach_the_next_on
     """As with the tool (tests/test_dba_walk.py): after a migration's SET / USE / LOCK TABLES the script
     puts the session back, so the next migration and the history writes run as they would with
     stingerloom itself."""
-    name = dialect if isinstance(dialect, str) else dialect.values[0]
     manifest = write_manifest(tmp_path / "db", {
-        "001.yaml": f"up: |\n  {SESSION_CHANGES[name]}\ndown: SELECT 1;\n",
-        "002.yaml": f"up: |\n  {NEXT[name]};\ndown: DROP TABLE t;\n",
+        "001.yaml": f"up: |\n  {SESSION_CHANGES[dialect]}\ndown: SELECT 1;\n",
+        "002.yaml": f"up: |\n  {NEXT[dialect]};\ndown: DROP TABLE t;\n",
     })
-    by_tool, by_script = fresh_database(name), fresh_database(name)
-    assert run_cli("apply", str(manifest), "--database", by_tool).returncode == 0
-    script = tmp_path / "apply.sql"
-    proc = run_cli("apply", str(manifest), "--database", by_script, "--script", str(script))
-    assert proc.returncode == 0, proc.stderr
-    ran = run_client(by_script, str(script))
-    assert ran.returncode == 0, ran.stdout + ran.stderr
+    by_tool, by_script = applied_both_ways(manifest, dialect, fresh_database, tmp_path)
     assert [r[:5] for r in history_rows(by_script)] == [r[:5] for r in history_rows(by_tool)]
     assert [r[4] for r in history_rows(by_script)] == ["applied", "applied"]
     assert schema(by_script) == schema(by_tool)
