@@ -1076,7 +1076,7 @@ class MigrationRunner(HistoryReader):
                 return out
 
     def _repair_plan(self, states: list[MigrationState], accept: Sequence[str], mark_applied: Sequence[str],
-                     remove: Sequence[str], named: bool, history: History | None = None) -> dict:
+                     remove: Sequence[str], named: bool, history: History) -> dict:
         """Check every id and decide each write before anything is written."""
         by_id = {s.id: s for s in states}
         manifest = self.manifest_hint
@@ -1195,11 +1195,11 @@ class MigrationRunner(HistoryReader):
                 history.delete_versions(rid)
 
     @staticmethod
-    def _previous_application(history: History | None, s: MigrationState) -> Any:
+    def _previous_application(history: History, s: MigrationState) -> Any:
         """For the dirty row of a repeatable's failed re-application: the application before it (a
         row of ``<history>_versions``); None otherwise (then ``--remove`` forgets the migration)."""
         row = s.row
-        if history is None or not row.dirty or row.operation != "up" or not _repeatable(s):
+        if not row.dirty or row.operation != "up" or not _repeatable(s):
             return None
         earlier = [v for v in history.versions(s.id) if v.rank < row.rank]
         return earlier[-1] if earlier else None
