@@ -913,7 +913,8 @@ def _repair_arguments(p: argparse.ArgumentParser) -> None:
                    help="record as applied without running: a dirty migration you finished by hand, "
                         "or a pending one")
     p.add_argument("--remove", metavar="ID", action="append",
-                   help="delete this migration's history row (any state); runs nothing")
+                   help="delete this migration's history row (any state; a repeatable's failed re-application goes "
+                        "back to its previous one); runs nothing")
 
 
 from .dialects import NAMES as _DIALECTS  # noqa: E402  (the one list; a light module)
